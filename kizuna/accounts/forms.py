@@ -1,0 +1,78 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.accounts import services
+from kizuna.accounts.permissions import SCOPES
+from kizuna.core.request_context import client_ip
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, behind the login rate limits."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or password is not correct."),
+        "throttled": _(
+            "Too many sign-in attempts. Please wait %(minutes)s minutes and try again."
+        ),
+    }
+
+    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Email address")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+    def clean(self) -> dict[str, Any]:
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        decision = services.login_attempt_register(email=email, ip=client_ip(self.request))
+        if not decision.allowed:
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": max(1, -(-decision.retry_after_s // 60))},
+            )
+        cleaned = super().clean()
+        services.login_succeeded(email=email)
+        return cleaned
+
+
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("6-digit code from your authenticator app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [  # type: ignore[attr-defined]
+            (code, f"{code} — {label}") for code, label in SCOPES.items()
+        ]
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """A public form that sends email: limited per client and per address."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        email = (cleaned.get("email") or "").lower()
+        if not services.password_reset_attempt_register(email=email, ip=client_ip(self.request)):
+            raise forms.ValidationError(
+                _("Too many reset requests. Please try again in an hour."), code="throttled"
+            )
+        return cleaned
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request

@@ -1,0 +1,88 @@
+"""Who may do what: the one place that decides, for pages, API and services alike.
+
+Tested as a persona x action matrix in tests/test_permissions.py.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.accounts.models import MembershipRole, Organization, StaffRole
+
+
+class Action(StrEnum):
+    VIEW_STAFF_HOME = "view_staff_home"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_STAFF_ROLES = "manage_staff_roles"
+    MANAGE_PARTNER_PROGRAM = "manage_partner_program"
+    MANAGE_COMMUNITY = "manage_community"
+    VIEW_ORGANIZATION_PRIVATE = "view_organization_private"
+    MANAGE_ORGANIZATION = "manage_organization"
+    USE_API_TOKENS = "use_api_tokens"
+
+
+_STAFF_ACTIONS: dict[str, set[Action]] = {
+    StaffRole.ADMIN: set(Action),
+    StaffRole.PARTNER_MANAGER: {
+        Action.VIEW_STAFF_HOME,
+        Action.VIEW_AUDIT_LOG,
+        Action.MANAGE_PARTNER_PROGRAM,
+        Action.VIEW_ORGANIZATION_PRIVATE,
+        Action.MANAGE_ORGANIZATION,
+        Action.USE_API_TOKENS,
+    },
+    StaffRole.COMMUNITY_MANAGER: {
+        Action.VIEW_STAFF_HOME,
+        Action.VIEW_AUDIT_LOG,
+        Action.MANAGE_COMMUNITY,
+        Action.USE_API_TOKENS,
+    },
+}
+
+_ORGANIZATION_ACTIONS: dict[str, set[Action]] = {
+    MembershipRole.OWNER: {Action.VIEW_ORGANIZATION_PRIVATE, Action.MANAGE_ORGANIZATION},
+    MembershipRole.MEMBER: {Action.VIEW_ORGANIZATION_PRIVATE},
+}
+
+_EVERY_SIGNED_IN_USER = {Action.USE_API_TOKENS}
+
+
+def can(user: Any, action: Action, obj: object = None) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if action in _STAFF_ACTIONS.get(user.staff_role, set()):
+        return True
+    if isinstance(obj, Organization):
+        return action in _ORGANIZATION_ACTIONS.get(organization_role(user, obj) or "", set())
+    return action in _EVERY_SIGNED_IN_USER
+
+
+def organization_role(user: Any, organization: Organization) -> str | None:
+    membership = user.memberships.filter(organization=organization).first()
+    return membership.role if membership else None
+
+
+class Persona(StrEnum):
+    """Which home page and navigation a signed-in person gets."""
+
+    STAFF = "staff"
+    PARTNER = "partner"
+    MERCHANT = "merchant"
+    COMMUNITY_MEMBER = "community_member"
+
+
+def persona_of(user: Any) -> Persona:
+    if user.staff_role:
+        return Persona.STAFF
+    if user.memberships.exists():
+        return Persona.PARTNER
+    if user.kind == "community_member":
+        return Persona.COMMUNITY_MEMBER
+    return Persona.MERCHANT
+
+
+# API token scopes. An endpoint names the scope it needs; a token carries a subset.
+SCOPES: dict[str, Any] = {
+    "account:read": _("Read your own account and organizations"),
+}

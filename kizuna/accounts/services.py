@@ -1,0 +1,221 @@
+"""Every write to accounts goes through here (see DESIGN.md, rules of the house)."""
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kizuna.accounts.models import (
+    AccountKind,
+    ApiToken,
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+    User,
+)
+from kizuna.accounts.permissions import SCOPES
+from kizuna.core import audit, ratelimit
+from kizuna.core.events import emit
+
+TOKEN_PREFIX = "kz_"
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    display_name: str = "",
+    kind: str = AccountKind.MERCHANT,
+    staff_role: str = "",
+) -> User:
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email, password, display_name=display_name, kind=kind, staff_role=staff_role
+        )
+        emit("user.created", {"user_id": user.pk, "kind": kind, "staff_role": staff_role})
+    return user
+
+
+def user_set_staff_role(*, actor: Any, user: User, staff_role: str) -> User:
+    with transaction.atomic():
+        before = audit.snapshot(user, ["staff_role"])
+        user.staff_role = staff_role
+        user.save(update_fields=["staff_role"])
+        audit.record(
+            actor=actor,
+            action="user.staff_role_changed",
+            obj=user,
+            before=before,
+            after=audit.snapshot(user, ["staff_role"]),
+        )
+    return user
+
+
+def organization_create(
+    *, actor: Any, name: str, slug: str, owner: User, kind: str = OrganizationKind.PARTNER
+) -> Organization:
+    with transaction.atomic():
+        organization = Organization.objects.create(name=name, slug=slug, kind=kind)
+        Membership.objects.create(user=owner, organization=organization, role=MembershipRole.OWNER)
+        audit.record(
+            actor=actor,
+            action="organization.created",
+            obj=organization,
+            after={"name": name, "slug": slug, "kind": kind, "owner": owner.email},
+        )
+        emit(
+            "organization.created",
+            {"organization_id": organization.pk, "kind": kind, "owner_id": owner.pk},
+            actor=actor,
+        )
+    return organization
+
+
+def membership_add(
+    *, actor: Any, organization: Organization, user: User, role: str = MembershipRole.MEMBER
+) -> Membership:
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, organization=organization, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+        audit.record(
+            actor=actor,
+            action="organization.member_added",
+            obj=organization,
+            after={"user": user.email, "role": role},
+        )
+    return membership
+
+
+def _hash_token(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
+    """Create a token and return it with its plaintext, which is never stored or shown again."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise ValidationError(
+            _("Unknown scopes: %(scopes)s") % {"scopes": ", ".join(unknown)}, code="unknown_scope"
+        )
+    if not scopes:
+        raise ValidationError(_("Choose at least one scope."), code="no_scope")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=plaintext[:11],
+            token_hash=_hash_token(plaintext),
+            scopes=sorted(set(scopes)),
+        )
+        audit.record(
+            actor=user, action="api_token.created", obj=token, after={"scopes": token.scopes}
+        )
+    return token, plaintext
+
+
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record(actor=actor, action="api_token.revoked", obj=token)
+    return token
+
+
+# Writing last_used_at on every request would turn each API read into a write.
+LAST_USED_RESOLUTION_S = 60
+
+
+def api_token_authenticate(plaintext: str) -> ApiToken | None:
+    if not plaintext.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_hash_token(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_S:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def _login_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    per_email = ratelimit.Limit(settings.KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL, settings.KIZUNA_LOGIN_LOCKOUT_S)
+    per_ip = ratelimit.Limit(settings.KIZUNA_LOGIN_ATTEMPTS_PER_IP, settings.KIZUNA_LOGIN_LOCKOUT_S)
+    return per_email, per_ip
+
+
+def login_attempt_register(*, email: str, ip: str) -> ratelimit.Decision:
+    """Count one sign-in attempt against the email and the client IP; say if it may proceed.
+
+    Guessing one account's password and spraying many accounts from one address are both
+    stopped; a success clears the account's bucket so its owner is never locked by themselves.
+    """
+    per_email, per_ip = _login_limits()
+    by_ip = ratelimit.consume(f"login:ip:{ip}", per_ip)
+    by_email = ratelimit.consume(f"login:email:{email.lower()}", per_email)
+    if by_ip.allowed and by_email.allowed:
+        return by_ip
+    return max(by_ip, by_email, key=lambda decision: decision.retry_after_s)
+
+
+def login_succeeded(*, email: str) -> None:
+    ratelimit.reset(f"login:email:{email.lower()}")
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: unconfirmed until the user proves it with a code."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    return device
+
+
+def totp_device_confirm(*, user: User, token: str) -> TOTPDevice | None:
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None or not device.verify_token(token):
+            return None
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor=user, action="totp.enabled", obj=user)
+    return device
+
+
+def totp_device_remove(*, user: User) -> None:
+    with transaction.atomic():
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        if deleted:
+            audit.record(actor=user, action="totp.disabled", obj=user)
+
+
+def password_changed(*, user: User) -> None:
+    with transaction.atomic():
+        audit.record(actor=user, action="user.password_changed", obj=user)
+
+
+PASSWORD_RESET_LIMIT = ratelimit.Limit(capacity=5, per_seconds=3600)
+
+
+def password_reset_attempt_register(*, email: str, ip: str) -> bool:
+    by_ip = ratelimit.consume(f"password_reset:ip:{ip}", PASSWORD_RESET_LIMIT)
+    by_email = ratelimit.consume(f"password_reset:email:{email}", PASSWORD_RESET_LIMIT)
+    return by_ip.allowed and by_email.allowed

@@ -1,0 +1,18 @@
+"""The JSON API under /api/v1/: each app mounts its router here."""
+
+from ninja import NinjaAPI
+
+from kizuna.accounts.api import router as accounts_router
+from kizuna.accounts.auth import BearerToken
+from kizuna.core.api_errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Kizuna API",
+    version="1",
+    description="Scoped bearer tokens: `Authorization: Bearer <token>`. "
+    "Create one under Account settings → API tokens.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/accounts", accounts_router)

@@ -1,0 +1,48 @@
+import pytest
+from django.db import transaction
+
+from kizuna.accounts import services
+from kizuna.core import audit
+from kizuna.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_action_records_who_what_when_object_and_before_after(alice, carol):
+    services.user_set_staff_role(actor=alice, user=carol, staff_role="partner_manager")
+    entry = AuditEntry.objects.get(action="user.staff_role_changed")
+    assert entry.actor == alice
+    assert entry.actor_label == "alice@example.com"
+    assert entry.object_type == "accounts.user"
+    assert entry.object_id == str(carol.pk)
+    assert entry.before == {"staff_role": ""}
+    assert entry.after == {"staff_role": "partner_manager"}
+    assert entry.at is not None
+
+
+def test_audit_entry_rolls_back_with_the_change(alice, carol):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.user_set_staff_role(actor=alice, user=carol, staff_role="admin")
+        raise RuntimeError
+    assert not AuditEntry.objects.filter(action="user.staff_role_changed").exists()
+
+
+def test_changed_fields_keeps_only_what_differs():
+    before, after = audit.changed_fields({"a": 1, "b": 2}, {"a": 1, "b": 3})
+    assert (before, after) == ({"b": 2}, {"b": 3})
+
+
+def test_requests_record_the_client_ip(client, bob):
+    client.force_login(bob)
+    client.post(
+        "/accounts/settings/tokens/",
+        {"name": "ci", "scopes": ["account:read"]},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert AuditEntry.objects.get(action="api_token.created").ip_address == "203.0.113.9"
+
+
+def test_actions_without_a_person_are_attributed_to_the_system(bob):
+    entry = AuditEntry.objects.get(action="organization.created")
+    assert entry.actor is None
+    assert entry.actor_label == "system"

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from kizuna.api import api
+from kizuna.core.views import healthz
+
+admin.site.site_header = f"{settings.KIZUNA_ECOSYSTEM_NAME} admin"
+admin.site.site_title = settings.KIZUNA_ECOSYSTEM_NAME
+admin.site.index_title = settings.KIZUNA_ECOSYSTEM_NAME
+
+urlpatterns = [
+    # The admin signs in through the same rate-limited, two-step sign-in as every page.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin_login_redirect",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("kizuna.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("kizuna.core.urls")),
+]
