@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ninja",
     "kizuna.core",
     "kizuna.accounts",
+    "kizuna.partners",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +256,17 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Partner program (docs/partners.md).
+# Verified achievements a badge needs for its levels: badge, silver, gold.
+KIZUNA_BADGE_LEVEL_THRESHOLDS = [int(n) for n in envlist("KIZUNA_BADGE_LEVEL_THRESHOLDS", "1,3,10")]
+# Achievements completed longer ago than this no longer count towards badges.
+KIZUNA_BADGE_WINDOW_DAYS = envint("KIZUNA_BADGE_WINDOW_DAYS", 3 * 365)
+# A profile its owner has not reviewed for this long is flagged stale.
+KIZUNA_PROFILE_STALE_AFTER_DAYS = envint("KIZUNA_PROFILE_STALE_AFTER_DAYS", 365)
+# Points in the rolling window needed for Bronze, Silver, Gold, Platinum.
+KIZUNA_RANK_THRESHOLDS = [int(n) for n in envlist("KIZUNA_RANK_THRESHOLDS", "10,30,60,100")]
+KIZUNA_RANK_WINDOW_DAYS = envint("KIZUNA_RANK_WINDOW_DAYS", 365)
+# Days between the notice of a coming demotion and the demotion itself.
+KIZUNA_RANK_GRACE_DAYS = envint("KIZUNA_RANK_GRACE_DAYS", 60)
+KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)

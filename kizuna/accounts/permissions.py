@@ -85,4 +85,8 @@ def persona_of(user: Any) -> Persona:
 # API token scopes. An endpoint names the scope it needs; a token carries a subset.
 SCOPES: dict[str, Any] = {
     "account:read": _("Read your own account and organizations"),
+    "partners:read": _("Read public partner profiles and badges"),
+    "achievements:read": _("Read your organization's achievements and their review"),
+    "achievements:write": _("Submit achievements for your organization"),
+    "achievements:review": _("Verify, reject or query submitted achievements (staff)"),
 }

@@ -1,0 +1,217 @@
+"""Partner program API: public profiles and badges, a partner's own achievements, staff review."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import HttpUrl
+
+from kizuna.accounts.auth import require_scope
+from kizuna.core.api_errors import ApiError
+from kizuna.partners import selectors, services
+from kizuna.partners.models import Achievement, Badge, BadgeAward, PartnerProfile
+from kizuna.partners.permissions import PartnerAction, allowed
+
+router = Router(tags=["partners"])
+
+
+class BadgeOut(Schema):
+    code: str
+    family: str
+    name_ja: str
+    name_en: str
+    level: int
+    evidence_count: int
+    last_verified_at: datetime | None
+
+
+class PartnerOut(Schema):
+    slug: str
+    name: str
+    name_kana: str
+    summary: str
+    summary_en: str
+    description: str
+    description_en: str
+    website: str
+    head_office_prefecture: str
+    service_prefectures: list[str]
+    languages: list[str]
+    team_size: int | None
+    budget_min: int | None
+    budget_max: int | None
+    accepting_new_clients: bool
+    rank: str
+    badges: list[BadgeOut]
+
+
+def _badge_out(award: BadgeAward) -> BadgeOut:
+    return BadgeOut(
+        code=award.badge.code, family=award.badge.family, name_ja=award.badge.name_ja,
+        name_en=award.badge.name_en, level=award.level, evidence_count=award.evidence_count,
+        last_verified_at=award.last_verified_at,
+    )
+
+
+def _partner_out(partner: PartnerProfile, awards: list[BadgeAward]) -> PartnerOut:
+    # Listed field by field: the contact person and review dates are private.
+    return PartnerOut(
+        slug=partner.slug, name=partner.name, name_kana=partner.name_kana, summary=partner.summary,
+        summary_en=partner.summary_en, description=partner.description,
+        description_en=partner.description_en, website=partner.website,
+        head_office_prefecture=partner.head_office_prefecture,
+        service_prefectures=partner.service_prefectures, languages=partner.languages,
+        team_size=partner.team_size, budget_min=partner.budget_min, budget_max=partner.budget_max,
+        accepting_new_clients=partner.accepting_new_clients, rank=partner.rank,
+        badges=[_badge_out(award) for award in awards],
+    )
+
+
+@router.get("/profiles", response=list[PartnerOut], summary="Public partner profiles with their badges")
+@paginate(PageNumberPagination)
+def list_profiles(request: HttpRequest) -> list[PartnerOut]:
+    require_scope(request, "partners:read")
+    return [_partner_out(p, p.active_awards) for p in selectors.public_partners()]  # type: ignore[attr-defined]
+
+
+@router.get("/profiles/{slug}", response=PartnerOut, summary="One public partner profile")
+def get_profile(request: HttpRequest, slug: str) -> PartnerOut:
+    require_scope(request, "partners:read")
+    partner = selectors.partner_by_slug(slug).first()
+    if partner is None:
+        raise ApiError(404, "partner_not_found", f"No partner with slug '{slug}'.")
+    return _partner_out(partner, list(selectors.active_badge_awards(partner)))
+
+
+class ReviewOut(Schema):
+    decision: str
+    reason: str
+    at: datetime
+
+
+class AchievementOut(Schema):
+    id: int
+    partner: str
+    title: str
+    description: str
+    badges: list[str]
+    industry: str
+    completed_on: date
+    site_url: str
+    client_may_be_named: bool
+    status: str
+    verified_at: datetime | None
+    evidence_links: list[str]
+    reviews: list[ReviewOut]
+
+
+def _achievement_out(achievement: Achievement) -> AchievementOut:
+    return AchievementOut(
+        id=achievement.pk, partner=achievement.partner.slug, title=achievement.title,
+        description=achievement.description,
+        badges=sorted(badge.code for badge in achievement.badges.all()),
+        industry=achievement.industry, completed_on=achievement.completed_on,
+        site_url=achievement.site_url, client_may_be_named=achievement.client_may_be_named,
+        status=achievement.status, verified_at=achievement.verified_at,
+        evidence_links=[e.url for e in achievement.evidence.all() if e.url],
+        reviews=[ReviewOut(decision=r.decision, reason=r.reason, at=r.at) for r in achievement.reviews.all()],
+    )
+
+
+def _own_partner(request: HttpRequest, action: PartnerAction) -> PartnerProfile:
+    partner = selectors.partner_of_user(request.user)
+    if partner is None or not allowed(request.user, action, partner):
+        raise ApiError(403, "not_a_partner", "The token's user has no partner profile to act for.")
+    return partner
+
+
+@router.get("/achievements", response=list[AchievementOut], summary="Your organization's achievements")
+@paginate(PageNumberPagination)
+def list_own_achievements(request: HttpRequest) -> list[AchievementOut]:
+    require_scope(request, "achievements:read")
+    partner = _own_partner(request, PartnerAction.VIEW_PRIVATE)
+    achievements = partner.achievements.select_related("partner__organization").prefetch_related(
+        "badges", "evidence", "reviews"
+    )
+    return [_achievement_out(a) for a in achievements]
+
+
+class AchievementIn(Schema):
+    title: str
+    description: str
+    badges: list[str]
+    completed_on: date
+    industry: str = ""
+    site_url: HttpUrl | None = None
+    client_may_be_named: bool = False
+    evidence_links: list[HttpUrl]
+
+
+@router.post("/achievements", response={201: AchievementOut}, summary="Submit an achievement for review")
+def submit_achievement(request: HttpRequest, payload: AchievementIn) -> tuple[int, AchievementOut]:
+    require_scope(request, "achievements:write")
+    partner = _own_partner(request, PartnerAction.SUBMIT_ACHIEVEMENT)
+    badges = list(Badge.objects.filter(code__in=payload.badges))
+    unknown = sorted(set(payload.badges) - {b.code for b in badges})
+    if unknown:
+        raise ApiError(422, "unknown_badge", f"Unknown badge codes: {', '.join(unknown)}.")
+    try:
+        achievement = services.achievement_submit(
+            actor=request.user, partner=partner, title=payload.title,
+            description=payload.description, badges=badges, completed_on=payload.completed_on,
+            industry=payload.industry, site_url=str(payload.site_url or ""),
+            client_may_be_named=payload.client_may_be_named,
+            evidence_links=[str(link) for link in payload.evidence_links],
+        )
+    except ValidationError as error:
+        raise ApiError(422, error.code or "invalid_achievement", " ".join(error.messages)) from None
+    return 201, _achievement_out(achievement)
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    require_scope(request, "achievements:review")
+    if not allowed(request.user, PartnerAction.REVIEW_ACHIEVEMENTS):
+        raise ApiError(403, "not_a_reviewer", "Only partner-program staff review achievements.")
+
+
+@router.get("/review-queue", response=list[AchievementOut], summary="Achievements waiting for review (staff)")
+@paginate(PageNumberPagination)
+def review_queue(request: HttpRequest) -> list[AchievementOut]:
+    _require_reviewer(request)
+    queue = selectors.review_queue().prefetch_related("evidence", "reviews")
+    return [_achievement_out(a) for a in queue]
+
+
+class DecisionIn(Schema):
+    reason: str = ""
+
+
+def _decide(request: HttpRequest, achievement_id: int, decide, reason: str) -> AchievementOut:  # type: ignore[no-untyped-def]
+    _require_reviewer(request)
+    achievement = get_object_or_404(Achievement.objects.select_related("partner__organization"), pk=achievement_id)
+    try:
+        decide(actor=request.user, achievement=achievement, reason=reason)
+    except ValidationError as error:
+        raise ApiError(409 if error.code == "wrong_status" else 422,
+                       error.code or "invalid_decision", " ".join(error.messages)) from None
+    return _achievement_out(achievement)
+
+
+@router.post("/achievements/{achievement_id}/verify", response=AchievementOut, summary="Verify (staff)")
+def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
+    return _decide(request, achievement_id, lambda *, actor, achievement, reason: services.achievement_verify(
+        actor=actor, achievement=achievement, note=reason), payload.reason)
+
+
+@router.post("/achievements/{achievement_id}/reject", response=AchievementOut, summary="Reject with a reason (staff)")
+def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
+    return _decide(request, achievement_id, services.achievement_reject, payload.reason)
+
+
+@router.post("/achievements/{achievement_id}/request-info", response=AchievementOut,
+             summary="Ask the partner for more information (staff)")
+def request_info(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
+    return _decide(request, achievement_id, services.achievement_request_info, payload.reason)

@@ -1,0 +1,107 @@
+"""E-mail notices to partner owners, staff and evangelists, sent after the change commits.
+
+Written in the site's default language: the recipients' language is not known here.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kizuna.accounts.models import MembershipRole, User
+from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile
+
+
+def owner_emails(partner: PartnerProfile) -> list[str]:
+    return list(
+        partner.organization.memberships.filter(role=MembershipRole.OWNER, user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+
+
+def _portal_url() -> str:
+    return settings.SITE_URL + reverse("partners:portal")
+
+
+def _send(subject: str, body: str, recipients: Iterable[str]) -> None:
+    recipients = sorted(set(recipients))
+    if recipients:
+        send_mail(subject, body, None, recipients)
+
+
+def _site_language() -> translation.override:
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def profiles_stale(profiles: list[PartnerProfile]) -> None:
+    with _site_language():
+        for profile in profiles:
+            _send(
+                _("[%(site)s] Please review your partner profile") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+                _("The profile of %(name)s has not been reviewed for a year. Please check that it "
+                  "is still correct and confirm it in the partner portal:\n%(url)s")
+                % {"name": profile.name, "url": _portal_url()},
+                owner_emails(profile),
+            )
+        staff = User.objects.filter(staff_role__in=["admin", "partner_manager"], is_active=True)
+        _send(
+            _("[%(site)s] Partner profiles flagged stale") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+            _("These partner profiles have not been reviewed by their owners for a year:\n")
+            + "\n".join(f"- {profile.name}" for profile in profiles),
+            staff.values_list("email", flat=True),
+        )
+
+
+def badges_lapsed(awards: list[BadgeAward]) -> None:
+    with _site_language():
+        for award in awards:
+            _send(
+                _("[%(site)s] Your badge %(badge)s has lapsed")
+                % {"site": settings.KIZUNA_ECOSYSTEM_NAME, "badge": award.badge.name},
+                _("No verified achievement of %(name)s for %(badge)s is recent enough any more, so "
+                  "the badge has lapsed. Submit a recent achievement to earn it again:\n%(url)s")
+                % {"name": award.partner.name, "badge": award.badge.name, "url": _portal_url()},
+                owner_emails(award.partner),
+            )
+
+
+def ranks_reviewed(noticed: list[PartnerProfile], demoted: list[PartnerProfile]) -> None:
+    with _site_language():
+        for partner in noticed:
+            _send(
+                _("[%(site)s] Your contribution rank is under review") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+                _("%(name)s has %(points)s points in the last 12 months, below its rank "
+                  "%(rank)s. If the points are still below in %(days)s days, the rank will be "
+                  "lowered at the next review.\n%(url)s")
+                % {"name": partner.name, "points": partner.rank_points,
+                   "rank": partner.get_rank_display(), "days": settings.KIZUNA_RANK_GRACE_DAYS,
+                   "url": _portal_url()},
+                owner_emails(partner),
+            )
+        for partner in demoted:
+            _send(
+                _("[%(site)s] Your contribution rank has changed") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+                _("After the grace period, the rank of %(name)s is now %(rank)s (%(points)s points "
+                  "in the last 12 months).\n%(url)s")
+                % {"name": partner.name, "rank": partner.get_rank_display(),
+                   "points": partner.rank_points, "url": _portal_url()},
+                owner_emails(partner),
+            )
+
+
+def evangelist_request_routed(request: EvangelistRequest) -> None:
+    if request.evangelist is None:
+        return
+    with _site_language():
+        _send(
+            _("[%(site)s] A user group asks you to speak") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+            _("%(group)s asks you to come to %(event)s on %(date)s (%(place)s). Please accept or "
+              "decline:\n%(url)s")
+            % {"group": request.group_name, "event": request.event_title,
+               "date": request.event_date.isoformat(), "place": request.location,
+               "url": settings.SITE_URL + reverse("partners:evangelist_inbox")},
+            [request.evangelist.email],
+        )

@@ -1,0 +1,102 @@
+"""Reads of the partner program used in several places."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from kizuna.accounts.models import Organization
+from kizuna.partners.models import (
+    Achievement,
+    AchievementStatus,
+    Badge,
+    BadgeAward,
+    Evangelist,
+    EvangelistRequest,
+    EvangelistWork,
+    PartnerProfile,
+    RankChange,
+)
+
+
+def partner_of_user(user: Any) -> PartnerProfile | None:
+    """The partner profile of the first partner organization the user belongs to."""
+    if not user.is_authenticated:
+        return None
+    return (
+        PartnerProfile.objects.select_related("organization")
+        .filter(organization__memberships__user=user)
+        .order_by("organization__memberships__created_at")
+        .first()
+    )
+
+
+def partner_organization_of_user(user: Any) -> Organization | None:
+    if not user.is_authenticated:
+        return None
+    membership = user.memberships.filter(organization__kind="partner").select_related("organization").first()
+    return membership.organization if membership else None
+
+
+def partner_by_slug(slug: str) -> QuerySet[PartnerProfile]:
+    return PartnerProfile.objects.select_related("organization").filter(organization__slug=slug)
+
+
+def public_partners() -> QuerySet[PartnerProfile]:
+    return PartnerProfile.objects.select_related("organization").prefetch_related(
+        Prefetch("badge_awards", queryset=active_badge_awards_all(), to_attr="active_awards")
+    )
+
+
+def active_badge_awards_all() -> QuerySet[BadgeAward]:
+    return BadgeAward.objects.filter(lapsed_at__isnull=True).select_related("badge")
+
+
+def active_badge_awards(partner: PartnerProfile) -> QuerySet[BadgeAward]:
+    return active_badge_awards_all().filter(partner=partner)
+
+
+def lapsed_badge_awards(partner: PartnerProfile) -> QuerySet[BadgeAward]:
+    return BadgeAward.objects.filter(partner=partner, lapsed_at__isnull=False).select_related("badge")
+
+
+def partner_achievements(partner: PartnerProfile) -> QuerySet[Achievement]:
+    """All achievements of one partner: for its own members and for staff only."""
+    return partner.achievements.prefetch_related("badges").annotate(evidence_count=Count("evidence"))
+
+
+def published_summaries(partner: PartnerProfile) -> QuerySet[Achievement]:
+    """The only achievement data anyone outside the partner and the vendor may see."""
+    return partner.achievements.filter(
+        status=AchievementStatus.VERIFIED, summary_published=True
+    ).only("id", "public_summary", "completed_on", "partner_id")
+
+
+def review_queue() -> QuerySet[Achievement]:
+    return (
+        Achievement.objects.filter(status__in=[AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO])
+        .select_related("partner__organization")
+        .prefetch_related("badges")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("status", "created_at")
+    )
+
+
+def rank_history(partner: PartnerProfile) -> QuerySet[RankChange]:
+    return partner.rank_changes.all()
+
+
+def claimable_badges() -> QuerySet[Badge]:
+    return Badge.objects.filter(retired_at__isnull=True)
+
+
+def active_evangelists(today: date | None = None) -> QuerySet[Evangelist]:
+    today = today or timezone.localdate()
+    return Evangelist.objects.filter(term_start__lte=today, term_end__gte=today).prefetch_related(
+        Prefetch("works", queryset=EvangelistWork.objects.all())
+    )
+
+
+def evangelist_requests_for(user: Any) -> QuerySet[EvangelistRequest]:
+    return EvangelistRequest.objects.filter(evangelist__user=user).select_related("evangelist")

@@ -1,0 +1,28 @@
+"""Periodic jobs of the partner program. Each is idempotent: a second run changes nothing."""
+
+from datetime import timedelta
+
+from django_tasks import task
+
+from kizuna.core.periodic import periodic
+from kizuna.partners import services
+
+
+@periodic(every=timedelta(hours=6))
+@task()
+def lapse_expired_badges() -> dict:
+    """Badges whose verified achievements aged out of the window lapse, with notice."""
+    return services.badge_awards_sync()
+
+
+@periodic(every=timedelta(days=1))
+@task()
+def flag_stale_profiles() -> int:
+    return services.partners_flag_stale()
+
+
+@periodic(every=timedelta(days=1))
+@task()
+def review_ranks() -> dict:
+    """The scheduled rank review: the only place a rank goes down (after notice and grace)."""
+    return services.ranks_review()
