@@ -54,6 +54,7 @@ def parse_links(text: str) -> list[str]:
 
 
 class PartnerProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     service_prefectures = forms.MultipleChoiceField(
         label=_("Prefectures served"), required=False,
         choices=[(code, ja) for code, ja, _en in PREFECTURES],

@@ -56,6 +56,12 @@ PROFILE_FIELDS = [
 # Partner profiles
 
 
+def _profile_snapshot(profile: PartnerProfile) -> dict[str, Any]:
+    # A file field is recorded by its stored name.
+    fields = [name for name in PROFILE_FIELDS if name != "logo"]
+    return {**audit.snapshot(profile, fields), "logo": profile.logo.name or ""}
+
+
 def _profile_search_text(profile: PartnerProfile) -> str:
     parts = [profile.organization.name, profile.name_kana, profile.summary, profile.summary_en,
              profile.description, profile.description_en]
@@ -76,7 +82,7 @@ def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> 
         profile.search_text = _profile_search_text(profile)
         profile.save()
         audit.record(actor=actor, action="partner.created", obj=profile,
-                     after=audit.snapshot(profile, PROFILE_FIELDS))
+                     after=_profile_snapshot(profile))
         emit("partner.created", {"partner_id": profile.pk, "organization_id": organization.pk,
                                  "slug": organization.slug}, actor=actor)
     return profile
@@ -90,7 +96,7 @@ def partner_update(*, actor: Any, partner: PartnerProfile, by_owner: bool, **cha
     merged = {**{f: getattr(partner, f) for f in ("budget_min", "budget_max")}, **changes}
     _check_budget(merged["budget_min"], merged["budget_max"])
     with transaction.atomic():
-        before = audit.snapshot(partner, PROFILE_FIELDS)
+        before = _profile_snapshot(partner)
         for name, value in changes.items():
             setattr(partner, name, value)
         if by_owner:
@@ -98,7 +104,7 @@ def partner_update(*, actor: Any, partner: PartnerProfile, by_owner: bool, **cha
             partner.stale_since = None
         partner.search_text = _profile_search_text(partner)
         partner.save()
-        old, new = audit.changed_fields(before, audit.snapshot(partner, PROFILE_FIELDS))
+        old, new = audit.changed_fields(before, _profile_snapshot(partner))
         audit.record(actor=actor, action="partner.updated", obj=partner, before=old, after=new)
         emit("partner.updated", {"partner_id": partner.pk, "slug": partner.slug,
                                  "fields": sorted(new)}, actor=actor)

@@ -1,0 +1,52 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from kizuna.partners import services
+from kizuna.partners.models import Achievement, Badge
+
+
+@pytest.fixture
+def bob_partner(bob, bob_org):  # type: ignore[no-untyped-def]
+    return services.partner_create(
+        actor=bob, organization=bob_org, summary="ECサイト構築のプロ集団", head_office_prefecture="13",
+        contact_name="小川 ボブ", contact_email="contact@bob.example.jp",
+    )
+
+
+@pytest.fixture
+def eve_partner(eve):  # type: ignore[no-untyped-def]
+    return services.partner_create(
+        actor=eve, organization=eve.memberships.get().organization, summary="越境ECが得意です",
+        contact_name="江藤 イヴ",
+    )
+
+
+@pytest.fixture
+def badge():  # type: ignore[no-untyped-def]
+    return Badge.objects.get(code="plugin_development")
+
+
+@pytest.fixture
+def submit(badge):  # type: ignore[no-untyped-def]
+    """Submit an achievement for a partner, claiming `badge` unless told otherwise."""
+
+    def make(partner, *, actor=None, completed_on: date | None = None, badges=None, title="プラグイン開発案件") -> Achievement:  # type: ignore[no-untyped-def]
+        return services.achievement_submit(
+            actor=actor, partner=partner, title=title, description="非公開の案件詳細(顧客名: 株式会社ヒミツ)",
+            badges=badges or [badge], completed_on=completed_on or timezone.localdate() - timedelta(days=30),
+            evidence_links=["https://example.com/case"],
+        )
+
+    return make
+
+
+@pytest.fixture
+def verified(submit, alice):  # type: ignore[no-untyped-def]
+    """A verified achievement of the partner: the way badges are earned."""
+
+    def make(partner, **kwargs) -> Achievement:  # type: ignore[no-untyped-def]
+        return services.achievement_verify(actor=alice, achievement=submit(partner, **kwargs))
+
+    return make
