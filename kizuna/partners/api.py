@@ -4,8 +4,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import HttpUrl
 
@@ -16,6 +15,13 @@ from kizuna.partners.models import Achievement, Badge, BadgeAward, PartnerProfil
 from kizuna.partners.permissions import PartnerAction, allowed
 
 router = Router(tags=["partners"])
+
+
+def _error_code(error: ValidationError, default: str) -> str:
+    """The machine code a service gave its ValidationError, also when keyed by field."""
+    errors = error.error_list if not hasattr(error, "error_dict") else [
+        e for field_errors in error.error_dict.values() for e in field_errors]
+    return next((e.code for e in errors if e.code), default)
 
 
 class BadgeOut(Schema):
@@ -151,7 +157,7 @@ class AchievementIn(Schema):
 
 
 @router.post("/achievements", response={201: AchievementOut}, summary="Submit an achievement for review")
-def submit_achievement(request: HttpRequest, payload: AchievementIn) -> tuple[int, AchievementOut]:
+def submit_achievement(request: HttpRequest, payload: AchievementIn) -> Status:
     require_scope(request, "achievements:write")
     partner = _own_partner(request, PartnerAction.SUBMIT_ACHIEVEMENT)
     badges = list(Badge.objects.filter(code__in=payload.badges))
@@ -167,8 +173,8 @@ def submit_achievement(request: HttpRequest, payload: AchievementIn) -> tuple[in
             evidence_links=[str(link) for link in payload.evidence_links],
         )
     except ValidationError as error:
-        raise ApiError(422, error.code or "invalid_achievement", " ".join(error.messages)) from None
-    return 201, _achievement_out(achievement)
+        raise ApiError(422, _error_code(error, "invalid_achievement"), " ".join(error.messages)) from None
+    return Status(201, _achievement_out(achievement))
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -191,12 +197,14 @@ class DecisionIn(Schema):
 
 def _decide(request: HttpRequest, achievement_id: int, decide, reason: str) -> AchievementOut:  # type: ignore[no-untyped-def]
     _require_reviewer(request)
-    achievement = get_object_or_404(Achievement.objects.select_related("partner__organization"), pk=achievement_id)
+    achievement = Achievement.objects.select_related("partner__organization").filter(pk=achievement_id).first()
+    if achievement is None:
+        raise ApiError(404, "achievement_not_found", f"No achievement {achievement_id}.")
     try:
         decide(actor=request.user, achievement=achievement, reason=reason)
     except ValidationError as error:
-        raise ApiError(409 if error.code == "wrong_status" else 422,
-                       error.code or "invalid_decision", " ".join(error.messages)) from None
+        code = _error_code(error, "invalid_decision")
+        raise ApiError(409 if code == "wrong_status" else 422, code, " ".join(error.messages)) from None
     return _achievement_out(achievement)
 
 

@@ -53,6 +53,11 @@ PROFILE_FIELDS = [
 ]
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """A form-friendly error that also keeps its machine code (for the API)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 # Partner profiles
 
 
@@ -70,9 +75,7 @@ def _profile_search_text(profile: PartnerProfile) -> str:
 
 def _check_budget(budget_min: int | None, budget_max: int | None) -> None:
     if budget_min is not None and budget_max is not None and budget_min > budget_max:
-        raise ValidationError(
-            {"budget_max": _("The maximum budget must not be below the minimum.")}, code="budget_order"
-        )
+        raise _field_error("budget_max", _("The maximum budget must not be below the minimum."), "budget_order")
 
 
 def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> PartnerProfile:
@@ -146,7 +149,7 @@ def partners_flag_stale(*, now: datetime | None = None) -> int:
 def badge_create(*, actor: Any, code: str, family: str, name_ja: str, name_en: str) -> Badge:
     with transaction.atomic():
         if Badge.objects.filter(code=code).exists():
-            raise ValidationError({"code": _("A badge with this code exists.")}, code="duplicate")
+            raise _field_error("code", _("A badge with this code exists."), "duplicate")
         position = (Badge.objects.filter(family=family).aggregate(m=Max("position"))["m"] or 0) + 1
         badge = Badge.objects.create(code=code, family=family, name_ja=name_ja, name_en=name_en,
                                      position=position)
@@ -206,13 +209,11 @@ def _achievement_search_text(achievement: Achievement) -> str:
 def _claimable(badges: Iterable[Badge]) -> list[Badge]:
     badges = list(badges)
     if not badges:
-        raise ValidationError({"badges": _("Claim at least one badge.")}, code="no_badge")
+        raise _field_error("badges", _("Claim at least one badge."), "no_badge")
     retired = [b.name for b in badges if b.is_retired]
     if retired:
-        raise ValidationError(
-            {"badges": _("These badges are retired: %(names)s") % {"names": ", ".join(retired)}},
-            code="retired_badge",
-        )
+        names = ", ".join(retired)
+        raise _field_error("badges", _("These badges are retired: %(names)s") % {"names": names}, "retired_badge")
     return badges
 
 
@@ -232,8 +233,7 @@ def achievement_submit(
 ) -> Achievement:
     claimed = _claimable(badges)
     if completed_on > timezone.localdate():
-        raise ValidationError({"completed_on": _("The completion date is in the future.")},
-                              code="future_date")
+        raise _field_error("completed_on", _("The completion date is in the future."), "future_date")
     if not evidence_links and not evidence_files:
         raise ValidationError(_("Add at least one piece of evidence: a file or a link."),
                               code="no_evidence")
@@ -299,8 +299,7 @@ def _decide(
 def _require_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Give a reason; the partner will read it.")},
-                              code="reason_required")
+        raise _field_error("reason", _("Give a reason; the partner will read it."), "reason_required")
     return reason
 
 
@@ -349,8 +348,7 @@ def achievement_publish_summary(
         raise ValidationError(_("Only a verified achievement can have a public summary."),
                               code="not_verified")
     if publish and not summary:
-        raise ValidationError({"public_summary": _("Write the summary to publish.")},
-                              code="empty_summary")
+        raise _field_error("public_summary", _("Write the summary to publish."), "empty_summary")
     with transaction.atomic():
         before = audit.snapshot(achievement, ["public_summary", "summary_published"])
         achievement.public_summary = summary
@@ -456,7 +454,7 @@ def _emit_award(award: BadgeAward, event_type: str) -> None:
 def contribution_kind_create(*, actor: Any, code: str, name_ja: str, name_en: str, points: int) -> ContributionKind:
     with transaction.atomic():
         if ContributionKind.objects.filter(code=code).exists():
-            raise ValidationError({"code": _("A kind with this code exists.")}, code="duplicate")
+            raise _field_error("code", _("A kind with this code exists."), "duplicate")
         position = (ContributionKind.objects.aggregate(m=Max("position"))["m"] or 0) + 1
         kind = ContributionKind.objects.create(code=code, name_ja=name_ja, name_en=name_en,
                                                points=points, position=position)
@@ -495,8 +493,7 @@ def contribution_record(
     """
     contribution_kind = ContributionKind.objects.filter(code=kind).first()
     if contribution_kind is None:
-        raise ValidationError({"kind": _("Unknown contribution kind: %(kind)s") % {"kind": kind}},
-                              code="unknown_kind")
+        raise _field_error("kind", _("Unknown contribution kind: %(kind)s") % {"kind": kind}, "unknown_kind")
     with transaction.atomic():
         contribution, created = Contribution.objects.get_or_create(
             source=source, external_id=external_id,
@@ -508,7 +505,7 @@ def contribution_record(
             if actor is not None:
                 audit.record(actor=actor, action="contribution.recorded", obj=partner,
                              after={"kind": kind, "points": contribution.points,
-                                    "occurred_on": occurred_on, "note": note})
+                                    "occurred_on": occurred_on.isoformat(), "note": note})
             partner_rank_promote(partner=partner)
     return contribution, created
 
@@ -625,7 +622,7 @@ def nomination_submit(
 
 def _check_term(term_start: date, term_end: date) -> None:
     if term_end < term_start:
-        raise ValidationError({"term_end": _("The term must end after it starts.")}, code="term_order")
+        raise _field_error("term_end", _("The term must end after it starts."), "term_order")
 
 
 def nomination_accept(

@@ -28,7 +28,7 @@ def test_achievement_without_evidence_is_refused(bob, bob_partner, badge):
 
 def test_achievement_claiming_a_retired_badge_is_refused(alice, bob, bob_partner, submit, badge):
     services.badge_retire(actor=alice, badge=badge)
-    with pytest.raises(ValidationError, match="retired"):
+    with pytest.raises(ValidationError, match="廃止"):
         submit(bob_partner, actor=bob)
 
 

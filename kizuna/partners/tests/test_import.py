@@ -75,7 +75,7 @@ def test_bad_lines_are_reported_and_skipped_while_good_lines_are_imported(tmp_pa
     out = run_import(tmp_path, lines, capsys)
     assert "line 1: rejected (not JSON" in out
     assert "line 2: rejected" in out and "prefecture" in out
-    assert "line 3: rejected old-003 (Unknown badge codes: juggling)" in out
+    assert "line 3: rejected old-003 (不明なバッジコード: juggling)" in out
     assert "line 4: rejected old-004" in out and "karaoke" in out
     assert "line 5: rejected" in out and "budget_min is above budget_max" in out
     assert "line 6: rejected" in out and "external_id" in out
