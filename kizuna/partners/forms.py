@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.core.prefectures import PREFECTURES
 from kizuna.partners import selectors
@@ -18,9 +19,13 @@ from kizuna.partners.models import (
 )
 from kizuna.partners.services import PROFILE_FIELDS
 
+# With a context: the bare "English" is the language switcher's, which must not be translated.
 LANGUAGE_CHOICES = [
-    ("ja", _("Japanese")), ("en", _("English")), ("zh", _("Chinese")), ("ko", _("Korean")),
-    ("vi", _("Vietnamese")),
+    ("ja", pgettext_lazy("spoken language", "Japanese")),
+    ("en", pgettext_lazy("spoken language", "English")),
+    ("zh", pgettext_lazy("spoken language", "Chinese")),
+    ("ko", pgettext_lazy("spoken language", "Korean")),
+    ("vi", pgettext_lazy("spoken language", "Vietnamese")),
 ]
 
 

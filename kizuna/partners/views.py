@@ -32,8 +32,8 @@ from kizuna.partners.forms import (
     PartnerProfileForm,
     PointsForm,
     PublishSummaryForm,
-    ResubmitForm,
     RespondForm,
+    ResubmitForm,
     ReviewForm,
     RouteForm,
 )

@@ -4,7 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from kizuna.core.models import AuditEntry
-from kizuna.partners.models import Achievement, AchievementStatus, BadgeAward, Contribution, PartnerProfile, Rank
+from kizuna.partners.models import (
+    Achievement,
+    AchievementStatus,
+    BadgeAward,
+    Contribution,
+    PartnerProfile,
+    Rank,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kizuna.partners import services
-from kizuna.partners.models import AchievementStatus, Badge, Evangelist, EvangelistNomination, PartnerProfile
+from kizuna.partners.models import (
+    AchievementStatus,
+    Badge,
+    Evangelist,
+    EvangelistNomination,
+    PartnerProfile,
+)
 
 pytestmark = pytest.mark.django_db
 
