@@ -20,10 +20,15 @@ def test_staff_action_records_who_what_when_object_and_before_after(alice, carol
     assert entry.at is not None
 
 
-def test_audit_entry_rolls_back_with_the_change(alice, carol):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.user_set_staff_role(actor=alice, user=carol, staff_role="admin")
+def change_role_then_fail(actor, user) -> None:
+    with transaction.atomic():
+        services.user_set_staff_role(actor=actor, user=user, staff_role="admin")
         raise RuntimeError
+
+
+def test_audit_entry_rolls_back_with_the_change(alice, carol):
+    with pytest.raises(RuntimeError):
+        change_role_then_fail(alice, carol)
     assert not AuditEntry.objects.filter(action="user.staff_role_changed").exists()
 
 
