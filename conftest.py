@@ -12,27 +12,29 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def make_user(db):  # type: ignore[no-untyped-def]
+def make_user(db):
     from kizuna.accounts.models import User
 
-    def make(email: str, **fields):  # type: ignore[no-untyped-def]
+    def make(email: str, **fields):
         return User.objects.create_user(email, PASSWORD, **fields)
 
     return make
 
 
 @pytest.fixture
-def alice(make_user):  # type: ignore[no-untyped-def]
-    return make_user("alice@example.com", display_name="Alice", staff_role="admin", is_superuser=True)
+def alice(make_user):
+    return make_user(
+        "alice@example.com", display_name="Alice", staff_role="admin", is_superuser=True
+    )
 
 
 @pytest.fixture
-def bob_org(bob):  # type: ignore[no-untyped-def]
+def bob_org(bob):
     return bob.memberships.get().organization
 
 
 @pytest.fixture
-def bob(make_user):  # type: ignore[no-untyped-def]
+def bob(make_user):
     from kizuna.accounts import services
 
     user = make_user("bob@example.com", display_name="Bob")
@@ -41,31 +43,33 @@ def bob(make_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def carol(make_user):  # type: ignore[no-untyped-def]
+def carol(make_user):
     return make_user("carol@example.com", display_name="Carol", kind="merchant")
 
 
 @pytest.fixture
-def dave(make_user):  # type: ignore[no-untyped-def]
+def dave(make_user):
     return make_user("dave@example.com", display_name="Dave", kind="community_member")
 
 
 @pytest.fixture
-def eve(make_user):  # type: ignore[no-untyped-def]
+def eve(make_user):
     from kizuna.accounts import services
 
     user = make_user("eve@example.com", display_name="Eve")
-    services.organization_create(actor=None, name="Eve Commerce Lab", slug="eve-commerce-lab", owner=user)
+    services.organization_create(
+        actor=None, name="Eve Commerce Lab", slug="eve-commerce-lab", owner=user
+    )
     return user
 
 
 @pytest.fixture
-def personas(alice, bob, carol, dave, eve):  # type: ignore[no-untyped-def]
+def personas(alice, bob, carol, dave, eve):
     return {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "eve": eve}
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):  # type: ignore[no-untyped-def]
+def _test_settings(settings):
     # PBKDF2 is slow on purpose; tests check behaviour, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run inline, so a test sees their effects at once.

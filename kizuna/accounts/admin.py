@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.accounts import services
 from kizuna.accounts.models import ApiToken, Membership, Organization, User
 
 
@@ -25,6 +29,16 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # A staff-role change is a security event: it goes through the audited service.
+        new_role = obj.staff_role
+        if change and "staff_role" in form.changed_data:
+            obj.staff_role = form.initial["staff_role"]
+            super().save_model(request, obj, form, change)
+            services.user_set_staff_role(actor=request.user, user=obj, staff_role=new_role)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Organization)

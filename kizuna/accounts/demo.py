@@ -18,7 +18,13 @@ PERSONAS = [
     ("bob@example.com", "Bob 小川", "", AccountKind.MERCHANT, ("Bob Web Works", "bob-web-works")),
     ("carol@example.com", "Carol 中島", "", AccountKind.MERCHANT, None),
     ("dave@example.com", "Dave 大野", "", AccountKind.COMMUNITY_MEMBER, None),
-    ("eve@example.com", "Eve 江藤", "", AccountKind.MERCHANT, ("イヴ・コマースラボ株式会社", "eve-commerce-lab")),
+    (
+        "eve@example.com",
+        "Eve 江藤",
+        "",
+        AccountKind.MERCHANT,
+        ("イヴ・コマースラボ株式会社", "eve-commerce-lab"),
+    ),
 ]
 STAFF = [
     ("hanako.partners@example.com", "山田 花子", StaffRole.PARTNER_MANAGER),
@@ -41,12 +47,18 @@ def _seed_personas(password_hash: str) -> list[Organization]:
     organizations = []
     for email, name, role, kind, owns in PERSONAS:
         user = User.objects.create(
-            email=email, display_name=name, staff_role=role, kind=kind, password=password_hash,
+            email=email,
+            display_name=name,
+            staff_role=role,
+            kind=kind,
+            password=password_hash,
             is_superuser=role == StaffRole.ADMIN,
         )
         if owns:
             organization = Organization.objects.create(name=owns[0], slug=owns[1])
-            Membership.objects.create(user=user, organization=organization, role=MembershipRole.OWNER)
+            Membership.objects.create(
+                user=user, organization=organization, role=MembershipRole.OWNER
+            )
             organizations.append(organization)
     for email, name, role in STAFF:
         User.objects.create(email=email, display_name=name, staff_role=role, password=password_hash)
@@ -80,9 +92,7 @@ def _seed_partner_organizations(ctx: DemoContext, password_hash: str) -> list[Or
     return organizations
 
 
-def _seed_people(
-    ctx: DemoContext, password_hash: str, kind: str, count: int, domain: str
-) -> None:
+def _seed_people(ctx: DemoContext, password_hash: str, kind: str, count: int, domain: str) -> None:
     people = []
     for index in ctx.track(range(count), f"{kind} accounts"):
         name, romaji = person_name(ctx.rng)

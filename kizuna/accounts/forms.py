@@ -15,9 +15,7 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The email address or password is not correct."),
-        "throttled": _(
-            "Too many sign-in attempts. Please wait %(minutes)s minutes and try again."
-        ),
+        "throttled": _("Too many sign-in attempts. Please wait %(minutes)s minutes and try again."),
     }
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -27,6 +25,8 @@ class SignInForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = (self.cleaned_data.get("username") or "").strip().lower()
+        self.cleaned_data["username"] = email  # emails are stored lower-case
+        assert self.request is not None, "the sign-in view passes the request"
         decision = services.login_attempt_register(email=email, ip=client_ip(self.request))
         if not decision.allowed:
             raise forms.ValidationError(
@@ -65,7 +65,7 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     """A public form that sends email: limited per client and per address."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         email = (cleaned.get("email") or "").lower()
         if not services.password_reset_attempt_register(email=email, ip=client_ip(self.request)):
             raise forms.ValidationError(

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +8,12 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 # Pages a signed-in person must reach before the second factor is done.
-_EXEMPT_URL_NAMES = ("accounts:otp_verify", "accounts:totp_setup", "accounts:logout", "set_language")
+_EXEMPT_URL_NAMES = (
+    "accounts:otp_verify",
+    "accounts:totp_setup",
+    "accounts:logout",
+    "set_language",
+)
 _EXEMPT_PREFIXES = ("/static/", "/healthz", "/api/")
 
 
@@ -21,8 +27,8 @@ class RequireOTPVerificationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated or user.is_verified() or self._exempt(request.path):  # type: ignore[union-attr]
+        user: Any = request.user  # OTPMiddleware adds is_verified()
+        if not user.is_authenticated or user.is_verified() or self._exempt(request.path):
             return self.get_response(request)
         if user_has_device(user, confirmed=True):
             return redirect(f"{reverse('accounts:otp_verify')}?next={request.path}")

@@ -24,7 +24,7 @@ from kizuna.accounts.permissions import SCOPES
 from kizuna.core import audit, ratelimit
 from kizuna.core.events import emit
 
-TOKEN_PREFIX = "kz_"
+TOKEN_PREFIX = "kz_"  # noqa: S105 - a marker, not a secret
 
 
 def user_create(
@@ -149,14 +149,19 @@ def api_token_authenticate(plaintext: str) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_S:
+    if (
+        token.last_used_at is None
+        or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_S
+    ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
 
 
 def _login_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    per_email = ratelimit.Limit(settings.KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL, settings.KIZUNA_LOGIN_LOCKOUT_S)
+    per_email = ratelimit.Limit(
+        settings.KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL, settings.KIZUNA_LOGIN_LOCKOUT_S
+    )
     per_ip = ratelimit.Limit(settings.KIZUNA_LOGIN_ATTEMPTS_PER_IP, settings.KIZUNA_LOGIN_LOCKOUT_S)
     return per_email, per_ip
 

@@ -89,9 +89,10 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_context(request: HttpRequest, token_form: ApiTokenForm) -> dict[str, Any]:
+    user: Any = request.user  # login_required: a real User
     return {
-        "has_totp": user_has_device(request.user, confirmed=True),
-        "tokens": ApiToken.objects.filter(user=request.user),
+        "has_totp": user_has_device(user, confirmed=True),
+        "tokens": ApiToken.objects.filter(user=user),
         "token_form": token_form,
     }
 
@@ -137,7 +138,9 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
 def api_token_create(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/settings.html", _settings_context(request, form), status=400)
+        return render(
+            request, "accounts/settings.html", _settings_context(request, form), status=400
+        )
     token, plaintext = services.api_token_create(
         user=request.user,  # type: ignore[arg-type]
         name=form.cleaned_data["name"],
@@ -149,7 +152,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = get_object_or_404(ApiToken, pk=token_id, user_id=request.user.pk)
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:settings")

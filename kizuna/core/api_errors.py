@@ -22,12 +22,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
             request,
-            {"code": "unauthenticated", "detail": "Send a valid token: Authorization: Bearer <token>."},
+            {
+                "code": "unauthenticated",
+                "detail": "Send a valid token: Authorization: Bearer <token>.",
+            },
             status=401,
         )
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(
-            request, {"code": "invalid_input", "detail": "Invalid input.", "errors": exc.errors}, status=422
+            request,
+            {"code": "invalid_input", "detail": "Invalid input.", "errors": exc.errors},
+            status=422,
         )

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "kizuna.core"
     label = "core"
-    verbose_name = "Kizuna core"
+    verbose_name = _("Audit and events")
 
     def ready(self) -> None:
         # Periodic jobs register themselves when each app's tasks module is imported.

@@ -16,7 +16,12 @@ from kizuna.core.serialization import json_ready
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named concrete fields of obj as stored JSON (foreign keys as their ids)."""
-    return {name: json_ready(getattr(obj, obj._meta.get_field(name).attname)) for name in fields}
+    return {name: json_ready(getattr(obj, _attname(obj, name))) for name in fields}
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    return str(getattr(field, "attname", name))
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:

@@ -22,7 +22,8 @@ class EmitOutsideTransaction(RuntimeError):
 def emit(event_type: str, payload: dict[str, Any], *, actor: Any = None) -> OutboxEvent:
     if not transaction.get_connection().in_atomic_block:
         raise EmitOutsideTransaction(
-            f"emit({event_type!r}) must run inside transaction.atomic() with the change it describes"
+            f"emit({event_type!r}) must run inside transaction.atomic() "
+            "with the change it describes"
         )
     _serialize_outbox_writers()
     return OutboxEvent.objects.create(

@@ -9,6 +9,7 @@ punctuation. The result is space-separated tokens, ready for FTS5 or to_tsvector
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from sudachipy import Dictionary, SplitMode
 
@@ -18,7 +19,7 @@ _local = threading.local()
 _DROPPED_POS = {"補助記号", "空白"}
 
 
-def _tokenizer():  # type: ignore[no-untyped-def]
+def _tokenizer() -> Any:
     # A Sudachi tokenizer is not thread-safe: one per thread, built on first use.
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:

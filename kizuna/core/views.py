@@ -2,7 +2,6 @@ import re
 from typing import Any
 
 from django.conf import settings
-
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count

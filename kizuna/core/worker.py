@@ -47,7 +47,9 @@ def requeue_orphaned_tasks(*, now: datetime | None = None) -> int:
     live = live_worker_ids(now=now)
     orphaned = [
         result.id
-        for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("worker_ids")
+        for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only(
+            "worker_ids"
+        )
         if not result.worker_ids or result.worker_ids[-1] not in live
     ]
     return DBTaskResult.objects.filter(id__in=orphaned, status=TaskResultStatus.RUNNING).update(
@@ -71,9 +73,11 @@ class WorkerState:
 
 def worker_state(*, now: datetime | None = None) -> WorkerState:
     now = now or timezone.now()
-    last_seen = WorkerHeartbeat.objects.order_by("-last_seen_at").values_list(
-        "last_seen_at", flat=True
-    ).first()
+    last_seen = (
+        WorkerHeartbeat.objects.order_by("-last_seen_at")
+        .values_list("last_seen_at", flat=True)
+        .first()
+    )
     queue = DBTaskResult.objects.filter(status=TaskResultStatus.READY).aggregate(
         oldest=Min("enqueued_at")
     )

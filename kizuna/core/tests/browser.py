@@ -51,7 +51,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", timezone_id="Asia/Tokyo"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

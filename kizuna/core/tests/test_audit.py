@@ -20,10 +20,15 @@ def test_staff_action_records_who_what_when_object_and_before_after(alice, carol
     assert entry.at is not None
 
 
-def test_audit_entry_rolls_back_with_the_change(alice, carol):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.user_set_staff_role(actor=alice, user=carol, staff_role="admin")
+def change_role_then_fail(actor, user) -> None:
+    with transaction.atomic():
+        services.user_set_staff_role(actor=actor, user=user, staff_role="admin")
         raise RuntimeError
+
+
+def test_audit_entry_rolls_back_with_the_change(alice, carol):
+    with pytest.raises(RuntimeError):
+        change_role_then_fail(alice, carol)
     assert not AuditEntry.objects.filter(action="user.staff_role_changed").exists()
 
 
@@ -46,3 +51,26 @@ def test_actions_without_a_person_are_attributed_to_the_system(bob):
     entry = AuditEntry.objects.get(action="organization.created")
     assert entry.actor is None
     assert entry.actor_label == "system"
+
+
+def test_changing_a_staff_role_in_the_admin_is_audited(client, alice, carol):
+    client.force_login(alice)
+    response = client.post(
+        f"/admin/accounts/user/{carol.pk}/change/",
+        {
+            "email": carol.email,
+            "display_name": carol.display_name,
+            "kind": carol.kind,
+            "staff_role": "community_manager",
+            "is_active": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    carol.refresh_from_db()
+    assert carol.staff_role == "community_manager"
+    entry = AuditEntry.objects.get(action="user.staff_role_changed")
+    assert (entry.actor, entry.after) == (alice, {"staff_role": "community_manager"})

@@ -13,10 +13,15 @@ def test_emit_writes_an_outbox_row_in_the_callers_transaction():
     assert OutboxEvent.objects.get(pk=event.pk).payload == {"lead_id": 7}
 
 
-def test_a_rolled_back_transaction_leaves_no_event():
-    with pytest.raises(RuntimeError), transaction.atomic():
+def emit_then_fail() -> None:
+    with transaction.atomic():
         emit("lead.accepted", {"lead_id": 7})
         raise RuntimeError("the change failed")
+
+
+def test_a_rolled_back_transaction_leaves_no_event():
+    with pytest.raises(RuntimeError):
+        emit_then_fail()
     assert not OutboxEvent.objects.exists()
 
 

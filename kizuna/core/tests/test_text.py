@@ -34,10 +34,15 @@ def test_empty_and_blank_text_normalize_to_empty():
     assert normalize_ja("　 ") == ""
 
 
-FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"}
+FULL_WIDTH = {
+    c: chr(ord(c) + 0xFEE0)
+    for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+}
 
 
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", max_size=30))
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", max_size=30)
+)
 def test_full_width_latin_normalizes_like_half_width(text):
     wide = "".join(FULL_WIDTH.get(c, c) for c in text)
     assert normalize_ja(wide) == normalize_ja(text)

@@ -21,7 +21,9 @@ def record_call(label: str = "periodic") -> None:
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
     calls.clear()
     yield
     calls.clear()
@@ -36,7 +38,11 @@ def only_test_job(monkeypatch):
 
 def test_core_housekeeping_jobs_are_registered():
     names = {job.name.rsplit(".", 1)[-1] for job in periodic.registered_jobs()}
-    assert {"requeue_orphaned_tasks", "prune_rate_limit_buckets", "prune_finished_task_results"} <= names
+    assert {
+        "requeue_orphaned_tasks",
+        "prune_rate_limit_buckets",
+        "prune_finished_task_results",
+    } <= names
 
 
 def test_a_due_job_is_enqueued_once_per_interval(only_test_job):
@@ -56,6 +62,9 @@ def test_two_workers_looking_at_the_same_moment_enqueue_a_job_once(only_test_job
     assert PeriodicJobState.objects.get().next_due_at == now + timedelta(hours=1)
 
 
+# The worker closes connections between tasks, as a long-running process must; that needs
+# real transactions rather than the test-wrapping one.
+@pytest.mark.django_db(transaction=True)
 def test_run_worker_batch_runs_queued_tasks_and_reports_a_heartbeat(database_queue, monkeypatch):
     monkeypatch.setattr(periodic, "_jobs", {})
     record_call.enqueue("queued")

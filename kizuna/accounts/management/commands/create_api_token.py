@@ -28,6 +28,8 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stderr.write(f"Token {token.prefix}… for {owner.email}, scopes {', '.join(token.scopes)}.")
+        self.stderr.write(
+            f"Token {token.prefix}… for {owner.email}, scopes {', '.join(token.scopes)}."
+        )
         self.stderr.write("It is shown once; store it now.")
         self.stdout.write(plaintext)

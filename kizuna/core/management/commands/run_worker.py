@@ -37,7 +37,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--queue-name", default="default", help="Queue(s), comma-separated.")
 
-    def handle(self, *args: Any, batch: bool, interval: float, queue_name: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, batch: bool, interval: float, queue_name: str, **options: Any
+    ) -> None:
         worker_id = get_random_string(32)
         started_at = timezone.now()
         task_loop = Worker(

@@ -26,12 +26,16 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing if the database has any user."
         )
 
-    def handle(self, *args: Any, scale: str, seed: int, today: date | None, if_empty: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, scale: str, seed: int, today: date | None, if_empty: bool, **options: Any
+    ) -> None:
         if User.objects.exists():
             if if_empty:
                 self.stdout.write("The database already has data; demo not loaded.")
                 return
-            raise CommandError("seed_demo loads into an empty database; this one has users already.")
+            raise CommandError(
+                "seed_demo loads into an empty database; this one has users already."
+            )
         ctx = DemoContext(
             rng=random.Random(seed),
             scale=scale,

@@ -1,0 +1,21 @@
+import pytest
+from django.urls import reverse
+
+from kizuna.core.i18n_check import untranslated_messages
+
+
+def test_every_japanese_message_is_translated():
+    assert untranslated_messages("ja") == []
+
+
+def test_every_english_message_is_present():
+    assert untranslated_messages("en") == []
+
+
+@pytest.mark.django_db
+def test_pages_are_japanese_by_default_and_english_after_switching(client):
+    assert "サインイン" in client.get(reverse("accounts:login")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "Sign in" in page
+    assert '<html lang="en">' in page
