@@ -1,5 +1,6 @@
 """Partner program API: public profiles and badges, a partner's own achievements, staff review."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -19,8 +20,11 @@ router = Router(tags=["partners"])
 
 def _error_code(error: ValidationError, default: str) -> str:
     """The machine code a service gave its ValidationError, also when keyed by field."""
-    errors = error.error_list if not hasattr(error, "error_dict") else [
-        e for field_errors in error.error_dict.values() for e in field_errors]
+    errors = (
+        error.error_list
+        if not hasattr(error, "error_dict")
+        else [e for field_errors in error.error_dict.values() for e in field_errors]
+    )
     return next((e.code for e in errors if e.code), default)
 
 
@@ -56,8 +60,12 @@ class PartnerOut(Schema):
 
 def _badge_out(award: BadgeAward) -> BadgeOut:
     return BadgeOut(
-        code=award.badge.code, family=award.badge.family, name_ja=award.badge.name_ja,
-        name_en=award.badge.name_en, level=award.level, evidence_count=award.evidence_count,
+        code=award.badge.code,
+        family=award.badge.family,
+        name_ja=award.badge.name_ja,
+        name_en=award.badge.name_en,
+        level=award.level,
+        evidence_count=award.evidence_count,
         last_verified_at=award.last_verified_at,
     )
 
@@ -65,18 +73,29 @@ def _badge_out(award: BadgeAward) -> BadgeOut:
 def _partner_out(partner: PartnerProfile, awards: list[BadgeAward]) -> PartnerOut:
     # Listed field by field: the contact person and review dates are private.
     return PartnerOut(
-        slug=partner.slug, name=partner.name, name_kana=partner.name_kana, summary=partner.summary,
-        summary_en=partner.summary_en, description=partner.description,
-        description_en=partner.description_en, website=partner.website,
+        slug=partner.slug,
+        name=partner.name,
+        name_kana=partner.name_kana,
+        summary=partner.summary,
+        summary_en=partner.summary_en,
+        description=partner.description,
+        description_en=partner.description_en,
+        website=partner.website,
         head_office_prefecture=partner.head_office_prefecture,
-        service_prefectures=partner.service_prefectures, languages=partner.languages,
-        team_size=partner.team_size, budget_min=partner.budget_min, budget_max=partner.budget_max,
-        accepting_new_clients=partner.accepting_new_clients, rank=partner.rank,
+        service_prefectures=partner.service_prefectures,
+        languages=partner.languages,
+        team_size=partner.team_size,
+        budget_min=partner.budget_min,
+        budget_max=partner.budget_max,
+        accepting_new_clients=partner.accepting_new_clients,
+        rank=partner.rank,
         badges=[_badge_out(award) for award in awards],
     )
 
 
-@router.get("/profiles", response=list[PartnerOut], summary="Public partner profiles with their badges")
+@router.get(
+    "/profiles", response=list[PartnerOut], summary="Public partner profiles with their badges"
+)
 @paginate(PageNumberPagination)
 def list_profiles(request: HttpRequest) -> list[PartnerOut]:
     require_scope(request, "partners:read")
@@ -116,14 +135,22 @@ class AchievementOut(Schema):
 
 def _achievement_out(achievement: Achievement) -> AchievementOut:
     return AchievementOut(
-        id=achievement.pk, partner=achievement.partner.slug, title=achievement.title,
+        id=achievement.pk,
+        partner=achievement.partner.slug,
+        title=achievement.title,
         description=achievement.description,
         badges=sorted(badge.code for badge in achievement.badges.all()),
-        industry=achievement.industry, completed_on=achievement.completed_on,
-        site_url=achievement.site_url, client_may_be_named=achievement.client_may_be_named,
-        status=achievement.status, verified_at=achievement.verified_at,
+        industry=achievement.industry,
+        completed_on=achievement.completed_on,
+        site_url=achievement.site_url,
+        client_may_be_named=achievement.client_may_be_named,
+        status=achievement.status,
+        verified_at=achievement.verified_at,
         evidence_links=[e.url for e in achievement.evidence.all() if e.url],
-        reviews=[ReviewOut(decision=r.decision, reason=r.reason, at=r.at) for r in achievement.reviews.all()],
+        reviews=[
+            ReviewOut(decision=r.decision, reason=r.reason, at=r.at)
+            for r in achievement.reviews.all()
+        ],
     )
 
 
@@ -134,7 +161,9 @@ def _own_partner(request: HttpRequest, action: PartnerAction) -> PartnerProfile:
     return partner
 
 
-@router.get("/achievements", response=list[AchievementOut], summary="Your organization's achievements")
+@router.get(
+    "/achievements", response=list[AchievementOut], summary="Your organization's achievements"
+)
 @paginate(PageNumberPagination)
 def list_own_achievements(request: HttpRequest) -> list[AchievementOut]:
     require_scope(request, "achievements:read")
@@ -156,7 +185,9 @@ class AchievementIn(Schema):
     evidence_links: list[HttpUrl]
 
 
-@router.post("/achievements", response={201: AchievementOut}, summary="Submit an achievement for review")
+@router.post(
+    "/achievements", response={201: AchievementOut}, summary="Submit an achievement for review"
+)
 def submit_achievement(request: HttpRequest, payload: AchievementIn) -> Status:
     require_scope(request, "achievements:write")
     partner = _own_partner(request, PartnerAction.SUBMIT_ACHIEVEMENT)
@@ -166,14 +197,21 @@ def submit_achievement(request: HttpRequest, payload: AchievementIn) -> Status:
         raise ApiError(422, "unknown_badge", f"Unknown badge codes: {', '.join(unknown)}.")
     try:
         achievement = services.achievement_submit(
-            actor=request.user, partner=partner, title=payload.title,
-            description=payload.description, badges=badges, completed_on=payload.completed_on,
-            industry=payload.industry, site_url=str(payload.site_url or ""),
+            actor=request.user,
+            partner=partner,
+            title=payload.title,
+            description=payload.description,
+            badges=badges,
+            completed_on=payload.completed_on,
+            industry=payload.industry,
+            site_url=str(payload.site_url or ""),
             client_may_be_named=payload.client_may_be_named,
             evidence_links=[str(link) for link in payload.evidence_links],
         )
     except ValidationError as error:
-        raise ApiError(422, _error_code(error, "invalid_achievement"), " ".join(error.messages)) from None
+        raise ApiError(
+            422, _error_code(error, "invalid_achievement"), " ".join(error.messages)
+        ) from None
     return Status(201, _achievement_out(achievement))
 
 
@@ -183,7 +221,11 @@ def _require_reviewer(request: HttpRequest) -> None:
         raise ApiError(403, "not_a_reviewer", "Only partner-program staff review achievements.")
 
 
-@router.get("/review-queue", response=list[AchievementOut], summary="Achievements waiting for review (staff)")
+@router.get(
+    "/review-queue",
+    response=list[AchievementOut],
+    summary="Achievements waiting for review (staff)",
+)
 @paginate(PageNumberPagination)
 def review_queue(request: HttpRequest) -> list[AchievementOut]:
     _require_reviewer(request)
@@ -195,31 +237,54 @@ class DecisionIn(Schema):
     reason: str = ""
 
 
-def _decide(request: HttpRequest, achievement_id: int, decide, reason: str) -> AchievementOut:  # type: ignore[no-untyped-def]
+def _decide(
+    request: HttpRequest, achievement_id: int, decide: Callable[..., Achievement], reason: str
+) -> AchievementOut:
     _require_reviewer(request)
-    achievement = Achievement.objects.select_related("partner__organization").filter(pk=achievement_id).first()
+    achievement = (
+        Achievement.objects.select_related("partner__organization")
+        .filter(pk=achievement_id)
+        .first()
+    )
     if achievement is None:
         raise ApiError(404, "achievement_not_found", f"No achievement {achievement_id}.")
     try:
         decide(actor=request.user, achievement=achievement, reason=reason)
     except ValidationError as error:
         code = _error_code(error, "invalid_decision")
-        raise ApiError(409 if code == "wrong_status" else 422, code, " ".join(error.messages)) from None
+        raise ApiError(
+            409 if code == "wrong_status" else 422, code, " ".join(error.messages)
+        ) from None
     return _achievement_out(achievement)
 
 
-@router.post("/achievements/{achievement_id}/verify", response=AchievementOut, summary="Verify (staff)")
+@router.post(
+    "/achievements/{achievement_id}/verify", response=AchievementOut, summary="Verify (staff)"
+)
 def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
-    return _decide(request, achievement_id, lambda *, actor, achievement, reason: services.achievement_verify(
-        actor=actor, achievement=achievement, note=reason), payload.reason)
+    return _decide(
+        request,
+        achievement_id,
+        lambda *, actor, achievement, reason: services.achievement_verify(
+            actor=actor, achievement=achievement, note=reason
+        ),
+        payload.reason,
+    )
 
 
-@router.post("/achievements/{achievement_id}/reject", response=AchievementOut, summary="Reject with a reason (staff)")
+@router.post(
+    "/achievements/{achievement_id}/reject",
+    response=AchievementOut,
+    summary="Reject with a reason (staff)",
+)
 def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
     return _decide(request, achievement_id, services.achievement_reject, payload.reason)
 
 
-@router.post("/achievements/{achievement_id}/request-info", response=AchievementOut,
-             summary="Ask the partner for more information (staff)")
+@router.post(
+    "/achievements/{achievement_id}/request-info",
+    response=AchievementOut,
+    summary="Ask the partner for more information (staff)",
+)
 def request_info(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
     return _decide(request, achievement_id, services.achievement_request_info, payload.reason)

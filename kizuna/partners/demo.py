@@ -5,6 +5,7 @@ same rules as the services (level thresholds, window, rank thresholds) so that t
 scale (10,000 partners, 100,000 achievements) loads in minutes.
 """
 
+import itertools
 import random
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
@@ -42,11 +43,37 @@ from kizuna.partners.services import badge_level_for, rank_for_points, rank_orde
 BATCH = 2_000
 ACHIEVEMENTS_PER_PARTNER = 10  # on average: 10,000 partners -> 100,000 achievements
 
-INDUSTRIES = ["アパレル", "食品", "化粧品", "家具・インテリア", "家電", "スポーツ用品", "酒類",
-              "書籍", "ペット用品", "医薬品", "自動車部品", "工具・資材", "ギフト", "旅行", "教育"]
-PROJECTS = ["ECサイト構築", "サイトリニューアル", "基幹システム連携", "定期購入機能の追加",
-            "越境EC対応", "BtoB受発注サイト構築", "スマートフォン対応", "決済機能の刷新",
-            "会員機能の拡張", "在庫連携の自動化", "予約機能の開発", "表示速度の改善"]
+INDUSTRIES = [
+    "アパレル",
+    "食品",
+    "化粧品",
+    "家具・インテリア",
+    "家電",
+    "スポーツ用品",
+    "酒類",
+    "書籍",
+    "ペット用品",
+    "医薬品",
+    "自動車部品",
+    "工具・資材",
+    "ギフト",
+    "旅行",
+    "教育",
+]
+PROJECTS = [
+    "ECサイト構築",
+    "サイトリニューアル",
+    "基幹システム連携",
+    "定期購入機能の追加",
+    "越境EC対応",
+    "BtoB受発注サイト構築",
+    "スマートフォン対応",
+    "決済機能の刷新",
+    "会員機能の拡張",
+    "在庫連携の自動化",
+    "予約機能の開発",
+    "表示速度の改善",
+]
 DESCRIPTIONS = [
     "要件定義から設計、開発、公開後の運用保守まで一貫して担当しました。",
     "既存サイトからのデータ移行と、独自プラグインによる機能追加を行いました。",
@@ -62,13 +89,27 @@ SUMMARIES = [
     "プラグイン開発とパフォーマンス改善の専門チームです。",
 ]
 TEAM_SIZES = [3, 5, 8, 12, 20, 35, 60, 120]
-BUDGETS = [(300_000, 1_500_000), (500_000, 3_000_000), (1_000_000, 10_000_000), (3_000_000, 30_000_000)]
-STATUS_WEIGHTS = [
-    (AchievementStatus.VERIFIED, 70), (AchievementStatus.SUBMITTED, 15),
-    (AchievementStatus.NEEDS_INFO, 5), (AchievementStatus.REJECTED, 10),
+BUDGETS = [
+    (300_000, 1_500_000),
+    (500_000, 3_000_000),
+    (1_000_000, 10_000_000),
+    (3_000_000, 30_000_000),
 ]
-TALKS = ["はじめてのプラグイン開発", "EC運用を自動化する10のレシピ", "大規模セール前にやるべき性能対策",
-         "BtoB ECの設計パターン", "越境ECの落とし穴と対策", "テンプレートカスタマイズ入門"]
+STATUS_WEIGHTS = [
+    (AchievementStatus.VERIFIED, 70),
+    (AchievementStatus.SUBMITTED, 15),
+    (AchievementStatus.NEEDS_INFO, 5),
+    (AchievementStatus.REJECTED, 10),
+]
+TALKS = [
+    "はじめてのプラグイン開発",
+    "EC運用を自動化する10のレシピ",
+    "大規模セール前にやるべき性能対策",
+    "BtoB ECの設計パターン",
+    "越境ECの落とし穴と対策",
+    "テンプレートカスタマイズ入門",
+]
+SPECIALTIES = ["EC-CUBE", "プラグイン開発", "ECマーケティング", "インフラ"]
 GROUPS = ["東京ユーザー会", "大阪EC勉強会", "福岡もくもく会", "札幌EC交流会", "名古屋開発者の集い"]
 
 
@@ -93,70 +134,112 @@ def _profiles(ctx: DemoContext, organizations: list[Organization]) -> list[Partn
     profiles = []
     for index, organization in enumerate(ctx.track(organizations, "partner profiles")):
         # The two personas' partners are kept fresh; a tenth of the others went stale.
-        reviewed_at = now - timedelta(days=rng.randint(400, 700) if index > 1 and rng.random() < 0.1
-                                      else rng.randint(0, 300))
+        reviewed_at = now - timedelta(
+            days=rng.randint(400, 700) if index > 1 and rng.random() < 0.1 else rng.randint(0, 300)
+        )
         budget = rng.choice(BUDGETS)
         summary = rng.choice(SUMMARIES)
         head_office = rng.choice(["13"] * 6 + ["27"] * 3 + ["23", "40", "01", "14", "26"])
         profile = PartnerProfile(
-            organization=organization, summary=summary,
+            organization=organization,
+            summary=summary,
             description=f"{organization.name}は、{summary}" + rng.choice(DESCRIPTIONS),
-            website=f"https://{organization.slug}.example.jp/", head_office_prefecture=head_office,
-            service_prefectures=sorted({head_office, *rng.sample(PREFECTURE_CODES, rng.randint(0, 4))}),
+            website=f"https://{organization.slug}.example.jp/",
+            head_office_prefecture=head_office,
+            service_prefectures=sorted(
+                {head_office, *rng.sample(PREFECTURE_CODES, rng.randint(0, 4))}
+            ),
             languages=["ja", "en"] if rng.random() < 0.3 else ["ja"],
-            team_size=rng.choice(TEAM_SIZES), budget_min=budget[0], budget_max=budget[1],
-            accepting_new_clients=rng.random() < 0.85, contact_name=person_name(rng)[0],
-            contact_email=f"contact@{organization.slug}.example.jp", owner_reviewed_at=reviewed_at,
+            team_size=rng.choice(TEAM_SIZES),
+            budget_min=budget[0],
+            budget_max=budget[1],
+            accepting_new_clients=rng.random() < 0.85,
+            contact_name=person_name(rng)[0],
+            contact_email=f"contact@{organization.slug}.example.jp",
+            owner_reviewed_at=reviewed_at,
             stale_since=reviewed_at + stale_after if now - reviewed_at > stale_after else None,
         )
-        profile.search_text = normalize_ja(organization.name) + " " + normalize_ja(profile.description)
+        profile.search_text = (
+            normalize_ja(organization.name) + " " + normalize_ja(profile.description)
+        )
         profiles.append(profile)
     return PartnerProfile.objects.bulk_create(profiles, batch_size=BATCH)
 
 
-def _achievements(ctx: DemoContext, partners: list[PartnerProfile], badges: list[Badge]) -> list[Achievement]:
+def _achievements(
+    ctx: DemoContext, partners: list[PartnerProfile], badges: list[Badge]
+) -> list[Achievement]:
     rng = ctx.rng
     work = [b for b in badges if b.family == BadgeFamily.WORK and b.retired_at is None]
     sites = [b for b in badges if b.family == BadgeFamily.SITE_TYPE and b.retired_at is None]
     rows: list[Achievement] = []
     claims: list[list[Badge]] = []
     for index, partner in enumerate(ctx.track(partners, "achievements")):
-        plan = _bob_plan(ctx) if index == 0 else [
-            (rng.choices([s for s, _w in STATUS_WEIGHTS], [w for _s, w in STATUS_WEIGHTS])[0],
-             ctx.today - timedelta(days=rng.randint(20, 5 * 365)))
-            for _ in range(rng.randint(0, 2 * ACHIEVEMENTS_PER_PARTNER))
-        ]
+        plan = (
+            _bob_plan(ctx)
+            if index == 0
+            else [
+                (
+                    rng.choices([s for s, _w in STATUS_WEIGHTS], [w for _s, w in STATUS_WEIGHTS])[
+                        0
+                    ],
+                    ctx.today - timedelta(days=rng.randint(20, 5 * 365)),
+                )
+                for _ in range(rng.randint(0, 2 * ACHIEVEMENTS_PER_PARTNER))
+            ]
+        )
         # A partner specializes: most of its projects claim the same few badges.
         specialty = rng.sample(work, 3) + rng.sample(sites, 2)
         for status, completed_on in plan:
             industry, project = rng.choice(INDUSTRIES), rng.choice(PROJECTS)
             description = rng.choice(DESCRIPTIONS)
             verified = status == AchievementStatus.VERIFIED
-            rows.append(Achievement(
-                partner=partner, title=f"{industry}メーカー様 {project}", description=description,
-                industry=industry, completed_on=completed_on, status=status,
-                site_url=f"https://shop{rng.randint(1, 99_999)}.example.com/",
-                client_may_be_named=rng.random() < 0.3,
-                verified_at=_at(completed_on + timedelta(days=rng.randint(7, 40))) if verified else None,
-                public_summary=f"{industry}業界のお客様の{project}を担当しました。" if verified else "",
-                summary_published=verified and rng.random() < 0.4,
-                search_text=f"{normalize_ja(industry)} {normalize_ja(project)} {normalize_ja(description)}",
-            ))
-            claims.append(rng.sample(specialty[:3], rng.randint(1, 2)) + rng.sample(specialty[3:], 1))
+            rows.append(
+                Achievement(
+                    partner=partner,
+                    title=f"{industry}メーカー様 {project}",
+                    description=description,
+                    industry=industry,
+                    completed_on=completed_on,
+                    status=status,
+                    site_url=f"https://shop{rng.randint(1, 99_999)}.example.com/",
+                    client_may_be_named=rng.random() < 0.3,
+                    verified_at=_at(completed_on + timedelta(days=rng.randint(7, 40)))
+                    if verified
+                    else None,
+                    public_summary=f"{industry}業界のお客様の{project}を担当しました。"
+                    if verified
+                    else "",
+                    summary_published=verified and rng.random() < 0.4,
+                    search_text=" ".join(map(normalize_ja, (industry, project, description))),
+                )
+            )
+            claims.append(
+                rng.sample(specialty[:3], rng.randint(1, 2)) + rng.sample(specialty[3:], 1)
+            )
     Achievement.objects.bulk_create(rows, batch_size=BATCH)
     for achievement, claimed in zip(rows, claims, strict=True):
         achievement.claimed = claimed  # type: ignore[attr-defined]
     through = Achievement.badges.through
     through.objects.bulk_create(
-        [through(achievement_id=a.pk, badge_id=b.pk) for a, c in zip(rows, claims, strict=True) for b in c],
+        [
+            through(achievement_id=a.pk, badge_id=b.pk)
+            for a, c in zip(rows, claims, strict=True)
+            for b in c
+        ],
         batch_size=BATCH * 5,
     )
     Evidence.objects.bulk_create(
-        [Evidence(achievement=a, url=f"{a.site_url}case-study", note="導入事例ページ") for a in rows],
+        [
+            Evidence(achievement=a, url=f"{a.site_url}case-study", note="導入事例ページ")
+            for a in rows
+        ],
         batch_size=BATCH * 5,
     )
-    AchievementReview.objects.bulk_create([_review(rng, a) for a in rows if a.status != AchievementStatus.SUBMITTED],
-                                          batch_size=BATCH * 5)
+    AchievementReview.objects.bulk_create(
+        [_review(rng, a) for a in rows if a.status != AchievementStatus.SUBMITTED],
+        batch_size=BATCH * 5,
+    )
     return rows
 
 
@@ -164,14 +247,23 @@ def _bob_plan(ctx: DemoContext) -> list[tuple[str, date]]:
     """Bob Web Works shows every state: verified work (a silver badge), pending and queried."""
     days = [30, 120, 200, 400, 650, 900, 1500]
     plan = [(AchievementStatus.VERIFIED, ctx.today - timedelta(days=d)) for d in days]
-    return plan + [(AchievementStatus.SUBMITTED, ctx.today - timedelta(days=10)),
-                   (AchievementStatus.NEEDS_INFO, ctx.today - timedelta(days=45))]
+    return [
+        *plan,
+        (AchievementStatus.SUBMITTED, ctx.today - timedelta(days=10)),
+        (AchievementStatus.NEEDS_INFO, ctx.today - timedelta(days=45)),
+    ]
 
 
 _REVIEW_DECISIONS = {
     AchievementStatus.VERIFIED: (ReviewDecision.VERIFIED, ""),
-    AchievementStatus.REJECTED: (ReviewDecision.REJECTED, "提出された証跡から納品内容を確認できませんでした。"),
-    AchievementStatus.NEEDS_INFO: (ReviewDecision.INFO_REQUESTED, "公開後のサイトURLか検収書を追加してください。"),
+    AchievementStatus.REJECTED: (
+        ReviewDecision.REJECTED,
+        "提出された証跡から納品内容を確認できませんでした。",
+    ),
+    AchievementStatus.NEEDS_INFO: (
+        ReviewDecision.INFO_REQUESTED,
+        "公開後のサイトURLか検収書を追加してください。",
+    ),
 }
 
 
@@ -180,20 +272,33 @@ def _review(rng: random.Random, achievement: Achievement) -> AchievementReview:
     return AchievementReview(achievement=achievement, decision=decision, reason=reason)
 
 
-def _badge_awards(ctx: DemoContext, partners: list[PartnerProfile], achievements: list[Achievement]) -> None:
+def _badge_awards(
+    ctx: DemoContext, partners: list[PartnerProfile], achievements: list[Achievement]
+) -> None:
     window_start = ctx.today - timedelta(days=settings.KIZUNA_BADGE_WINDOW_DAYS)
     counts: Counter[tuple[int, int]] = Counter()
     last: dict[tuple[int, int], datetime] = {}
     for a in achievements:
-        if a.status == AchievementStatus.VERIFIED and a.completed_on >= window_start and a.verified_at:
+        if (
+            a.status == AchievementStatus.VERIFIED
+            and a.completed_on >= window_start
+            and a.verified_at
+        ):
             for badge in a.claimed:  # type: ignore[attr-defined]
                 key = (a.partner_id, badge.pk)
                 counts[key] += 1
                 last[key] = max(last.get(key, a.verified_at), a.verified_at)
     awards = [
-        BadgeAward(partner_id=p, badge_id=b, level=badge_level_for(n), evidence_count=n,
-                   last_verified_at=last[(p, b)], awarded_at=last[(p, b)])
-        for (p, b), n in counts.items() if badge_level_for(n)
+        BadgeAward(
+            partner_id=p,
+            badge_id=b,
+            level=badge_level_for(n),
+            evidence_count=n,
+            last_verified_at=last[(p, b)],
+            awarded_at=last[(p, b)],
+        )
+        for (p, b), n in counts.items()
+        if badge_level_for(n)
     ]
     BadgeAward.objects.bulk_create(awards, batch_size=BATCH * 5)
 
@@ -209,9 +314,17 @@ def _contributions_and_ranks(ctx: DemoContext, partners: list[PartnerProfile]) -
         for n in range(rng.randint(8, 14) if index == 0 else rng.randint(0, 12) if active else 0):
             kind = rng.choice(kinds)
             occurred_on = ctx.today - timedelta(days=rng.randint(1, 500))
-            rows.append(Contribution(partner=partner, kind=kind, points=kind.points, occurred_on=occurred_on,
-                                     source="demo", external_id=f"{partner.pk}:{n}",
-                                     note=rng.choice(TALKS) if kind.code == "talk" else ""))
+            rows.append(
+                Contribution(
+                    partner=partner,
+                    kind=kind,
+                    points=kind.points,
+                    occurred_on=occurred_on,
+                    source="demo",
+                    external_id=f"{partner.pk}:{n}",
+                    note=rng.choice(TALKS) if kind.code == "talk" else "",
+                )
+            )
             if occurred_on > window_start:
                 points[partner.pk] += kind.points
     Contribution.objects.bulk_create(rows, batch_size=BATCH * 5)
@@ -220,9 +333,15 @@ def _contributions_and_ranks(ctx: DemoContext, partners: list[PartnerProfile]) -
         partner.rank_points = points[partner.pk]
         partner.rank = rank_for_points(partner.rank_points)
         ladder = [r.value for r in Rank][: rank_order(partner.rank) + 1]
-        for step, (low, high) in enumerate(zip(ladder, ladder[1:], strict=False)):
-            changes.append(RankChange(partner=partner, from_rank=low, to_rank=high,
-                                      points=settings.KIZUNA_RANK_THRESHOLDS[step]))
+        for step, (low, high) in enumerate(itertools.pairwise(ladder)):
+            changes.append(
+                RankChange(
+                    partner=partner,
+                    from_rank=low,
+                    to_rank=high,
+                    points=settings.KIZUNA_RANK_THRESHOLDS[step],
+                )
+            )
     PartnerProfile.objects.bulk_update(partners, ["rank", "rank_points"], batch_size=BATCH)
     RankChange.objects.bulk_create(changes, batch_size=BATCH * 5)
 
@@ -235,31 +354,56 @@ def _evangelists(ctx: DemoContext) -> None:
     for index in range(count):
         name, romaji = person_name(rng)
         start = ctx.today - timedelta(days=rng.randint(0, 300))
-        evangelists.append(Evangelist(
-            name=name, email=f"{romaji}{index}@evangelists.example.jp",
-            bio=f"{rng.choice(['EC-CUBE', 'プラグイン開発', 'ECマーケティング', 'インフラ'])}について各地で登壇しています。",
-            links=[f"https://blog.example.jp/{romaji}"], term_start=start,
-            term_end=start + timedelta(days=settings.KIZUNA_EVANGELIST_TERM_DAYS), appointed_by=alice,
-            search_text=normalize_ja(name),
-        ))
+        evangelists.append(
+            Evangelist(
+                name=name,
+                email=f"{romaji}{index}@evangelists.example.jp",
+                bio=f"{rng.choice(SPECIALTIES)}について各地で登壇しています。",
+                links=[f"https://blog.example.jp/{romaji}"],
+                term_start=start,
+                term_end=start + timedelta(days=settings.KIZUNA_EVANGELIST_TERM_DAYS),
+                appointed_by=alice,
+                search_text=normalize_ja(name),
+            )
+        )
     Evangelist.objects.bulk_create(evangelists)
-    EvangelistWork.objects.bulk_create([
-        EvangelistWork(evangelist=e, kind=rng.choice(list(EvangelistWorkKind)), title=rng.choice(TALKS),
-                       url=f"https://talks.example.jp/{e.pk}/{n}", published_on=ctx.today - timedelta(days=rng.randint(1, 300)))
-        for e in evangelists for n in range(rng.randint(1, 4))
-    ])
+    EvangelistWork.objects.bulk_create(
+        [
+            EvangelistWork(
+                evangelist=e,
+                kind=rng.choice(list(EvangelistWorkKind)),
+                title=rng.choice(TALKS),
+                url=f"https://talks.example.jp/{e.pk}/{n}",
+                published_on=ctx.today - timedelta(days=rng.randint(1, 300)),
+            )
+            for e in evangelists
+            for n in range(rng.randint(1, 4))
+        ]
+    )
     dave = User.objects.filter(email="dave@example.com").first()
     if dave is not None:
         EvangelistNomination.objects.create(
-            nominated_by=dave, nominee=dave, nominee_name=str(dave), nominee_email=dave.email,
+            nominated_by=dave,
+            nominee=dave,
+            nominee_name=str(dave),
+            nominee_email=dave.email,
             statement="地域のユーザー会で毎月ハンズオンを開催し、初心者向けの記事を書いています。",
             links=["https://blog.example.jp/dave"],
         )
-        EvangelistRequest.objects.bulk_create([
-            EvangelistRequest(requested_by=dave, group_name=group, event_title=f"{group} 第{n + 10}回",
-                              event_date=ctx.today + timedelta(days=14 * (n + 1)), location=rng.choice(["東京", "オンライン", "大阪"]),
-                              message="プラグイン開発の入門講演をお願いできますか。",
-                              status=EvangelistRequestStatus.OPEN if n % 2 == 0 else EvangelistRequestStatus.ROUTED,
-                              evangelist=None if n % 2 == 0 else evangelists[n % len(evangelists)])
-            for n, group in enumerate(GROUPS[:3])
-        ])
+        EvangelistRequest.objects.bulk_create(
+            [
+                EvangelistRequest(
+                    requested_by=dave,
+                    group_name=group,
+                    event_title=f"{group} 第{n + 10}回",
+                    event_date=ctx.today + timedelta(days=14 * (n + 1)),
+                    location=rng.choice(["東京", "オンライン", "大阪"]),
+                    message="プラグイン開発の入門講演をお願いできますか。",
+                    status=EvangelistRequestStatus.OPEN
+                    if n % 2 == 0
+                    else EvangelistRequestStatus.ROUTED,
+                    evangelist=None if n % 2 == 0 else evangelists[n % len(evangelists)],
+                )
+                for n, group in enumerate(GROUPS[:3])
+            ]
+        )

@@ -61,12 +61,15 @@ def parse_links(text: str) -> list[str]:
 class PartnerProfileForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     service_prefectures = forms.MultipleChoiceField(
-        label=_("Prefectures served"), required=False,
+        label=_("Prefectures served"),
+        required=False,
         choices=[(code, ja) for code, ja, _en in PREFECTURES],
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), required=False, choices=LANGUAGE_CHOICES,
+        label=_("Languages"),
+        required=False,
+        choices=LANGUAGE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -82,28 +85,37 @@ class PartnerProfileForm(forms.ModelForm):
 class AchievementForm(forms.Form):
     title = forms.CharField(label=_("Project title"), max_length=200)
     description = forms.CharField(
-        label=_("What you delivered"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("What you delivered"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Private: only your organization and the program staff read this."),
     )
     work_badges = forms.ModelMultipleChoiceField(
-        label=_("Work badges claimed"), queryset=selectors.claimable_badges().filter(family=BadgeFamily.WORK),
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Work badges claimed"),
+        queryset=selectors.claimable_badges().filter(family=BadgeFamily.WORK),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     site_badges = forms.ModelMultipleChoiceField(
         label=_("Site-type badges claimed"),
         queryset=selectors.claimable_badges().filter(family=BadgeFamily.SITE_TYPE),
-        widget=forms.CheckboxSelectMultiple, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     industry = forms.CharField(label=_("Client industry"), max_length=100, required=False)
     completed_on = forms.DateField(label=_("Completed on"), widget=DateInput)
     site_url = forms.URLField(label=_("Site URL"), required=False, assume_scheme="https")
-    client_may_be_named = forms.BooleanField(label=_("The client may be named publicly"), required=False)
+    client_may_be_named = forms.BooleanField(
+        label=_("The client may be named publicly"), required=False
+    )
     evidence_links = forms.CharField(
-        label=_("Evidence links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Evidence links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One web address per line: the live site, a press release, a case study..."),
     )
     evidence_files = MultipleFileField(
-        label=_("Evidence files"), required=False,
+        label=_("Evidence files"),
+        required=False,
         help_text=_("Screenshots, a delivery note, an acceptance certificate..."),
     )
 
@@ -128,7 +140,9 @@ class ResubmitForm(forms.Form):
 
 
 class PublishSummaryForm(forms.ModelForm):
-    publish = forms.BooleanField(label=_("Publish this summary on our public profile"), required=False)
+    publish = forms.BooleanField(
+        label=_("Publish this summary on our public profile"), required=False
+    )
 
     class Meta:
         model = Achievement
@@ -145,12 +159,16 @@ class PublishSummaryForm(forms.ModelForm):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("verify", _("Verify")), ("request_info", _("Ask for more information")),
-                 ("reject", _("Reject"))],
+        choices=[
+            ("verify", pgettext_lazy("review decision", "Verify")),
+            ("request_info", _("Ask for more information")),
+            ("reject", _("Reject")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reason or note for the partner"), required=False,
+        label=_("Reason or note for the partner"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject or to ask for information. The partner reads it."),
     )
@@ -160,7 +178,9 @@ class ContributionForm(forms.Form):
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=ContributionKind.objects.all())
     occurred_on = forms.DateField(label=_("Date"), widget=DateInput)
     points = forms.IntegerField(
-        label=_("Points"), min_value=0, required=False,
+        label=_("Points"),
+        min_value=0,
+        required=False,
         help_text=_("Leave empty to use the points table."),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -194,11 +214,14 @@ class NominationForm(forms.Form):
     nominee_name = forms.CharField(label=_("Nominee's name"), max_length=150, required=False)
     nominee_email = forms.EmailField(label=_("Nominee's email"), required=False)
     statement = forms.CharField(
-        label=_("Why this person?"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Why this person?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Talks, articles, help given to others..."),
     )
     links = forms.CharField(
-        label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One web address per line."),
     )
 
@@ -221,10 +244,13 @@ def default_term() -> tuple[Any, Any]:
 
 class NominationDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))],
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("decline", _("Decline"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     term_start = forms.DateField(label=_("Term start"), widget=DateInput, required=False)
     term_end = forms.DateField(label=_("Term end"), widget=DateInput, required=False)
 
@@ -237,9 +263,15 @@ class NominationDecisionForm(forms.Form):
 class AppointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("Email"))
-    bio = forms.CharField(label=_("Profile"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    links = forms.CharField(label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text=_("One web address per line."))
+    bio = forms.CharField(
+        label=_("Profile"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    links = forms.CharField(
+        label=_("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One web address per line."),
+    )
     term_start = forms.DateField(label=_("Term start"), widget=DateInput)
     term_end = forms.DateField(label=_("Term end"), widget=DateInput)
 
@@ -257,7 +289,9 @@ class EvangelistRequestForm(forms.Form):
     event_title = forms.CharField(label=_("Event"), max_length=200)
     event_date = forms.DateField(label=_("Event date"), widget=DateInput)
     location = forms.CharField(label=_("Place (or online)"), max_length=200)
-    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RouteForm(forms.Form):
@@ -270,7 +304,11 @@ class RouteForm(forms.Form):
 
 class RespondForm(forms.Form):
     accept = forms.TypedChoiceField(
-        label=_("Your answer"), choices=[("1", _("I will come")), ("0", _("I cannot come"))],
-        coerce=lambda value: value == "1", widget=forms.RadioSelect,
+        label=_("Your answer"),
+        choices=[("1", _("I will come")), ("0", _("I cannot come"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

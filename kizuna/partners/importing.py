@@ -84,7 +84,11 @@ class ImportLine(BaseModel):
 
     @model_validator(mode="after")
     def budget_order(self) -> "ImportLine":
-        if self.budget_min is not None and self.budget_max is not None and self.budget_min > self.budget_max:
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
             raise ValueError("budget_min is above budget_max")
         return self
 

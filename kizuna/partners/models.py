@@ -19,12 +19,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Rank(models.TextChoices):
@@ -134,7 +134,9 @@ class Achievement(models.Model):
     leaves that circle; the client's name is never derived from the private fields.
     """
 
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="achievements")
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="achievements"
+    )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
@@ -146,8 +148,11 @@ class Achievement(models.Model):
     public_summary = models.TextField(_("public summary"), blank=True)
     summary_published = models.BooleanField(_("summary published"), default=False)
     status = models.CharField(
-        _("status"), max_length=16, choices=AchievementStatus.choices,
-        default=AchievementStatus.SUBMITTED, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=AchievementStatus.choices,
+        default=AchievementStatus.SUBMITTED,
+        db_index=True,
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     submitted_by = models.ForeignKey(
@@ -188,7 +193,7 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.url or self.file.name
+        return self.url or self.file.name or ""
 
 
 class ReviewDecision(models.TextChoices):
@@ -226,7 +231,9 @@ class BadgeLevel(models.IntegerChoices):
 class BadgeAward(models.Model):
     """A partner's standing on one badge, recomputed from its verified achievements."""
 
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="badge_awards")
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="badge_awards"
+    )
     badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="awards")
     level = models.PositiveSmallIntegerField(_("level"), choices=BadgeLevel.choices)
     evidence_count = models.PositiveIntegerField(_("verified achievements in the window"))
@@ -264,7 +271,9 @@ class ContributionKind(BilingualName):
 class Contribution(models.Model):
     """Points earned by a partner; `source` + `external_id` make recording idempotent."""
 
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="contributions")
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="contributions"
+    )
     kind = models.ForeignKey(ContributionKind, on_delete=models.PROTECT, related_name="+")
     points = models.PositiveIntegerField(_("points"))
     occurred_on = models.DateField(_("date"), db_index=True)
@@ -281,7 +290,9 @@ class Contribution(models.Model):
         verbose_name_plural = _("contributions")
         ordering = ["-occurred_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="one_contribution_per_source_id")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="one_contribution_per_source_id"
+            )
         ]
         indexes = [models.Index(fields=["partner", "occurred_on"])]
 
@@ -290,7 +301,9 @@ class Contribution(models.Model):
 
 
 class RankChange(models.Model):
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="rank_changes")
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="rank_changes"
+    )
     from_rank = models.CharField(_("from"), max_length=16, choices=Rank.choices)
     to_rank = models.CharField(_("to"), max_length=16, choices=Rank.choices)
     points = models.PositiveIntegerField(_("points in the last 12 months"))
@@ -322,8 +335,11 @@ class EvangelistNomination(models.Model):
     statement = models.TextField(_("statement"))
     links = models.JSONField(_("links"), default=list, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=NominationStatus.choices,
-        default=NominationStatus.PENDING, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=NominationStatus.choices,
+        default=NominationStatus.PENDING,
+        db_index=True,
     )
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
@@ -347,7 +363,10 @@ class EvangelistNomination(models.Model):
 
 class Evangelist(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="evangelist_terms",
     )
     name = models.CharField(_("name"), max_length=150)
@@ -357,7 +376,11 @@ class Evangelist(models.Model):
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
     nomination = models.OneToOneField(
-        EvangelistNomination, null=True, blank=True, on_delete=models.SET_NULL, related_name="evangelist"
+        EvangelistNomination,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evangelist",
     )
     appointed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -370,7 +393,10 @@ class Evangelist(models.Model):
         verbose_name_plural = _("evangelists")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(term_end__gte=models.F("term_start")), name="evangelist_term_order")
+            models.CheckConstraint(
+                condition=models.Q(term_end__gte=models.F("term_start")),
+                name="evangelist_term_order",
+            )
         ]
 
     def __str__(self) -> str:
@@ -406,15 +432,20 @@ class EvangelistRequestStatus(models.TextChoices):
 class EvangelistRequest(models.Model):
     """A user group asking for an evangelist at its event; staff route it to one."""
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     group_name = models.CharField(_("user group"), max_length=150)
     event_title = models.CharField(_("event"), max_length=200)
     event_date = models.DateField(_("event date"))
     location = models.CharField(_("place (or online)"), max_length=200)
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=EvangelistRequestStatus.choices,
-        default=EvangelistRequestStatus.OPEN, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=EvangelistRequestStatus.choices,
+        default=EvangelistRequestStatus.OPEN,
+        db_index=True,
     )
     evangelist = models.ForeignKey(
         Evangelist, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
@@ -429,4 +460,3 @@ class EvangelistRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_name}: {self.event_title}"
-

@@ -17,8 +17,9 @@ from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile
 
 def owner_emails(partner: PartnerProfile) -> list[str]:
     return list(
-        partner.organization.memberships.filter(role=MembershipRole.OWNER, user__is_active=True)
-        .values_list("user__email", flat=True)
+        partner.organization.memberships.filter(
+            role=MembershipRole.OWNER, user__is_active=True
+        ).values_list("user__email", flat=True)
     )
 
 
@@ -40,15 +41,19 @@ def profiles_stale(profiles: list[PartnerProfile]) -> None:
     with _site_language():
         for profile in profiles:
             _send(
-                _("[%(site)s] Please review your partner profile") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
-                _("The profile of %(name)s has not been reviewed for a year. Please check that it "
-                  "is still correct and confirm it in the partner portal:\n%(url)s")
+                _("[%(site)s] Please review your partner profile")
+                % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+                _(
+                    "The profile of %(name)s has not been reviewed for a year. Please check that "
+                    "it is still correct and confirm it in the partner portal:\n%(url)s"
+                )
                 % {"name": profile.name, "url": _portal_url()},
                 owner_emails(profile),
             )
         staff = User.objects.filter(staff_role__in=["admin", "partner_manager"], is_active=True)
         _send(
-            _("[%(site)s] Partner profiles flagged stale") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+            _("[%(site)s] Partner profiles flagged stale")
+            % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
             _("These partner profiles have not been reviewed by their owners for a year:\n")
             + "\n".join(f"- {profile.name}" for profile in profiles),
             staff.values_list("email", flat=True),
@@ -61,8 +66,11 @@ def badges_lapsed(awards: list[BadgeAward]) -> None:
             _send(
                 _("[%(site)s] Your badge %(badge)s has lapsed")
                 % {"site": settings.KIZUNA_ECOSYSTEM_NAME, "badge": award.badge.name},
-                _("No verified achievement of %(name)s for %(badge)s is recent enough any more, so "
-                  "the badge has lapsed. Submit a recent achievement to earn it again:\n%(url)s")
+                _(
+                    "No verified achievement of %(name)s for %(badge)s is recent enough any more, "
+                    "so the badge has lapsed. Submit a recent achievement to earn it "
+                    "again:\n%(url)s"
+                )
                 % {"name": award.partner.name, "badge": award.badge.name, "url": _portal_url()},
                 owner_emails(award.partner),
             )
@@ -72,22 +80,36 @@ def ranks_reviewed(noticed: list[PartnerProfile], demoted: list[PartnerProfile])
     with _site_language():
         for partner in noticed:
             _send(
-                _("[%(site)s] Your contribution rank is under review") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
-                _("%(name)s has %(points)s points in the last 12 months, below its rank "
-                  "%(rank)s. If the points are still below in %(days)s days, the rank will be "
-                  "lowered at the next review.\n%(url)s")
-                % {"name": partner.name, "points": partner.rank_points,
-                   "rank": partner.get_rank_display(), "days": settings.KIZUNA_RANK_GRACE_DAYS,
-                   "url": _portal_url()},
+                _("[%(site)s] Your contribution rank is under review")
+                % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+                _(
+                    "%(name)s has %(points)s points in the last 12 months, below its rank "
+                    "%(rank)s. If the points are still below in %(days)s days, the rank will be "
+                    "lowered at the next review.\n%(url)s"
+                )
+                % {
+                    "name": partner.name,
+                    "points": partner.rank_points,
+                    "rank": partner.get_rank_display(),
+                    "days": settings.KIZUNA_RANK_GRACE_DAYS,
+                    "url": _portal_url(),
+                },
                 owner_emails(partner),
             )
         for partner in demoted:
             _send(
-                _("[%(site)s] Your contribution rank has changed") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
-                _("After the grace period, the rank of %(name)s is now %(rank)s (%(points)s points "
-                  "in the last 12 months).\n%(url)s")
-                % {"name": partner.name, "rank": partner.get_rank_display(),
-                   "points": partner.rank_points, "url": _portal_url()},
+                _("[%(site)s] Your contribution rank has changed")
+                % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+                _(
+                    "After the grace period, the rank of %(name)s is now %(rank)s (%(points)s "
+                    "points in the last 12 months).\n%(url)s"
+                )
+                % {
+                    "name": partner.name,
+                    "rank": partner.get_rank_display(),
+                    "points": partner.rank_points,
+                    "url": _portal_url(),
+                },
                 owner_emails(partner),
             )
 
@@ -97,11 +119,18 @@ def evangelist_request_routed(request: EvangelistRequest) -> None:
         return
     with _site_language():
         _send(
-            _("[%(site)s] A user group asks you to speak") % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
-            _("%(group)s asks you to come to %(event)s on %(date)s (%(place)s). Please accept or "
-              "decline:\n%(url)s")
-            % {"group": request.group_name, "event": request.event_title,
-               "date": request.event_date.isoformat(), "place": request.location,
-               "url": settings.SITE_URL + reverse("partners:evangelist_inbox")},
+            _("[%(site)s] A user group asks you to speak")
+            % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+            _(
+                "%(group)s asks you to come to %(event)s on %(date)s (%(place)s). Please accept or "
+                "decline:\n%(url)s"
+            )
+            % {
+                "group": request.group_name,
+                "event": request.event_title,
+                "date": request.event_date.isoformat(),
+                "place": request.location,
+                "url": settings.SITE_URL + reverse("partners:evangelist_inbox"),
+            },
             [request.evangelist.email],
         )

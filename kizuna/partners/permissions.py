@@ -54,6 +54,4 @@ def can_view_achievement(user: Any, achievement: Achievement) -> bool:
 
 def can_answer_evangelist_request(user: Any, request: EvangelistRequest) -> bool:
     evangelist: Evangelist | None = request.evangelist
-    return bool(
-        user.is_authenticated and evangelist is not None and evangelist.user_id == user.pk
-    )
+    return bool(user.is_authenticated and evangelist is not None and evangelist.user_id == user.pk)

@@ -35,7 +35,9 @@ def partner_of_user(user: Any) -> PartnerProfile | None:
 def partner_organization_of_user(user: Any) -> Organization | None:
     if not user.is_authenticated:
         return None
-    membership = user.memberships.filter(organization__kind="partner").select_related("organization").first()
+    membership = (
+        user.memberships.filter(organization__kind="partner").select_related("organization").first()
+    )
     return membership.organization if membership else None
 
 
@@ -58,12 +60,16 @@ def active_badge_awards(partner: PartnerProfile) -> QuerySet[BadgeAward]:
 
 
 def lapsed_badge_awards(partner: PartnerProfile) -> QuerySet[BadgeAward]:
-    return BadgeAward.objects.filter(partner=partner, lapsed_at__isnull=False).select_related("badge")
+    return BadgeAward.objects.filter(partner=partner, lapsed_at__isnull=False).select_related(
+        "badge"
+    )
 
 
 def partner_achievements(partner: PartnerProfile) -> QuerySet[Achievement]:
     """All achievements of one partner: for its own members and for staff only."""
-    return partner.achievements.prefetch_related("badges").annotate(evidence_count=Count("evidence"))
+    return partner.achievements.prefetch_related("badges").annotate(
+        evidence_count=Count("evidence")
+    )
 
 
 def published_summaries(partner: PartnerProfile) -> QuerySet[Achievement]:
@@ -75,7 +81,9 @@ def published_summaries(partner: PartnerProfile) -> QuerySet[Achievement]:
 
 def review_queue() -> QuerySet[Achievement]:
     return (
-        Achievement.objects.filter(status__in=[AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO])
+        Achievement.objects.filter(
+            status__in=[AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO]
+        )
         .select_related("partner__organization")
         .prefetch_related("badges")
         .annotate(evidence_count=Count("evidence"))

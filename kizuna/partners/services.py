@@ -47,9 +47,23 @@ from kizuna.partners.models import (
 )
 
 PROFILE_FIELDS = [
-    "name_kana", "logo", "summary", "summary_en", "description", "description_en", "website",
-    "head_office_prefecture", "service_prefectures", "languages", "team_size", "budget_min",
-    "budget_max", "accepting_new_clients", "contact_name", "contact_email", "contact_phone",
+    "name_kana",
+    "logo",
+    "summary",
+    "summary_en",
+    "description",
+    "description_en",
+    "website",
+    "head_office_prefecture",
+    "service_prefectures",
+    "languages",
+    "team_size",
+    "budget_min",
+    "budget_max",
+    "accepting_new_clients",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
 ]
 
 
@@ -68,30 +82,50 @@ def _profile_snapshot(profile: PartnerProfile) -> dict[str, Any]:
 
 
 def _profile_search_text(profile: PartnerProfile) -> str:
-    parts = [profile.organization.name, profile.name_kana, profile.summary, profile.summary_en,
-             profile.description, profile.description_en]
+    parts = [
+        profile.organization.name,
+        profile.name_kana,
+        profile.summary,
+        profile.summary_en,
+        profile.description,
+        profile.description_en,
+    ]
     return normalize_ja(" ".join(part for part in parts if part))
 
 
 def _check_budget(budget_min: int | None, budget_max: int | None) -> None:
     if budget_min is not None and budget_max is not None and budget_min > budget_max:
-        raise _field_error("budget_max", _("The maximum budget must not be below the minimum."), "budget_order")
+        raise _field_error(
+            "budget_max", _("The maximum budget must not be below the minimum."), "budget_order"
+        )
 
 
 def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> PartnerProfile:
     _check_budget(fields.get("budget_min"), fields.get("budget_max"))
     with transaction.atomic():
-        profile = PartnerProfile(organization=organization, owner_reviewed_at=timezone.now(), **fields)
+        profile = PartnerProfile(
+            organization=organization, owner_reviewed_at=timezone.now(), **fields
+        )
         profile.search_text = _profile_search_text(profile)
         profile.save()
-        audit.record(actor=actor, action="partner.created", obj=profile,
-                     after=_profile_snapshot(profile))
-        emit("partner.created", {"partner_id": profile.pk, "organization_id": organization.pk,
-                                 "slug": organization.slug}, actor=actor)
+        audit.record(
+            actor=actor, action="partner.created", obj=profile, after=_profile_snapshot(profile)
+        )
+        emit(
+            "partner.created",
+            {
+                "partner_id": profile.pk,
+                "organization_id": organization.pk,
+                "slug": organization.slug,
+            },
+            actor=actor,
+        )
     return profile
 
 
-def partner_update(*, actor: Any, partner: PartnerProfile, by_owner: bool, **changes: Any) -> PartnerProfile:
+def partner_update(
+    *, actor: Any, partner: PartnerProfile, by_owner: bool, **changes: Any
+) -> PartnerProfile:
     """Change profile fields. An edit by the owner also counts as the owner's yearly review."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -109,8 +143,11 @@ def partner_update(*, actor: Any, partner: PartnerProfile, by_owner: bool, **cha
         partner.save()
         old, new = audit.changed_fields(before, _profile_snapshot(partner))
         audit.record(actor=actor, action="partner.updated", obj=partner, before=old, after=new)
-        emit("partner.updated", {"partner_id": partner.pk, "slug": partner.slug,
-                                 "fields": sorted(new)}, actor=actor)
+        emit(
+            "partner.updated",
+            {"partner_id": partner.pk, "slug": partner.slug, "fields": sorted(new)},
+            actor=actor,
+        )
     return partner
 
 
@@ -136,8 +173,10 @@ def partners_flag_stale(*, now: datetime | None = None) -> int:
         )
         PartnerProfile.objects.filter(pk__in=[p.pk for p in newly_stale]).update(stale_since=now)
         for profile in newly_stale:
-            emit("partner.updated", {"partner_id": profile.pk, "slug": profile.slug,
-                                     "fields": ["stale_since"]})
+            emit(
+                "partner.updated",
+                {"partner_id": profile.pk, "slug": profile.slug, "fields": ["stale_since"]},
+            )
         if newly_stale:
             transaction.on_commit(lambda: notices.profiles_stale(newly_stale), robust=True)
     return len(newly_stale)
@@ -151,10 +190,15 @@ def badge_create(*, actor: Any, code: str, family: str, name_ja: str, name_en: s
         if Badge.objects.filter(code=code).exists():
             raise _field_error("code", _("A badge with this code exists."), "duplicate")
         position = (Badge.objects.filter(family=family).aggregate(m=Max("position"))["m"] or 0) + 1
-        badge = Badge.objects.create(code=code, family=family, name_ja=name_ja, name_en=name_en,
-                                     position=position)
-        audit.record(actor=actor, action="badge.created", obj=badge,
-                     after=audit.snapshot(badge, ["code", "family", "name_ja", "name_en"]))
+        badge = Badge.objects.create(
+            code=code, family=family, name_ja=name_ja, name_en=name_en, position=position
+        )
+        audit.record(
+            actor=actor,
+            action="badge.created",
+            obj=badge,
+            after=audit.snapshot(badge, ["code", "family", "name_ja", "name_en"]),
+        )
     return badge
 
 
@@ -163,8 +207,13 @@ def badge_rename(*, actor: Any, badge: Badge, name_ja: str, name_en: str) -> Bad
         before = audit.snapshot(badge, ["name_ja", "name_en"])
         badge.name_ja, badge.name_en = name_ja, name_en
         badge.save(update_fields=["name_ja", "name_en"])
-        audit.record(actor=actor, action="badge.renamed", obj=badge, before=before,
-                     after=audit.snapshot(badge, ["name_ja", "name_en"]))
+        audit.record(
+            actor=actor,
+            action="badge.renamed",
+            obj=badge,
+            before=before,
+            after=audit.snapshot(badge, ["name_ja", "name_en"]),
+        )
     return badge
 
 
@@ -186,8 +235,12 @@ def badge_delete(*, actor: Any, badge: Badge) -> None:
                 _("This badge has been claimed or awarded; retire it instead of deleting it."),
                 code="badge_in_use",
             )
-        audit.record(actor=actor, action="badge.deleted", obj=badge,
-                     before=audit.snapshot(badge, ["code", "name_ja", "name_en"]))
+        audit.record(
+            actor=actor,
+            action="badge.deleted",
+            obj=badge,
+            before=audit.snapshot(badge, ["code", "name_ja", "name_en"]),
+        )
         badge.delete()
 
 
@@ -213,7 +266,9 @@ def _claimable(badges: Iterable[Badge]) -> list[Badge]:
     retired = [b.name for b in badges if b.is_retired]
     if retired:
         names = ", ".join(retired)
-        raise _field_error("badges", _("These badges are retired: %(names)s") % {"names": names}, "retired_badge")
+        raise _field_error(
+            "badges", _("These badges are retired: %(names)s") % {"names": names}, "retired_badge"
+        )
     return badges
 
 
@@ -233,14 +288,22 @@ def achievement_submit(
 ) -> Achievement:
     claimed = _claimable(badges)
     if completed_on > timezone.localdate():
-        raise _field_error("completed_on", _("The completion date is in the future."), "future_date")
+        raise _field_error(
+            "completed_on", _("The completion date is in the future."), "future_date"
+        )
     if not evidence_links and not evidence_files:
-        raise ValidationError(_("Add at least one piece of evidence: a file or a link."),
-                              code="no_evidence")
+        raise ValidationError(
+            _("Add at least one piece of evidence: a file or a link."), code="no_evidence"
+        )
     with transaction.atomic():
         achievement = Achievement(
-            partner=partner, title=title, description=description, completed_on=completed_on,
-            industry=industry, site_url=site_url, client_may_be_named=client_may_be_named,
+            partner=partner,
+            title=title,
+            description=description,
+            completed_on=completed_on,
+            industry=industry,
+            site_url=site_url,
+            client_may_be_named=client_may_be_named,
             submitted_by=actor,
         )
         achievement.search_text = _achievement_search_text(achievement)
@@ -250,24 +313,40 @@ def achievement_submit(
             Evidence.objects.create(achievement=achievement, url=url, added_by=actor)
         for upload in evidence_files:
             Evidence.objects.create(achievement=achievement, file=upload, added_by=actor)
-        audit.record(actor=actor, action="achievement.submitted", obj=achievement,
-                     after={"title": title, "badges": sorted(b.code for b in claimed)})
-        emit("achievement.submitted", {"achievement_id": achievement.pk, "partner_id": partner.pk},
-             actor=actor)
+        audit.record(
+            actor=actor,
+            action="achievement.submitted",
+            obj=achievement,
+            after={"title": title, "badges": sorted(b.code for b in claimed)},
+        )
+        emit(
+            "achievement.submitted",
+            {"achievement_id": achievement.pk, "partner_id": partner.pk},
+            actor=actor,
+        )
     return achievement
 
 
 def achievement_add_evidence(
-    *, actor: Any, achievement: Achievement, url: str = "", file: UploadedFile | None = None,
+    *,
+    actor: Any,
+    achievement: Achievement,
+    url: str = "",
+    file: UploadedFile | None = None,
     note: str = "",
 ) -> Evidence:
     if not url and file is None:
         raise ValidationError(_("Add a file or a link."), code="no_evidence")
     with transaction.atomic():
-        evidence = Evidence.objects.create(achievement=achievement, url=url, file=file or "",
-                                           note=note, added_by=actor)
-        audit.record(actor=actor, action="achievement.evidence_added", obj=achievement,
-                     after={"evidence_id": evidence.pk})
+        evidence = Evidence.objects.create(
+            achievement=achievement, url=url, file=file or "", note=note, added_by=actor
+        )
+        audit.record(
+            actor=actor,
+            action="achievement.evidence_added",
+            obj=achievement,
+            after={"evidence_id": evidence.pk},
+        )
     return evidence
 
 
@@ -275,7 +354,12 @@ _PENDING = (AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO)
 
 
 def _decide(
-    *, actor: Any, achievement: Achievement, status: str, decision: str, reason: str,
+    *,
+    actor: Any,
+    achievement: Achievement,
+    status: str,
+    decision: str,
+    reason: str,
     allowed_from: Sequence[str],
 ) -> Achievement:
     if achievement.status not in allowed_from:
@@ -289,26 +373,43 @@ def _decide(
     if status == AchievementStatus.VERIFIED:
         achievement.verified_at = timezone.now()
     achievement.save(update_fields=["status", "verified_at", "updated_at"])
-    AchievementReview.objects.create(achievement=achievement, decision=decision, reason=reason,
-                                     actor=actor)
-    audit.record(actor=actor, action=f"achievement.{decision}", obj=achievement, before=before,
-                 after={"status": status, "reason": reason})
+    AchievementReview.objects.create(
+        achievement=achievement, decision=decision, reason=reason, actor=actor
+    )
+    audit.record(
+        actor=actor,
+        action=f"achievement.{decision}",
+        obj=achievement,
+        before=before,
+        after={"status": status, "reason": reason},
+    )
     return achievement
 
 
 def _require_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise _field_error("reason", _("Give a reason; the partner will read it."), "reason_required")
+        raise _field_error(
+            "reason", _("Give a reason; the partner will read it."), "reason_required"
+        )
     return reason
 
 
 def achievement_verify(*, actor: Any, achievement: Achievement, note: str = "") -> Achievement:
     with transaction.atomic():
-        _decide(actor=actor, achievement=achievement, status=AchievementStatus.VERIFIED,
-                decision=ReviewDecision.VERIFIED, reason=note.strip(), allowed_from=_PENDING)
-        emit("achievement.verified", {"achievement_id": achievement.pk,
-                                      "partner_id": achievement.partner_id}, actor=actor)
+        _decide(
+            actor=actor,
+            achievement=achievement,
+            status=AchievementStatus.VERIFIED,
+            decision=ReviewDecision.VERIFIED,
+            reason=note.strip(),
+            allowed_from=_PENDING,
+        )
+        emit(
+            "achievement.verified",
+            {"achievement_id": achievement.pk, "partner_id": achievement.partner_id},
+            actor=actor,
+        )
         badge_awards_sync(partner=achievement.partner)
     return achievement
 
@@ -316,28 +417,50 @@ def achievement_verify(*, actor: Any, achievement: Achievement, note: str = "") 
 def achievement_reject(*, actor: Any, achievement: Achievement, reason: str) -> Achievement:
     reason = _require_reason(reason)
     with transaction.atomic():
-        _decide(actor=actor, achievement=achievement, status=AchievementStatus.REJECTED,
-                decision=ReviewDecision.REJECTED, reason=reason, allowed_from=_PENDING)
-        emit("achievement.rejected", {"achievement_id": achievement.pk,
-                                      "partner_id": achievement.partner_id, "reason": reason},
-             actor=actor)
+        _decide(
+            actor=actor,
+            achievement=achievement,
+            status=AchievementStatus.REJECTED,
+            decision=ReviewDecision.REJECTED,
+            reason=reason,
+            allowed_from=_PENDING,
+        )
+        emit(
+            "achievement.rejected",
+            {
+                "achievement_id": achievement.pk,
+                "partner_id": achievement.partner_id,
+                "reason": reason,
+            },
+            actor=actor,
+        )
     return achievement
 
 
 def achievement_request_info(*, actor: Any, achievement: Achievement, reason: str) -> Achievement:
     reason = _require_reason(reason)
     with transaction.atomic():
-        return _decide(actor=actor, achievement=achievement, status=AchievementStatus.NEEDS_INFO,
-                       decision=ReviewDecision.INFO_REQUESTED, reason=reason,
-                       allowed_from=[AchievementStatus.SUBMITTED])
+        return _decide(
+            actor=actor,
+            achievement=achievement,
+            status=AchievementStatus.NEEDS_INFO,
+            decision=ReviewDecision.INFO_REQUESTED,
+            reason=reason,
+            allowed_from=[AchievementStatus.SUBMITTED],
+        )
 
 
 def achievement_resubmit(*, actor: Any, achievement: Achievement, note: str) -> Achievement:
     """The partner answers a request for information; the achievement goes back in the queue."""
     with transaction.atomic():
-        return _decide(actor=actor, achievement=achievement, status=AchievementStatus.SUBMITTED,
-                       decision=ReviewDecision.RESUBMITTED, reason=note.strip(),
-                       allowed_from=[AchievementStatus.NEEDS_INFO])
+        return _decide(
+            actor=actor,
+            achievement=achievement,
+            status=AchievementStatus.SUBMITTED,
+            decision=ReviewDecision.RESUBMITTED,
+            reason=note.strip(),
+            allowed_from=[AchievementStatus.NEEDS_INFO],
+        )
 
 
 def achievement_publish_summary(
@@ -345,8 +468,9 @@ def achievement_publish_summary(
 ) -> Achievement:
     summary = sanitize_summary(public_summary)
     if publish and achievement.status != AchievementStatus.VERIFIED:
-        raise ValidationError(_("Only a verified achievement can have a public summary."),
-                              code="not_verified")
+        raise ValidationError(
+            _("Only a verified achievement can have a public summary."), code="not_verified"
+        )
     if publish and not summary:
         raise _field_error("public_summary", _("Write the summary to publish."), "empty_summary")
     with transaction.atomic():
@@ -354,9 +478,13 @@ def achievement_publish_summary(
         achievement.public_summary = summary
         achievement.summary_published = publish
         achievement.save(update_fields=["public_summary", "summary_published", "updated_at"])
-        audit.record(actor=actor, action="achievement.summary_changed", obj=achievement,
-                     before=before,
-                     after=audit.snapshot(achievement, ["public_summary", "summary_published"]))
+        audit.record(
+            actor=actor,
+            action="achievement.summary_changed",
+            obj=achievement,
+            before=before,
+            after=audit.snapshot(achievement, ["public_summary", "summary_published"]),
+        )
     return achievement
 
 
@@ -372,7 +500,7 @@ def badge_window_start(today: date) -> date:
     return today - timedelta(days=settings.KIZUNA_BADGE_WINDOW_DAYS)
 
 
-def _verified_counts(partner: PartnerProfile | None, today: date) -> dict[tuple[int, int], dict]:
+def _verified_counts(partner: PartnerProfile | None, today: date) -> dict[tuple[int, int], Any]:
     claims = Achievement.badges.through.objects.filter(
         achievement__status=AchievementStatus.VERIFIED,
         achievement__completed_on__gte=badge_window_start(today),
@@ -385,7 +513,9 @@ def _verified_counts(partner: PartnerProfile | None, today: date) -> dict[tuple[
     return {(r["achievement__partner_id"], r["badge_id"]): r for r in rows}
 
 
-def badge_awards_sync(*, partner: PartnerProfile | None = None, now: datetime | None = None) -> dict:
+def badge_awards_sync(
+    *, partner: PartnerProfile | None = None, now: datetime | None = None
+) -> dict:
     """Bring awarded badges in line with verified achievements inside the recency window.
 
     Awards, level changes and lapses all happen here, for one partner (after a review) or
@@ -413,10 +543,18 @@ def badge_awards_sync(*, partner: PartnerProfile | None = None, now: datetime | 
             if award is None or award.lapsed_at is not None:
                 award = _award(award, key, level, row, now)
                 result["awarded"] += 1
-            elif (award.level, award.evidence_count, award.last_verified_at) != (level, row["n"], row["last"]):
+            elif (award.level, award.evidence_count, award.last_verified_at) != (
+                level,
+                row["n"],
+                row["last"],
+            ):
                 raised = level > award.level
                 result["changed"] += level != award.level
-                award.level, award.evidence_count, award.last_verified_at = level, row["n"], row["last"]
+                award.level, award.evidence_count, award.last_verified_at = (
+                    level,
+                    row["n"],
+                    row["last"],
+                )
                 award.save(update_fields=["level", "evidence_count", "last_verified_at"])
                 if raised:
                     _emit_award(award, "badge.awarded")
@@ -432,7 +570,9 @@ def badge_awards_sync(*, partner: PartnerProfile | None = None, now: datetime | 
     return result
 
 
-def _award(award: BadgeAward | None, key: tuple[int, int], level: int, row: dict, now: datetime) -> BadgeAward:
+def _award(
+    award: BadgeAward | None, key: tuple[int, int], level: int, row: dict, now: datetime
+) -> BadgeAward:
     if award is None:
         award = BadgeAward(partner_id=key[0], badge_id=key[1])
     award.level, award.evidence_count, award.last_verified_at = level, row["n"], row["last"]
@@ -443,34 +583,55 @@ def _award(award: BadgeAward | None, key: tuple[int, int], level: int, row: dict
 
 
 def _emit_award(award: BadgeAward, event_type: str) -> None:
-    emit(event_type, {"partner_id": award.partner_id, "badge_id": award.badge_id,
-                      "badge_code": award.badge.code, "level": award.level,
-                      "evidence_count": award.evidence_count})
+    emit(
+        event_type,
+        {
+            "partner_id": award.partner_id,
+            "badge_id": award.badge_id,
+            "badge_code": award.badge.code,
+            "level": award.level,
+            "evidence_count": award.evidence_count,
+        },
+    )
 
 
 # Contribution points and rank
 
 
-def contribution_kind_create(*, actor: Any, code: str, name_ja: str, name_en: str, points: int) -> ContributionKind:
+def contribution_kind_create(
+    *, actor: Any, code: str, name_ja: str, name_en: str, points: int
+) -> ContributionKind:
     with transaction.atomic():
         if ContributionKind.objects.filter(code=code).exists():
             raise _field_error("code", _("A kind with this code exists."), "duplicate")
         position = (ContributionKind.objects.aggregate(m=Max("position"))["m"] or 0) + 1
-        kind = ContributionKind.objects.create(code=code, name_ja=name_ja, name_en=name_en,
-                                               points=points, position=position)
-        audit.record(actor=actor, action="contribution_kind.created", obj=kind,
-                     after=audit.snapshot(kind, ["code", "name_ja", "name_en", "points"]))
+        kind = ContributionKind.objects.create(
+            code=code, name_ja=name_ja, name_en=name_en, points=points, position=position
+        )
+        audit.record(
+            actor=actor,
+            action="contribution_kind.created",
+            obj=kind,
+            after=audit.snapshot(kind, ["code", "name_ja", "name_en", "points"]),
+        )
     return kind
 
 
-def contribution_kind_set_points(*, actor: Any, kind: ContributionKind, points: int) -> ContributionKind:
+def contribution_kind_set_points(
+    *, actor: Any, kind: ContributionKind, points: int
+) -> ContributionKind:
     """New points apply to contributions recorded from now on; past ones keep theirs."""
     with transaction.atomic():
         before = audit.snapshot(kind, ["points"])
         kind.points = points
         kind.save(update_fields=["points"])
-        audit.record(actor=actor, action="contribution_kind.points_changed", obj=kind,
-                     before=before, after=audit.snapshot(kind, ["points"]))
+        audit.record(
+            actor=actor,
+            action="contribution_kind.points_changed",
+            obj=kind,
+            before=before,
+            after=audit.snapshot(kind, ["points"]),
+        )
     return kind
 
 
@@ -493,19 +654,35 @@ def contribution_record(
     """
     contribution_kind = ContributionKind.objects.filter(code=kind).first()
     if contribution_kind is None:
-        raise _field_error("kind", _("Unknown contribution kind: %(kind)s") % {"kind": kind}, "unknown_kind")
+        raise _field_error(
+            "kind", _("Unknown contribution kind: %(kind)s") % {"kind": kind}, "unknown_kind"
+        )
     with transaction.atomic():
         contribution, created = Contribution.objects.get_or_create(
-            source=source, external_id=external_id,
-            defaults={"partner": partner, "kind": contribution_kind,
-                      "points": contribution_kind.points if points is None else points,
-                      "occurred_on": occurred_on, "note": note, "recorded_by": actor},
+            source=source,
+            external_id=external_id,
+            defaults={
+                "partner": partner,
+                "kind": contribution_kind,
+                "points": contribution_kind.points if points is None else points,
+                "occurred_on": occurred_on,
+                "note": note,
+                "recorded_by": actor,
+            },
         )
         if created:
             if actor is not None:
-                audit.record(actor=actor, action="contribution.recorded", obj=partner,
-                             after={"kind": kind, "points": contribution.points,
-                                    "occurred_on": occurred_on.isoformat(), "note": note})
+                audit.record(
+                    actor=actor,
+                    action="contribution.recorded",
+                    obj=partner,
+                    after={
+                        "kind": kind,
+                        "points": contribution.points,
+                        "occurred_on": occurred_on.isoformat(),
+                        "note": note,
+                    },
+                )
             partner_rank_promote(partner=partner)
     return contribution, created
 
@@ -526,15 +703,22 @@ def rank_window_start(today: date) -> date:
 
 def rolling_points(partner: PartnerProfile, today: date | None = None) -> int:
     today = today or timezone.localdate()
-    return partner.contributions.filter(
-        occurred_on__gt=rank_window_start(today), occurred_on__lte=today
-    ).aggregate(total=Sum("points"))["total"] or 0
+    return (
+        partner.contributions.filter(
+            occurred_on__gt=rank_window_start(today), occurred_on__lte=today
+        ).aggregate(total=Sum("points"))["total"]
+        or 0
+    )
 
 
 def _change_rank(partner: PartnerProfile, to_rank: str, points: int) -> None:
-    RankChange.objects.create(partner=partner, from_rank=partner.rank, to_rank=to_rank, points=points)
-    emit("rank.changed", {"partner_id": partner.pk, "from": partner.rank, "to": to_rank,
-                          "points": points})
+    RankChange.objects.create(
+        partner=partner, from_rank=partner.rank, to_rank=to_rank, points=points
+    )
+    emit(
+        "rank.changed",
+        {"partner_id": partner.pk, "from": partner.rank, "to": to_rank, "points": points},
+    )
     partner.rank = to_rank
     partner.demotion_noticed_at = None
 
@@ -563,8 +747,11 @@ def ranks_review(*, now: datetime | None = None) -> dict:
     today = timezone.localdate(now)
     grace = timedelta(days=settings.KIZUNA_RANK_GRACE_DAYS)
     points_by_partner = dict(
-        Contribution.objects.filter(occurred_on__gt=rank_window_start(today), occurred_on__lte=today)
-        .values_list("partner_id").annotate(total=Sum("points"))
+        Contribution.objects.filter(
+            occurred_on__gt=rank_window_start(today), occurred_on__lte=today
+        )
+        .values_list("partner_id")
+        .annotate(total=Sum("points"))
     )
     result = {"promoted": 0, "noticed": 0, "demoted": 0}
     noticed: list[PartnerProfile] = []
@@ -603,8 +790,13 @@ def _clean_links(links: Iterable[str]) -> list[str]:
 
 
 def nomination_submit(
-    *, actor: Any, statement: str, links: Iterable[str] = (), nominee_name: str = "",
-    nominee_email: str = "", self_nomination: bool = False,
+    *,
+    actor: Any,
+    statement: str,
+    links: Iterable[str] = (),
+    nominee_name: str = "",
+    nominee_email: str = "",
+    self_nomination: bool = False,
 ) -> EvangelistNomination:
     if self_nomination:
         nominee_name, nominee_email = str(actor), actor.email
@@ -613,8 +805,12 @@ def nomination_submit(
     nominee = actor if self_nomination else User.objects.filter(email=nominee_email.lower()).first()
     with transaction.atomic():
         nomination = EvangelistNomination.objects.create(
-            nominated_by=actor, nominee=nominee, nominee_name=nominee_name,
-            nominee_email=nominee_email.lower(), statement=statement, links=_clean_links(links),
+            nominated_by=actor,
+            nominee=nominee,
+            nominee_name=nominee_name,
+            nominee_email=nominee_email.lower(),
+            statement=statement,
+            links=_clean_links(links),
         )
         emit("evangelist.nominated", {"nomination_id": nomination.pk}, actor=actor)
     return nomination
@@ -626,48 +822,77 @@ def _check_term(term_start: date, term_end: date) -> None:
 
 
 def nomination_accept(
-    *, actor: Any, nomination: EvangelistNomination, term_start: date, term_end: date,
+    *,
+    actor: Any,
+    nomination: EvangelistNomination,
+    term_start: date,
+    term_end: date,
     reason: str = "",
 ) -> Evangelist:
     _check_term(term_start, term_end)
     with transaction.atomic():
         _decide_nomination(actor, nomination, NominationStatus.ACCEPTED, reason)
         evangelist = Evangelist(
-            user=nomination.nominee, name=nomination.nominee_name, email=nomination.nominee_email,
-            bio=nomination.statement, links=nomination.links, term_start=term_start,
-            term_end=term_end, nomination=nomination, appointed_by=actor,
+            user=nomination.nominee,
+            name=nomination.nominee_name,
+            email=nomination.nominee_email,
+            bio=nomination.statement,
+            links=nomination.links,
+            term_start=term_start,
+            term_end=term_end,
+            nomination=nomination,
+            appointed_by=actor,
         )
         _save_evangelist(actor, evangelist)
     return evangelist
 
 
-def nomination_decline(*, actor: Any, nomination: EvangelistNomination, reason: str) -> EvangelistNomination:
+def nomination_decline(
+    *, actor: Any, nomination: EvangelistNomination, reason: str
+) -> EvangelistNomination:
     reason = _require_reason(reason)
     with transaction.atomic():
         _decide_nomination(actor, nomination, NominationStatus.DECLINED, reason)
     return nomination
 
 
-def _decide_nomination(actor: Any, nomination: EvangelistNomination, status: str, reason: str) -> None:
+def _decide_nomination(
+    actor: Any, nomination: EvangelistNomination, status: str, reason: str
+) -> None:
     if nomination.status != NominationStatus.PENDING:
         raise ValidationError(_("This nomination has already been decided."), code="decided")
     nomination.status, nomination.decision_reason = status, reason
     nomination.decided_by, nomination.decided_at = actor, timezone.now()
     nomination.save()
-    audit.record(actor=actor, action=f"evangelist_nomination.{status}", obj=nomination,
-                 after={"status": status, "reason": reason})
+    audit.record(
+        actor=actor,
+        action=f"evangelist_nomination.{status}",
+        obj=nomination,
+        after={"status": status, "reason": reason},
+    )
 
 
 def evangelist_appoint(
-    *, actor: Any, name: str, email: str, term_start: date, term_end: date, bio: str = "",
+    *,
+    actor: Any,
+    name: str,
+    email: str,
+    term_start: date,
+    term_end: date,
+    bio: str = "",
     links: Iterable[str] = (),
 ) -> Evangelist:
     """Staff appoint someone directly, without a nomination."""
     _check_term(term_start, term_end)
     with transaction.atomic():
         evangelist = Evangelist(
-            user=User.objects.filter(email=email.lower()).first(), name=name, email=email.lower(),
-            bio=bio, links=_clean_links(links), term_start=term_start, term_end=term_end,
+            user=User.objects.filter(email=email.lower()).first(),
+            name=name,
+            email=email.lower(),
+            bio=bio,
+            links=_clean_links(links),
+            term_start=term_start,
+            term_end=term_end,
             appointed_by=actor,
         )
         _save_evangelist(actor, evangelist)
@@ -677,48 +902,82 @@ def evangelist_appoint(
 def _save_evangelist(actor: Any, evangelist: Evangelist) -> None:
     evangelist.search_text = normalize_ja(f"{evangelist.name} {evangelist.bio}")
     evangelist.save()
-    audit.record(actor=actor, action="evangelist.appointed", obj=evangelist,
-                 after=audit.snapshot(evangelist, ["name", "email", "term_start", "term_end"]))
-    emit("evangelist.accepted", {"evangelist_id": evangelist.pk, "user_id": evangelist.user_id,
-                                 "term_start": evangelist.term_start,
-                                 "term_end": evangelist.term_end}, actor=actor)
+    audit.record(
+        actor=actor,
+        action="evangelist.appointed",
+        obj=evangelist,
+        after=audit.snapshot(evangelist, ["name", "email", "term_start", "term_end"]),
+    )
+    emit(
+        "evangelist.accepted",
+        {
+            "evangelist_id": evangelist.pk,
+            "user_id": evangelist.user_id,
+            "term_start": evangelist.term_start,
+            "term_end": evangelist.term_end,
+        },
+        actor=actor,
+    )
 
 
 def evangelist_request_submit(
-    *, actor: Any, group_name: str, event_title: str, event_date: date, location: str,
+    *,
+    actor: Any,
+    group_name: str,
+    event_title: str,
+    event_date: date,
+    location: str,
     message: str = "",
 ) -> EvangelistRequest:
     with transaction.atomic():
         request = EvangelistRequest.objects.create(
-            requested_by=actor, group_name=group_name, event_title=event_title,
-            event_date=event_date, location=location, message=message,
+            requested_by=actor,
+            group_name=group_name,
+            event_title=event_title,
+            event_date=event_date,
+            location=location,
+            message=message,
         )
         emit("evangelist_request.submitted", {"request_id": request.pk}, actor=actor)
     return request
 
 
-def evangelist_request_route(*, actor: Any, request: EvangelistRequest, evangelist: Evangelist) -> EvangelistRequest:
+def evangelist_request_route(
+    *, actor: Any, request: EvangelistRequest, evangelist: Evangelist
+) -> EvangelistRequest:
     if request.status == EvangelistRequestStatus.ACCEPTED:
         raise ValidationError(_("An evangelist already accepted this request."), code="decided")
     with transaction.atomic():
         request.evangelist, request.status = evangelist, EvangelistRequestStatus.ROUTED
         request.response_note = ""
         request.save()
-        audit.record(actor=actor, action="evangelist_request.routed", obj=request,
-                     after={"evangelist_id": evangelist.pk})
+        audit.record(
+            actor=actor,
+            action="evangelist_request.routed",
+            obj=request,
+            after={"evangelist_id": evangelist.pk},
+        )
         transaction.on_commit(lambda: notices.evangelist_request_routed(request), robust=True)
     return request
 
 
-def evangelist_request_respond(*, actor: Any, request: EvangelistRequest, accept: bool, note: str = "") -> EvangelistRequest:
+def evangelist_request_respond(
+    *, actor: Any, request: EvangelistRequest, accept: bool, note: str = ""
+) -> EvangelistRequest:
     if request.status != EvangelistRequestStatus.ROUTED:
         raise ValidationError(_("This request is not waiting for your answer."), code="not_routed")
     with transaction.atomic():
-        request.status = EvangelistRequestStatus.ACCEPTED if accept else EvangelistRequestStatus.DECLINED
+        request.status = (
+            EvangelistRequestStatus.ACCEPTED if accept else EvangelistRequestStatus.DECLINED
+        )
         request.response_note = note.strip()
         request.save()
-        audit.record(actor=actor, action=f"evangelist_request.{request.status}", obj=request,
-                     after={"note": request.response_note})
+        audit.record(
+            actor=actor,
+            action=f"evangelist_request.{request.status}",
+            obj=request,
+            after={"note": request.response_note},
+        )
     return request
 
 
@@ -736,22 +995,36 @@ def partner_import(*, line: Any) -> str:
     badges = {b.code: b for b in Badge.objects.filter(code__in=codes)}
     unknown = sorted(codes - set(badges))
     if unknown:
-        raise ValidationError(_("Unknown badge codes: %(codes)s") % {"codes": ", ".join(unknown)},
-                              code="unknown_badge")
+        raise ValidationError(
+            _("Unknown badge codes: %(codes)s") % {"codes": ", ".join(unknown)},
+            code="unknown_badge",
+        )
     with transaction.atomic():
-        partner = PartnerProfile.objects.select_related("organization").filter(
-            external_id=line.external_id).first()
+        partner = (
+            PartnerProfile.objects.select_related("organization")
+            .filter(external_id=line.external_id)
+            .first()
+        )
         fields = {
-            "name_kana": line.name_kana, "summary": line.summary, "description": line.description,
-            "website": line.website, "head_office_prefecture": line.prefecture,
-            "service_prefectures": line.service_prefectures, "languages": line.languages,
-            "team_size": line.team_size, "budget_min": line.budget_min,
-            "budget_max": line.budget_max, "accepting_new_clients": line.accepting_new_clients,
+            "name_kana": line.name_kana,
+            "summary": line.summary,
+            "description": line.description,
+            "website": line.website,
+            "head_office_prefecture": line.prefecture,
+            "service_prefectures": line.service_prefectures,
+            "languages": line.languages,
+            "team_size": line.team_size,
+            "budget_min": line.budget_min,
+            "budget_max": line.budget_max,
+            "accepting_new_clients": line.accepting_new_clients,
         }
         if partner is None:
-            organization = Organization.objects.create(name=line.name, slug=_free_slug(line.external_id))
-            partner = partner_create(actor=None, organization=organization,
-                                     external_id=line.external_id, **fields)
+            organization = Organization.objects.create(
+                name=line.name, slug=_free_slug(line.external_id)
+            )
+            partner = partner_create(
+                actor=None, organization=organization, external_id=line.external_id, **fields
+            )
             outcome = "created"
         else:
             if partner.organization.name != line.name:
@@ -760,11 +1033,17 @@ def partner_import(*, line: Any) -> str:
             partner_update(actor=None, partner=partner, by_owner=False, **fields)
             outcome = "updated"
         for item in line.achievements:
-            _import_achievement(partner, item, [badges[c] for c in (*item.work_badges, *item.site_badges)])
+            _import_achievement(
+                partner, item, [badges[c] for c in (*item.work_badges, *item.site_badges)]
+            )
         for points in line.contribution_points:
             contribution_record(
-                partner=partner, kind=points.kind, points=points.points,
-                occurred_on=points.occurred_on, note=points.note, source="import",
+                partner=partner,
+                kind=points.kind,
+                points=points.points,
+                occurred_on=points.occurred_on,
+                note=points.note,
+                source="import",
                 external_id=_points_key(line.external_id, points),
             )
         badge_awards_sync(partner=partner)
@@ -773,7 +1052,9 @@ def partner_import(*, line: Any) -> str:
 
 def _points_key(partner_external_id: str, points: Any) -> str:
     # The old program's points have no ids: their content is their identity.
-    content = f"{partner_external_id}|{points.kind}|{points.occurred_on}|{points.points}|{points.note}"
+    content = (
+        f"{partner_external_id}|{points.kind}|{points.occurred_on}|{points.points}|{points.note}"
+    )
     return "sha1:" + hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -805,7 +1086,13 @@ def _import_achievement(partner: PartnerProfile, item: Any, badges: list[Badge])
     achievement.badges.set(badges)
     if newly_verified:
         AchievementReview.objects.create(achievement=achievement, decision=ReviewDecision.IMPORTED)
-        audit.record(actor=None, action="achievement.imported_as_verified", obj=achievement,
-                     after={"external_id": item.external_id})
-        emit("achievement.verified", {"achievement_id": achievement.pk, "partner_id": partner.pk,
-                                      "imported": True})
+        audit.record(
+            actor=None,
+            action="achievement.imported_as_verified",
+            obj=achievement,
+            after={"external_id": item.external_id},
+        )
+        emit(
+            "achievement.verified",
+            {"achievement_id": achievement.pk, "partner_id": partner.pk, "imported": True},
+        )

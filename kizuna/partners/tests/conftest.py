@@ -10,42 +10,61 @@ from kizuna.partners.models import Achievement, Badge
 
 
 @pytest.fixture(autouse=True)
-def _catalog(db):  # type: ignore[no-untyped-def]
+def _catalog(db):
     """The catalog the data migration seeds; a transactional test elsewhere may have flushed it."""
     if not Badge.objects.exists():
-        catalog = importlib.import_module("kizuna.partners.migrations.0002_badge_catalog_and_points_table")
+        catalog = importlib.import_module(
+            "kizuna.partners.migrations.0002_badge_catalog_and_points_table"
+        )
         catalog.seed(django_apps, None)
 
 
 @pytest.fixture
-def bob_partner(bob, bob_org):  # type: ignore[no-untyped-def]
+def bob_partner(bob, bob_org):
     return services.partner_create(
-        actor=bob, organization=bob_org, summary="ECサイト構築のプロ集団", head_office_prefecture="13",
-        contact_name="小川 ボブ", contact_email="contact@bob.example.jp",
+        actor=bob,
+        organization=bob_org,
+        summary="ECサイト構築のプロ集団",
+        head_office_prefecture="13",
+        contact_name="小川 ボブ",
+        contact_email="contact@bob.example.jp",
     )
 
 
 @pytest.fixture
-def eve_partner(eve):  # type: ignore[no-untyped-def]
+def eve_partner(eve):
     return services.partner_create(
-        actor=eve, organization=eve.memberships.get().organization, summary="越境ECが得意です",
+        actor=eve,
+        organization=eve.memberships.get().organization,
+        summary="越境ECが得意です",
         contact_name="江藤 イヴ",
     )
 
 
 @pytest.fixture
-def badge():  # type: ignore[no-untyped-def]
+def badge():
     return Badge.objects.get(code="plugin_development")
 
 
 @pytest.fixture
-def submit(badge):  # type: ignore[no-untyped-def]
+def submit(badge):
     """Submit an achievement for a partner, claiming `badge` unless told otherwise."""
 
-    def make(partner, *, actor=None, completed_on: date | None = None, badges=None, title="プラグイン開発案件") -> Achievement:  # type: ignore[no-untyped-def]
+    def make(
+        partner,
+        *,
+        actor=None,
+        completed_on: date | None = None,
+        badges=None,
+        title="プラグイン開発案件",
+    ) -> Achievement:
         return services.achievement_submit(
-            actor=actor, partner=partner, title=title, description="非公開の案件詳細(顧客名: 株式会社ヒミツ)",
-            badges=badges or [badge], completed_on=completed_on or timezone.localdate() - timedelta(days=30),
+            actor=actor,
+            partner=partner,
+            title=title,
+            description="非公開の案件詳細(顧客名: 株式会社ヒミツ)",
+            badges=badges or [badge],
+            completed_on=completed_on or timezone.localdate() - timedelta(days=30),
             evidence_links=["https://example.com/case"],
         )
 
@@ -53,10 +72,10 @@ def submit(badge):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def verified(submit, alice):  # type: ignore[no-untyped-def]
+def verified(submit, alice):
     """A verified achievement of the partner: the way badges are earned."""
 
-    def make(partner, **kwargs) -> Achievement:  # type: ignore[no-untyped-def]
+    def make(partner, **kwargs) -> Achievement:
         return services.achievement_verify(actor=alice, achievement=submit(partner, **kwargs))
 
     return make

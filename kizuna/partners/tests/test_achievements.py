@@ -15,13 +15,21 @@ def test_submitted_achievement_waits_for_review_and_emits_an_event(bob, bob_part
     achievement = submit(bob_partner, actor=bob)
     assert achievement.status == AchievementStatus.SUBMITTED
     assert achievement.evidence.count() == 1
-    assert OutboxEvent.objects.filter(type="achievement.submitted", payload__achievement_id=achievement.pk).exists()
+    assert OutboxEvent.objects.filter(
+        type="achievement.submitted", payload__achievement_id=achievement.pk
+    ).exists()
 
 
 def test_achievement_without_evidence_is_refused(bob, bob_partner, badge):
     with pytest.raises(ValidationError) as error:
-        services.achievement_submit(actor=bob, partner=bob_partner, title="t", description="d", badges=[badge],
-                                    completed_on=timezone.localdate())
+        services.achievement_submit(
+            actor=bob,
+            partner=bob_partner,
+            title="t",
+            description="d",
+            badges=[badge],
+            completed_on=timezone.localdate(),
+        )
     assert error.value.code == "no_evidence"
     assert not bob_partner.achievements.exists()
 
@@ -37,11 +45,17 @@ def test_achievement_completed_in_the_future_is_refused(bob, bob_partner, submit
         submit(bob_partner, actor=bob, completed_on=timezone.localdate() + timedelta(days=1))
 
 
-def test_staff_verification_is_audited_and_recorded_for_the_partner(alice, bob, bob_partner, submit):
-    achievement = services.achievement_verify(actor=alice, achievement=submit(bob_partner, actor=bob), note="確認しました")
+def test_staff_verification_is_audited_and_recorded_for_the_partner(
+    alice, bob, bob_partner, submit
+):
+    achievement = services.achievement_verify(
+        actor=alice, achievement=submit(bob_partner, actor=bob), note="確認しました"
+    )
     assert achievement.status == AchievementStatus.VERIFIED
     assert achievement.verified_at is not None
-    assert list(achievement.reviews.values_list("decision", "reason")) == [(ReviewDecision.VERIFIED, "確認しました")]
+    assert list(achievement.reviews.values_list("decision", "reason")) == [
+        (ReviewDecision.VERIFIED, "確認しました")
+    ]
     assert AuditEntry.objects.filter(action="achievement.verified", actor=alice).exists()
     assert OutboxEvent.objects.filter(type="achievement.verified").exists()
 
@@ -57,15 +71,23 @@ def test_rejection_needs_a_reason_the_partner_can_read(alice, bob_partner, submi
     assert OutboxEvent.objects.filter(type="achievement.rejected").exists()
 
 
-def test_partner_answers_a_request_for_information_and_the_achievement_returns_to_the_queue(alice, bob, bob_partner, submit):
+def test_partner_answers_a_request_for_information_and_the_achievement_returns_to_the_queue(
+    alice, bob, bob_partner, submit
+):
     achievement = submit(bob_partner, actor=bob)
-    services.achievement_request_info(actor=alice, achievement=achievement, reason="検収書を追加してください")
+    services.achievement_request_info(
+        actor=alice, achievement=achievement, reason="検収書を追加してください"
+    )
     assert achievement.status == AchievementStatus.NEEDS_INFO
-    services.achievement_add_evidence(actor=bob, achievement=achievement, url="https://example.com/kenshu")
+    services.achievement_add_evidence(
+        actor=bob, achievement=achievement, url="https://example.com/kenshu"
+    )
     services.achievement_resubmit(actor=bob, achievement=achievement, note="追加しました")
     assert achievement.status == AchievementStatus.SUBMITTED
     assert list(achievement.reviews.values_list("decision", flat=True)) == [
-        ReviewDecision.INFO_REQUESTED, ReviewDecision.RESUBMITTED]
+        ReviewDecision.INFO_REQUESTED,
+        ReviewDecision.RESUBMITTED,
+    ]
 
 
 def test_a_decided_achievement_cannot_be_decided_again(alice, bob_partner, verified):
@@ -77,17 +99,23 @@ def test_a_decided_achievement_cannot_be_decided_again(alice, bob_partner, verif
 
 def test_public_summary_is_sanitized_and_only_for_verified_work(bob, bob_partner, submit, verified):
     with pytest.raises(ValidationError):
-        services.achievement_publish_summary(actor=bob, achievement=submit(bob_partner), public_summary="x", publish=True)
+        services.achievement_publish_summary(
+            actor=bob, achievement=submit(bob_partner), public_summary="x", publish=True
+        )
     achievement = verified(bob_partner)
     services.achievement_publish_summary(
-        actor=bob, achievement=achievement, publish=True,
+        actor=bob,
+        achievement=achievement,
+        publish=True,
         public_summary="<b>食品EC</b>を構築 https://secret.example.com 担当 ceo@client.jp",
     )
     assert achievement.public_summary == "食品ECを構築 担当"
     assert achievement.summary_published
 
 
-def test_badge_that_was_awarded_can_be_retired_but_never_deleted(alice, bob_partner, verified, badge):
+def test_badge_that_was_awarded_can_be_retired_but_never_deleted(
+    alice, bob_partner, verified, badge
+):
     verified(bob_partner)
     with pytest.raises(ValidationError):
         services.badge_delete(actor=alice, badge=badge)
@@ -97,16 +125,28 @@ def test_badge_that_was_awarded_can_be_retired_but_never_deleted(alice, bob_part
 
 
 def test_unused_badge_can_be_added_renamed_and_deleted(alice):
-    badge = services.badge_create(actor=alice, code="headless", family="work", name_ja="ヘッドレス", name_en="Headless")
-    services.badge_rename(actor=alice, badge=badge, name_ja="ヘッドレスコマース", name_en="Headless commerce")
+    badge = services.badge_create(
+        actor=alice, code="headless", family="work", name_ja="ヘッドレス", name_en="Headless"
+    )
+    services.badge_rename(
+        actor=alice, badge=badge, name_ja="ヘッドレスコマース", name_en="Headless commerce"
+    )
     assert Badge.objects.get(code="headless").name_ja == "ヘッドレスコマース"
     services.badge_delete(actor=alice, badge=badge)
     assert not Badge.objects.filter(code="headless").exists()
-    assert AuditEntry.objects.filter(action__in=["badge.created", "badge.renamed", "badge.deleted"]).count() == 3
+    assert (
+        AuditEntry.objects.filter(
+            action__in=["badge.created", "badge.renamed", "badge.deleted"]
+        ).count()
+        == 3
+    )
 
 
 def test_catalog_migration_seeds_both_families_with_stable_codes_and_names():
     assert Badge.objects.filter(family="work").count() == 19
     assert Badge.objects.filter(family="site_type").count() == 11
-    assert Badge.objects.get(code="build_consulting").name_ja == "構築コンサルティング(RFP作成支援・構築ベンダー選定など)"
+    assert (
+        Badge.objects.get(code="build_consulting").name_ja
+        == "構築コンサルティング(RFP作成支援・構築ベンダー選定など)"
+    )
     assert Badge.objects.get(code="non_ec_content").name_ja == "EC以外のコンテンツサイト"

@@ -11,7 +11,7 @@ from kizuna.partners.models import BadgeAward, BadgeLevel
 pytestmark = pytest.mark.django_db
 
 
-def award(partner, badge):  # type: ignore[no-untyped-def]
+def award(partner, badge):
     return BadgeAward.objects.get(partner=partner, badge=badge)
 
 
@@ -34,7 +34,10 @@ def test_three_verified_achievements_make_silver_and_ten_make_gold(bob_partner, 
     assert award(bob_partner, badge).level == BadgeLevel.SILVER
     for _ in range(7):
         verified(bob_partner)
-    assert (award(bob_partner, badge).level, award(bob_partner, badge).evidence_count) == (BadgeLevel.GOLD, 10)
+    assert (award(bob_partner, badge).level, award(bob_partner, badge).evidence_count) == (
+        BadgeLevel.GOLD,
+        10,
+    )
 
 
 def test_level_thresholds_are_settings(settings, bob_partner, verified, badge):
@@ -50,7 +53,9 @@ def test_achievements_older_than_the_window_do_not_count(bob_partner, verified, 
     assert not BadgeAward.objects.exists()
 
 
-def test_badge_lapses_when_its_evidence_ages_out_and_the_owner_is_told(bob, bob_partner, verified, badge, django_capture_on_commit_callbacks):
+def test_badge_lapses_when_its_evidence_ages_out_and_the_owner_is_told(
+    bob, bob_partner, verified, badge, django_capture_on_commit_callbacks
+):
     verified(bob_partner, completed_on=timezone.localdate() - timedelta(days=3 * 365 - 10))
     later = timezone.now() + timedelta(days=11)
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +85,10 @@ def test_level_drops_as_older_evidence_ages_out(bob_partner, verified, badge):
     verified(bob_partner)
     assert award(bob_partner, badge).level == BadgeLevel.SILVER
     services.badge_awards_sync(now=timezone.now() + timedelta(days=6))
-    assert (award(bob_partner, badge).level, award(bob_partner, badge).evidence_count) == (BadgeLevel.BADGE, 2)
+    assert (award(bob_partner, badge).level, award(bob_partner, badge).evidence_count) == (
+        BadgeLevel.BADGE,
+        2,
+    )
 
 
 def test_lapsed_badge_comes_back_with_new_verified_work(bob_partner, verified, badge):
@@ -97,7 +105,9 @@ def test_periodic_lapse_task_runs_the_sync(bob_partner, verified, badge):
     assert result == {"awarded": 0, "changed": 0, "lapsed": 0}
 
 
-def test_one_partners_verification_does_not_touch_another_partners_badges(bob_partner, eve_partner, verified, badge):
+def test_one_partners_verification_does_not_touch_another_partners_badges(
+    bob_partner, eve_partner, verified, badge
+):
     verified(eve_partner)
     verified(bob_partner)
     assert award(eve_partner, badge).evidence_count == 1

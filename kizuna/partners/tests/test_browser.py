@@ -13,14 +13,14 @@ from kizuna.partners.models import Badge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = "/tmp/kizuna-partners"
+
+def sign_out(page):
+    page.get_by_role("button", name=re.compile("サインアウト|Sign out")).click()
 
 
-def sign_out(page):  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name=re.compile("ログアウト|Sign out")).click()
-
-
-def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(page, alice, bob, bob_partner):
+def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(
+    page, alice, bob, bob_partner
+):
     badge = Badge.objects.get(code="plugin_development")
     sign_in(page, bob.email, PASSWORD)
     page.goto("/partners/portal/")
@@ -32,7 +32,6 @@ def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(p
     page.get_by_label("証跡のリンク").fill("https://example.com/case-study")
     page.get_by_role("button", name="審査を申請").click()
     page.get_by_text("実績の審査を申請しました。").wait_for()
-    page.screenshot(path=f"{SCREENSHOTS}-achievement.png", full_page=True)
     sign_out(page)
 
     sign_in(page, alice.email, PASSWORD)
@@ -50,17 +49,23 @@ def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(p
     assert badge.name_ja in badges.inner_text()
     assert "1件の検証済み実績" in badges.inner_text()
     assert "検証済み" in page.locator("#achievements").inner_text()
-    page.screenshot(path=f"{SCREENSHOTS}-portal.png", full_page=True)
 
 
 def test_staff_pages_and_public_evangelist_list_render(page, alice, bob_partner, dave):
-    services.nomination_submit(actor=dave, statement="地域のユーザー会を主催しています。", self_nomination=True)
-    services.evangelist_appoint(actor=alice, name="佐藤 翔太", email="shota@example.jp", bio="プラグイン開発について登壇しています。",
-                                term_start=timezone.localdate(), term_end=timezone.localdate() + timedelta(days=365))
+    services.nomination_submit(
+        actor=dave, statement="地域のユーザー会を主催しています。", self_nomination=True
+    )
+    services.evangelist_appoint(
+        actor=alice,
+        name="佐藤 翔太",
+        email="shota@example.jp",
+        bio="プラグイン開発について登壇しています。",
+        term_start=timezone.localdate(),
+        term_end=timezone.localdate() + timedelta(days=365),
+    )
     sign_in(page, alice.email, PASSWORD)
     page.get_by_role("link", name="エバンジェリスト制度").click()
     assert "地域のユーザー会を主催しています。" in page.content()
-    page.screenshot(path=f"{SCREENSHOTS}-staff-evangelists.png", full_page=True)
     page.get_by_role("link", name="プログラム設定").click()
     assert "初期セットアップ" in page.content()
     sign_out(page)

@@ -18,29 +18,40 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
 def test_partner_without_profile_is_invited_to_set_it_up_and_saving_creates_it(client, bob):
     client.force_login(bob)
     assert "プロフィールを設定する" in client.get(reverse("partners:portal")).content.decode()
-    response = client.post(reverse("partners:profile_edit"), {
-        "summary": "新しいパートナーです", "head_office_prefecture": "27", "service_prefectures": ["27", "28"],
-        "languages": ["ja"], "accepting_new_clients": "on", "contact_name": "小川",
-    })
+    response = client.post(
+        reverse("partners:profile_edit"),
+        {
+            "summary": "新しいパートナーです",
+            "head_office_prefecture": "27",
+            "service_prefectures": ["27", "28"],
+            "languages": ["ja"],
+            "accepting_new_clients": "on",
+            "contact_name": "小川",
+        },
+    )
     assert response.status_code == 302
     profile = PartnerProfile.objects.get(organization__slug="bob-web-works")
     assert (profile.service_prefectures, profile.contact_name) == (["27", "28"], "小川")
 
 
-def test_portal_shows_achievements_with_status_badges_and_rank(client, bob, bob_partner, verified, submit, badge):
+def test_portal_shows_achievements_with_status_badges_and_rank(
+    client, bob, bob_partner, verified, submit, badge
+):
     verified(bob_partner, title="検証済みの案件")
     submit(bob_partner, title="審査待ちの案件")
     client.force_login(bob)
     page = client.get(reverse("partners:portal")).content.decode()
-    assert "検証済みの案件" in page and "審査待ちの案件" in page
-    assert "確認待ち" in page and "検証済み" in page
+    assert "検証済みの案件" in page
+    assert "審査待ちの案件" in page
+    assert "確認待ち" in page
+    assert "検証済み" in page
     assert badge.name_ja in page
     assert "メンバー" in page
 
@@ -52,30 +63,45 @@ def test_portal_is_not_for_people_outside_partner_organizations(client, carol):
 
 def test_partner_submits_an_achievement_with_a_file_and_a_link(client, bob, bob_partner):
     client.force_login(bob)
-    response = client.post(reverse("partners:achievement_new"), {
-        "title": "アパレルEC構築", "description": "詳細", "work_badges": [Badge.objects.get(code="site_design").pk],
-        "completed_on": (timezone.localdate() - timedelta(days=5)).isoformat(),
-        "evidence_links": "https://example.com/a\nhttps://example.com/b",
-        "evidence_files": [SimpleUploadedFile("kenshu.pdf", b"%PDF-1.4")],
-    })
+    response = client.post(
+        reverse("partners:achievement_new"),
+        {
+            "title": "アパレルEC構築",
+            "description": "詳細",
+            "work_badges": [Badge.objects.get(code="site_design").pk],
+            "completed_on": (timezone.localdate() - timedelta(days=5)).isoformat(),
+            "evidence_links": "https://example.com/a\nhttps://example.com/b",
+            "evidence_files": [SimpleUploadedFile("kenshu.pdf", b"%PDF-1.4")],
+        },
+    )
     achievement = bob_partner.achievements.get()
     assert response["Location"] == reverse("partners:achievement", args=[achievement.pk])
     assert achievement.evidence.count() == 3
 
 
-def test_achievement_form_without_a_badge_or_evidence_says_what_is_missing(client, bob, bob_partner):
+def test_achievement_form_without_a_badge_or_evidence_says_what_is_missing(
+    client, bob, bob_partner
+):
     client.force_login(bob)
-    page = client.post(reverse("partners:achievement_new"), {
-        "title": "t", "description": "d", "completed_on": "2026-01-01",
-    }).content.decode()
+    page = client.post(
+        reverse("partners:achievement_new"),
+        {
+            "title": "t",
+            "description": "d",
+            "completed_on": "2026-01-01",
+        },
+    ).content.decode()
     assert "少なくとも1つのバッジを申請してください" in page
     assert not bob_partner.achievements.exists()
 
 
-def test_other_partner_gets_not_found_for_an_achievement_and_its_evidence(client, eve, bob_partner, eve_partner, submit):
+def test_other_partner_gets_not_found_for_an_achievement_and_its_evidence(
+    client, eve, bob_partner, eve_partner, submit
+):
     achievement = submit(bob_partner)
-    evidence = services.achievement_add_evidence(actor=None, achievement=achievement,
-                                                 file=SimpleUploadedFile("secret.pdf", b"secret"))
+    evidence = services.achievement_add_evidence(
+        actor=None, achievement=achievement, file=SimpleUploadedFile("secret.pdf", b"secret")
+    )
     client.force_login(eve)
     assert client.get(reverse("partners:achievement", args=[achievement.pk])).status_code == 404
     assert client.get(reverse("partners:evidence_download", args=[evidence.pk])).status_code == 404
@@ -83,24 +109,30 @@ def test_other_partner_gets_not_found_for_an_achievement_and_its_evidence(client
 
 def test_owner_downloads_their_own_evidence(client, bob, bob_partner, submit):
     achievement = submit(bob_partner)
-    evidence = services.achievement_add_evidence(actor=bob, achievement=achievement,
-                                                 file=SimpleUploadedFile("kenshu.pdf", b"%PDF-1.4"))
+    evidence = services.achievement_add_evidence(
+        actor=bob, achievement=achievement, file=SimpleUploadedFile("kenshu.pdf", b"%PDF-1.4")
+    )
     client.force_login(bob)
     response = client.get(reverse("partners:evidence_download", args=[evidence.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
 
 
-def test_merchant_sees_only_public_data_on_the_public_profile(client, carol, bob, bob_partner, verified, submit):
+def test_merchant_sees_only_public_data_on_the_public_profile(
+    client, carol, bob, bob_partner, verified, submit
+):
     published = verified(bob_partner)
-    services.achievement_publish_summary(actor=bob, achievement=published, public_summary="食品ECの構築を担当", publish=True)
+    services.achievement_publish_summary(
+        actor=bob, achievement=published, public_summary="食品ECの構築を担当", publish=True
+    )
     verified(bob_partner, title="非公開の検証済み案件")
     client.force_login(carol)
     page = client.get(reverse("partners:public_profile", args=["bob-web-works"])).content.decode()
     assert "食品ECの構築を担当" in page
     assert "非公開の検証済み案件" not in page
     assert "株式会社ヒミツ" not in page
-    assert "小川 ボブ" not in page and "contact@bob.example.jp" not in page
+    assert "小川 ボブ" not in page
+    assert "contact@bob.example.jp" not in page
     assert "件の検証済み実績" in page
 
 
@@ -108,7 +140,9 @@ def test_staff_verifies_from_the_review_page(client, alice, bob_partner, submit)
     achievement = submit(bob_partner, title="審査対象")
     client.force_login(alice)
     assert "審査対象" in client.get(reverse("partners:review_queue")).content.decode()
-    response = client.post(reverse("partners:achievement_review", args=[achievement.pk]), {"decision": "verify"})
+    response = client.post(
+        reverse("partners:achievement_review", args=[achievement.pk]), {"decision": "verify"}
+    )
     assert response.status_code == 302
     achievement.refresh_from_db()
     assert achievement.status == AchievementStatus.VERIFIED
@@ -117,7 +151,9 @@ def test_staff_verifies_from_the_review_page(client, alice, bob_partner, submit)
 def test_staff_rejecting_without_a_reason_sees_the_error(client, alice, bob_partner, submit):
     achievement = submit(bob_partner)
     client.force_login(alice)
-    response = client.post(reverse("partners:achievement_review", args=[achievement.pk]), {"decision": "reject"})
+    response = client.post(
+        reverse("partners:achievement_review", args=[achievement.pk]), {"decision": "reject"}
+    )
     assert response.status_code == 400
     assert "理由を入力してください" in response.content.decode()
 
@@ -134,11 +170,19 @@ def test_staff_edits_a_profile_and_records_a_contribution(client, alice, bob_par
     client.force_login(alice)
     page = client.get(reverse("partners:staff_partners"), {"q": "Bob"}).content.decode()
     assert "Bob Web Works" in page
-    client.post(reverse("partners:staff_partner", args=["bob-web-works"]), {
-        "summary": "スタッフが修正", "head_office_prefecture": "13", "accepting_new_clients": "on"})
+    client.post(
+        reverse("partners:staff_partner", args=["bob-web-works"]),
+        {
+            "summary": "スタッフが修正",
+            "head_office_prefecture": "13",
+            "accepting_new_clients": "on",
+        },
+    )
     kind = services.ContributionKind.objects.get(code="event_hosting")
-    client.post(reverse("partners:staff_contribution_add", args=["bob-web-works"]), {
-        "kind": kind.pk, "occurred_on": timezone.localdate().isoformat(), "points": "10"})
+    client.post(
+        reverse("partners:staff_contribution_add", args=["bob-web-works"]),
+        {"kind": kind.pk, "occurred_on": timezone.localdate().isoformat(), "points": "10"},
+    )
     bob_partner.refresh_from_db()
     assert (bob_partner.summary, bob_partner.rank) == ("スタッフが修正", "bronze")
 
@@ -146,8 +190,14 @@ def test_staff_edits_a_profile_and_records_a_contribution(client, alice, bob_par
 def test_staff_renames_and_retires_a_badge_and_sets_points(client, alice):
     badge = Badge.objects.get(code="seo")
     client.force_login(alice)
-    client.post(reverse("partners:badge_change", args=[badge.pk]), {"name_ja": "検索エンジン最適化", "name_en": "SEO"})
-    client.post(reverse("partners:badge_change", args=[badge.pk]), {"name_ja": "検索エンジン最適化", "name_en": "SEO", "retire": "1"})
+    client.post(
+        reverse("partners:badge_change", args=[badge.pk]),
+        {"name_ja": "検索エンジン最適化", "name_en": "SEO"},
+    )
+    client.post(
+        reverse("partners:badge_change", args=[badge.pk]),
+        {"name_ja": "検索エンジン最適化", "name_en": "SEO", "retire": "1"},
+    )
     badge.refresh_from_db()
     assert (badge.name_ja, badge.is_retired) == ("検索エンジン最適化", True)
     kind = services.ContributionKind.objects.get(code="blog_article")
@@ -158,32 +208,64 @@ def test_staff_renames_and_retires_a_badge_and_sets_points(client, alice):
 
 def test_nomination_review_and_public_list(client, alice, dave):
     client.force_login(dave)
-    client.post(reverse("partners:nominate"), {"self_nomination": "on", "statement": "毎月ハンズオンを開催"})
+    client.post(
+        reverse("partners:nominate"), {"self_nomination": "on", "statement": "毎月ハンズオンを開催"}
+    )
     nomination = EvangelistNomination.objects.get()
     client.force_login(alice)
-    assert "毎月ハンズオンを開催" in client.get(reverse("partners:staff_evangelists")).content.decode()
-    client.post(reverse("partners:nomination_decide", args=[nomination.pk]), {
-        "decision": "accept", "term_start": timezone.localdate().isoformat(),
-        "term_end": (timezone.localdate() + timedelta(days=365)).isoformat()})
+    assert (
+        "毎月ハンズオンを開催" in client.get(reverse("partners:staff_evangelists")).content.decode()
+    )
+    client.post(
+        reverse("partners:nomination_decide", args=[nomination.pk]),
+        {
+            "decision": "accept",
+            "term_start": timezone.localdate().isoformat(),
+            "term_end": (timezone.localdate() + timedelta(days=365)).isoformat(),
+        },
+    )
     client.logout()
     assert Evangelist.objects.get().user == dave
     assert "Dave" in client.get(reverse("partners:evangelists")).content.decode()
 
 
 def test_evangelist_answers_a_routed_request_from_the_inbox(client, alice, carol, dave):
-    evangelist = services.evangelist_appoint(actor=alice, name="Dave", email="dave@example.com",
-                                             term_start=timezone.localdate(), term_end=timezone.localdate())
+    evangelist = services.evangelist_appoint(
+        actor=alice,
+        name="Dave",
+        email="dave@example.com",
+        term_start=timezone.localdate(),
+        term_end=timezone.localdate(),
+    )
     client.force_login(carol)
-    client.post(reverse("partners:evangelist_request"), {
-        "group_name": "福岡もくもく会", "event_title": "第5回", "event_date": "2026-12-24", "location": "福岡"})
+    client.post(
+        reverse("partners:evangelist_request"),
+        {
+            "group_name": "福岡もくもく会",
+            "event_title": "第5回",
+            "event_date": "2026-12-24",
+            "location": "福岡",
+        },
+    )
     request = services.EvangelistRequest.objects.get()
     client.force_login(alice)
-    client.post(reverse("partners:evangelist_request_route", args=[request.pk]), {"evangelist": evangelist.pk})
+    client.post(
+        reverse("partners:evangelist_request_route", args=[request.pk]),
+        {"evangelist": evangelist.pk},
+    )
     client.force_login(carol)
-    assert client.post(reverse("partners:evangelist_request_respond", args=[request.pk]), {"accept": "1"}).status_code == 404
+    assert (
+        client.post(
+            reverse("partners:evangelist_request_respond", args=[request.pk]), {"accept": "1"}
+        ).status_code
+        == 404
+    )
     client.force_login(dave)
     assert "福岡もくもく会" in client.get(reverse("partners:evangelist_inbox")).content.decode()
-    client.post(reverse("partners:evangelist_request_respond", args=[request.pk]), {"accept": "1", "note": "伺います"})
+    client.post(
+        reverse("partners:evangelist_request_respond", args=[request.pk]),
+        {"accept": "1", "note": "伺います"},
+    )
     request.refresh_from_db()
     assert request.status == "accepted"
 
@@ -191,6 +273,7 @@ def test_evangelist_answers_a_routed_request_from_the_inbox(client, alice, carol
 def test_navigation_links_depend_on_the_persona(client, alice, bob):
     client.force_login(bob)
     page = client.get(reverse("core:home")).content.decode()
-    assert reverse("partners:portal") in page and reverse("partners:review_queue") not in page
+    assert reverse("partners:portal") in page
+    assert reverse("partners:review_queue") not in page
     client.force_login(alice)
     assert reverse("partners:review_queue") in client.get(reverse("core:home")).content.decode()

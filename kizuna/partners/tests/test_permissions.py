@@ -11,7 +11,13 @@ A = PartnerAction
 # persona -> actions allowed on bob's partner (or program-wide for staff actions)
 EXPECTED = {
     "alice": set(PartnerAction),
-    "bob": {A.VIEW_PRIVATE, A.EDIT_PROFILE, A.SUBMIT_ACHIEVEMENT, A.NOMINATE_EVANGELIST, A.REQUEST_EVANGELIST},
+    "bob": {
+        A.VIEW_PRIVATE,
+        A.EDIT_PROFILE,
+        A.SUBMIT_ACHIEVEMENT,
+        A.NOMINATE_EVANGELIST,
+        A.REQUEST_EVANGELIST,
+    },
     "carol": {A.NOMINATE_EVANGELIST, A.REQUEST_EVANGELIST},
     "dave": {A.NOMINATE_EVANGELIST, A.REQUEST_EVANGELIST},
     "eve": {A.NOMINATE_EVANGELIST, A.REQUEST_EVANGELIST},
@@ -20,7 +26,9 @@ EXPECTED = {
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED))
 @pytest.mark.parametrize("action", list(PartnerAction))
-def test_persona_may_do_exactly_the_expected_actions_on_bobs_partner(personas, bob_partner, persona, action):
+def test_persona_may_do_exactly_the_expected_actions_on_bobs_partner(
+    personas, bob_partner, persona, action
+):
     assert allowed(personas[persona], action, bob_partner) == (action in EXPECTED[persona])
 
 

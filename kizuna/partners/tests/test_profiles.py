@@ -13,30 +13,43 @@ pytestmark = pytest.mark.django_db
 
 
 def test_creating_a_profile_emits_partner_created_and_fills_search_text(bob_partner):
-    assert OutboxEvent.objects.filter(type="partner.created", payload__slug="bob-web-works").exists()
+    assert OutboxEvent.objects.filter(
+        type="partner.created", payload__slug="bob-web-works"
+    ).exists()
     assert "ec" in bob_partner.search_text
     assert "集団" in bob_partner.search_text.split()
 
 
 def test_profile_edit_is_audited_with_only_the_changed_fields(bob, bob_partner):
-    services.partner_update(actor=bob, partner=bob_partner, by_owner=True, summary="新しい紹介文", team_size=12)
+    services.partner_update(
+        actor=bob, partner=bob_partner, by_owner=True, summary="新しい紹介文", team_size=12
+    )
     entry = AuditEntry.objects.get(action="partner.updated")
     assert entry.before == {"summary": "ECサイト構築のプロ集団", "team_size": None}
     assert entry.after == {"summary": "新しい紹介文", "team_size": 12}
-    assert OutboxEvent.objects.get(type="partner.updated").payload["fields"] == ["summary", "team_size"]
+    assert OutboxEvent.objects.get(type="partner.updated").payload["fields"] == [
+        "summary",
+        "team_size",
+    ]
 
 
 def test_budget_range_must_be_in_order(bob, bob_partner):
     with pytest.raises(ValidationError):
-        services.partner_update(actor=bob, partner=bob_partner, by_owner=True, budget_min=500_000, budget_max=100_000)
+        services.partner_update(
+            actor=bob, partner=bob_partner, by_owner=True, budget_min=500_000, budget_max=100_000
+        )
     assert PartnerProfile.objects.get(pk=bob_partner.pk).budget_min is None
 
 
-def age(partner, days):  # type: ignore[no-untyped-def]
-    PartnerProfile.objects.filter(pk=partner.pk).update(owner_reviewed_at=timezone.now() - timedelta(days=days))
+def age(partner, days):
+    PartnerProfile.objects.filter(pk=partner.pk).update(
+        owner_reviewed_at=timezone.now() - timedelta(days=days)
+    )
 
 
-def test_profile_not_reviewed_for_a_year_is_flagged_stale_to_owner_and_staff(alice, bob, bob_partner, eve_partner, django_capture_on_commit_callbacks):
+def test_profile_not_reviewed_for_a_year_is_flagged_stale_to_owner_and_staff(
+    alice, bob, bob_partner, eve_partner, django_capture_on_commit_callbacks
+):
     age(bob_partner, 366)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.partners_flag_stale() == 1
@@ -65,5 +78,7 @@ def test_staff_edit_does_not_count_as_the_owners_review(alice, bob_partner):
     age(bob_partner, 400)
     services.partners_flag_stale()
     bob_partner.refresh_from_db()
-    services.partner_update(actor=alice, partner=bob_partner, by_owner=False, summary="スタッフ修正")
+    services.partner_update(
+        actor=alice, partner=bob_partner, by_owner=False, summary="スタッフ修正"
+    )
     assert PartnerProfile.objects.get(pk=bob_partner.pk).is_stale

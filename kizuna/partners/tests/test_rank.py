@@ -12,9 +12,12 @@ from kizuna.partners.models import Contribution, Rank
 pytestmark = pytest.mark.django_db
 
 
-def add_points(partner, points, *, days_ago=1, external_id=None, source="staff"):  # type: ignore[no-untyped-def]
+def add_points(partner, points, *, days_ago=1, external_id=None, source="staff"):
     return services.contribution_record(
-        partner=partner, kind="talk", points=points, source=source,
+        partner=partner,
+        kind="talk",
+        points=points,
+        source=source,
         occurred_on=timezone.localdate() - timedelta(days=days_ago),
         external_id=external_id or f"{partner.pk}:{points}:{days_ago}",
     )
@@ -34,9 +37,16 @@ def test_promotion_is_immediate_and_kept_in_the_history(bob_partner):
 
 
 def test_points_default_to_the_points_table(alice, bob_partner):
-    services.contribution_kind_set_points(actor=alice, kind=services.ContributionKind.objects.get(code="talk"), points=7)
+    services.contribution_kind_set_points(
+        actor=alice, kind=services.ContributionKind.objects.get(code="talk"), points=7
+    )
     contribution, _ = services.contribution_record(
-        partner=bob_partner, kind="talk", occurred_on=timezone.localdate(), source="staff", external_id="x")
+        partner=bob_partner,
+        kind="talk",
+        occurred_on=timezone.localdate(),
+        source="staff",
+        external_id="x",
+    )
     assert contribution.points == 7
 
 
@@ -50,8 +60,13 @@ def test_recording_the_same_activity_twice_adds_points_once(bob_partner):
 
 def test_unknown_contribution_kind_is_refused(bob_partner):
     with pytest.raises(ValidationError):
-        services.contribution_record(partner=bob_partner, kind="karaoke", occurred_on=timezone.localdate(),
-                                     source="staff", external_id="1")
+        services.contribution_record(
+            partner=bob_partner,
+            kind="karaoke",
+            occurred_on=timezone.localdate(),
+            source="staff",
+            external_id="1",
+        )
 
 
 def test_points_older_than_twelve_months_do_not_count(bob_partner):
@@ -67,7 +82,9 @@ def test_falling_points_never_demote_outside_a_review(bob_partner):
     assert bob_partner.rank == Rank.SILVER
 
 
-def test_review_gives_notice_then_demotes_only_after_the_grace_period(settings, bob, bob_partner, django_capture_on_commit_callbacks):
+def test_review_gives_notice_then_demotes_only_after_the_grace_period(
+    settings, bob, bob_partner, django_capture_on_commit_callbacks
+):
     settings.KIZUNA_RANK_GRACE_DAYS = 30
     add_points(bob_partner, 30, days_ago=360)
     now = timezone.now() + timedelta(days=10)  # the 30 points are now older than 12 months
@@ -84,7 +101,9 @@ def test_review_gives_notice_then_demotes_only_after_the_grace_period(settings, 
     bob_partner.refresh_from_db()
     assert bob_partner.rank == Rank.MEMBER
     assert [(c.from_rank, c.to_rank) for c in bob_partner.rank_changes.all()] == [
-        (Rank.SILVER, Rank.MEMBER), (Rank.MEMBER, Rank.SILVER)]
+        (Rank.SILVER, Rank.MEMBER),
+        (Rank.MEMBER, Rank.SILVER),
+    ]
     assert len(mail.outbox) == 2
 
 

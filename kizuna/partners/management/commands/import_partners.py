@@ -25,18 +25,17 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         lines = file.read_text(encoding="utf-8").splitlines()
         totals = {"created": 0, "updated": 0, "rejected": 0}
-        progress = tqdm(lines, desc="import_partners", unit="line", disable=options["verbosity"] == 0)
+        progress = tqdm(
+            lines, desc="import_partners", unit="line", disable=options["verbosity"] == 0
+        )
         for number, text in enumerate(progress, start=1):
             if not text.strip():
                 continue
             outcome, detail = self._import(text)
             totals[outcome] += 1
             progress.write(f"line {number}: {outcome} {detail}".rstrip(), file=self.stdout)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{totals['created']} created, {totals['updated']} updated, {totals['rejected']} rejected"
-            )
-        )
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in totals.items())
+        self.stdout.write(self.style.SUCCESS(summary))
 
     def _import(self, text: str) -> tuple[str, str]:
         try:
