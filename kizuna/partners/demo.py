@@ -133,10 +133,9 @@ def _profiles(ctx: DemoContext, organizations: list[Organization]) -> list[Partn
     stale_after = timedelta(days=settings.KIZUNA_PROFILE_STALE_AFTER_DAYS)
     profiles = []
     for index, organization in enumerate(ctx.track(organizations, "partner profiles")):
-        # The two personas' partners are kept fresh; a tenth of the others went stale.
-        reviewed_at = now - timedelta(
-            days=rng.randint(400, 700) if index > 1 and rng.random() < 0.1 else rng.randint(0, 300)
-        )
+        # The two personas' partners are kept fresh; every tenth of the others went stale.
+        stale = index % 10 == 5
+        reviewed_at = now - timedelta(days=rng.randint(400, 700) if stale else rng.randint(0, 300))
         budget = rng.choice(BUDGETS)
         summary = rng.choice(SUMMARIES)
         head_office = rng.choice(["13"] * 6 + ["27"] * 3 + ["23", "40", "01", "14", "26"])

@@ -277,3 +277,13 @@ def test_navigation_links_depend_on_the_persona(client, alice, bob):
     assert reverse("partners:review_queue") not in page
     client.force_login(alice)
     assert reverse("partners:review_queue") in client.get(reverse("core:home")).content.decode()
+
+
+def test_portal_is_english_after_switching_language(client, bob, bob_partner, verified, badge):
+    verified(bob_partner)
+    client.force_login(bob)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("partners:portal")).content.decode()
+    assert "Partner portal" in page
+    assert badge.name_en in page
+    assert "1 verified achievement" in page

@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+
+from kizuna.partners.models import (
+    AchievementStatus,
+    BadgeAward,
+    Evangelist,
+    EvangelistNomination,
+    PartnerProfile,
+    RankChange,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_gives_bob_verified_and_pending_achievements_badges_and_a_rank():
+    call_command("seed_demo", "--seed", "3", "--today", "2026-11-01", verbosity=0)
+    bob = PartnerProfile.objects.get(organization__slug="bob-web-works")
+    statuses = set(bob.achievements.values_list("status", flat=True))
+    assert {
+        AchievementStatus.VERIFIED,
+        AchievementStatus.SUBMITTED,
+        AchievementStatus.NEEDS_INFO,
+    } <= statuses
+    assert BadgeAward.objects.filter(partner=bob, level__gte=2).exists()
+    assert bob.rank != "member"
+    assert RankChange.objects.filter(partner=bob).exists()
+    assert not bob.is_stale
+
+
+def test_seed_demo_fills_every_partner_and_the_evangelist_program():
+    call_command("seed_demo", "--seed", "3", "--today", "2026-11-01", verbosity=0)
+    assert (
+        PartnerProfile.objects.count()
+        == PartnerProfile.objects.filter(organization__kind="partner").count()
+        > 20
+    )
+    assert PartnerProfile.objects.filter(stale_since__isnull=False).exists()
+    assert Evangelist.objects.filter(works__isnull=False).exists()
+    assert EvangelistNomination.objects.filter(nominee__email="dave@example.com").exists()
