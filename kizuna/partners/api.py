@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -39,6 +41,8 @@ class BadgeOut(Schema):
 
 
 class PartnerOut(Schema):
+    """Only public fields: the contact person and review dates never leave through here."""
+
     slug: str
     name: str
     name_kana: str
@@ -57,6 +61,13 @@ class PartnerOut(Schema):
     rank: str
     badges: list[BadgeOut]
 
+    @staticmethod
+    def resolve_badges(partner: PartnerProfile) -> list[BadgeOut]:
+        awards = getattr(partner, "active_awards", None)
+        if awards is None:
+            awards = selectors.active_badge_awards(partner)
+        return [_badge_out(award) for award in awards]
+
 
 def _badge_out(award: BadgeAward) -> BadgeOut:
     return BadgeOut(
@@ -70,45 +81,22 @@ def _badge_out(award: BadgeAward) -> BadgeOut:
     )
 
 
-def _partner_out(partner: PartnerProfile, awards: list[BadgeAward]) -> PartnerOut:
-    # Listed field by field: the contact person and review dates are private.
-    return PartnerOut(
-        slug=partner.slug,
-        name=partner.name,
-        name_kana=partner.name_kana,
-        summary=partner.summary,
-        summary_en=partner.summary_en,
-        description=partner.description,
-        description_en=partner.description_en,
-        website=partner.website,
-        head_office_prefecture=partner.head_office_prefecture,
-        service_prefectures=partner.service_prefectures,
-        languages=partner.languages,
-        team_size=partner.team_size,
-        budget_min=partner.budget_min,
-        budget_max=partner.budget_max,
-        accepting_new_clients=partner.accepting_new_clients,
-        rank=partner.rank,
-        badges=[_badge_out(award) for award in awards],
-    )
-
-
 @router.get(
     "/profiles", response=list[PartnerOut], summary="Public partner profiles with their badges"
 )
 @paginate(PageNumberPagination)
-def list_profiles(request: HttpRequest) -> list[PartnerOut]:
+def list_profiles(request: HttpRequest) -> QuerySet[PartnerProfile]:
     require_scope(request, "partners:read")
-    return [_partner_out(p, p.active_awards) for p in selectors.public_partners()]  # type: ignore[attr-defined]
+    return selectors.public_partners()
 
 
 @router.get("/profiles/{slug}", response=PartnerOut, summary="One public partner profile")
-def get_profile(request: HttpRequest, slug: str) -> PartnerOut:
+def get_profile(request: HttpRequest, slug: str) -> PartnerProfile:
     require_scope(request, "partners:read")
     partner = selectors.partner_by_slug(slug).first()
     if partner is None:
         raise ApiError(404, "partner_not_found", f"No partner with slug '{slug}'.")
-    return _partner_out(partner, list(selectors.active_badge_awards(partner)))
+    return partner
 
 
 class ReviewOut(Schema):
@@ -132,25 +120,26 @@ class AchievementOut(Schema):
     evidence_links: list[str]
     reviews: list[ReviewOut]
 
+    @staticmethod
+    def resolve_partner(achievement: Achievement) -> str:
+        return achievement.partner.slug
 
-def _achievement_out(achievement: Achievement) -> AchievementOut:
-    return AchievementOut(
-        id=achievement.pk,
-        partner=achievement.partner.slug,
-        title=achievement.title,
-        description=achievement.description,
-        badges=sorted(badge.code for badge in achievement.badges.all()),
-        industry=achievement.industry,
-        completed_on=achievement.completed_on,
-        site_url=achievement.site_url,
-        client_may_be_named=achievement.client_may_be_named,
-        status=achievement.status,
-        verified_at=achievement.verified_at,
-        evidence_links=[e.url for e in achievement.evidence.all() if e.url],
-        reviews=[
-            ReviewOut(decision=r.decision, reason=r.reason, at=r.at)
-            for r in achievement.reviews.all()
-        ],
+    @staticmethod
+    def resolve_badges(achievement: Achievement) -> list[str]:
+        return sorted(badge.code for badge in achievement.badges.all())
+
+    @staticmethod
+    def resolve_evidence_links(achievement: Achievement) -> list[str]:
+        return [evidence.url for evidence in achievement.evidence.all() if evidence.url]
+
+    @staticmethod
+    def resolve_reviews(achievement: Achievement) -> list[Any]:
+        return list(achievement.reviews.all())
+
+
+def _with_details(achievements: QuerySet[Achievement]) -> QuerySet[Achievement]:
+    return achievements.select_related("partner__organization").prefetch_related(
+        "badges", "evidence", "reviews"
     )
 
 
@@ -165,13 +154,10 @@ def _own_partner(request: HttpRequest, action: PartnerAction) -> PartnerProfile:
     "/achievements", response=list[AchievementOut], summary="Your organization's achievements"
 )
 @paginate(PageNumberPagination)
-def list_own_achievements(request: HttpRequest) -> list[AchievementOut]:
+def list_own_achievements(request: HttpRequest) -> QuerySet[Achievement]:
     require_scope(request, "achievements:read")
     partner = _own_partner(request, PartnerAction.VIEW_PRIVATE)
-    achievements = partner.achievements.select_related("partner__organization").prefetch_related(
-        "badges", "evidence", "reviews"
-    )
-    return [_achievement_out(a) for a in achievements]
+    return _with_details(partner.achievements.all())
 
 
 class AchievementIn(Schema):
@@ -212,7 +198,7 @@ def submit_achievement(request: HttpRequest, payload: AchievementIn) -> Status:
         raise ApiError(
             422, _error_code(error, "invalid_achievement"), " ".join(error.messages)
         ) from None
-    return Status(201, _achievement_out(achievement))
+    return Status(201, achievement)
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -227,10 +213,9 @@ def _require_reviewer(request: HttpRequest) -> None:
     summary="Achievements waiting for review (staff)",
 )
 @paginate(PageNumberPagination)
-def review_queue(request: HttpRequest) -> list[AchievementOut]:
+def review_queue(request: HttpRequest) -> QuerySet[Achievement]:
     _require_reviewer(request)
-    queue = selectors.review_queue().prefetch_related("evidence", "reviews")
-    return [_achievement_out(a) for a in queue]
+    return _with_details(selectors.review_queue())
 
 
 class DecisionIn(Schema):
@@ -239,7 +224,7 @@ class DecisionIn(Schema):
 
 def _decide(
     request: HttpRequest, achievement_id: int, decide: Callable[..., Achievement], reason: str
-) -> AchievementOut:
+) -> Achievement:
     _require_reviewer(request)
     achievement = (
         Achievement.objects.select_related("partner__organization")
@@ -255,13 +240,13 @@ def _decide(
         raise ApiError(
             409 if code == "wrong_status" else 422, code, " ".join(error.messages)
         ) from None
-    return _achievement_out(achievement)
+    return achievement
 
 
 @router.post(
     "/achievements/{achievement_id}/verify", response=AchievementOut, summary="Verify (staff)"
 )
-def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
+def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
     return _decide(
         request,
         achievement_id,
@@ -277,7 +262,7 @@ def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     response=AchievementOut,
     summary="Reject with a reason (staff)",
 )
-def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
+def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
     return _decide(request, achievement_id, services.achievement_reject, payload.reason)
 
 
@@ -286,5 +271,5 @@ def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     response=AchievementOut,
     summary="Ask the partner for more information (staff)",
 )
-def request_info(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> AchievementOut:
+def request_info(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
     return _decide(request, achievement_id, services.achievement_request_info, payload.reason)

@@ -49,7 +49,7 @@ class PartnerProfile(models.Model):
         _("logo"),
         upload_to="partners/logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)

@@ -9,6 +9,7 @@ Tested as a persona x action matrix in tests/test_permissions.py.
 from enum import StrEnum
 from typing import Any
 
+from kizuna.accounts.models import Organization
 from kizuna.accounts.permissions import Action, can
 from kizuna.partners.models import Achievement, Evangelist, EvangelistRequest, PartnerProfile
 
@@ -46,6 +47,11 @@ def allowed(user: Any, action: PartnerAction, partner: PartnerProfile | None = N
         return can(user, Action.VIEW_ORGANIZATION_PRIVATE, partner.organization)
     # Editing and submitting belong to the owners (and partner-program staff).
     return can(user, Action.MANAGE_ORGANIZATION, partner.organization)
+
+
+def can_set_up_profile(user: Any, organization: Organization) -> bool:
+    """The first profile of a partner organization is created by one of its owners."""
+    return can(user, Action.MANAGE_ORGANIZATION, organization)
 
 
 def can_view_achievement(user: Any, achievement: Achievement) -> bool:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("achievements/<int:pk>/review/", views.achievement_review, name="achievement_review"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("p/<slug:slug>/", views.public_profile, name="public_profile"),
+    path("p/<slug:slug>/logo/", views.partner_logo, name="logo"),
     path("staff/reviews/", views.review_queue, name="review_queue"),
     path("staff/partners/", views.staff_partners, name="staff_partners"),
     path("staff/partners/<slug:slug>/", views.staff_partner, name="staff_partner"),

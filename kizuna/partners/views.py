@@ -55,6 +55,7 @@ from kizuna.partners.permissions import (
     PartnerAction,
     allowed,
     can_answer_evangelist_request,
+    can_set_up_profile,
     can_view_achievement,
 )
 
@@ -126,7 +127,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     partner = PartnerProfile.objects.filter(organization=organization).first()
     if partner is not None:
         _require(request, PartnerAction.EDIT_PROFILE, partner)
-    elif not request.user.memberships.filter(organization=organization, role="owner").exists():  # type: ignore[union-attr]
+    elif not can_set_up_profile(request.user, organization):
         raise PermissionDenied
     form = PartnerProfileForm(request.POST or None, request.FILES or None, instance=partner)
     if request.method == "POST" and form.is_valid():
@@ -174,6 +175,13 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
             "summaries": selectors.published_summaries(partner),
         },
     )
+
+
+def partner_logo(request: HttpRequest, slug: str) -> FileResponse:
+    partner = get_object_or_404(selectors.partner_by_slug(slug))
+    if not partner.logo:
+        raise Http404
+    return FileResponse(partner.logo.open("rb"))
 
 
 # Achievements

@@ -192,7 +192,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
                 ('name_kana', models.CharField(blank=True, max_length=200, verbose_name='name reading (kana)')),
-                ('logo', models.FileField(blank=True, upload_to='partners/logos/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg', 'svg', 'webp'])], verbose_name='logo')),
+                ('logo', models.FileField(blank=True, upload_to='partners/logos/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg', 'webp'])], verbose_name='logo')),
                 ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
                 ('summary_en', models.CharField(blank=True, max_length=300, verbose_name='summary (English)')),
                 ('description', models.TextField(blank=True, verbose_name='description')),

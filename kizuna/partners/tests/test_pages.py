@@ -287,3 +287,25 @@ def test_portal_is_english_after_switching_language(client, bob, bob_partner, ve
     assert "Partner portal" in page
     assert badge.name_en in page
     assert "1 verified achievement" in page
+
+
+def test_uploaded_logo_is_shown_on_the_public_profile(client, bob, bob_partner):
+    png = b"\x89PNG\r\n\x1a\n"
+    services.partner_update(
+        actor=bob, partner=bob_partner, by_owner=True, logo=SimpleUploadedFile("logo.png", png)
+    )
+    page = client.get(reverse("partners:public_profile", args=["bob-web-works"])).content.decode()
+    assert reverse("partners:logo", args=["bob-web-works"]) in page
+    response = client.get(reverse("partners:logo", args=["bob-web-works"]))
+    assert b"".join(response.streaming_content) == png
+
+
+def test_a_logo_that_is_not_a_raster_image_is_refused(client, bob, bob_partner):
+    client.force_login(bob)
+    upload = SimpleUploadedFile("logo.svg", b"<svg onload='alert(1)'/>")
+    response = client.post(
+        reverse("partners:profile_edit"), {"accepting_new_clients": "on", "logo": upload}
+    )
+    assert response.status_code == 200
+    bob_partner.refresh_from_db()
+    assert not bob_partner.logo

@@ -67,3 +67,14 @@ def test_organization_member_sees_private_data_but_only_owners_edit(make_user, b
     assert allowed(colleague, A.VIEW_PRIVATE, bob_partner)
     assert not allowed(colleague, A.EDIT_PROFILE, bob_partner)
     assert not allowed(colleague, A.SUBMIT_ACHIEVEMENT, bob_partner)
+
+
+def test_only_an_owner_sets_up_the_first_profile(personas, make_user, bob, bob_org):
+    from kizuna.accounts.services import membership_add
+    from kizuna.partners.permissions import can_set_up_profile
+
+    colleague = make_user("colleague@example.com")
+    membership_add(actor=bob, organization=bob_org, user=colleague)
+    assert can_set_up_profile(personas["bob"], bob_org)
+    assert not can_set_up_profile(colleague, bob_org)
+    assert not can_set_up_profile(personas["eve"], bob_org)
