@@ -9,5 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and events")
 
     def ready(self) -> None:
-        # Periodic jobs register themselves when each app's tasks module is imported.
+        # Periodic jobs and event consumers register themselves when imported.
         autodiscover_modules("tasks")
+        autodiscover_modules("consumers")

@@ -84,3 +84,14 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class EventCursor(models.Model):
+    """How far one consumer has read the outbox (see core.consumers)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_event_id}"

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from kizuna.core import ratelimit, worker
+from kizuna.core import consumers, ratelimit, worker
 from kizuna.core.periodic import periodic
 
 
@@ -30,3 +30,9 @@ def prune_finished_task_results() -> int:
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     worker.forget_dead_workers()
     return deleted
+
+
+@periodic(every=timedelta(seconds=15))
+@task()
+def dispatch_domain_events() -> dict[str, int]:
+    return consumers.dispatch_all()
