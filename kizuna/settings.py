@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ninja",
     "kizuna.core",
     "kizuna.accounts",
+    "kizuna.billing",
 ]
 
 MIDDLEWARE = [
@@ -254,3 +255,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
+KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")

@@ -85,4 +85,6 @@ def persona_of(user: Any) -> Persona:
 # API token scopes. An endpoint names the scope it needs; a token carries a subset.
 SCOPES: dict[str, Any] = {
     "account:read": _("Read your own account and organizations"),
+    "billing:read": _("Read your organization's fee and invoices"),
+    "billing:write": _("Choose your organization's fee"),
 }
