@@ -19,7 +19,7 @@ class FeeForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     cycle = forms.ChoiceField(
-        label=_("Billing"), choices=BillingCycle.choices, widget=forms.RadioSelect
+        label=_("Billing cycle"), choices=BillingCycle.choices, widget=forms.RadioSelect
     )
 
     def __init__(self, *args: Any, step: int = 1000, minimum: int = 0, maximum: int = 0, **kwargs: Any) -> None:

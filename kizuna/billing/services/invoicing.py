@@ -32,6 +32,9 @@ from kizuna.core.events import emit
 
 logger = logging.getLogger(__name__)
 
+# A qualified invoice is a document of Japanese tax law: its lines are always Japanese.
+INVOICE_LANGUAGE = "ja"
+
 
 def _take_number(kind: str) -> int:
     """The next number of the series, inside the caller's transaction.
@@ -65,13 +68,16 @@ def invoice_issue_for_period(
                 code="issuer_not_registered",
             )
         small_business = selectors.is_small_business(account)
-        quote = pricing.quote(
+        with translation.override(INVOICE_LANGUAGE):
+            quote = pricing.quote(
             rules,
-            monthly_fee=pricing.clamp_fee(rules, choice.monthly_fee, small_business=small_business),
-            cycle=choice.cycle,
-            months_already_billed=selectors.months_already_billed(account, period_start),
-            period_start=period_start,
-        )
+                monthly_fee=pricing.clamp_fee(
+                    rules, choice.monthly_fee, small_business=small_business
+                ),
+                cycle=choice.cycle,
+                months_already_billed=selectors.months_already_billed(account, period_start),
+                period_start=period_start,
+            )
         invoice = Invoice.objects.create(
             kind=InvoiceKind.INVOICE,
             number=_take_number(InvoiceKind.INVOICE),

@@ -1,3 +1,4 @@
+import importlib
 from datetime import date
 
 import pytest
@@ -11,7 +12,11 @@ NTA_NUMBER = "T7000012050002"  # 国税庁's own corporate number, a published v
 @pytest.fixture
 def rules(db):
     """The default rules (from the migration) with an issuer, as staff would set them."""
-    rules = ProgramRules.objects.get(effective_from=date(2000, 1, 1))
+    # Transactional tests flush the tables, taking the migration's row with them.
+    defaults = importlib.import_module("kizuna.billing.migrations.0002_default_rules")
+    rules, _created = ProgramRules.objects.get_or_create(
+        effective_from=date(2000, 1, 1), defaults=defaults.DEFAULT_RULES
+    )
     rules.issuer_name = "株式会社キズナ"
     rules.registration_number = NTA_NUMBER
     rules.bank_account = "みずほ銀行 本店 普通 1234567 カ）キズナ"

@@ -3,6 +3,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from pypdf import PdfReader
 
@@ -59,8 +60,9 @@ def test_issuing_is_refused_until_the_issuer_registration_number_is_set(bob_acco
     choose(bob_account)
     rules.registration_number = ""
     rules.save()
-    with pytest.raises(Exception, match="registration number"):
+    with pytest.raises(ValidationError) as refused:
         issue(bob_account)
+    assert refused.value.code == "issuer_not_registered"
 
 
 def test_issued_invoice_cannot_be_edited(bob_account):
@@ -100,10 +102,11 @@ def test_new_rules_apply_to_later_periods_and_leave_past_invoices_unchanged(bob_
 
 def test_rules_cannot_be_published_for_a_period_already_begun(alice, rules):
     values = {f: getattr(rules, f) for f in services.program.RULE_FIELDS}
-    with pytest.raises(Exception, match="coming month"):
+    with pytest.raises(ValidationError) as refused:
         services.rules_publish(
             actor=alice, today=date(2026, 4, 10), **{**values, "effective_from": date(2026, 4, 1)}
         )
+    assert refused.value.code == "rules_effective_in_past"
 
 
 def test_correction_issues_a_credit_note_and_a_new_invoice_keeping_the_original(bob_account, alice):
@@ -148,7 +151,8 @@ def test_invoice_pdf_holds_every_field_a_qualified_invoice_requires(bob_account)
         "株式会社ボブウェブワークス 御中",  # recipient
         "発行日: 2026年04月01日",
         "取引期間: 2026年04月01日 〜 2026年04月30日",
-        "Partner program membership fee (2026-04)",
+        "パートナープログラム会費（2026-04）",
+        "初回割引 50%（1か月分）",
         "10%対象 小計（税抜）",
         "¥15,000",
         "10%対象 消費税",
