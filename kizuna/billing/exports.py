@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 from kizuna.billing.models import Invoice, InvoiceKind, Payment
 
 ACCOUNTS = {
@@ -59,7 +61,9 @@ def _document_entries(start: date, end: date) -> Iterator[JournalEntry]:
             receivable = (ACCOUNTS["receivable"], NOT_TAXABLE)
             sales = (ACCOUNTS["sales"], category)
             debit, credit = (
-                (sales, receivable) if document.kind == InvoiceKind.CREDIT_NOTE else (receivable, sales)
+                (sales, receivable)
+                if document.kind == InvoiceKind.CREDIT_NOTE
+                else (receivable, sales)
             )
             yield JournalEntry(
                 booked_on=document.issue_date,
@@ -77,7 +81,8 @@ def _document_entries(start: date, end: date) -> Iterator[JournalEntry]:
 
 def _description(document: Invoice) -> str:
     label = "返還" if document.kind == InvoiceKind.CREDIT_NOTE else "会費"
-    return f"{label} {document.display_number} {document.period_start:%Y-%m}〜{document.period_end:%Y-%m}"
+    period = f"{document.period_start:%Y-%m}〜{document.period_end:%Y-%m}"
+    return f"{label} {document.display_number} {period}"
 
 
 def _payment_entries(start: date, end: date) -> Iterator[JournalEntry]:
@@ -89,7 +94,7 @@ def _payment_entries(start: date, end: date) -> Iterator[JournalEntry]:
     for payment in payments:
         yield JournalEntry(
             booked_on=payment.paid_on,
-            reference=f"{payment.invoice.display_number}-P{payment.pk}",
+            reference=f"{payment.invoice.display_number}-P{_ordinal(payment)}",
             debit_account=ACCOUNTS["bank"],
             debit_tax_category=NOT_TAXABLE,
             credit_account=ACCOUNTS["receivable"],
@@ -99,6 +104,14 @@ def _payment_entries(start: date, end: date) -> Iterator[JournalEntry]:
             partner=payment.invoice.recipient_name,
             description=f"入金 {payment.invoice.display_number}",
         )
+
+
+def _ordinal(payment: Payment) -> int:
+    """1 for an invoice's first payment, 2 for its second: a reference stable across exports."""
+    earlier = Payment.objects.filter(invoice_id=payment.invoice_id).filter(
+        Q(paid_on__lt=payment.paid_on) | Q(paid_on=payment.paid_on, id__lt=payment.pk)
+    )
+    return earlier.count() + 1
 
 
 FREEE_HEADER = [

@@ -22,9 +22,13 @@ class FeeForm(forms.Form):
         label=_("Billing cycle"), choices=BillingCycle.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, step: int = 1000, minimum: int = 0, maximum: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, step: int = 1000, minimum: int = 0, maximum: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["monthly_fee"].widget.attrs.update({"step": step, "min": minimum, "max": maximum})
+        self.fields["monthly_fee"].widget.attrs.update(
+            {"step": step, "min": minimum, "max": maximum}
+        )
 
 
 class BillingAccountForm(forms.Form):
@@ -54,7 +58,10 @@ class BillingAccountForm(forms.Form):
             employees = data.get("employee_count")
             if employees is None or employees > self.max_employees:
                 raise ValidationError(
-                    _("The small-business tier is for sole proprietors or up to %(count)s employees.")
+                    _(
+                        "The small-business tier is for sole proprietors "
+                        "or up to %(count)s employees."
+                    )
                     % {"count": self.max_employees}
                 )
         return data

@@ -1,6 +1,7 @@
 """Payer names as banks print them, reduced to one comparable key.
 
-A transfer from 株式会社ボブウェブワークス arrives as "ｶ)ﾎﾞﾌﾞｳｴﾌﾞﾜ-ｸｽ" or "フリコミ カ）ボブウエブワークス":
+A transfer from 株式会社ボブウェブワークス arrives as "ｶ)ﾎﾞﾌﾞｳｴﾌﾞﾜ-ｸｽ" or as
+"フリコミ カ）ボブウエブワークス":
 half-width kana, upper-case small kana, the company form abbreviated (カ) before the name
 for 株式会社…, (カ after it for …株式会社), a "-" for the long vowel, and sometimes the
 bank's own prefix. payer_key() makes all of these equal.

@@ -48,9 +48,7 @@ class ProgramRules(models.Model):
     )
     annual_discount_percent = models.PositiveSmallIntegerField(_("annual payment discount (%)"))
     first_time_discount_percent = models.PositiveSmallIntegerField(_("first-time discount (%)"))
-    first_time_discount_months = models.PositiveSmallIntegerField(
-        _("first-time discount months")
-    )
+    first_time_discount_months = models.PositiveSmallIntegerField(_("first-time discount months"))
     payment_terms_days = models.PositiveSmallIntegerField(_("days to pay after issue"))
     issuer_name = models.CharField(_("issuer name"), max_length=200)
     registration_number = models.CharField(_("registration number"), max_length=14)
@@ -127,6 +125,9 @@ class FeeChoice(models.Model):
         verbose_name_plural = _("fee choices")
         ordering = ["-effective_from", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.monthly_fee:,} ({self.cycle}) from {self.effective_from}"
+
 
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
@@ -145,6 +146,9 @@ class NumberCounter(models.Model):
 
     series = models.CharField(max_length=16, unique=True)
     next_number = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.next_number}"
 
 
 class ImmutableInvoice(ValidationError):
@@ -207,14 +211,6 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.display_number
 
-    @property
-    def display_number(self) -> str:
-        return f"{self.SERIES_PREFIX[InvoiceKind(self.kind)]}-{self.number:06d}"
-
-    @property
-    def is_credit_note(self) -> bool:
-        return self.kind == InvoiceKind.CREDIT_NOTE
-
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             self._refuse_changes_to_issued_fields(kwargs.get("update_fields"))
@@ -238,6 +234,14 @@ class Invoice(models.Model):
                 code="invoice_immutable",
             )
 
+    @property
+    def display_number(self) -> str:
+        return f"{self.SERIES_PREFIX[InvoiceKind(self.kind)]}-{self.number:06d}"
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
@@ -248,6 +252,9 @@ class InvoiceLine(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class InvoiceTax(models.Model):
@@ -264,6 +271,9 @@ class InvoiceTax(models.Model):
             models.UniqueConstraint(fields=["invoice", "rate_percent"], name="one_tax_per_rate")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.rate_percent}%: {self.taxable_amount:,} + {self.tax:,}"
+
 
 class BankStatement(models.Model):
     file_hash = models.CharField(max_length=64, unique=True)
@@ -277,6 +287,9 @@ class BankStatement(models.Model):
 
     class Meta:
         ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class DepositStatus(models.TextChoices):
@@ -305,6 +318,9 @@ class Deposit(models.Model):
     class Meta:
         ordering = ["booked_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.payer_name} {self.amount:,}"
+
 
 class Payment(models.Model):
     """Money from a deposit (or a card charge) applied to an invoice, confirmed by staff."""
@@ -322,6 +338,9 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["paid_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.amount:,}"
 
 
 class ReminderStage(models.TextChoices):
@@ -348,6 +367,9 @@ class ReminderLog(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["invoice", "stage"], name="one_reminder_per_stage")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.stage}"
 
 
 RETENTION_YEARS = 7

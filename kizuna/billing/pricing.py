@@ -119,9 +119,7 @@ def quote(
 
 def _fee_description(cycle: str, period_start: date, months: int) -> str:
     if months == 1:
-        return _("Partner program membership fee (%(month)s)") % {
-            "month": f"{period_start:%Y-%m}"
-        }
+        return _("Partner program membership fee (%(month)s)") % {"month": f"{period_start:%Y-%m}"}
     return _("Partner program membership fee, annual (%(months)s months from %(month)s)") % {
         "months": months,
         "month": f"{period_start:%Y-%m}",

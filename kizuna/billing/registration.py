@@ -21,4 +21,4 @@ def check_digit(twelve_digits: str) -> int:
 
 def is_valid_registration_number(value: str) -> bool:
     match = _FORMAT.fullmatch(value or "")
-    return bool(match) and int(match.group(1)) == check_digit(match.group(2))
+    return match is not None and int(match.group(1)) == check_digit(match.group(2))

@@ -52,9 +52,7 @@ def is_small_business(account: BillingAccount | None) -> bool:
 
 def live_invoices(account: BillingAccount) -> QuerySet[Invoice]:
     """Invoices (not credit notes) that stand: issued and not cancelled by a credit note."""
-    return account.invoices.filter(kind=InvoiceKind.INVOICE).exclude(
-        status=InvoiceStatus.CREDITED
-    )
+    return account.invoices.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CREDITED)
 
 
 def next_period_start(account: BillingAccount, today: date) -> date | None:
@@ -91,7 +89,9 @@ def current_choice(account: BillingAccount | None) -> FeeChoice | None:
 
 
 def months_already_billed(account: BillingAccount, before: date) -> int:
-    billed = live_invoices(account).filter(period_start__lt=before).aggregate(n=Sum("period_months"))
+    billed = (
+        live_invoices(account).filter(period_start__lt=before).aggregate(n=Sum("period_months"))
+    )
     return int(billed["n"] or 0)
 
 

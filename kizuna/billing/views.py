@@ -185,7 +185,9 @@ def account_edit(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial=initial, max_employees=rules.small_business_max_employees
     )
     if request.method == "POST" and form.is_valid():
-        services.billing_account_save(actor=request.user, organization=organization, **form.cleaned_data)
+        services.billing_account_save(
+            actor=request.user, organization=organization, **form.cleaned_data
+        )
         messages.success(request, _("Billing details saved."))
         return redirect("billing:fee" if account is None else "billing:overview")
     return render(request, "billing/account.html", {"form": form, "account": account})
@@ -199,7 +201,9 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(services.invoice_pdf_store(invoice=invoice), content_type="application/pdf")
+    response = HttpResponse(
+        services.invoice_pdf_store(invoice=invoice), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
     return response
 

@@ -70,7 +70,7 @@ def invoice_issue_for_period(
         small_business = selectors.is_small_business(account)
         with translation.override(INVOICE_LANGUAGE):
             quote = pricing.quote(
-            rules,
+                rules,
                 monthly_fee=pricing.clamp_fee(
                     rules, choice.monthly_fee, small_business=small_business
                 ),
@@ -123,7 +123,9 @@ def _store_amounts(invoice: Invoice, quote: pricing.Quote) -> None:
         for position, line in enumerate(quote.lines, start=1)
     )
     InvoiceTax.objects.bulk_create(
-        InvoiceTax(invoice=invoice, rate_percent=rate, taxable_amount=amount, tax=quote.tax_by_rate[rate])
+        InvoiceTax(
+            invoice=invoice, rate_percent=rate, taxable_amount=amount, tax=quote.tax_by_rate[rate]
+        )
         for rate, amount in quote.taxable_by_rate.items()
     )
 
@@ -141,7 +143,7 @@ def _event_payload(invoice: Invoice) -> dict[str, Any]:
 
 def invoices_issue_due(*, today: date) -> list[Invoice]:
     """Issue every period that has begun and has no invoice yet. Safe to run any number of times."""
-    issued = []
+    issued: list[Invoice] = []
     for account in BillingAccount.objects.filter(choices__isnull=False).distinct():
         while (start := selectors.next_period_start(account, today)) is not None and start <= today:
             try:
@@ -157,7 +159,9 @@ def invoices_issue_due(*, today: date) -> list[Invoice]:
     return issued
 
 
-def invoice_correct(*, actor: Any, invoice: Invoice, reason: str, today: date) -> tuple[Invoice, Invoice | None]:
+def invoice_correct(
+    *, actor: Any, invoice: Invoice, reason: str, today: date
+) -> tuple[Invoice, Invoice | None]:
     """Cancel an issued invoice with a credit note (適格返還請求書) and issue it again.
 
     The new invoice is priced and addressed from what is on record now (billing account,
@@ -219,11 +223,22 @@ def invoice_correct(*, actor: Any, invoice: Invoice, reason: str, today: date) -
             action="billing.invoice_corrected",
             obj=invoice,
             before={"status": InvoiceStatus.OPEN},
-            after={"status": InvoiceStatus.CREDITED, "credit_note": credit_note.display_number, "reason": reason},
+            after={
+                "status": InvoiceStatus.CREDITED,
+                "credit_note": credit_note.display_number,
+                "reason": reason,
+            },
         )
-        emit("invoice.credited", {**_event_payload(credit_note), "corrects_id": invoice.pk}, actor=actor)
+        emit(
+            "invoice.credited",
+            {**_event_payload(credit_note), "corrects_id": invoice.pk},
+            actor=actor,
+        )
         replacement = invoice_issue_for_period(
-            actor=actor, account=invoice.account, period_start=invoice.period_start, issue_date=today
+            actor=actor,
+            account=invoice.account,
+            period_start=invoice.period_start,
+            issue_date=today,
         )
     return credit_note, replacement
 
@@ -253,7 +268,11 @@ def invoices_mark_overdue(*, today: date) -> list[Invoice]:
 
 
 # A reminder goes out when an open invoice is this many days past its due date.
-REMINDER_STAGES = [(ReminderStage.DUE, 0), (ReminderStage.OVERDUE_7, 7), (ReminderStage.OVERDUE_14, 14)]
+REMINDER_STAGES = [
+    (ReminderStage.DUE, 0),
+    (ReminderStage.OVERDUE_7, 7),
+    (ReminderStage.OVERDUE_14, 14),
+]
 
 
 def reminder_stage_for(days_past_due: int) -> str | None:
@@ -299,9 +318,11 @@ def _send_reminder(log: ReminderLog) -> int:
         body = render_to_string("billing/email/reminder.txt", context)
     try:
         send_mail(subject, body, None, [invoice.account.billing_email])
-    except Exception as error:  # noqa: BLE001 - any transport failure is recorded for staff
+    except Exception as error:
         logger.warning("reminder %s for %s failed: %s", log.stage, invoice, error)
-        ReminderLog.objects.filter(pk=log.pk).update(state=ReminderLog.State.FAILED, error=str(error)[:300])
+        ReminderLog.objects.filter(pk=log.pk).update(
+            state=ReminderLog.State.FAILED, error=str(error)[:300]
+        )
         return 0
     ReminderLog.objects.filter(pk=log.pk).update(state=ReminderLog.State.SENT)
     return 1

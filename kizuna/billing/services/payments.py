@@ -136,7 +136,9 @@ def deposit_confirm(*, actor: Any, deposit: Deposit, invoice: Invoice | None = N
         due = selectors.outstanding(invoice)
         available = selectors.deposit_remaining(deposit)
         if due <= 0:
-            raise ValidationError(_("This invoice has nothing left to pay."), code="invoice_not_open")
+            raise ValidationError(
+                _("This invoice has nothing left to pay."), code="invoice_not_open"
+            )
         if available <= 0:
             raise ValidationError(_("This deposit is already applied."), code="deposit_applied")
         applied = min(due, available)

@@ -23,11 +23,9 @@ def test_partner_chooses_a_fee_with_a_live_preview(page, bob, bob_account):
     page.get_by_label("年払い").check()
     # Annual: 12 x 40,000 less 3 months at half price (420,000), less 10% (378,000), plus tax.
     expect(page.get_by_test_id("preview-total")).to_have_text("¥415,800")
-    page.screenshot(path="/tmp/billing-fee.png", full_page=True)
     page.get_by_role("button", name="会費を保存").click()
     expect(page.locator(".message-success")).to_be_visible()
     assert FeeChoice.objects.get().monthly_fee == 40_000
-    page.screenshot(path="/tmp/billing-overview.png", full_page=True)
 
 
 def test_staff_reconciles_a_bank_statement(page, alice, bob_account, tmp_path):
@@ -44,9 +42,7 @@ def test_staff_reconciles_a_bank_statement(page, alice, bob_account, tmp_path):
     page.get_by_label(re.compile("銀行明細")).set_input_files(str(statement))
     page.get_by_role("button", name="取り込む").click()
     expect(page.get_by_test_id("import-report")).to_contain_text("2")
-    page.screenshot(path="/tmp/billing-reconciliation.png", full_page=True)
     page.get_by_role("button", name="確定").click()
     expect(page.locator(".message-success")).to_contain_text("INV-000001")
     expect(page.get_by_text("ﾔﾏﾀﾞ ﾀﾛｳ")).to_be_visible()  # unmatched stays listed
     page.goto("/billing/staff/")
-    page.screenshot(path="/tmp/billing-staff.png", full_page=True)

@@ -28,6 +28,7 @@ def april_books(bob_account, alice):
     second = services.invoice_issue_for_period(
         actor=None, account=bob_account, period_start=date(2026, 5, 1), issue_date=date(2026, 4, 25)
     )
+    assert second is not None
     services.invoice_correct(actor=alice, invoice=second, reason="誤り", today=date(2026, 4, 26))
     return invoice
 
@@ -55,8 +56,16 @@ def test_freee_export_uses_the_freee_journal_import_columns(april_books):
     assert header == exports.FREEE_HEADER
     entry = dict(zip(header, first, strict=True))
     assert entry["日付"] == "2026/04/01"
-    assert (entry["借方勘定科目"], entry["借方金額"], entry["借方税区分"]) == ("売掛金", "16500", "対象外")
-    assert (entry["貸方勘定科目"], entry["貸方税区分"], entry["貸方税額"]) == ("売上高", "課税売上 10%", "1500")
+    assert (entry["借方勘定科目"], entry["借方金額"], entry["借方税区分"]) == (
+        "売掛金",
+        "16500",
+        "対象外",
+    )
+    assert (entry["貸方勘定科目"], entry["貸方税区分"], entry["貸方税額"]) == (
+        "売上高",
+        "課税売上 10%",
+        "1500",
+    )
 
 
 def test_moneyforward_export_has_the_27_columns_of_the_journal_import_template(april_books):

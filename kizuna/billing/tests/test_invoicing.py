@@ -85,7 +85,9 @@ def test_invoice_cannot_be_deleted_within_seven_years(bob_account):
     assert Invoice.objects.count() == 1
 
 
-def test_new_rules_apply_to_later_periods_and_leave_past_invoices_unchanged(bob_account, alice, rules):
+def test_new_rules_apply_to_later_periods_and_leave_past_invoices_unchanged(
+    bob_account, alice, rules
+):
     choose(bob_account)
     april = issue(bob_account)
     values = {f: getattr(rules, f) for f in services.program.RULE_FIELDS}
@@ -132,6 +134,7 @@ def test_correction_issues_a_credit_note_and_a_new_invoice_keeping_the_original(
         original.total,
         original,
     )
+    assert replacement is not None
     assert replacement.number == 2
     assert replacement.recipient_name == "株式会社ボブウェブワークス東京"
     assert replacement.total == original.total  # the first-time discount still applies
@@ -166,7 +169,9 @@ def test_invoice_pdf_holds_every_field_a_qualified_invoice_requires(bob_account)
 def test_credit_note_pdf_is_titled_as_a_return_invoice_and_names_the_original(bob_account, alice):
     choose(bob_account)
     original = issue(bob_account)
-    credit, _ = services.invoice_correct(actor=alice, invoice=original, reason="重複", today=date(2026, 4, 3))
+    credit, _ = services.invoice_correct(
+        actor=alice, invoice=original, reason="重複", today=date(2026, 4, 3)
+    )
     text = pdf_text(credit)
     assert "適格返還請求書" in text
     assert "対象請求書: INV-000001" in text
@@ -176,7 +181,9 @@ def test_credit_note_pdf_is_titled_as_a_return_invoice_and_names_the_original(bo
 def test_sequential_issues_take_consecutive_numbers_across_partners(bob_account, eve_account):
     choose(bob_account)
     choose(eve_account)
-    numbers = [issue(a, date(2026, m, 1)).number for m in (4, 5) for a in (bob_account, eve_account)]
+    numbers = [
+        issue(a, date(2026, m, 1)).number for m in (4, 5) for a in (bob_account, eve_account)
+    ]
     assert numbers == [1, 2, 3, 4]
     assert NumberCounter.objects.get(series="invoice").next_number == 5
 

@@ -106,7 +106,10 @@ def test_staff_pages_open_for_the_partner_manager(client, hanako, bob_invoice, u
 
 
 def token(user, *scopes):
-    return {"HTTP_AUTHORIZATION": "Bearer " + accounts.api_token_create(user=user, name="t", scopes=list(scopes))[1]}
+    return {
+        "HTTP_AUTHORIZATION": "Bearer "
+        + accounts.api_token_create(user=user, name="t", scopes=list(scopes))[1]
+    }
 
 
 def test_api_lists_a_partners_own_invoices(client, bob, bob_org, bob_invoice):
@@ -133,12 +136,18 @@ def test_api_needs_the_billing_scope(client, bob, bob_org, bob_invoice):
     assert (response.status_code, response.json()["code"]) == (403, "missing_scope")
 
 
-def test_api_owner_chooses_the_fee_and_gets_a_coded_error_out_of_range(client, bob, bob_org, bob_account):
+def test_api_owner_chooses_the_fee_and_gets_a_coded_error_out_of_range(
+    client, bob, bob_org, bob_account
+):
     headers = token(bob, "billing:read", "billing:write")
     url = f"/api/v1/billing/organizations/{bob_org.pk}/fee"
-    ok = client.put(url, {"monthly_fee": 20_000, "cycle": "annual"}, content_type="application/json", **headers)
+    ok = client.put(
+        url, {"monthly_fee": 20_000, "cycle": "annual"}, content_type="application/json", **headers
+    )
     assert (ok.status_code, ok.json()["monthly_fee"], ok.json()["cycle"]) == (200, 20_000, "annual")
-    bad = client.put(url, {"monthly_fee": 999, "cycle": "monthly"}, content_type="application/json", **headers)
+    bad = client.put(
+        url, {"monthly_fee": 999, "cycle": "monthly"}, content_type="application/json", **headers
+    )
     assert (bad.status_code, bad.json()["code"]) == (422, "fee_out_of_range")
 
 

@@ -79,13 +79,16 @@ def test_discounts_set_to_zero_add_no_lines():
 
 
 def test_a_later_rules_version_prices_with_its_own_rate_and_discounts():
-    later = make_rules(effective_from=date(2027, 1, 1), tax_rate_percent=8, annual_discount_percent=20)
+    later = make_rules(
+        effective_from=date(2027, 1, 1), tax_rate_percent=8, annual_discount_percent=20
+    )
     q = quote(later, cycle=BillingCycle.ANNUAL, billed=12)
     assert (q.subtotal, q.tax_by_rate) == (288_000, {8: 23_040})
 
 
 @pytest.mark.parametrize(
-    ("rounding", "expected"), [(Rounding.DOWN, 1_233), (Rounding.HALF_UP, 1_234), (Rounding.UP, 1_234)]
+    ("rounding", "expected"),
+    [(Rounding.DOWN, 1_233), (Rounding.HALF_UP, 1_234), (Rounding.UP, 1_234)],
 )
 def test_tax_is_rounded_once_per_rate_with_the_configured_mode(rounding, expected):
     assert tax_per_rate({10: 12_335}, rounding) == {10: expected}

@@ -123,7 +123,7 @@ def test_an_overlapping_statement_adds_only_the_rows_not_seen_before(april_invoi
 
 
 def test_shift_jis_statements_are_read_like_utf8(april_invoice):
-    report = import_(statement("2026/04/20,ｶ)ﾎﾞﾌﾞｳｴﾌﾞﾜ-ｸｽ,,\"16,500\",1000000", encoding="cp932"))
+    report = import_(statement('2026/04/20,ｶ)ﾎﾞﾌﾞｳｴﾌﾞﾜ-ｸｽ,,"16,500",1000000', encoding="cp932"))
     assert report.added == 1
     assert Deposit.objects.get().amount == 16_500
 
@@ -136,7 +136,7 @@ def test_withdrawals_are_skipped_and_unreadable_rows_reported(april_invoice):
 
 
 def test_a_file_without_the_mapped_columns_is_refused_with_a_clear_error(april_invoice):
-    report = import_("date,name,amount\n2026-04-20,x,1\n".encode())
+    report = import_(b"date,name,amount\n2026-04-20,x,1\n")
     assert "入金金額(円)" in report.errors[0]
     assert Deposit.objects.count() == 0
 
