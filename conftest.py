@@ -4,6 +4,8 @@ Personas (DESIGN.md, Tests): alice (ecosystem admin), bob (owner of partner "Bob
 Works"), carol (merchant), dave (community member), eve (another partner's owner).
 """
 
+from typing import Any
+
 import pytest
 
 pytest_plugins = ["kizuna.core.tests.browser"]
@@ -74,3 +76,48 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run inline, so a test sees their effects at once.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give transactional tests (live server, real transactions) serialized rollback.
+
+    Such tests are followed by a flush, which would also wipe rows loaded by data
+    migrations (the badge catalog, the fee program rules) for every later test;
+    serialized rollback puts them back at the start of each transactional test.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction")
+        if transactional or "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_for_every_connection(django_db_setup):
+    """Keep the migrated database's snapshot reachable from every connection object.
+
+    Django keeps it on the connection that created the test database; once Playwright runs
+    its event loop in this thread, `connections` hands out another wrapper without it, and
+    serialized rollback would silently restore nothing.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            wrapper_class: Any = type(connection)
+            wrapper_class._test_serialized_contents = contents
+
+
+def reset_database() -> None:
+    """Empty the test database back to its migrated state (data migrations included)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    # As Django's TransactionTestCase does: no post_migrate, whose content types and
+    # permissions the serialized contents already hold.
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)  # type: ignore[attr-defined]

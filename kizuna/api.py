@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kizuna.accounts.api import router as accounts_router
 from kizuna.accounts.auth import BearerToken
+from kizuna.billing.api import router as billing_router
 from kizuna.core.api_errors import install_error_handlers
 from kizuna.partners.api import router as partners_router
 
@@ -18,3 +19,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/partners", partners_router)
+api.add_router("/billing", billing_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kizuna.core",
     "kizuna.accounts",
     "kizuna.partners",
+    "kizuna.billing",
 ]
 
 MIDDLEWARE = [
@@ -269,3 +270,5 @@ KIZUNA_RANK_WINDOW_DAYS = envint("KIZUNA_RANK_WINDOW_DAYS", 365)
 # Days between the notice of a coming demotion and the demotion itself.
 KIZUNA_RANK_GRACE_DAYS = envint("KIZUNA_RANK_GRACE_DAYS", 60)
 KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)
+# Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
+KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")

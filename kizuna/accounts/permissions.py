@@ -89,4 +89,6 @@ SCOPES: dict[str, Any] = {
     "achievements:read": _("Read your organization's achievements and their review"),
     "achievements:write": _("Submit achievements for your organization"),
     "achievements:review": _("Verify, reject or query submitted achievements (staff)"),
+    "billing:read": _("Read your organization's fee and invoices"),
+    "billing:write": _("Choose your organization's fee"),
 }

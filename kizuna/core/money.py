@@ -27,3 +27,14 @@ def format_yen(amount: int) -> str:
     """12345 -> '¥12,345'; negative amounts as '-¥500'."""
     sign = "-" if amount < 0 else ""
     return f"{sign}¥{abs(amount):,}"
+
+
+def tax_per_rate(
+    taxable_by_rate: dict[int, int], rounding: Rounding = Rounding.DOWN
+) -> dict[int, int]:
+    """Consumption tax for each rate, rounded once per rate (the qualified-invoice rule).
+
+    Rounding each line and summing would differ by a yen or more; the law allows one
+    rounding per invoice and rate, which is what this does.
+    """
+    return {rate: percent_of(amount, rate, rounding) for rate, amount in taxable_by_rate.items()}

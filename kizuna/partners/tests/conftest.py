@@ -1,22 +1,10 @@
-import importlib
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from kizuna.partners import services
 from kizuna.partners.models import Achievement, Badge
-
-
-@pytest.fixture(autouse=True)
-def _catalog(db):
-    """The catalog the data migration seeds; a transactional test elsewhere may have flushed it."""
-    if not Badge.objects.exists():
-        catalog = importlib.import_module(
-            "kizuna.partners.migrations.0002_badge_catalog_and_points_table"
-        )
-        catalog.seed(django_apps, None)
 
 
 @pytest.fixture
