@@ -365,6 +365,7 @@ def event_upsert(*, actor: Any, source: str, external_id: str, **fields: Any) ->
         )
         event.search_text = member_search_text([event.title, event.venue, event.hashtag], [])
         event.save(update_fields=["search_text"])
+        event.refresh_from_db()  # values given as text come back typed
         if created:
             emit("event.created", {"event_id": event.pk, "source": source}, actor=actor)
     return event, created
