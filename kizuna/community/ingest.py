@@ -136,9 +136,9 @@ class Ingestion:
                 if isinstance(item, BaseException):
                     raise item
                 lines, rejections = item
-                for outcome in rejections:
+                outcomes = rejections + self._store_batch(lines)
+                for outcome in sorted(outcomes, key=lambda o: o.line):
                     self._report(outcome)
-                self._store_batch(lines)
         finally:
             stop.set()
             producer.join()
@@ -174,15 +174,13 @@ class Ingestion:
                 rejections.append(Outcome(number, REJECTED, str(rejection)))
         return lines, rejections
 
-    def _store_batch(self, lines: list[Line]) -> None:
+    def _store_batch(self, lines: list[Line]) -> list[Outcome]:
         try:
-            outcomes = self._store(lines)
+            return self._store(lines)
         except IntegrityError:
             # Another importer created one of the same identities between our read and
             # write (possible on PostgreSQL); reading again sees it.
-            outcomes = self._store(lines)
-        for outcome in outcomes:
-            self._report(outcome)
+            return self._store(lines)
 
     def _store(self, lines: list[Line]) -> list[Outcome]:
         with transaction.atomic():

@@ -30,6 +30,7 @@ from kizuna.community.models import (
 )
 from kizuna.core import audit
 from kizuna.core.events import emit
+from kizuna.core.serialization import json_ready
 
 PROFILE_FIELDS = ["display_name", "name_ja", "name_kana", "name_romaji", "prefecture", "notes",
                   "is_bot", "is_staff"]
@@ -124,8 +125,8 @@ def affiliation_add(*, actor: Any, member: Member, organization: Organization, s
                                                  start_date=start_date, end_date=end_date,
                                                  title=title)
         audit.record(actor=actor, action="affiliation.added", obj=member,
-                     after={"organization_id": organization.pk, "start_date": start_date,
-                            "end_date": end_date})
+                     after=json_ready({"organization_id": organization.pk,
+                                       "start_date": start_date, "end_date": end_date}))
         emit("member.affiliation_changed",
              {"member_id": member.pk, "organization_id": organization.pk}, actor=actor)
     return affiliation
