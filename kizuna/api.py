@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kizuna.accounts.api import router as accounts_router
 from kizuna.accounts.auth import BearerToken
+from kizuna.community.api import router as community_router
 from kizuna.core.api_errors import install_error_handlers
 
 api = NinjaAPI(
@@ -16,3 +17,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
+api.add_router("/community", community_router)

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("kizuna.accounts.urls")),
+    path("community/", include("kizuna.community.urls")),
+    path("connectors/", include("kizuna.connectors.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),
