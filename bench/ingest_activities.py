@@ -45,16 +45,26 @@ def generate(path: Path, rows: int, members: int, seed: int = 7) -> None:
             name, romaji = names[member]
             occurred = START + timedelta(seconds=rng.randrange(365 * 86400))
             kind = rng.choice(TYPES_BY_PLATFORM[platform])
-            out.write(json.dumps({
-                "source": platform,
-                "external_id": f"{platform}-{n}",
-                "type": kind,
-                "occurred_at": occurred.isoformat(),
-                "member": {"platform": platform, "handle": f"{romaji}{member}",
-                           "email": f"{romaji}{member}@example.jp", "name": name},
-                "url": f"https://example.jp/{platform}/{n}",
-                "title": f"{kind} {n}",
-            }, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "source": platform,
+                        "external_id": f"{platform}-{n}",
+                        "type": kind,
+                        "occurred_at": occurred.isoformat(),
+                        "member": {
+                            "platform": platform,
+                            "handle": f"{romaji}{member}",
+                            "email": f"{romaji}{member}@example.jp",
+                            "name": name,
+                        },
+                        "url": f"https://example.jp/{platform}/{n}",
+                        "title": f"{kind} {n}",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def configure_django(database_url: str | None, workdir: Path) -> str:
@@ -65,7 +75,9 @@ def configure_django(database_url: str | None, workdir: Path) -> str:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
     if main_url.startswith("postgres"):
-        recreate_postgres_databases(main_url, [_db_name(main_url), _db_name(main_url) + "_baseline"])
+        recreate_postgres_databases(
+            main_url, [_db_name(main_url), _db_name(main_url) + "_baseline"]
+        )
 
     import django
     from django.conf import settings
@@ -125,27 +137,39 @@ def naive_import(path: Path, rows: int) -> float:
             except Identity.DoesNotExist:
                 member = Member.objects.using(db).create(display_name=person["name"])
                 identity = Identity.objects.using(db).create(
-                    member=member, platform=person["platform"], handle=person["handle"],
-                    email=person["email"], display_name=person["name"],
+                    member=member,
+                    platform=person["platform"],
+                    handle=person["handle"],
+                    email=person["email"],
+                    display_name=person["name"],
                 )
             Activity.objects.using(db).get_or_create(
-                source=record["source"], external_id=record["external_id"],
+                source=record["source"],
+                external_id=record["external_id"],
                 defaults={
-                    "type_id": record["type"], "member_id": identity.member_id,
-                    "identity": identity, "occurred_at": datetime.fromisoformat(record["occurred_at"]),
-                    "url": record["url"], "title": record["title"],
+                    "type_id": record["type"],
+                    "member_id": identity.member_id,
+                    "identity": identity,
+                    "occurred_at": datetime.fromisoformat(record["occurred_at"]),
+                    "url": record["url"],
+                    "title": record["title"],
                 },
             )
     return time.perf_counter() - started
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--members", type=int, default=None, help="default: rows / 10")
     parser.add_argument("--baseline-rows", type=int, default=20_000)
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL of a database the bench may drop and recreate")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL URL of a database the bench may drop and recreate",
+    )
     args = parser.parse_args()
     members = args.members or max(1, args.rows // 10)
 
@@ -165,16 +189,20 @@ def main() -> None:
 
     rows_per_s = summary.created / elapsed
     baseline_rows_per_s = baseline_rows / baseline_elapsed
-    print(json.dumps({
-        "db": db,
-        "rows": summary.created,
-        "rows_per_s": round(rows_per_s),
-        "reimport_rows_per_s": round(args.rows / reimport_elapsed),
-        "new_rows_on_reimport": new_rows,
-        "baseline_rows_per_s": round(baseline_rows_per_s),
-        "speedup": round(rows_per_s / baseline_rows_per_s, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }))
+    print(
+        json.dumps(
+            {
+                "db": db,
+                "rows": summary.created,
+                "rows_per_s": round(rows_per_s),
+                "reimport_rows_per_s": round(args.rows / reimport_elapsed),
+                "new_rows_on_reimport": new_rows,
+                "baseline_rows_per_s": round(baseline_rows_per_s),
+                "speedup": round(rows_per_s / baseline_rows_per_s, 1),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

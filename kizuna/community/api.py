@@ -56,11 +56,13 @@ class MemberOut(Schema):
 
 @router.get("/members", response=list[MemberOut], summary="Search members")
 @paginate
-def list_members(request: HttpRequest, q: str = "", tag: str = "", prefecture: str = "",
-                 group: str = "") -> Any:
+def list_members(
+    request: HttpRequest, q: str = "", tag: str = "", prefecture: str = "", group: str = ""
+) -> Any:
     _staff(request, "community:read")
-    return selectors.member_search(query=q, tag=tag, prefecture=prefecture,
-                                   group_slug=group).prefetch_related("identities")
+    return selectors.member_search(
+        query=q, tag=tag, prefecture=prefecture, group_slug=group
+    ).prefetch_related("identities")
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
@@ -77,8 +79,11 @@ class IdentityIn(Schema):
     verified: bool = False
 
 
-@router.post("/members/{member_id}/identities", response={201: IdentityOut},
-             summary="Add an identity to a member")
+@router.post(
+    "/members/{member_id}/identities",
+    response={201: IdentityOut},
+    summary="Add an identity to a member",
+)
 def add_identity(request: HttpRequest, member_id: int, payload: IdentityIn) -> Any:
     user = _staff(request, "community:write")
     member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
@@ -122,8 +127,11 @@ class BulkOut(Schema):
     lines: list[LineOut]
 
 
-@router.post("/activities/bulk", response=BulkOut,
-             summary="Create activities; sending the same ones again changes nothing")
+@router.post(
+    "/activities/bulk",
+    response=BulkOut,
+    summary="Create activities; sending the same ones again changes nothing",
+)
 def bulk_activities(request: HttpRequest, payload: list[ActivityIn]) -> Any:
     user = _staff(request, "community:write")
     if len(payload) > BULK_LIMIT:
@@ -131,11 +139,13 @@ def bulk_activities(request: HttpRequest, payload: list[ActivityIn]) -> Any:
     lines: list[LineOut] = []
     records = [(index, item.dict(exclude_none=True)) for index, item in enumerate(payload)]
     summary = services.activities_ingest(
-        records=records, actor=user,
+        records=records,
+        actor=user,
         on_outcome=lambda o: lines.append(LineOut(index=o.line, status=o.status, reason=o.reason)),
     )
-    return BulkOut(created=summary.created, unchanged=summary.unchanged,
-                   rejected=summary.rejected, lines=lines)
+    return BulkOut(
+        created=summary.created, unchanged=summary.unchanged, rejected=summary.rejected, lines=lines
+    )
 
 
 class ActivityOut(Schema):
@@ -151,8 +161,9 @@ class ActivityOut(Schema):
 
 @router.get("/activities", response=list[ActivityOut], summary="Activities, newest first")
 @paginate
-def list_activities(request: HttpRequest, member: int | None = None,
-                    since: datetime | None = None) -> Any:
+def list_activities(
+    request: HttpRequest, member: int | None = None, since: datetime | None = None
+) -> Any:
     _staff(request, "community:read")
     activities = Activity.objects.order_by("-occurred_at")
     if member is not None:
@@ -170,8 +181,11 @@ class PublicActivityOut(Schema):
     member_name: str = Field(alias="member.display_name")
 
 
-@router.get("/partner/activities", response=list[PublicActivityOut],
-            summary="Public activity of the people affiliated with your organizations")
+@router.get(
+    "/partner/activities",
+    response=list[PublicActivityOut],
+    summary="Public activity of the people affiliated with your organizations",
+)
 @paginate
 def partner_activities(request: HttpRequest) -> Any:
     user = require_scope(request, "community:read")
@@ -244,22 +258,29 @@ class AttendanceIn(Schema):
     status: str = "registered"
 
 
-@router.get("/events/{event_id}/attendance", response=list[AttendanceOut],
-            summary="Who came, with first-timers marked")
+@router.get(
+    "/events/{event_id}/attendance",
+    response=list[AttendanceOut],
+    summary="Who came, with first-timers marked",
+)
 def event_attendance(request: HttpRequest, event_id: int) -> Any:
     _staff(request, "community:read")
     return list(selectors.event_attendance(get_object_or_404(Event, pk=event_id)))
 
 
-@router.put("/events/{event_id}/attendance", response=AttendanceOut,
-            summary="Set a member's role and status at the event")
+@router.put(
+    "/events/{event_id}/attendance",
+    response=AttendanceOut,
+    summary="Set a member's role and status at the event",
+)
 def set_attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> Any:
     user = _staff(request, "community:write")
     event = get_object_or_404(Event, pk=event_id)
     member = get_object_or_404(Member.objects.current(), pk=payload.member_id)
     try:
-        services.attendance_set(actor=user, event=event, member=member, role=payload.role,
-                                status=payload.status)
+        services.attendance_set(
+            actor=user, event=event, member=member, role=payload.role, status=payload.status
+        )
     except ValidationError as error:
         raise ApiError(422, "invalid_input", "; ".join(error.messages)) from None
     return selectors.event_attendance(event).get(member=member)

@@ -15,8 +15,13 @@ from django.db import connection, models
 _SQLITE_IN_CHUNK = 10_000
 
 
-def select_in(model: type[models.Model], columns: Sequence[str], where: dict[str, Any],
-              in_column: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+def select_in(
+    model: type[models.Model],
+    columns: Sequence[str],
+    where: dict[str, Any],
+    in_column: str,
+    values: Sequence[Any],
+) -> list[tuple[Any, ...]]:
     """SELECT columns FROM model's table WHERE where-equalities AND in_column IN values."""
     table = model._meta.db_table
     conditions = [f"{name} = %s" for name in where]
@@ -24,15 +29,19 @@ def select_in(model: type[models.Model], columns: Sequence[str], where: dict[str
     rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = (f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608
-                   f"{' AND '.join([*conditions, f'{in_column} = ANY(%s)'])}")
+            sql = (
+                f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608
+                f"{' AND '.join([*conditions, f'{in_column} = ANY(%s)'])}"
+            )
             cursor.execute(sql, [*fixed, list(values)])
             return cursor.fetchall()
         for start in range(0, len(values), _SQLITE_IN_CHUNK):
-            chunk = values[start:start + _SQLITE_IN_CHUNK]
+            chunk = values[start : start + _SQLITE_IN_CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            sql = (f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608
-                   f"{' AND '.join([*conditions, f'{in_column} IN ({marks})'])}")
+            sql = (
+                f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608
+                f"{' AND '.join([*conditions, f'{in_column} IN ({marks})'])}"
+            )
             cursor.execute(sql, [*fixed, *chunk])
             rows.extend(cursor.fetchall())
     return rows
@@ -63,8 +72,14 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], pg_types: Sequence[str],
-                rows: list[tuple[Any, ...]], *, skip_conflicts: bool = False) -> None:
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    pg_types: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    skip_conflicts: bool = False,
+) -> None:
     """INSERT rows (tuples of Python values in `columns` order) in one go.
 
     `pg_types` are the PostgreSQL array element types of the columns: there, one statement
@@ -97,7 +112,6 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], pg_types: Seq
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){conflict}",  # noqa: S608
             prepared,
         )
-
 
 
 def _sqlite_datetime(moment: datetime) -> str:

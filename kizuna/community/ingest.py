@@ -50,8 +50,17 @@ ATTENDANCE_ROLE_OF_TYPE = {
     "lightning_talk": AttendanceRole.LIGHTNING_TALK,
 }
 
-_MAX_LENGTH = {"source": 50, "external_id": 200, "url": 1000, "title": 500, "platform": 30,
-               "handle": 200, "email": 254, "name": 200, "event_external_id": 200}
+_MAX_LENGTH = {
+    "source": 50,
+    "external_id": 200,
+    "url": 1000,
+    "title": 500,
+    "platform": 30,
+    "handle": 200,
+    "email": 254,
+    "name": 200,
+    "event_external_id": 200,
+}
 
 
 class Rejected(Exception):
@@ -144,8 +153,13 @@ class Ingestion:
             producer.join()
         return self.summary
 
-    def _parse_batches(self, records: Iterable[Record], batch_size: int,
-                       parsed: "queue.Queue[Any]", stop: threading.Event) -> None:
+    def _parse_batches(
+        self,
+        records: Iterable[Record],
+        batch_size: int,
+        parsed: "queue.Queue[Any]",
+        stop: threading.Event,
+    ) -> None:
         def hand_over(item: Any) -> None:
             while not stop.is_set():
                 try:
@@ -204,7 +218,9 @@ def parse_line(number: int, raw: Any, output_by_type: dict[str, bool]) -> Line:
         raise Rejected("not_an_object: each line must be a JSON object")
     member = raw.get("member")
     if not isinstance(member, dict):
-        raise Rejected("missing_member: 'member' must be an object with platform and handle or email")
+        raise Rejected(
+            "missing_member: 'member' must be an object with platform and handle or email"
+        )
     type_key = raw.get("type")
     if type_key not in output_by_type:
         raise Rejected(f"unknown_type: {type_key!r} is not an activity type")
@@ -279,14 +295,24 @@ class _Batch:
 
     def store(self) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        lines = self._reject(self.lines, self._blocked_lines(self.lines),
-                             "erased_person: this person asked to be erased", outcomes)
+        lines = self._reject(
+            self.lines,
+            self._blocked_lines(self.lines),
+            "erased_person: this person asked to be erased",
+            outcomes,
+        )
         self._events = events = self._event_ids(lines)
-        unknown_event = {line.number for line in lines if line.event_external_id
-                         and (line.source, line.event_external_id) not in events}
-        lines = self._reject(lines, unknown_event,
-                             "unknown_event: no event with this source and event_external_id",
-                             outcomes)
+        unknown_event = {
+            line.number
+            for line in lines
+            if line.event_external_id and (line.source, line.event_external_id) not in events
+        }
+        lines = self._reject(
+            lines,
+            unknown_event,
+            "unknown_event: no event with this source and event_external_id",
+            outcomes,
+        )
         seen = self._existing_activity_keys(lines)
         identities = self._identities(lines)
         rows: list[tuple[Any, ...]] = []
@@ -298,20 +324,38 @@ class _Batch:
             seen.add(key)
             identity_id, member_id = identities[(line.platform, line.handle)]
             event_id = events.get((line.source, line.event_external_id))
-            rows.append((line.source, line.external_id, line.type, member_id, identity_id,
-                         event_id, line.occurred_at, line.url, line.title, line.body,
-                         line.output))
+            rows.append(
+                (
+                    line.source,
+                    line.external_id,
+                    line.type,
+                    member_id,
+                    identity_id,
+                    event_id,
+                    line.occurred_at,
+                    line.url,
+                    line.title,
+                    line.body,
+                    line.output,
+                )
+            )
             self.created.append((line, member_id))
             outcomes.append(Outcome(line.number, CREATED))
         now = timezone.now()
-        bulk_sql.insert_rows(Activity, _ACTIVITY_COLUMNS, _ACTIVITY_TYPES,
-                             [(*row, now) for row in rows], skip_conflicts=True)
+        bulk_sql.insert_rows(
+            Activity,
+            _ACTIVITY_COLUMNS,
+            _ACTIVITY_TYPES,
+            [(*row, now) for row in rows],
+            skip_conflicts=True,
+        )
         self._record_attendance()
         return outcomes
 
     @staticmethod
-    def _reject(lines: list[Line], numbers: set[int], reason: str,
-                outcomes: list[Outcome]) -> list[Line]:
+    def _reject(
+        lines: list[Line], numbers: set[int], reason: str, outcomes: list[Outcome]
+    ) -> list[Line]:
         if not numbers:
             return lines
         outcomes.extend(Outcome(n, REJECTED, reason) for n in sorted(numbers))
@@ -349,10 +393,11 @@ class _Batch:
         by_source: dict[str, list[str]] = defaultdict(list)
         for line in lines:
             by_source[line.source].append(line.external_id)
-        existing = set()
+        existing: set[tuple[str, str]] = set()
         for source, external_ids in by_source.items():
-            rows = bulk_sql.select_in(Activity, ["external_id"], {"source": source},
-                                      "external_id", external_ids)
+            rows = bulk_sql.select_in(
+                Activity, ["external_id"], {"source": source}, "external_id", external_ids
+            )
             existing.update((source, external_id) for (external_id,) in rows)
         return existing
 
@@ -366,8 +411,9 @@ class _Batch:
             by_platform[platform].append(handle)
         found: dict[tuple[str, str], tuple[int, int]] = {}
         for platform, handles in by_platform.items():
-            rows = bulk_sql.select_in(Identity, ["handle", "id", "member_id"],
-                                      {"platform": platform}, "handle", handles)
+            rows = bulk_sql.select_in(
+                Identity, ["handle", "id", "member_id"], {"platform": platform}, "handle", handles
+            )
             for handle, identity_id, member_id in rows:
                 found[(platform, handle)] = (identity_id, member_id)
         missing = [line for key, line in first_line.items() if key not in found]
@@ -379,16 +425,49 @@ class _Batch:
         member_ids = bulk_sql.allocate_ids(Member, len(lines))
         identity_ids = bulk_sql.allocate_ids(Identity, len(lines))
         now = timezone.now()
-        bulk_sql.insert_rows(Member, _MEMBER_COLUMNS, _MEMBER_TYPES, [
-            (member_id, line.name, "", "", "", "", "", line.bot, False,
-             member_search_text([line.name], [line.handle, line.email]),
-             name_key(line.name), reading_key(line.name), now)
-            for member_id, line in zip(member_ids, lines, strict=True)
-        ])
-        bulk_sql.insert_rows(Identity, _IDENTITY_COLUMNS, _IDENTITY_TYPES, [
-            (identity_id, member_id, line.platform, line.handle, line.email, line.name, False, now)
-            for identity_id, member_id, line in zip(identity_ids, member_ids, lines, strict=True)
-        ])
+        bulk_sql.insert_rows(
+            Member,
+            _MEMBER_COLUMNS,
+            _MEMBER_TYPES,
+            [
+                (
+                    member_id,
+                    line.name,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    line.bot,
+                    False,
+                    member_search_text([line.name], [line.handle, line.email]),
+                    name_key(line.name),
+                    reading_key(line.name),
+                    now,
+                )
+                for member_id, line in zip(member_ids, lines, strict=True)
+            ],
+        )
+        bulk_sql.insert_rows(
+            Identity,
+            _IDENTITY_COLUMNS,
+            _IDENTITY_TYPES,
+            [
+                (
+                    identity_id,
+                    member_id,
+                    line.platform,
+                    line.handle,
+                    line.email,
+                    line.name,
+                    False,
+                    now,
+                )
+                for identity_id, member_id, line in zip(
+                    identity_ids, member_ids, lines, strict=True
+                )
+            ],
+        )
         self.members_created = member_ids
         return {
             (line.platform, line.handle): (identity_id, member_id)
@@ -401,14 +480,18 @@ class _Batch:
             if line.event_external_id and line.type in ATTENDANCE_ROLE_OF_TYPE:
                 event_id = self._events[(line.source, line.event_external_id)]
                 attendances[(event_id, member_id)] = Attendance(
-                    event_id=event_id, member_id=member_id,
-                    role=ATTENDANCE_ROLE_OF_TYPE[line.type], status=AttendanceStatus.ATTENDED,
+                    event_id=event_id,
+                    member_id=member_id,
+                    role=ATTENDANCE_ROLE_OF_TYPE[line.type],
+                    status=AttendanceStatus.ATTENDED,
                 )
         if attendances:
             # A registration already on file becomes "attended"; its role is kept.
             Attendance.objects.bulk_create(
-                attendances.values(), update_conflicts=True,
-                unique_fields=["event", "member"], update_fields=["status"],
+                attendances.values(),
+                update_conflicts=True,
+                unique_fields=["event", "member"],
+                update_fields=["status"],
             )
 
     def emit_events(self, actor: Any) -> None:
@@ -453,16 +536,81 @@ class _Batch:
         return sorted(organizations)
 
 
-_ACTIVITY_COLUMNS = ("source", "external_id", "type", "member_id", "identity_id", "event_id",
-                     "occurred_at", "url", "title", "body", "is_output", "created_at")
-_ACTIVITY_TYPES = ("varchar", "varchar", "varchar", "bigint", "bigint", "bigint", "timestamptz",
-                   "varchar", "varchar", "text", "boolean", "timestamptz")
-_MEMBER_COLUMNS = ("id", "display_name", "name_ja", "name_kana", "name_romaji", "prefecture",
-                   "notes", "is_bot", "is_staff", "search_text", "name_key", "reading_key",
-                   "created_at")
-_MEMBER_TYPES = ("bigint", "varchar", "varchar", "varchar", "varchar", "varchar", "text",
-                 "boolean", "boolean", "text", "varchar", "varchar", "timestamptz")
-_IDENTITY_COLUMNS = ("id", "member_id", "platform", "handle", "email", "display_name",
-                     "verified", "created_at")
-_IDENTITY_TYPES = ("bigint", "bigint", "varchar", "varchar", "varchar", "varchar", "boolean",
-                   "timestamptz")
+_ACTIVITY_COLUMNS = (
+    "source",
+    "external_id",
+    "type",
+    "member_id",
+    "identity_id",
+    "event_id",
+    "occurred_at",
+    "url",
+    "title",
+    "body",
+    "is_output",
+    "created_at",
+)
+_ACTIVITY_TYPES = (
+    "varchar",
+    "varchar",
+    "varchar",
+    "bigint",
+    "bigint",
+    "bigint",
+    "timestamptz",
+    "varchar",
+    "varchar",
+    "text",
+    "boolean",
+    "timestamptz",
+)
+_MEMBER_COLUMNS = (
+    "id",
+    "display_name",
+    "name_ja",
+    "name_kana",
+    "name_romaji",
+    "prefecture",
+    "notes",
+    "is_bot",
+    "is_staff",
+    "search_text",
+    "name_key",
+    "reading_key",
+    "created_at",
+)
+_MEMBER_TYPES = (
+    "bigint",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "text",
+    "boolean",
+    "boolean",
+    "text",
+    "varchar",
+    "varchar",
+    "timestamptz",
+)
+_IDENTITY_COLUMNS = (
+    "id",
+    "member_id",
+    "platform",
+    "handle",
+    "email",
+    "display_name",
+    "verified",
+    "created_at",
+)
+_IDENTITY_TYPES = (
+    "bigint",
+    "bigint",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "boolean",
+    "timestamptz",
+)

@@ -179,10 +179,16 @@ class Event(models.Model):
     external_id = models.CharField(_("external id"), max_length=200)
     title = models.CharField(_("title"), max_length=300)
     group = models.ForeignKey(
-        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="events",
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
         verbose_name=_("organizing group"),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices, default=EventKind.MEETUP)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EventKind.choices, default=EventKind.MEETUP
+    )
     format = models.CharField(
         _("format"), max_length=20, choices=EventFormat.choices, default=EventFormat.IN_PERSON
     )
@@ -236,7 +242,9 @@ class Attendance(models.Model):
         _("role"), max_length=20, choices=AttendanceRole.choices, default=AttendanceRole.ATTENDEE
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=AttendanceStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=AttendanceStatus.choices,
         default=AttendanceStatus.REGISTERED,
     )
 
@@ -276,18 +284,31 @@ class Activity(models.Model):
     source = models.CharField(_("source"), max_length=50)
     external_id = models.CharField(_("external id"), max_length=200)
     type = models.ForeignKey(
-        ActivityType, to_field="key", db_column="type", on_delete=models.PROTECT,
-        related_name="+", db_index=False, verbose_name=_("type"),
+        ActivityType,
+        to_field="key",
+        db_column="type",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("type"),
     )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activities")
     # Not indexed: only undoing a merge looks activities up by identity, and always
     # together with their member. One index less keeps bulk imports fast.
     identity = models.ForeignKey(
-        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
         db_index=False,
     )
     event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
         db_index=False,
     )
     occurred_at = models.DateTimeField(_("when"))
@@ -308,9 +329,7 @@ class Activity(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "occurred_at"], name="activity_member_time"),
-            models.Index(
-                fields=["event"], condition=Q(event__isnull=False), name="activity_event"
-            ),
+            models.Index(fields=["event"], condition=Q(event__isnull=False), name="activity_event"),
         ]
 
     def __str__(self) -> str:

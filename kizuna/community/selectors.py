@@ -19,8 +19,9 @@ from kizuna.community.models import (
 from kizuna.core.text import normalize_ja
 
 
-def member_search(*, query: str = "", tag: str = "", prefecture: str = "",
-                  group_slug: str = "") -> QuerySet[Member]:
+def member_search(
+    *, query: str = "", tag: str = "", prefecture: str = "", group_slug: str = ""
+) -> QuerySet[Member]:
     members = Member.objects.current().filter(erased_at__isnull=True)
     for term in normalize_ja(query).split():
         members = members.filter(search_text__contains=term)
@@ -38,7 +39,8 @@ def member_search(*, query: str = "", tag: str = "", prefecture: str = "",
 def member_seen(member_ids: list[int]) -> dict[int, tuple[datetime | None, datetime | None]]:
     """First and last activity time of each member: derived, so merges never make it stale."""
     rows = (
-        Activity.objects.filter(member_id__in=member_ids).values("member_id")
+        Activity.objects.filter(member_id__in=member_ids)
+        .values("member_id")
         .annotate(first=Min("occurred_at"), last=Max("occurred_at"))
     )
     return {row["member_id"]: (row["first"], row["last"]) for row in rows}
@@ -51,7 +53,8 @@ def member_timeline(member: Member, *, limit: int = 50) -> QuerySet[Activity]:
 def event_attendance(event: Event) -> QuerySet[Attendance]:
     """The event's attendance, each marked first_time when it is the person's first event."""
     earlier = Attendance.objects.filter(
-        member=OuterRef("member"), status=AttendanceStatus.ATTENDED,
+        member=OuterRef("member"),
+        status=AttendanceStatus.ATTENDED,
         event__starts_at__lt=event.starts_at,
     )
     return (
@@ -86,15 +89,17 @@ def activities_while_affiliated(organizations: QuerySet[Organization]) -> QueryS
     return (
         Activity.objects.filter(
             member__in=Affiliation.objects.filter(organization__in=organizations).values("member"),
-            member__is_bot=False, member__erased_at__isnull=True,
+            member__is_bot=False,
+            member__erased_at__isnull=True,
         )
         .filter(Exists(affiliated))
         .select_related("type", "member")
     )
 
 
-def partner_contribution_activities(organization: Organization, since: datetime,
-                                    until: datetime) -> QuerySet[Activity]:
+def partner_contribution_activities(
+    organization: Organization, since: datetime, until: datetime
+) -> QuerySet[Activity]:
     """The partner program's seam: activities counting for the organization in [since, until).
 
     Its contribution points are computed from this; the `activity.ingested` event names
@@ -111,11 +116,16 @@ def member_export(member: Member) -> dict[str, Any]:
     people = [member, *Member.objects.filter(merged_into=member)]
     return {
         "member": {
-            "id": member.pk, "display_name": member.display_name, "name_ja": member.name_ja,
-            "name_kana": member.name_kana, "name_romaji": member.name_romaji,
-            "prefecture": member.prefecture, "notes": member.notes,
+            "id": member.pk,
+            "display_name": member.display_name,
+            "name_ja": member.name_ja,
+            "name_kana": member.name_kana,
+            "name_romaji": member.name_romaji,
+            "prefecture": member.prefecture,
+            "notes": member.notes,
             "tags": list(member.tags.values_list("name", flat=True)),
-            "is_bot": member.is_bot, "is_staff": member.is_staff,
+            "is_bot": member.is_bot,
+            "is_staff": member.is_staff,
             "created_at": member.created_at,
         },
         "identities": list(
@@ -132,8 +142,8 @@ def member_export(member: Member) -> dict[str, Any]:
             )
         ),
         "activities": list(
-            Activity.objects.filter(member__in=people).order_by("occurred_at").values(
-                "source", "external_id", "type_id", "occurred_at", "url", "title", "body"
-            )
+            Activity.objects.filter(member__in=people)
+            .order_by("occurred_at")
+            .values("source", "external_id", "type_id", "occurred_at", "url", "title", "body")
         ),
     }

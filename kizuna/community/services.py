@@ -32,13 +32,25 @@ from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.core.serialization import json_ready
 
-PROFILE_FIELDS = ["display_name", "name_ja", "name_kana", "name_romaji", "prefecture", "notes",
-                  "is_bot", "is_staff"]
+PROFILE_FIELDS = [
+    "display_name",
+    "name_ja",
+    "name_kana",
+    "name_romaji",
+    "prefecture",
+    "notes",
+    "is_bot",
+    "is_staff",
+]
 
 
 def activities_ingest(
-    *, records: Iterable[Record], actor: Any = None, dry_run: bool = False,
-    on_outcome: OnOutcome | None = None, batch_size: int | None = None,
+    *,
+    records: Iterable[Record],
+    actor: Any = None,
+    dry_run: bool = False,
+    on_outcome: OnOutcome | None = None,
+    batch_size: int | None = None,
 ) -> Summary:
     """Import activity records (see ingest.py): idempotent, one transaction per batch."""
     ingestion = Ingestion(actor=actor, dry_run=dry_run, on_outcome=on_outcome)
@@ -56,20 +68,34 @@ def member_refresh_search(member: Member) -> None:
     member.save(update_fields=["search_text", "name_key", "reading_key"])
 
 
-def member_create(*, actor: Any, display_name: str, platform: str = "", handle: str = "",
-                  email: str = "", **profile: Any) -> Member:
+def member_create(
+    *,
+    actor: Any,
+    display_name: str,
+    platform: str = "",
+    handle: str = "",
+    email: str = "",
+    **profile: Any,
+) -> Member:
     with transaction.atomic():
         member = Member.objects.create(display_name=display_name, **profile)
         if platform and (handle or email):
-            identity_add(actor=actor, member=member, platform=platform, handle=handle,
-                         email=email, display_name=display_name)
+            identity_add(
+                actor=actor,
+                member=member,
+                platform=platform,
+                handle=handle,
+                email=email,
+                display_name=display_name,
+            )
         member_refresh_search(member)
         emit("member.created", {"member_ids": [member.pk]}, actor=actor)
     return member
 
 
-def member_update(*, actor: Any, member: Member, tags: list[str] | None = None,
-                  **changes: Any) -> Member:
+def member_update(
+    *, actor: Any, member: Member, tags: list[str] | None = None, **changes: Any
+) -> Member:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
@@ -80,55 +106,100 @@ def member_update(*, actor: Any, member: Member, tags: list[str] | None = None,
         member.full_clean(exclude=["user", "merged_into", "tags"])
         member.save()
         if tags is not None:
-            member.tags.set([Tag.objects.get_or_create(name=t.strip())[0] for t in tags if t.strip()])
+            member.tags.set(
+                [Tag.objects.get_or_create(name=t.strip())[0] for t in tags if t.strip()]
+            )
         member_refresh_search(member)
         old, new = audit.changed_fields(before, audit.snapshot(member, PROFILE_FIELDS))
         audit.record(actor=actor, action="member.updated", obj=member, before=old, after=new)
     return member
 
 
-def identity_add(*, actor: Any, member: Member, platform: str, handle: str = "",
-                 email: str = "", display_name: str = "", verified: bool = False) -> Identity:
+def identity_add(
+    *,
+    actor: Any,
+    member: Member,
+    platform: str,
+    handle: str = "",
+    email: str = "",
+    display_name: str = "",
+    verified: bool = False,
+) -> Identity:
     platform, email = platform.strip().lower(), email.strip().lower()
     handle = handle.strip().lower().removeprefix("@") or email
     if _is_blocked(platform, handle, email):
-        raise ValidationError(_("This person asked to be erased; their identity cannot be added."),
-                              code="erased_person")
+        raise ValidationError(
+            _("This person asked to be erased; their identity cannot be added."),
+            code="erased_person",
+        )
     if Identity.objects.filter(platform=platform, handle=handle).exists():
         raise ValidationError(_("This identity already belongs to a member."), code="duplicate")
-    if verified and email and Identity.objects.filter(
-        platform=platform, email=email, verified=True
-    ).exists():
-        raise ValidationError(_("This verified email already belongs to a member."),
-                              code="duplicate_verified_email")
+    if (
+        verified
+        and email
+        and Identity.objects.filter(platform=platform, email=email, verified=True).exists()
+    ):
+        raise ValidationError(
+            _("This verified email already belongs to a member."), code="duplicate_verified_email"
+        )
     with transaction.atomic():
-        identity = Identity.objects.create(member=member, platform=platform, handle=handle,
-                                           email=email, display_name=display_name,
-                                           verified=verified)
+        identity = Identity.objects.create(
+            member=member,
+            platform=platform,
+            handle=handle,
+            email=email,
+            display_name=display_name,
+            verified=verified,
+        )
         member_refresh_search(member)
-        audit.record(actor=actor, action="identity.added", obj=member,
-                     after={"identity": str(identity), "verified": verified})
+        audit.record(
+            actor=actor,
+            action="identity.added",
+            obj=member,
+            after={"identity": str(identity), "verified": verified},
+        )
     return identity
 
 
 def _is_blocked(platform: str, handle: str, email: str) -> bool:
-    hashes = [identifier_hash(platform, handle)] + ([identifier_hash("email", email)] if email else [])
+    hashes = [identifier_hash(platform, handle)] + (
+        [identifier_hash("email", email)] if email else []
+    )
     return ErasureBlock.objects.filter(identifier_hash__in=hashes).exists()
 
 
-def affiliation_add(*, actor: Any, member: Member, organization: Organization, start_date: date,
-                    end_date: date | None = None, title: str = "") -> Affiliation:
+def affiliation_add(
+    *,
+    actor: Any,
+    member: Member,
+    organization: Organization,
+    start_date: date,
+    end_date: date | None = None,
+    title: str = "",
+) -> Affiliation:
     if end_date is not None and end_date < start_date:
         raise ValidationError(_("An affiliation cannot end before it starts."), code="bad_range")
     with transaction.atomic():
-        affiliation = Affiliation.objects.create(member=member, organization=organization,
-                                                 start_date=start_date, end_date=end_date,
-                                                 title=title)
-        audit.record(actor=actor, action="affiliation.added", obj=member,
-                     after=json_ready({"organization_id": organization.pk,
-                                       "start_date": start_date, "end_date": end_date}))
-        emit("member.affiliation_changed",
-             {"member_id": member.pk, "organization_id": organization.pk}, actor=actor)
+        affiliation = Affiliation.objects.create(
+            member=member,
+            organization=organization,
+            start_date=start_date,
+            end_date=end_date,
+            title=title,
+        )
+        audit.record(
+            actor=actor,
+            action="affiliation.added",
+            obj=member,
+            after=json_ready(
+                {"organization_id": organization.pk, "start_date": start_date, "end_date": end_date}
+            ),
+        )
+        emit(
+            "member.affiliation_changed",
+            {"member_id": member.pk, "organization_id": organization.pk},
+            actor=actor,
+        )
     return affiliation
 
 
@@ -146,7 +217,7 @@ def member_merge(*, actor: Any, into: Member, merged: Member) -> MemberMerge:
     if into.merged_into_id or merged.merged_into_id or into.erased_at or merged.erased_at:
         raise ValidationError(_("Only current members can be merged."), code="not_current")
     with transaction.atomic():
-        moved = {
+        moved: dict[str, Any] = {
             "identities": list(merged.identities.values_list("id", flat=True)),
             "activities": list(merged.activities.values_list("id", flat=True)),
             "affiliations": list(merged.affiliations.values_list("id", flat=True)),
@@ -174,13 +245,18 @@ def member_merge(*, actor: Any, into: Member, merged: Member) -> MemberMerge:
         merged.save(update_fields=["merged_into"])
         member_refresh_search(into)
         record = MemberMerge.objects.create(into=into, merged=merged, moved=moved, actor=actor)
-        MergeSuggestion.objects.filter(
-            Q(member_a=merged) | Q(member_b=merged)
-        ).delete()
-        audit.record(actor=actor, action="member.merged", obj=into,
-                     after={"merged_member_id": merged.pk, "merge_id": record.pk})
-        emit("member.merged", {"into_id": into.pk, "merged_id": merged.pk, "merge_id": record.pk},
-             actor=actor)
+        MergeSuggestion.objects.filter(Q(member_a=merged) | Q(member_b=merged)).delete()
+        audit.record(
+            actor=actor,
+            action="member.merged",
+            obj=into,
+            after={"merged_member_id": merged.pk, "merge_id": record.pk},
+        )
+        emit(
+            "member.merged",
+            {"into_id": into.pk, "merged_id": merged.pk, "merge_id": record.pk},
+            actor=actor,
+        )
     return record
 
 
@@ -200,7 +276,8 @@ def member_merge_undo(*, actor: Any, merge: MemberMerge) -> Member:
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."), code="already_undone")
     later = MemberMerge.objects.filter(
-        Q(into=merge.into) | Q(merged=merge.into), created_at__gt=merge.created_at,
+        Q(into=merge.into) | Q(merged=merge.into),
+        created_at__gt=merge.created_at,
         undone_at__isnull=True,
     )
     if later.exists():
@@ -214,8 +291,8 @@ def member_merge_undo(*, actor: Any, merge: MemberMerge) -> Member:
         ).update(member=merged)
         Affiliation.objects.filter(pk__in=moved["affiliations"]).update(member=merged)
         Attendance.objects.filter(pk__in=moved["attendances"]).update(member=merged)
-        into.tags.remove(*moved["tags"])
-        for group in Group.objects.filter(pk__in=moved["leads"]):
+        into.tags.remove(*_ids(moved, "tags"))
+        for group in Group.objects.filter(pk__in=_ids(moved, "leads")):
             group.leaders.add(merged)
             if group.pk in moved["leads_gained"]:
                 group.leaders.remove(into)
@@ -229,11 +306,22 @@ def member_merge_undo(*, actor: Any, merge: MemberMerge) -> Member:
         member_refresh_search(merged)
         merge.undone_at = timezone.now()
         merge.save(update_fields=["undone_at"])
-        audit.record(actor=actor, action="member.merge_undone", obj=into,
-                     after={"merged_member_id": merged.pk, "merge_id": merge.pk})
-        emit("member.merge_undone", {"into_id": into.pk, "merged_id": merged.pk,
-                                     "merge_id": merge.pk}, actor=actor)
+        audit.record(
+            actor=actor,
+            action="member.merge_undone",
+            obj=into,
+            after={"merged_member_id": merged.pk, "merge_id": merge.pk},
+        )
+        emit(
+            "member.merge_undone",
+            {"into_id": into.pk, "merged_id": merged.pk, "merge_id": merge.pk},
+            actor=actor,
+        )
     return merged
+
+
+def _ids(moved: dict[str, Any], key: str) -> list[int]:
+    return list(moved.get(key) or [])
 
 
 def member_mark_not_same(*, actor: Any, first: Member, second: Member) -> NotSamePerson:
@@ -243,8 +331,12 @@ def member_mark_not_same(*, actor: Any, first: Member, second: Member) -> NotSam
             member_a_id=a, member_b_id=b, defaults={"actor": actor}
         )
         MergeSuggestion.objects.filter(member_a_id=a, member_b_id=b).delete()
-        audit.record(actor=actor, action="member.not_same_person", obj=first,
-                     after={"other_member_id": second.pk})
+        audit.record(
+            actor=actor,
+            action="member.not_same_person",
+            obj=first,
+            after={"other_member_id": second.pk},
+        )
     return pair
 
 
@@ -252,21 +344,33 @@ def merge_suggestions_refresh() -> int:
     """Find pairs that may be one person; returns how many new suggestions were stored."""
     current = Member.objects.current().filter(erased_at__isnull=True)
     groups: list[tuple[str, list[int]]] = []
-    groups += _groups(Identity.objects.filter(verified=True, member__in=current).exclude(email=""),
-                      "email", MergeSuggestionReason.SAME_VERIFIED_EMAIL)
-    groups += _groups(Identity.objects.filter(member__in=current), "handle",
-                      MergeSuggestionReason.SAME_HANDLE)
-    groups += _groups(current.exclude(name_key=""), "name_key",
-                      MergeSuggestionReason.SIMILAR_NAME, member_field="id")
-    groups += _groups(current.exclude(reading_key=""), "reading_key",
-                      MergeSuggestionReason.SIMILAR_NAME, member_field="id")
+    groups += _groups(
+        Identity.objects.filter(verified=True, member__in=current).exclude(email=""),
+        "email",
+        MergeSuggestionReason.SAME_VERIFIED_EMAIL,
+    )
+    groups += _groups(
+        Identity.objects.filter(member__in=current), "handle", MergeSuggestionReason.SAME_HANDLE
+    )
+    groups += _groups(
+        current.exclude(name_key=""),
+        "name_key",
+        MergeSuggestionReason.SIMILAR_NAME,
+        member_field="id",
+    )
+    groups += _groups(
+        current.exclude(reading_key=""),
+        "reading_key",
+        MergeSuggestionReason.SIMILAR_NAME,
+        member_field="id",
+    )
     not_same = set(NotSamePerson.objects.values_list("member_a_id", "member_b_id"))
     existing = set(MergeSuggestion.objects.values_list("member_a_id", "member_b_id"))
     new: dict[tuple[int, int], str] = {}
     for reason, member_ids in groups:
         ids = sorted(set(member_ids))
         for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
+            for b in ids[i + 1 :]:
                 if (a, b) not in not_same and (a, b) not in existing:
                     new.setdefault((a, b), reason)
     with transaction.atomic():
@@ -281,12 +385,14 @@ def merge_suggestions_refresh() -> int:
 MAX_SUGGESTION_GROUP = 5
 
 
-def _groups(queryset: Any, key: str, reason: str, member_field: str = "member_id") -> list[
-    tuple[str, list[int]]
-]:
+def _groups(
+    queryset: Any, key: str, reason: str, member_field: str = "member_id"
+) -> list[tuple[str, list[int]]]:
     shared = (
-        queryset.values(key).annotate(n=Count(member_field, distinct=True))
-        .filter(n__gt=1, n__lte=MAX_SUGGESTION_GROUP).values_list(key, flat=True)
+        queryset.values(key)
+        .annotate(n=Count(member_field, distinct=True))
+        .filter(n__gt=1, n__lte=MAX_SUGGESTION_GROUP)
+        .values_list(key, flat=True)
     )
     members: dict[str, list[int]] = {}
     for value, member_id in queryset.filter(**{f"{key}__in": list(shared)}).values_list(
@@ -326,12 +432,25 @@ def member_erase(*, actor: Any, member: Member) -> Member:
             person.tags.clear()
             person.led_groups.clear()
         Member.objects.filter(pk__in=[p.pk for p in people]).update(
-            display_name="", name_ja="", name_kana="", name_romaji="", prefecture="", notes="",
-            user=None, search_text="", name_key="", reading_key="", erased_at=timezone.now(),
+            display_name="",
+            name_ja="",
+            name_kana="",
+            name_romaji="",
+            prefecture="",
+            notes="",
+            user=None,
+            search_text="",
+            name_key="",
+            reading_key="",
+            erased_at=timezone.now(),
         )
         MergeSuggestion.objects.filter(Q(member_a__in=people) | Q(member_b__in=people)).delete()
-        audit.record(actor=actor, action="member.erased", obj=member,
-                     after={"identifiers_blocked": len(hashes)})
+        audit.record(
+            actor=actor,
+            action="member.erased",
+            obj=member,
+            after={"identifiers_blocked": len(hashes)},
+        )
         emit("member.erased", {"member_id": member.pk}, actor=actor)
     member.refresh_from_db()
     return member
@@ -340,19 +459,43 @@ def member_erase(*, actor: Any, member: Member) -> Member:
 # Groups and events ---------------------------------------------------------------------------
 
 
-def group_create(*, actor: Any, name: str, slug: str, prefecture: str = "",
-                 description: str = "", leaders: Iterable[Member] = ()) -> Group:
+def group_create(
+    *,
+    actor: Any,
+    name: str,
+    slug: str,
+    prefecture: str = "",
+    description: str = "",
+    leaders: Iterable[Member] = (),
+) -> Group:
     with transaction.atomic():
-        group = Group.objects.create(name=name, slug=slug, prefecture=prefecture,
-                                     description=description,
-                                     search_text=member_search_text([name, description], []))
+        group = Group.objects.create(
+            name=name,
+            slug=slug,
+            prefecture=prefecture,
+            description=description,
+            search_text=member_search_text([name, description], []),
+        )
         group.leaders.set(list(leaders))
         audit.record(actor=actor, action="group.created", obj=group, after={"name": name})
     return group
 
 
-EVENT_FIELDS = ["title", "group", "kind", "format", "staff_run", "venue", "prefecture",
-                "online_url", "url", "hashtag", "starts_at", "ends_at", "capacity"]
+EVENT_FIELDS = [
+    "title",
+    "group",
+    "kind",
+    "format",
+    "staff_run",
+    "venue",
+    "prefecture",
+    "online_url",
+    "url",
+    "hashtag",
+    "starts_at",
+    "ends_at",
+    "capacity",
+]
 
 
 def event_upsert(*, actor: Any, source: str, external_id: str, **fields: Any) -> tuple[Event, bool]:
@@ -372,8 +515,9 @@ def event_upsert(*, actor: Any, source: str, external_id: str, **fields: Any) ->
     return event, created
 
 
-def attendance_set(*, actor: Any, event: Event, member: Member, role: str | None = None,
-                   status: str | None = None) -> Attendance:
+def attendance_set(
+    *, actor: Any, event: Event, member: Member, role: str | None = None, status: str | None = None
+) -> Attendance:
     with transaction.atomic():
         attendance, _created = Attendance.objects.get_or_create(event=event, member=member)
         if role:
@@ -382,14 +526,22 @@ def attendance_set(*, actor: Any, event: Event, member: Member, role: str | None
             attendance.status = status
         attendance.full_clean(exclude=["event", "member"])
         attendance.save()
-        emit("attendance.changed", {"event_id": event.pk, "member_id": member.pk,
-                                    "role": attendance.role, "status": attendance.status},
-             actor=actor)
+        emit(
+            "attendance.changed",
+            {
+                "event_id": event.pk,
+                "member_id": member.pk,
+                "role": attendance.role,
+                "status": attendance.status,
+            },
+            actor=actor,
+        )
     return attendance
 
 
-def attendances_import(*, actor: Any, event: Event,
-                       entries: list[tuple[str, str, str, str, str]]) -> dict[str, int]:
+def attendances_import(
+    *, actor: Any, event: Event, entries: list[tuple[str, str, str, str, str]]
+) -> dict[str, int]:
     """Registrations from an organizer's export: (platform, handle, name, role, status).
 
     Unknown people become members; a later export updates each person's status and role.
@@ -403,14 +555,15 @@ def attendances_import(*, actor: Any, event: Event,
             identity = Identity.objects.filter(platform=platform, handle=handle).first()
             if identity is None:
                 member = Member.objects.create(display_name=name)
-                identity = Identity.objects.create(member=member, platform=platform,
-                                                   handle=handle, display_name=name)
+                identity = Identity.objects.create(
+                    member=member, platform=platform, handle=handle, display_name=name
+                )
                 member_refresh_search(member)
             _attendance, created = Attendance.objects.update_or_create(
-                event=event, member_id=identity.member_id,
+                event=event,
+                member_id=identity.member_id,
                 defaults={"role": role, "status": status},
             )
             counts["created" if created else "updated"] += 1
         emit("attendance.imported", {"event_id": event.pk, **counts}, actor=actor)
     return counts
-

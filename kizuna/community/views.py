@@ -30,17 +30,24 @@ def member_list(request: HttpRequest) -> HttpResponse:
     form = MemberSearchForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     members = selectors.member_search(
-        query=filters.get("q", ""), tag=filters.get("tag", ""),
-        prefecture=filters.get("prefecture", ""), group_slug=filters.get("group", ""),
+        query=filters.get("q", ""),
+        tag=filters.get("tag", ""),
+        prefecture=filters.get("prefecture", ""),
+        group_slug=filters.get("group", ""),
     ).prefetch_related("identities", "tags")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     seen = selectors.member_seen([m.pk for m in page])
     for member in page:
         member.last_seen = seen.get(member.pk, (None, None))[1]  # type: ignore[attr-defined]
-    return render(request, "community/member_list.html", {
-        "form": form, "page": page,
-        "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
-    })
+    return render(
+        request,
+        "community/member_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
+        },
+    )
 
 
 @login_required
@@ -50,18 +57,24 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     if member.merged_into_id:
         return redirect("community:member_detail", member_id=member.merged_into_id)
     first_seen, last_seen = selectors.member_seen([member.pk]).get(member.pk, (None, None))
-    return render(request, "community/member_detail.html", {
-        "member": member,
-        "can_manage": can_community(request.user, CommunityAction.EDIT_MEMBER),
-        "first_seen": first_seen, "last_seen": last_seen,
-        "timeline": selectors.member_timeline(member),
-        "attendances": selectors.member_events(member),
-        "affiliations": member.affiliations.select_related("organization"),
-        "merges": selectors.open_merges(member),
-        "form": MemberForm(instance=member,
-                           initial={"tags": ", ".join(t.name for t in member.tags.all())}),
-        "merge_form": MergeForm(),
-    })
+    return render(
+        request,
+        "community/member_detail.html",
+        {
+            "member": member,
+            "can_manage": can_community(request.user, CommunityAction.EDIT_MEMBER),
+            "first_seen": first_seen,
+            "last_seen": last_seen,
+            "timeline": selectors.member_timeline(member),
+            "attendances": selectors.member_events(member),
+            "affiliations": member.affiliations.select_related("organization"),
+            "merges": selectors.open_merges(member),
+            "form": MemberForm(
+                instance=member, initial={"tags": ", ".join(t.name for t in member.tags.all())}
+            ),
+            "merge_form": MergeForm(),
+        },
+    )
 
 
 @login_required
@@ -76,8 +89,9 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         services.member_update(actor=request.user, member=member, tags=tags, **data)
         messages.success(request, _("Profile saved."))
     else:
-        messages.error(request, _("The profile was not saved: %(errors)s")
-                       % {"errors": form.errors.as_text()})
+        messages.error(
+            request, _("The profile was not saved: %(errors)s") % {"errors": form.errors.as_text()}
+        )
     return redirect("community:member_detail", member_id=member.pk)
 
 
@@ -126,8 +140,9 @@ def member_erase(request: HttpRequest, member_id: int) -> HttpResponse:
 def member_export(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
     _require(request, CommunityAction.EXPORT_MEMBER, member)
-    body = json.dumps(selectors.member_export(member), cls=DjangoJSONEncoder,
-                      ensure_ascii=False, indent=2)
+    body = json.dumps(
+        selectors.member_export(member), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="member-{member.pk}.json"'
     return response
@@ -172,9 +187,12 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     context: dict[str, Any] = {"event": event}
     if can_community(request.user, CommunityAction.LIST_MEMBERS):
         attendance = list(selectors.event_attendance(event))
-        context.update(attendance=attendance,
-                       first_timers=sum(1 for a in attendance if a.first_time and
-                                        a.status == "attended"))
+        context.update(
+            attendance=attendance,
+            first_timers=sum(
+                1 for a in attendance if getattr(a, "first_time", False) and a.status == "attended"
+            ),
+        )
     return render(request, "community/event_detail.html", context)
 
 

@@ -21,8 +21,13 @@ USER_AGENT = "Kizuna community connector (+https://github.com/kizuna)"
 class Pacer:
     """At most one request per `interval_s` seconds, the way each source asks to be called."""
 
-    def __init__(self, interval_s: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        interval_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.interval_s, self.clock, self.sleep = interval_s, clock, sleep
         self._last: float | None = None
 
@@ -41,8 +46,13 @@ class SyncContext:
     pacer: Pacer
     summary: Summary = field(default_factory=Summary)
 
-    def get(self, url: str, *, params: dict[str, Any] | None = None,
-            headers: dict[str, str] | None = None) -> httpx.Response:
+    def get(
+        self,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         self.pacer.wait()
         response = self.client.get(url, params=params, headers=headers)
         if response.status_code != 304:
@@ -68,6 +78,6 @@ class SyncContext:
 
 
 def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(transport=transport, timeout=30, headers={"User-Agent": USER_AGENT},
-                        follow_redirects=True)
-
+    return httpx.Client(
+        transport=transport, timeout=30, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+    )

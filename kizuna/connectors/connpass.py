@@ -27,8 +27,11 @@ def sync(ctx: SyncContext) -> None:
     headers = {"X-API-Key": ctx.source.credentials.get("api_key", "")}
     while True:
         # order=1: most recently updated first, so we can stop at what we already have.
-        page = ctx.get(API, params={"subdomain": subdomain, "order": 1, "start": start,
-                                    "count": PAGE_SIZE}, headers=headers).json()
+        page = ctx.get(
+            API,
+            params={"subdomain": subdomain, "order": 1, "start": start, "count": PAGE_SIZE},
+            headers=headers,
+        ).json()
         events = page.get("events", [])
         for event in events:
             if cursor.position and event["updated_at"] <= cursor.position:
@@ -50,7 +53,9 @@ def upsert_event(event: dict, group: Group | None) -> None:
     address = event.get("address") or ""
     online = "オンライン" in place or "online" in place.lower()
     community.event_upsert(
-        actor=None, source=SOURCE, external_id=str(event["id"]),
+        actor=None,
+        source=SOURCE,
+        external_id=str(event["id"]),
         title=event["title"][:300],
         group=group,
         format=EventFormat.ONLINE if online and not address else EventFormat.IN_PERSON,

@@ -16,12 +16,20 @@ from kizuna.community import services as community
 from kizuna.community.ingest import Summary
 from kizuna.community.models import AttendanceRole, AttendanceStatus, Event
 
-_STATUS = {"参加": AttendanceStatus.REGISTERED, "補欠": AttendanceStatus.WAITLISTED,
-           "キャンセル": AttendanceStatus.CANCELLED}
-_ROLE_WORDS = [(("登壇", "発表", "スピーカー", "speaker"), AttendanceRole.SPEAKER),
-               (("LT",), AttendanceRole.LIGHTNING_TALK),
-               (("運営", "スタッフ", "staff"), AttendanceRole.STAFF)]
-_ACTIVITY_OF_ROLE = {AttendanceRole.SPEAKER: "talk", AttendanceRole.LIGHTNING_TALK: "lightning_talk"}
+_STATUS = {
+    "参加": AttendanceStatus.REGISTERED,
+    "補欠": AttendanceStatus.WAITLISTED,
+    "キャンセル": AttendanceStatus.CANCELLED,
+}
+_ROLE_WORDS = [
+    (("登壇", "発表", "スピーカー", "speaker"), AttendanceRole.SPEAKER),
+    (("LT",), AttendanceRole.LIGHTNING_TALK),
+    (("運営", "スタッフ", "staff"), AttendanceRole.STAFF),
+]
+_ACTIVITY_OF_ROLE: dict[str, str] = {
+    AttendanceRole.SPEAKER: "talk",
+    AttendanceRole.LIGHTNING_TALK: "lightning_talk",
+}
 
 
 def role_of(ticket: str) -> str:
@@ -41,25 +49,37 @@ def status_of(row: dict[str, str]) -> str:
     return status
 
 
-def import_participants(*, actor: Any, event: Event, stream: BinaryIO) -> tuple[dict[str, int], Summary]:
+def import_participants(
+    *, actor: Any, event: Event, stream: BinaryIO
+) -> tuple[dict[str, int], Summary]:
     rows = list(csv.DictReader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")))
     entries = []
     for row in rows:
         handle = row.get("ユーザー名", "").strip().lower()
         if handle:
-            entries.append(("connpass", handle, row.get("表示名", "").strip(),
-                            role_of(row.get("参加枠名", "")), status_of(row)))
+            entries.append(
+                (
+                    "connpass",
+                    handle,
+                    row.get("表示名", "").strip(),
+                    role_of(row.get("参加枠名", "")),
+                    status_of(row),
+                )
+            )
     records = [
-        (number, {
-            "source": event.source,
-            "external_id": f"{event.external_id}:{handle}:attended",
-            "type": _ACTIVITY_OF_ROLE.get(role, "attended_event"),
-            "occurred_at": event.starts_at.isoformat(),
-            "event_external_id": event.external_id,
-            "member": {"platform": platform, "handle": handle, "name": name},
-            "title": event.title,
-            "url": event.url,
-        })
+        (
+            number,
+            {
+                "source": event.source,
+                "external_id": f"{event.external_id}:{handle}:attended",
+                "type": _ACTIVITY_OF_ROLE.get(role, "attended_event"),
+                "occurred_at": event.starts_at.isoformat(),
+                "event_external_id": event.external_id,
+                "member": {"platform": platform, "handle": handle, "name": name},
+                "title": event.title,
+                "url": event.url,
+            },
+        )
         for number, (platform, handle, name, role, status) in enumerate(entries, start=2)
         if status == AttendanceStatus.ATTENDED
     ]

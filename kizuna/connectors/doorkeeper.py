@@ -43,14 +43,18 @@ def sync(ctx: SyncContext) -> None:
 def upsert_event(event: dict, group: Group | None) -> None:
     address = event.get("address") or ""
     community.event_upsert(
-        actor=None, source=SOURCE, external_id=str(event["id"]),
-        title=event["title"][:300], group=group,
+        actor=None,
+        source=SOURCE,
+        external_id=str(event["id"]),
+        title=event["title"][:300],
+        group=group,
         format=EventFormat.IN_PERSON if address else EventFormat.ONLINE,
         venue=(event.get("venue_name") or "")[:300],
         prefecture=prefecture_of(address),
         url=event.get("public_url") or "",
         starts_at=datetime.fromisoformat(event["starts_at"].replace("Z", "+00:00")),
         ends_at=datetime.fromisoformat(event["ends_at"].replace("Z", "+00:00"))
-        if event.get("ends_at") else None,
+        if event.get("ends_at")
+        else None,
         capacity=event.get("ticket_limit"),
     )

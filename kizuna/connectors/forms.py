@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kizuna.connectors.models import Source
 
-IMPORT_FORMATS = [("jsonl", _("JSONL (one activity per line)")), ("csv", _("CSV (one activity per row)")),
-                  ("slack_zip", _("Slack export ZIP"))]
+IMPORT_FORMATS = [
+    ("jsonl", _("JSONL (one activity per line)")),
+    ("csv", _("CSV (one activity per row)")),
+    ("slack_zip", _("Slack export ZIP")),
+]
 
 
 class JSONField(forms.CharField):
@@ -22,7 +25,7 @@ class JSONField(forms.CharField):
         except ValueError as error:
             raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": error}) from None
         if not isinstance(parsed, dict):
-            raise forms.ValidationError(_("Enter a JSON object: {\"key\": \"value\"}."))
+            raise forms.ValidationError(_('Enter a JSON object: {"key": "value"}.'))
         return parsed
 
     def prepare_value(self, value: Any) -> Any:
@@ -30,11 +33,18 @@ class JSONField(forms.CharField):
 
 
 class SourceForm(forms.ModelForm):
-    settings = JSONField(label=_("Settings (JSON)"), required=False,
-                         help_text=_("See docs/connectors.md for each kind's settings."))
-    secrets = JSONField(label=_("Credentials (JSON)"), required=False,
-                        help_text=_("Stored encrypted and never shown again. Leave empty to keep "
-                                    "the stored credentials."))
+    settings = JSONField(
+        label=_("Settings (JSON)"),
+        required=False,
+        help_text=_("See docs/connectors.md for each kind's settings."),
+    )
+    secrets = JSONField(
+        label=_("Credentials (JSON)"),
+        required=False,
+        help_text=_(
+            "Stored encrypted and never shown again. Leave empty to keep the stored credentials."
+        ),
+    )
 
     class Meta:
         model = Source

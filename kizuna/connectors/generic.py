@@ -13,15 +13,41 @@ from typing import IO, Any
 
 from kizuna.community.ingest import Record, Rejected
 
-CSV_COLUMNS = ["source", "external_id", "type", "occurred_at", "member_platform",
-               "member_handle", "member_email", "member_name", "event_external_id", "url",
-               "title", "body", "output"]
-_MEMBER_COLUMNS = {"member_platform": "platform", "member_handle": "handle",
-                   "member_email": "email", "member_name": "name"}
-_BOOLEANS = {"": None, "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+CSV_COLUMNS = [
+    "source",
+    "external_id",
+    "type",
+    "occurred_at",
+    "member_platform",
+    "member_handle",
+    "member_email",
+    "member_name",
+    "event_external_id",
+    "url",
+    "title",
+    "body",
+    "output",
+]
+_MEMBER_COLUMNS = {
+    "member_platform": "platform",
+    "member_handle": "handle",
+    "member_email": "email",
+    "member_name": "name",
+}
+_BOOLEANS = {
+    "": None,
+    "true": True,
+    "1": True,
+    "yes": True,
+    "false": False,
+    "0": False,
+    "no": False,
+}
 
 
-def read_jsonl(stream: IO[bytes], on_bytes: Callable[[int], None] | None = None) -> Iterator[Record]:
+def read_jsonl(
+    stream: IO[bytes], on_bytes: Callable[[int], None] | None = None
+) -> Iterator[Record]:
     for number, raw in enumerate(stream, start=1):
         if on_bytes is not None:
             on_bytes(len(raw))
@@ -56,8 +82,11 @@ def read_csv(stream: IO[bytes], on_bytes: Callable[[int], None] | None = None) -
 def csv_row_to_record(row: dict[str, Any]) -> dict[str, Any]:
     if None in row:
         raise Rejected("bad_csv: the row has more fields than the header")
-    record: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS and
-                              k not in _MEMBER_COLUMNS and v not in (None, "")}
+    record: dict[str, Any] = {
+        k: v
+        for k, v in row.items()
+        if k in CSV_COLUMNS and k not in _MEMBER_COLUMNS and v not in (None, "")
+    }
     record["member"] = {name: row.get(column) or "" for column, name in _MEMBER_COLUMNS.items()}
     output = (row.get("output") or "").strip().lower()
     if output not in _BOOLEANS:

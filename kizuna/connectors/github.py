@@ -42,8 +42,9 @@ def sync(ctx: SyncContext) -> None:
             _sync_stream(ctx, repo, stream, API + path.format(repo=repo), headers)
 
 
-def _sync_stream(ctx: SyncContext, repo: str, stream: str, url: str,
-                 headers: dict[str, str]) -> None:
+def _sync_stream(
+    ctx: SyncContext, repo: str, stream: str, url: str, headers: dict[str, str]
+) -> None:
     cursor = ctx.cursor(f"{repo}:{stream}")
     params: dict[str, Any] | None = {"per_page": PER_PAGE}
     if stream != "releases":
@@ -93,8 +94,11 @@ def _records(repo: str, stream: str, items: list[dict[str, Any]]) -> Iterator[di
             "external_id": f"{stream}:{item['id']}",
             "type": kind,
             "occurred_at": when.replace("Z", "+00:00"),
-            "member": {"platform": "github", "handle": user["login"],
-                       "bot": user.get("type") == "Bot"},
+            "member": {
+                "platform": "github",
+                "handle": user["login"],
+                "bot": user.get("type") == "Bot",
+            },
             "url": item.get("html_url", ""),
             "title": title[:500],
         }

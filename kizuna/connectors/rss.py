@@ -49,8 +49,11 @@ def entry_records(feed: dict[str, Any], entries: list[Any]) -> Iterator[dict[str
             "external_id": (entry.get("id") or link)[:200],
             "type": "blog_post",
             "occurred_at": datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat(),
-            "member": {"platform": feed.get("platform", "blog"), "handle": handle,
-                       "name": entry.get("author", "")},
+            "member": {
+                "platform": feed.get("platform", "blog"),
+                "handle": handle,
+                "name": entry.get("author", ""),
+            },
             "url": link,
             "title": entry.get("title", "")[:500],
         }

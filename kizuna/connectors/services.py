@@ -1,5 +1,6 @@
 """Every write to connector configuration and sync state goes through here."""
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from types import ModuleType
@@ -26,22 +27,43 @@ CONNECTORS: dict[str, ModuleType] = {
 STALE_SYNC = timedelta(hours=1)
 
 
-def source_create(*, actor: Any, kind: str, name: str, settings: dict[str, Any],
-                  secrets: dict[str, Any] | None = None, sync_every_minutes: int = 60) -> Source:
+def source_create(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    settings: dict[str, Any],
+    secrets: dict[str, Any] | None = None,
+    sync_every_minutes: int = 60,
+) -> Source:
     with transaction.atomic():
         source = Source.objects.create(
-            kind=kind, name=name, settings=settings, sync_every_minutes=sync_every_minutes,
+            kind=kind,
+            name=name,
+            settings=settings,
+            sync_every_minutes=sync_every_minutes,
             credentials_encrypted=credentials.encrypt(secrets or {}),
         )
         # Never the credentials themselves, only that there are some.
-        audit.record(actor=actor, action="source.created", obj=source,
-                     after={"kind": kind, "settings": settings, "credentials": bool(secrets)})
+        audit.record(
+            actor=actor,
+            action="source.created",
+            obj=source,
+            after={"kind": kind, "settings": settings, "credentials": bool(secrets)},
+        )
     return source
 
 
-def source_update(*, actor: Any, source: Source, name: str, settings: dict[str, Any],
-                  enabled: bool, sync_every_minutes: int,
-                  secrets: dict[str, Any] | None = None) -> Source:
+def source_update(
+    *,
+    actor: Any,
+    source: Source,
+    name: str,
+    settings: dict[str, Any],
+    enabled: bool,
+    sync_every_minutes: int,
+    secrets: dict[str, Any] | None = None,
+) -> Source:
     """Change a source; `secrets=None` keeps the stored credentials."""
     with transaction.atomic():
         before = audit.snapshot(source, ["name", "settings", "enabled", "sync_every_minutes"])
@@ -58,18 +80,24 @@ def source_update(*, actor: Any, source: Source, name: str, settings: dict[str, 
     return source
 
 
-def source_sync(*, source: Source, transport: httpx.BaseTransport | None = None,
-                sleep: Callable[[float], None] | None = None) -> SyncRun | None:
+def source_sync(
+    *,
+    source: Source,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> SyncRun | None:
     """Run one sync of the source; None if another worker is syncing it right now."""
     now = timezone.now()
-    claimed = Source.objects.filter(pk=source.pk).filter(
-        Q(sync_started_at__isnull=True) | Q(sync_started_at__lt=now - STALE_SYNC)
-    ).update(sync_started_at=now)
+    claimed = (
+        Source.objects.filter(pk=source.pk)
+        .filter(Q(sync_started_at__isnull=True) | Q(sync_started_at__lt=now - STALE_SYNC))
+        .update(sync_started_at=now)
+    )
     if not claimed:
         return None
     run = SyncRun.objects.create(source=source)
     module = CONNECTORS[source.kind]
-    pacer = Pacer(module.REQUEST_INTERVAL_S, **({"sleep": sleep} if sleep else {}))
+    pacer = Pacer(module.REQUEST_INTERVAL_S, sleep=sleep or time.sleep)
     with make_client(transport) as client:
         ctx = SyncContext(source=source, client=client, pacer=pacer)
         try:
@@ -85,8 +113,7 @@ def source_sync(*, source: Source, transport: httpx.BaseTransport | None = None,
         Source.objects.filter(pk=source.pk).update(
             sync_started_at=None, last_synced_at=run.finished_at, last_error=run.error
         )
-        emit("source.synced", {"source_id": source.pk, "created": run.created,
-                               "error": run.error})
+        emit("source.synced", {"source_id": source.pk, "created": run.created, "error": run.error})
     source.refresh_from_db()
     return run
 
@@ -94,7 +121,8 @@ def source_sync(*, source: Source, transport: httpx.BaseTransport | None = None,
 def sources_due(*, now: Any = None) -> list[Source]:
     now = now or timezone.now()
     return [
-        source for source in Source.objects.filter(enabled=True)
+        source
+        for source in Source.objects.filter(enabled=True)
         if source.last_synced_at is None
         or source.last_synced_at + timedelta(minutes=source.sync_every_minutes) <= now
     ]

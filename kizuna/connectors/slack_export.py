@@ -26,8 +26,11 @@ def read_export(stream: BinaryIO | str) -> Iterator[Record]:
         number = 0
         for channel in channels:
             help_channel = any(word in channel["name"] for word in HELP_CHANNEL_WORDS)
-            days = sorted(n for n in names if PurePosixPath(n).parent.name == channel["name"]
-                          and n.endswith(".json"))
+            days = sorted(
+                n
+                for n in names
+                if PurePosixPath(n).parent.name == channel["name"] and n.endswith(".json")
+            )
             for day in days:
                 for message in _load(archive, day):
                     number += 1
@@ -44,8 +47,9 @@ def _load(archive: zipfile.ZipFile, name: str) -> Any:
     return json.loads(archive.read(name))
 
 
-def message_record(channel: dict[str, Any], message: dict[str, Any],
-                   users: dict[str, Any], help_channel: bool) -> dict[str, Any] | None:
+def message_record(
+    channel: dict[str, Any], message: dict[str, Any], users: dict[str, Any], help_channel: bool
+) -> dict[str, Any] | None:
     subtype = message.get("subtype", "")
     user_id = message.get("user")
     if subtype == "bot_message" or not user_id:
@@ -66,9 +70,13 @@ def message_record(channel: dict[str, Any], message: dict[str, Any],
         "external_id": f"{channel['id']}:{message['ts']}",
         "type": kind,
         "occurred_at": datetime.fromtimestamp(float(message["ts"]), UTC).isoformat(),
-        "member": {"platform": "slack", "handle": user_id, "email": profile.get("email", ""),
-                   "name": profile.get("real_name") or user.get("real_name") or user.get("name", ""),
-                   "bot": bool(user.get("is_bot"))},
+        "member": {
+            "platform": "slack",
+            "handle": user_id,
+            "email": profile.get("email", ""),
+            "name": profile.get("real_name") or user.get("real_name") or user.get("name", ""),
+            "bot": bool(user.get("is_bot")),
+        },
         "title": f"#{channel['name']}",
         "body": text,
     }

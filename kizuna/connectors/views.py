@@ -47,14 +47,23 @@ def source_edit(request: HttpRequest, source_id: int | None = None) -> HttpRespo
         secrets = data["secrets"] or None
         if source is None:
             source = services.source_create(
-                actor=request.user, kind=data["kind"], name=data["name"],
-                settings=data["settings"], secrets=secrets,
-                sync_every_minutes=data["sync_every_minutes"])
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                settings=data["settings"],
+                secrets=secrets,
+                sync_every_minutes=data["sync_every_minutes"],
+            )
         else:
             services.source_update(
-                actor=request.user, source=source, name=data["name"], settings=data["settings"],
-                enabled=data["enabled"], sync_every_minutes=data["sync_every_minutes"],
-                secrets=secrets)
+                actor=request.user,
+                source=source,
+                name=data["name"],
+                settings=data["settings"],
+                enabled=data["enabled"],
+                sync_every_minutes=data["sync_every_minutes"],
+                secrets=secrets,
+            )
         messages.success(request, _("Source saved."))
         return redirect("connectors:source_list")
     return render(request, "connectors/source_form.html", {"form": form, "source": source})
@@ -95,8 +104,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         with (_upload_dir() / token).open("wb") as out:
             for chunk in form.cleaned_data["file"].chunks():
                 out.write(chunk)
-        return _run_import(request, token, kind, dry_run=True,
-                           name=form.cleaned_data["file"].name)
+        return _run_import(request, token, kind, dry_run=True, name=form.cleaned_data["file"].name)
     return render(request, "connectors/import.html", {"form": form})
 
 
@@ -110,8 +118,9 @@ def import_commit(request: HttpRequest) -> HttpResponse:
     return _run_import(request, token, kind, dry_run=False, name=request.POST.get("name", ""))
 
 
-def _run_import(request: HttpRequest, token: str, kind: str, *, dry_run: bool,
-                name: str) -> HttpResponse:
+def _run_import(
+    request: HttpRequest, token: str, kind: str, *, dry_run: bool, name: str
+) -> HttpResponse:
     path = _upload_dir() / token
     if not path.is_file():
         raise Http404
@@ -121,11 +130,23 @@ def _run_import(request: HttpRequest, token: str, kind: str, *, dry_run: bool,
         if outcome.status == REJECTED and len(rejections) < SHOWN_REJECTIONS:
             rejections.append(outcome)
 
-    summary = community.activities_ingest(records=_records(path, kind), actor=request.user,
-                                          dry_run=dry_run, on_outcome=keep_rejections)
+    summary = community.activities_ingest(
+        records=_records(path, kind),
+        actor=request.user,
+        dry_run=dry_run,
+        on_outcome=keep_rejections,
+    )
     if not dry_run:
         path.unlink()
-    return render(request, "connectors/import_report.html", {
-        "summary": summary, "rejections": rejections, "dry_run": dry_run, "token": token,
-        "format": kind, "name": name,
-    })
+    return render(
+        request,
+        "connectors/import_report.html",
+        {
+            "summary": summary,
+            "rejections": rejections,
+            "dry_run": dry_run,
+            "token": token,
+            "format": kind,
+            "name": name,
+        },
+    )

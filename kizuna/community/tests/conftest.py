@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _default_activity_types(request):  # type: ignore[no-untyped-def]
+def _default_activity_types(request):
     """Tests with a live server flush tables, data migrations included: put the types back."""
     if "live_server" not in request.fixturenames:
         return

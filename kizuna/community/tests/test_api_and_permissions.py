@@ -15,18 +15,27 @@ def bearer(user, scopes=("community:read", "community:write")):
     return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
-ACTIVITY = {"source": "api", "external_id": "a-1", "type": "answer",
-            "occurred_at": "2026-04-01T10:00:00+09:00",
-            "member": {"platform": "slack", "handle": "U01", "name": "山田 太郎"}}
+ACTIVITY = {
+    "source": "api",
+    "external_id": "a-1",
+    "type": "answer",
+    "occurred_at": "2026-04-01T10:00:00+09:00",
+    "member": {"platform": "slack", "handle": "U01", "name": "山田 太郎"},
+}
 
 
 def test_bulk_activities_are_idempotent(client, alice):
     headers = bearer(alice)
     bad = {**ACTIVITY, "external_id": "a-2", "type": "dance"}
-    first = client.post("/api/v1/community/activities/bulk", [ACTIVITY, bad],
-                        content_type="application/json", **headers).json()
-    second = client.post("/api/v1/community/activities/bulk", [ACTIVITY],
-                         content_type="application/json", **headers).json()
+    first = client.post(
+        "/api/v1/community/activities/bulk",
+        [ACTIVITY, bad],
+        content_type="application/json",
+        **headers,
+    ).json()
+    second = client.post(
+        "/api/v1/community/activities/bulk", [ACTIVITY], content_type="application/json", **headers
+    ).json()
     assert (first["created"], first["rejected"]) == (1, 1)
     assert first["lines"][1]["reason"].startswith("unknown_type")
     assert (second["created"], second["unchanged"]) == (0, 1)
@@ -42,26 +51,43 @@ def test_member_list_searches_in_japanese(client, alice):
 
 def test_adding_a_duplicate_identity_is_a_409_with_a_code(client, alice):
     member = services.member_create(actor=alice, display_name="A", platform="github", handle="a")
-    response = client.post(f"/api/v1/community/members/{member.pk}/identities",
-                           {"platform": "github", "handle": "A"},
-                           content_type="application/json", **bearer(alice))
+    response = client.post(
+        f"/api/v1/community/members/{member.pk}/identities",
+        {"platform": "github", "handle": "A"},
+        content_type="application/json",
+        **bearer(alice),
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate"
 
 
 def test_events_and_attendance_through_the_api(client, alice):
     headers = bearer(alice)
-    event = client.put("/api/v1/community/events", {
-        "external_id": "e-1", "title": "福岡 勉強会", "starts_at": "2026-05-01T19:00:00+09:00",
-        "prefecture": "40"}, content_type="application/json", **headers).json()
+    event = client.put(
+        "/api/v1/community/events",
+        {
+            "external_id": "e-1",
+            "title": "福岡 勉強会",
+            "starts_at": "2026-05-01T19:00:00+09:00",
+            "prefecture": "40",
+        },
+        content_type="application/json",
+        **headers,
+    ).json()
     member = services.member_create(actor=alice, display_name="Dave")
-    response = client.put(f"/api/v1/community/events/{event['id']}/attendance",
-                          {"member_id": member.pk, "role": "speaker", "status": "attended"},
-                          content_type="application/json", **headers)
+    response = client.put(
+        f"/api/v1/community/events/{event['id']}/attendance",
+        {"member_id": member.pk, "role": "speaker", "status": "attended"},
+        content_type="application/json",
+        **headers,
+    )
     assert response.json()["first_time"] is True
-    bad = client.put(f"/api/v1/community/events/{event['id']}/attendance",
-                     {"member_id": member.pk, "status": "sleeping"},
-                     content_type="application/json", **headers)
+    bad = client.put(
+        f"/api/v1/community/events/{event['id']}/attendance",
+        {"member_id": member.pk, "status": "sleeping"},
+        content_type="application/json",
+        **headers,
+    )
     assert bad.status_code == 422
 
 
@@ -76,21 +102,35 @@ def test_token_without_the_scope_is_refused(client, alice):
 
 
 def test_partner_sees_only_its_affiliated_peoples_public_activity(client, alice, bob, eve):
-    services.activities_ingest(records=[
-        (1, {**ACTIVITY, "external_id": "bob-person"}),
-        (2, {**ACTIVITY, "external_id": "eve-person",
-             "member": {"platform": "slack", "handle": "U02", "email": "secret@example.jp"}}),
-    ])
+    services.activities_ingest(
+        records=[
+            (1, {**ACTIVITY, "external_id": "bob-person"}),
+            (
+                2,
+                {
+                    **ACTIVITY,
+                    "external_id": "eve-person",
+                    "member": {"platform": "slack", "handle": "U02", "email": "secret@example.jp"},
+                },
+            ),
+        ]
+    )
     bob_org, eve_org = bob.memberships.get().organization, eve.memberships.get().organization
     for handle, org in (("u01", bob_org), ("u02", eve_org)):
-        services.affiliation_add(actor=alice, member=Member.objects.get(identities__handle=handle),
-                                 organization=org, start_date=date(2025, 1, 1))
+        services.affiliation_add(
+            actor=alice,
+            member=Member.objects.get(identities__handle=handle),
+            organization=org,
+            start_date=date(2025, 1, 1),
+        )
 
-    body = client.get("/api/v1/community/partner/activities",
-                      **bearer(bob, ["community:read"])).json()
+    body = client.get(
+        "/api/v1/community/partner/activities", **bearer(bob, ["community:read"])
+    ).json()
 
     assert [a["member_name"] for a in body["items"]] == ["山田 太郎"]
-    assert "email" not in str(body) and "secret" not in str(body)
+    assert "email" not in str(body)
+    assert "secret" not in str(body)
 
 
 # persona x action: alice=admin, bob/eve=partner owners, carol=merchant, dave=member

@@ -13,15 +13,21 @@ FIXTURES = Path(__file__).parents[2] / "connectors" / "tests" / "fixtures"
 
 
 def line(n, handle="dave", platform="zenn", **extra):
-    return {"source": "test", "external_id": f"x-{n}", "type": "blog_post",
-            "occurred_at": "2026-04-01T10:00:00+09:00",
-            "member": {"platform": platform, "handle": handle, "name": "Dave 大野"}, **extra}
+    return {
+        "source": "test",
+        "external_id": f"x-{n}",
+        "type": "blog_post",
+        "occurred_at": "2026-04-01T10:00:00+09:00",
+        "member": {"platform": platform, "handle": handle, "name": "Dave 大野"},
+        **extra,
+    }
 
 
 def ingest(*records, **kwargs):
-    outcomes = []
-    summary = services.activities_ingest(records=list(enumerate(records, start=1)),
-                                         on_outcome=outcomes.append, **kwargs)
+    outcomes: list = []
+    summary = services.activities_ingest(
+        records=list(enumerate(records, start=1)), on_outcome=outcomes.append, **kwargs
+    )
     return summary, {o.line: (o.status, o.reason.split(":")[0]) for o in outcomes}
 
 
@@ -31,20 +37,26 @@ def test_importing_the_same_lines_twice_never_duplicates():
 
     assert (first.created, first.members_created) == (3, 2)
     assert (second.created, second.unchanged, second.members_created) == (0, 3, 0)
-    assert Activity.objects.count() == 3 and Member.objects.count() == 2
+    assert Activity.objects.count() == 3
+    assert Member.objects.count() == 2
     assert {status for status, _ in outcomes.values()} == {"unchanged"}
 
 
 def test_a_line_repeated_within_one_file_is_created_once():
-    summary, outcomes = ingest(line(1), line(1))
+    _summary, outcomes = ingest(line(1), line(1))
     assert outcomes == {1: ("created", ""), 2: ("unchanged", "")}
 
 
 def test_bad_lines_are_rejected_with_a_reason_and_the_rest_still_import():
     summary, outcomes = ingest(
-        line(1), line(2, type="dance"), line(3, occurred_at="yesterday"),
-        {**line(4), "member": {"platform": "zenn"}}, Rejected("bad_json: x"), line(6),
-        line(7, event_external_id="nope"), line(8, title="x" * 501),
+        line(1),
+        line(2, type="dance"),
+        line(3, occurred_at="yesterday"),
+        {**line(4), "member": {"platform": "zenn"}},
+        Rejected("bad_json: x"),
+        line(6),
+        line(7, event_external_id="nope"),
+        line(8, title="x" * 501),
     )
     assert summary.created == 2
     assert outcomes[2] == ("rejected", "unknown_type")
@@ -69,7 +81,10 @@ def test_a_time_without_offset_is_taken_as_japan_time():
 def test_output_defaults_to_the_activity_type_and_can_be_overridden():
     ingest(line(1), line(2, type="chat_message"), line(3, type="chat_message", output=True))
     assert dict(Activity.objects.values_list("external_id", "is_output")) == {
-        "x-1": True, "x-2": False, "x-3": True}
+        "x-1": True,
+        "x-2": False,
+        "x-3": True,
+    }
 
 
 def test_one_batched_event_per_batch_not_per_row():
@@ -96,27 +111,39 @@ def test_a_crash_between_batches_resumes_without_loss():
 def test_dry_run_reports_but_stores_nothing():
     summary, _ = ingest(line(1), line(2), dry_run=True)
     assert summary.created == 2
-    assert not Activity.objects.exists() and not Member.objects.exists()
+    assert not Activity.objects.exists()
+    assert not Member.objects.exists()
     assert not OutboxEvent.objects.filter(type="activity.ingested").exists()
 
 
 def test_attending_an_event_records_attendance_as_attended():
-    event, _ = services.event_upsert(actor=None, source="test", external_id="ev-1",
-                                     title="勉強会", starts_at="2026-04-01T19:00:00+09:00")
-    ingest(line(1, type="attended_event", event_external_id="ev-1"),
-           line(2, handle="yui", type="talk", event_external_id="ev-1"))
+    event, _ = services.event_upsert(
+        actor=None,
+        source="test",
+        external_id="ev-1",
+        title="勉強会",
+        starts_at="2026-04-01T19:00:00+09:00",
+    )
+    ingest(
+        line(1, type="attended_event", event_external_id="ev-1"),
+        line(2, handle="yui", type="talk", event_external_id="ev-1"),
+    )
     assert dict(Attendance.objects.values_list("role", "status")) == {
-        "attendee": "attended", "speaker": "attended"}
+        "attendee": "attended",
+        "speaker": "attended",
+    }
     assert Activity.objects.filter(event=event).count() == 2
 
 
 def test_import_command_reads_jsonl_and_writes_a_per_line_report(tmp_path, capsys):
     report = tmp_path / "report.jsonl"
-    call_command("import_activities", str(FIXTURES / "activities.jsonl"), report=report,
-                 verbosity=0)
+    call_command(
+        "import_activities", str(FIXTURES / "activities.jsonl"), report=report, verbosity=0
+    )
     lines = report.read_text().splitlines()
     assert len(lines) == 6
-    assert '"status": "created"' in lines[0] and "unknown_type" in lines[2]
+    assert '"status": "created"' in lines[0]
+    assert "unknown_type" in lines[2]
     assert "bad_json" in lines[3]
     assert "created 2, unchanged 0, rejected 4" in capsys.readouterr().out
 
@@ -130,7 +157,6 @@ def test_import_command_reads_csv(capsys):
 
 
 def test_import_command_dry_run_stores_nothing(capsys):
-    call_command("import_activities", str(FIXTURES / "activities.jsonl"), dry_run=True,
-                 verbosity=0)
+    call_command("import_activities", str(FIXTURES / "activities.jsonl"), dry_run=True, verbosity=0)
     assert "Dry run: would have created 2" in capsys.readouterr().out
     assert not Activity.objects.exists()

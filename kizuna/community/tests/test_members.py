@@ -20,10 +20,14 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def import_line(n, platform, handle, name="", email="", **extra):
-    record = {"source": "t", "external_id": f"{platform}-{n}", "type": "answer",
-              "occurred_at": "2026-04-01T10:00:00+09:00",
-              "member": {"platform": platform, "handle": handle, "name": name, "email": email},
-              **extra}
+    record = {
+        "source": "t",
+        "external_id": f"{platform}-{n}",
+        "type": "answer",
+        "occurred_at": "2026-04-01T10:00:00+09:00",
+        "member": {"platform": platform, "handle": handle, "name": name, "email": email},
+        **extra,
+    }
     return services.activities_ingest(records=[(1, record)])
 
 
@@ -32,8 +36,9 @@ def member(handle, platform="slack"):
 
 
 def test_an_identity_names_one_member_per_platform(alice):
-    dave = services.member_create(actor=alice, display_name="Dave", platform="github",
-                                  handle="dave")
+    dave = services.member_create(
+        actor=alice, display_name="Dave", platform="github", handle="dave"
+    )
     with pytest.raises(ValidationError):
         services.identity_add(actor=alice, member=dave, platform="github", handle="DAVE")
     with pytest.raises(IntegrityError):
@@ -43,18 +48,27 @@ def test_an_identity_names_one_member_per_platform(alice):
 def test_a_verified_email_belongs_to_one_member(alice):
     one = services.member_create(actor=alice, display_name="One")
     two = services.member_create(actor=alice, display_name="Two")
-    services.identity_add(actor=alice, member=one, platform="email", handle="a",
-                          email="a@example.jp", verified=True)
+    services.identity_add(
+        actor=alice, member=one, platform="email", handle="a", email="a@example.jp", verified=True
+    )
     with pytest.raises(ValidationError):
-        services.identity_add(actor=alice, member=two, platform="email", handle="b",
-                              email="a@example.jp", verified=True)
+        services.identity_add(
+            actor=alice,
+            member=two,
+            platform="email",
+            handle="b",
+            email="a@example.jp",
+            verified=True,
+        )
 
 
 def test_suggestions_find_same_verified_email_same_handle_and_same_name(alice):
-    a = services.member_create(actor=alice, display_name="佐藤 翔太", platform="github",
-                               handle="shota")
-    b = services.member_create(actor=alice, display_name="佐藤　翔太", platform="slack",
-                               handle="shota")
+    a = services.member_create(
+        actor=alice, display_name="佐藤 翔太", platform="github", handle="shota"
+    )
+    b = services.member_create(
+        actor=alice, display_name="佐藤　翔太", platform="slack", handle="shota"
+    )
     c = services.member_create(actor=alice, display_name="さとう しょうた")
     services.member_update(actor=alice, member=a, name_kana="サトウ ショウタ")
 
@@ -78,13 +92,15 @@ def test_merge_moves_everything_and_undo_moves_it_back(alice, bob_org):
     import_line(1, "slack", "u01", name="山田 太郎")
     import_line(2, "github", "taro", name="Taro")
     into, merged = member("u01"), member("taro", "github")
-    services.affiliation_add(actor=alice, member=merged, organization=bob_org,
-                             start_date=date(2025, 1, 1))
+    services.affiliation_add(
+        actor=alice, member=merged, organization=bob_org, start_date=date(2025, 1, 1)
+    )
     services.member_update(actor=alice, member=merged, tags=["speaker"])
 
     merge = services.member_merge(actor=alice, into=into, merged=merged)
 
-    assert into.activities.count() == 2 and into.identities.count() == 2
+    assert into.activities.count() == 2
+    assert into.identities.count() == 2
     assert into.affiliations.count() == 1
     assert list(into.tags.values_list("name", flat=True)) == ["speaker"]
     assert Member.objects.current().count() == 1
@@ -96,9 +112,11 @@ def test_merge_moves_everything_and_undo_moves_it_back(alice, bob_org):
 
     merged.refresh_from_db()
     assert merged.merged_into is None
-    assert into.activities.count() == 1 and merged.activities.count() == 2
+    assert into.activities.count() == 1
+    assert merged.activities.count() == 2
     assert merged.identities.get().handle == "taro"
-    assert merged.affiliations.count() == 1 and not into.tags.exists()
+    assert merged.affiliations.count() == 1
+    assert not into.tags.exists()
     with pytest.raises(ValidationError):
         services.member_merge_undo(actor=alice, merge=merge)
 
@@ -114,14 +132,23 @@ def test_a_member_cannot_be_merged_with_itself_or_twice(alice):
 
 
 def test_erasure_removes_personal_data_keeps_counts_and_blocks_reimport(alice):
-    import_line(1, "slack", "u01", name="山田 太郎", email="taro@example.jp",
-                title="私の質問", url="https://slack.example/1")
+    import_line(
+        1,
+        "slack",
+        "u01",
+        name="山田 太郎",
+        email="taro@example.jp",
+        title="私の質問",
+        url="https://slack.example/1",
+    )
     person = member("u01")
 
     services.member_erase(actor=alice, member=person)
 
     person.refresh_from_db()
-    assert person.erased_at and person.display_name == "" and person.search_text == ""
+    assert person.erased_at
+    assert person.display_name == ""
+    assert person.search_text == ""
     assert not Identity.objects.exists()
     activity = Activity.objects.get()
     assert (activity.member_id, activity.title, activity.url) == (person.pk, "", "")
@@ -138,8 +165,9 @@ def test_erasure_removes_personal_data_keeps_counts_and_blocks_reimport(alice):
 def test_export_contains_everything_stored_about_the_person(alice, bob_org):
     import_line(1, "slack", "u01", name="山田 太郎", email="taro@example.jp", title="質問")
     person = member("u01")
-    services.affiliation_add(actor=alice, member=person, organization=bob_org,
-                             start_date=date(2025, 4, 1))
+    services.affiliation_add(
+        actor=alice, member=person, organization=bob_org, start_date=date(2025, 4, 1)
+    )
 
     export = selectors.member_export(person)
 
@@ -150,8 +178,9 @@ def test_export_contains_everything_stored_about_the_person(alice, bob_org):
 
 
 def test_member_search_matches_japanese_spelling_variants(alice):
-    services.member_create(actor=alice, display_name="サーバ太郎", platform="github",
-                           handle="server-taro")
+    services.member_create(
+        actor=alice, display_name="サーバ太郎", platform="github", handle="server-taro"
+    )
     services.member_create(actor=alice, display_name="山田 花子")
     assert [m.display_name for m in selectors.member_search(query="サーバー")] == ["サーバ太郎"]
     assert [m.display_name for m in selectors.member_search(query="SERVER-TARO")] == ["サーバ太郎"]
@@ -161,8 +190,13 @@ def test_partner_contribution_counts_only_activity_inside_the_affiliation_dates(
     for n, day in enumerate(["2025-03-31", "2025-04-01", "2025-12-31", "2026-01-01"]):
         import_line(n, "github", "kenji", occurred_at=f"{day}T12:00:00+09:00")
     kenji = member("kenji", "github")
-    services.affiliation_add(actor=alice, member=kenji, organization=bob_org,
-                             start_date=date(2025, 4, 1), end_date=date(2025, 12, 31))
+    services.affiliation_add(
+        actor=alice,
+        member=kenji,
+        organization=bob_org,
+        start_date=date(2025, 4, 1),
+        end_date=date(2025, 12, 31),
+    )
     since, until = datetime(2025, 1, 1, tzinfo=TOKYO), datetime(2027, 1, 1, tzinfo=TOKYO)
 
     activities = selectors.partner_contribution_activities(bob_org, since, until)
@@ -172,10 +206,14 @@ def test_partner_contribution_counts_only_activity_inside_the_affiliation_dates(
 
 def test_ingested_event_names_the_partner_organizations_of_affiliated_members(alice, bob_org):
     import_line(1, "github", "kenji")
-    services.affiliation_add(actor=alice, member=member("kenji", "github"),
-                             organization=bob_org, start_date=date(2025, 4, 1))
+    services.affiliation_add(
+        actor=alice,
+        member=member("kenji", "github"),
+        organization=bob_org,
+        start_date=date(2025, 4, 1),
+    )
     import_line(2, "github", "kenji")
-    event = OutboxEvent.objects.filter(type="activity.ingested").last()
+    event = OutboxEvent.objects.filter(type="activity.ingested").latest("id")
     assert event.payload["organization_ids"] == [bob_org.pk]
 
 
@@ -190,11 +228,21 @@ def test_bots_and_staff_are_not_countable(alice):
 
 def test_first_time_attendance_is_derived_from_earlier_events(alice):
     dave = services.member_create(actor=alice, display_name="Dave")
-    first, _ = services.event_upsert(actor=alice, source="t", external_id="1", title="#1",
-                                     starts_at=datetime(2026, 1, 1, tzinfo=TOKYO))
-    second, _ = services.event_upsert(actor=alice, source="t", external_id="2", title="#2",
-                                      starts_at=datetime(2026, 2, 1, tzinfo=TOKYO))
+    first, _ = services.event_upsert(
+        actor=alice,
+        source="t",
+        external_id="1",
+        title="#1",
+        starts_at=datetime(2026, 1, 1, tzinfo=TOKYO),
+    )
+    second, _ = services.event_upsert(
+        actor=alice,
+        source="t",
+        external_id="2",
+        title="#2",
+        starts_at=datetime(2026, 2, 1, tzinfo=TOKYO),
+    )
     for event in (first, second):
         services.attendance_set(actor=alice, event=event, member=dave, status="attended")
-    assert selectors.event_attendance(first).get().first_time is True
-    assert selectors.event_attendance(second).get().first_time is False
+    assert selectors.event_attendance(first).get().first_time is True  # type: ignore[attr-defined]
+    assert selectors.event_attendance(second).get().first_time is False  # type: ignore[attr-defined]
