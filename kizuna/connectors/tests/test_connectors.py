@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sync(source, server, sleep):
-    run = sync(source, server, sleep)
+    run = services.source_sync(source=source, transport=server.transport, sleep=sleep)
     assert run is not None
     return run
 
