@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from kizuna.accounts.api import router as accounts_router
 from kizuna.accounts.auth import BearerToken
 from kizuna.billing.api import router as billing_router
+from kizuna.community.api import router as community_router
 from kizuna.core.api_errors import install_error_handlers
 from kizuna.partners.api import router as partners_router
 
@@ -20,3 +21,4 @@ install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/partners", partners_router)
 api.add_router("/billing", billing_router)
+api.add_router("/community", community_router)

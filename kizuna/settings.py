@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "kizuna.accounts",
     "kizuna.partners",
     "kizuna.billing",
+    "kizuna.community",
+    "kizuna.connectors",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,10 @@ KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")
 KIZUNA_BRAND_COLOR = os.environ.get("KIZUNA_BRAND_COLOR", "#c2410c")
 KIZUNA_LOGO_URL = os.environ.get("KIZUNA_LOGO_URL", "")
 KIZUNA_TAGLINE = os.environ.get("KIZUNA_TAGLINE", "")
+
+# Connector credentials are stored encrypted with a key derived from this (or SECRET_KEY).
+# Set it separately so rotating SECRET_KEY does not make stored credentials unreadable.
+KIZUNA_CREDENTIALS_KEY = os.environ.get("KIZUNA_CREDENTIALS_KEY", "")
 
 # Security policies.
 KIZUNA_STAFF_REQUIRE_TOTP = envbool("KIZUNA_STAFF_REQUIRE_TOTP", not DEBUG)

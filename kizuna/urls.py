@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("kizuna.accounts.urls")),
     path("partners/", include("kizuna.partners.urls")),
     path("billing/", include("kizuna.billing.urls")),
+    path("community/", include("kizuna.community.urls")),
+    path("connectors/", include("kizuna.connectors.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),

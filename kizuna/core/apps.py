@@ -12,3 +12,4 @@ class CoreConfig(AppConfig):
         # Periodic jobs and event consumers register themselves when imported.
         autodiscover_modules("tasks")
         autodiscover_modules("consumers")
+        autodiscover_modules("navigation")

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from conftest import PASSWORD
-from kizuna.core.tests.browser import sign_in
+from kizuna.core.tests.browser import open_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,7 +12,8 @@ def test_alice_signs_in_and_sees_the_staff_home(page, alice):
     sign_in(page, "alice@example.com", PASSWORD)
     page.wait_for_url(re.compile(r"/home/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "スタッフホーム"
-    assert page.get_by_role("link", name="管理画面").is_visible()
+    open_menu(page, "管理")
+    assert page.get_by_role("link", name="管理サイト").is_visible()
 
 
 def test_switching_to_english_translates_the_page(page, alice):

@@ -70,3 +70,8 @@ def sign_in(page: Any, email: str, password: str) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _skipped:
         terminalreporter.write_line(HOW_TO_ENABLE, yellow=True)
+
+
+def open_menu(page: Any, menu: str) -> None:
+    """Open a navigation menu (a <details> in the header) so its links can be clicked."""
+    page.locator("summary", has_text=menu).click()

@@ -102,3 +102,27 @@ def test_api_docs_are_served_without_a_cdn(client):
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Kizuna API"
+
+
+MENU_LINKS = {
+    "alice": {"/partners/staff/reviews/", "/community/members/", "/billing/staff/", "/admin/"},
+    "bob": {"/partners/portal/", "/billing/"},
+    "carol": set(),
+    "dave": set(),
+}
+NEVER_FOR = {
+    "bob": {"/partners/staff/reviews/", "/community/members/", "/billing/staff/", "/admin/"},
+    "carol": {"/partners/portal/", "/billing/", "/community/members/", "/admin/"},
+    "dave": {"/partners/portal/", "/billing/staff/", "/community/members/", "/admin/"},
+}
+
+
+@pytest.mark.parametrize("persona", sorted(MENU_LINKS))
+def test_navigation_offers_each_persona_only_the_pages_it_may_open(client, personas, persona):
+    client.force_login(personas[persona])
+    page = client.get(reverse("core:home")).content.decode()
+    nav = page.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    for path in MENU_LINKS[persona]:
+        assert f'href="{path}' in nav, path
+    for path in NEVER_FOR.get(persona, set()):
+        assert f'href="{path}"' not in nav, path

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
-from kizuna.core.tests.browser import sign_in
+from kizuna.core.tests.browser import open_menu, sign_in
 from kizuna.partners import services
 from kizuna.partners.models import Badge
 
@@ -35,6 +35,7 @@ def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(
     sign_out(page)
 
     sign_in(page, alice.email, PASSWORD)
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="審査キュー").click()
     page.get_by_role("link", name="食品メーカー様 定期購入プラグイン開発").click()
     page.get_by_label("承認する").check()
@@ -64,8 +65,10 @@ def test_staff_pages_and_public_evangelist_list_render(page, alice, bob_partner,
         term_end=timezone.localdate() + timedelta(days=365),
     )
     sign_in(page, alice.email, PASSWORD)
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="エバンジェリスト制度").click()
     assert "地域のユーザー会を主催しています。" in page.content()
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="プログラム設定").click()
     assert "初期セットアップ" in page.content()
     sign_out(page)

@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.accounts.permissions import Action, can
+from kizuna.core.navigation import Section, nav_link
+
+nav_link(
+    _("Admin site"),
+    "admin:index",
+    section=Section.ADMINISTRATION,
+    visible=lambda user: user.is_superuser and can(user, Action.MANAGE_STAFF_ROLES),
+)
+nav_link(
+    _("Audit log"),
+    "admin:core_auditentry_changelist",
+    section=Section.ADMINISTRATION,
+    visible=lambda user: user.is_superuser and can(user, Action.VIEW_AUDIT_LOG),
+)

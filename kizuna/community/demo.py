@@ -1,0 +1,201 @@
+"""Demo community: regional chapters, a year of events with regulars and first-timers,
+members across platforms (some twice, to merge), and a year of activities.
+
+Activities go through the real bulk import path, so the large scale (100,000 members,
+1,000,000 activities) also shows how fast that path is.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from kizuna.accounts.models import User
+from kizuna.community import services
+from kizuna.community.ingest import Record
+from kizuna.community.models import Event, EventFormat, EventKind, Group, Identity, Member
+from kizuna.core.seeding import DemoContext, person_name
+
+SIZES = {
+    "small": {"members": 300, "activities": 6_000},
+    "medium": {"members": 5_000, "activities": 100_000},
+    "large": {"members": 100_000, "activities": 1_000_000},
+}
+CHAPTERS = [
+    ("tokyo", "Kizuna 東京", "13"),
+    ("osaka", "Kizuna 大阪", "27"),
+    ("fukuoka", "Kizuna 福岡", "40"),
+    ("nagoya", "Kizuna 名古屋", "23"),
+    ("sapporo", "Kizuna 札幌", "01"),
+]
+VENUES = {
+    "13": "渋谷ヒカリエ",
+    "27": "グランフロント大阪",
+    "40": "天神ビジネスセンター",
+    "23": "名古屋駅前会議室",
+    "01": "札幌市産業振興センター",
+}
+# platform, activity types seen there, and how often
+PLATFORMS = [
+    ("github", ["pull_request", "issue", "review", "comment", "release"]),
+    ("slack", ["chat_message", "chat_message", "chat_message", "question", "answer"]),
+    ("zenn", ["blog_post"]),
+    ("connpass", ["social_post"]),
+]
+
+
+def seed(ctx: DemoContext) -> None:
+    sizes = SIZES[ctx.scale]
+    groups = _seed_groups()
+    events = _seed_events(ctx, groups)
+    services.activities_ingest(
+        records=ctx.track(
+            _activity_records(ctx, sizes["members"], sizes["activities"], events),
+            "community activities",
+            total=sizes["activities"],
+        )
+    )
+    _seed_duplicates_and_dave(ctx)
+    _seed_leaders_and_affiliations(ctx, groups)
+    services.merge_suggestions_refresh()
+
+
+def _seed_groups() -> list[Group]:
+    return [
+        services.group_create(
+            actor=None,
+            name=name,
+            slug=slug,
+            prefecture=prefecture,
+            description=f"{name} の勉強会とミートアップ。初参加の方も歓迎です。",
+        )
+        for slug, name, prefecture in CHAPTERS
+    ]
+
+
+def _seed_events(ctx: DemoContext, groups: list[Group]) -> list[Event]:
+    start = ctx.today - timedelta(days=365)
+    events = []
+    for month in range(12):
+        for index, group in enumerate(groups):
+            day = start + timedelta(days=30 * month + 7 * (index % 4) + 3)
+            hybrid = month % 3 == 0
+            events.append(
+                Event(
+                    source="connpass",
+                    external_id=f"demo-{group.slug}-{month}",
+                    title=f"{group.name} 勉強会 #{month + 1}",
+                    group=group,
+                    kind=EventKind.STUDY_SESSION if month % 4 else EventKind.MEETUP,
+                    format=EventFormat.HYBRID if hybrid else EventFormat.IN_PERSON,
+                    staff_run=index == 0 and month % 6 == 0,
+                    venue=VENUES[group.prefecture],
+                    prefecture=group.prefecture,
+                    hashtag=f"kizuna_{group.slug}",
+                    online_url="https://meet.example.jp/kizuna" if hybrid else "",
+                    starts_at=datetime.combine(day, time(10, 0), UTC),
+                    ends_at=datetime.combine(day, time(12, 0), UTC),
+                    capacity=ctx.rng.choice([30, 40, 50, 80]),
+                )
+            )
+    events.append(
+        Event(
+            source="kizuna",
+            external_id="demo-conference",
+            title="Kizuna Conference Japan",
+            kind=EventKind.CONFERENCE,
+            format=EventFormat.HYBRID,
+            staff_run=True,
+            venue="東京国際フォーラム",
+            prefecture="13",
+            hashtag="kizunaconf",
+            starts_at=datetime.combine(ctx.today - timedelta(days=60), time(1, 0), UTC),
+            capacity=500,
+        )
+    )
+    return Event.objects.bulk_create(events)
+
+
+def _activity_records(
+    ctx: DemoContext, members: int, count: int, events: list[Event]
+) -> Iterator[Record]:
+    rng = ctx.rng
+    people = [person_name(rng) for _ in range(members)]
+    # A few regulars come to most events; everyone else drops in now and then.
+    regulars = max(5, members // 50)
+    start = datetime.combine(ctx.today - timedelta(days=365), time(0), UTC)
+    for n in range(count):
+        person = int(rng.paretovariate(1.2)) % members if n % 3 else rng.randrange(members)
+        name, romaji = people[person]
+        record: dict[str, Any]
+        if n % 10 == 0:
+            event = rng.choice(events)
+            if person >= regulars and rng.random() < 0.5:
+                person = rng.randrange(members)  # a first-timer
+                name, romaji = people[person]
+            kind = rng.choices(["attended_event", "talk", "lightning_talk"], [90, 4, 6])[0]
+            record = {
+                "source": event.source,
+                "external_id": f"demo-{n}",
+                "type": kind,
+                "occurred_at": event.starts_at.isoformat(),
+                "event_external_id": event.external_id,
+                "title": event.title,
+                "member": {"platform": "connpass", "handle": f"{romaji}{person}", "name": name},
+            }
+        else:
+            platform, kinds = PLATFORMS[person % len(PLATFORMS)]
+            kind = rng.choice(kinds)
+            when = start + timedelta(seconds=rng.randrange(365 * 86400))
+            record = {
+                "source": f"demo-{platform}",
+                "external_id": f"demo-{n}",
+                "type": kind,
+                "occurred_at": when.isoformat(),
+                "title": f"{name} の {kind}",
+                "url": f"https://example.jp/{platform}/{n}",
+                "member": {
+                    "platform": platform,
+                    "handle": f"{romaji}{person}",
+                    "email": f"{romaji}{person}@example.jp",
+                    "name": name,
+                },
+            }
+        yield n + 1, record
+
+
+def _seed_duplicates_and_dave(ctx: DemoContext) -> None:
+    """Some people also have a GitHub account under the same name: merge suggestions."""
+    members = list(Member.objects.order_by("id")[:40])
+    for member in members[::4]:
+        services.member_create(
+            actor=None,
+            display_name=member.display_name,
+            platform="github",
+            handle=f"{member.display_name}-gh{member.pk}",
+        )
+    dave = User.objects.filter(email="dave@example.com").first()
+    if dave is not None:
+        member = services.member_create(
+            actor=None,
+            display_name=dave.display_name,
+            platform="zenn",
+            handle="dave",
+            email=dave.email,
+        )
+        Member.objects.filter(pk=member.pk).update(user=dave, prefecture="40")
+        Identity.objects.filter(member=member).update(verified=True)
+
+
+def _seed_leaders_and_affiliations(ctx: DemoContext, groups: list[Group]) -> None:
+    leaders = list(Member.objects.order_by("id")[: len(groups) * 2])
+    for index, group in enumerate(groups):
+        group.leaders.set(leaders[index * 2 : index * 2 + 2])
+    partners = ctx.shared.get("partner_organizations", [])
+    for index, member in enumerate(Member.objects.order_by("id")[:60]):
+        if partners and index % 3 == 0:
+            services.affiliation_add(
+                actor=None,
+                member=member,
+                organization=partners[index % len(partners)],
+                start_date=ctx.today - timedelta(days=ctx.rng.randrange(100, 900)),
+            )

@@ -1,0 +1,616 @@
+"""Bulk ingestion of activities: the path every connector, the import command and the API use.
+
+Records arrive as dicts in the line format of docs/connectors.md. They are processed in
+batches; each batch is one transaction that resolves identities, members, events and
+existing activities with a handful of set-based queries, creates what is missing, and emits
+one `activity.ingested` event. A crash loses at most the batch in flight, and running the
+same input again reports those lines as unchanged: (source, external_id) is unique.
+"""
+
+import queue
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kizuna.accounts.models import OrganizationKind
+from kizuna.community import bulk_sql
+from kizuna.community.matching import identifier_hash, member_search_text, name_key, reading_key
+from kizuna.community.models import (
+    Activity,
+    ActivityType,
+    Affiliation,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    ErasureBlock,
+    Event,
+    Identity,
+    Member,
+)
+from kizuna.core.events import emit
+
+# Bigger batches amortize index page writes per commit; 20,000 parsed lines is ~20 MB.
+BATCH_SIZE = 20_000
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+CREATED, UNCHANGED, REJECTED = "created", "unchanged", "rejected"
+
+# Activity types that also mean the member was at the event, and in which role.
+ATTENDANCE_ROLE_OF_TYPE = {
+    "attended_event": AttendanceRole.ATTENDEE,
+    "talk": AttendanceRole.SPEAKER,
+    "lightning_talk": AttendanceRole.LIGHTNING_TALK,
+}
+
+_MAX_LENGTH = {
+    "source": 50,
+    "external_id": 200,
+    "url": 1000,
+    "title": 500,
+    "platform": 30,
+    "handle": 200,
+    "email": 254,
+    "name": 200,
+    "event_external_id": 200,
+}
+
+
+class Rejected(Exception):
+    """A line that cannot be imported; the message is its reason in the report."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    line: int
+    status: str
+    reason: str = ""
+
+
+@dataclass
+class Summary:
+    created: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    members_created: int = 0
+
+    def count(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.unchanged + self.rejected
+
+
+@dataclass(slots=True)
+class Line:
+    number: int
+    source: str
+    external_id: str
+    type: str
+    occurred_at: datetime
+    platform: str
+    handle: str
+    email: str
+    name: str
+    bot: bool
+    event_external_id: str
+    url: str
+    title: str
+    body: str
+    output: bool
+
+
+# A record is (line number, dict) or (line number, Rejected) when the reader could not
+# even decode the line (bad JSON, wrong CSV shape).
+Record = tuple[int, dict[str, Any] | Rejected]
+_DONE = object()
+OnOutcome = Callable[[Outcome], None]
+
+
+@dataclass
+class Ingestion:
+    """One run over many records: caches what does not change between batches."""
+
+    actor: Any = None
+    dry_run: bool = False
+    on_outcome: OnOutcome | None = None
+    summary: Summary = field(default_factory=Summary)
+    output_by_type: dict[str, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.output_by_type = dict(ActivityType.objects.values_list("key", "is_output"))
+
+    def run(self, records: Iterable[Record], *, batch_size: int = BATCH_SIZE) -> Summary:
+        """Parse in a second thread while this one stores the previous batch.
+
+        The database driver releases the GIL while the database works, so reading and
+        parsing the next batch overlaps with writing this one.
+        """
+        parsed: queue.Queue[Any] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        producer = threading.Thread(
+            target=self._parse_batches, args=(records, batch_size, parsed, stop), daemon=True
+        )
+        producer.start()
+        try:
+            while (item := parsed.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                lines, rejections = item
+                outcomes = rejections + self._store_batch(lines)
+                for outcome in sorted(outcomes, key=lambda o: o.line):
+                    self._report(outcome)
+        finally:
+            stop.set()
+            producer.join()
+        return self.summary
+
+    def _parse_batches(
+        self,
+        records: Iterable[Record],
+        batch_size: int,
+        parsed: "queue.Queue[Any]",
+        stop: threading.Event,
+    ) -> None:
+        def hand_over(item: Any) -> None:
+            while not stop.is_set():
+                try:
+                    parsed.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        try:
+            iterator = iter(records)
+            while not stop.is_set() and (batch := list(islice(iterator, batch_size))):
+                hand_over(self._parse_batch(batch))
+            hand_over(_DONE)
+        except BaseException as error:  # handed to the storing thread, which raises it
+            hand_over(error)
+
+    def _parse_batch(self, batch: list[Record]) -> tuple[list[Line], list[Outcome]]:
+        lines: list[Line] = []
+        rejections: list[Outcome] = []
+        for number, raw in batch:
+            try:
+                if isinstance(raw, Rejected):
+                    raise raw
+                lines.append(parse_line(number, raw, self.output_by_type))
+            except Rejected as rejection:
+                rejections.append(Outcome(number, REJECTED, str(rejection)))
+        return lines, rejections
+
+    def _store_batch(self, lines: list[Line]) -> list[Outcome]:
+        try:
+            return self._store(lines)
+        except IntegrityError:
+            # Another importer created one of the same identities between our read and
+            # write (possible on PostgreSQL); reading again sees it.
+            return self._store(lines)
+
+    def _store(self, lines: list[Line]) -> list[Outcome]:
+        with transaction.atomic():
+            batch = _Batch(lines)
+            outcomes = batch.store()
+            if not self.dry_run:
+                batch.emit_events(self.actor)
+            else:
+                transaction.set_rollback(True)
+        self.summary.members_created += len(batch.members_created)
+        return outcomes
+
+    def _report(self, outcome: Outcome) -> None:
+        self.summary.count(outcome.status)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+
+def parse_line(number: int, raw: Any, output_by_type: dict[str, bool]) -> Line:
+    if not isinstance(raw, dict):
+        raise Rejected("not_an_object: each line must be a JSON object")
+    member = raw.get("member")
+    if not isinstance(member, dict):
+        raise Rejected(
+            "missing_member: 'member' must be an object with platform and handle or email"
+        )
+    type_key = raw.get("type")
+    if type_key not in output_by_type:
+        raise Rejected(f"unknown_type: {type_key!r} is not an activity type")
+    platform = _text(member, "platform").lower()
+    email = _text(member, "email").lower()
+    handle = _text(member, "handle").lower().removeprefix("@") or email
+    if not platform or not handle:
+        raise Rejected("missing_member: 'member' needs a platform and a handle or email")
+    output = raw.get("output")
+    if output is not None and not isinstance(output, bool):
+        raise Rejected("bad_output: 'output' must be true, false or absent")
+    return Line(
+        number=number,
+        source=_required(raw, "source"),
+        external_id=_required(raw, "external_id"),
+        type=type_key,
+        occurred_at=_parse_time(raw.get("occurred_at")),
+        platform=platform,
+        handle=handle,
+        email=email,
+        name=_text(member, "name"),
+        bot=member.get("bot") is True,
+        event_external_id=_text(raw, "event_external_id"),
+        url=_text(raw, "url"),
+        title=_text(raw, "title"),
+        body=_text(raw, "body"),
+        output=output_by_type[type_key] if output is None else output,
+    )
+
+
+def _text(raw: dict[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if type(value) is not str:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise Rejected(f"bad_{key}: {key!r} must be text")
+        value = str(value)
+    value = value.strip()
+    limit = _MAX_LENGTH.get(key)
+    if limit is not None and len(value) > limit:
+        raise Rejected(f"too_long: {key!r} is longer than {limit} characters")
+    return value
+
+
+def _required(raw: dict[str, Any], key: str) -> str:
+    text = _text(raw, key)
+    if not text:
+        raise Rejected(f"missing_{key}: {key!r} is required")
+    return text
+
+
+def _parse_time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise Rejected("bad_occurred_at: 'occurred_at' must be an ISO 8601 date-time")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Rejected(f"bad_occurred_at: {value!r} is not an ISO 8601 date-time") from None
+    # A time without offset is a time in Japan, the way people write it here.
+    return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
+
+
+class _Batch:
+    """The set-based resolution of one batch of parsed lines."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.members_created: list[int] = []
+        self.created: list[tuple[Line, int]] = []  # (line, member id)
+        self._events: dict[tuple[str, str], int] = {}
+
+    def store(self) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        lines = self._reject(
+            self.lines,
+            self._blocked_lines(self.lines),
+            "erased_person: this person asked to be erased",
+            outcomes,
+        )
+        self._events = events = self._event_ids(lines)
+        unknown_event = {
+            line.number
+            for line in lines
+            if line.event_external_id and (line.source, line.event_external_id) not in events
+        }
+        lines = self._reject(
+            lines,
+            unknown_event,
+            "unknown_event: no event with this source and event_external_id",
+            outcomes,
+        )
+        seen = self._existing_activity_keys(lines)
+        identities = self._identities(lines)
+        rows: list[tuple[Any, ...]] = []
+        for line in lines:
+            key = (line.source, line.external_id)
+            if key in seen:
+                outcomes.append(Outcome(line.number, UNCHANGED))
+                continue
+            seen.add(key)
+            identity_id, member_id = identities[(line.platform, line.handle)]
+            event_id = events.get((line.source, line.event_external_id))
+            rows.append(
+                (
+                    line.source,
+                    line.external_id,
+                    line.type,
+                    member_id,
+                    identity_id,
+                    event_id,
+                    line.occurred_at,
+                    line.url,
+                    line.title,
+                    line.body,
+                    line.output,
+                )
+            )
+            self.created.append((line, member_id))
+            outcomes.append(Outcome(line.number, CREATED))
+        now = timezone.now()
+        bulk_sql.insert_rows(
+            Activity,
+            _ACTIVITY_COLUMNS,
+            _ACTIVITY_TYPES,
+            [(*row, now) for row in rows],
+            skip_conflicts=True,
+        )
+        self._record_attendance()
+        return outcomes
+
+    @staticmethod
+    def _reject(
+        lines: list[Line], numbers: set[int], reason: str, outcomes: list[Outcome]
+    ) -> list[Line]:
+        if not numbers:
+            return lines
+        outcomes.extend(Outcome(n, REJECTED, reason) for n in sorted(numbers))
+        return [line for line in lines if line.number not in numbers]
+
+    @staticmethod
+    def _blocked_lines(lines: list[Line]) -> set[int]:
+        if not ErasureBlock.objects.exists():
+            return set()
+        hashes: dict[str, list[int]] = defaultdict(list)
+        for line in lines:
+            hashes[identifier_hash(line.platform, line.handle)].append(line.number)
+            if line.email:
+                hashes[identifier_hash("email", line.email)].append(line.number)
+        blocked = ErasureBlock.objects.filter(identifier_hash__in=hashes).values_list(
+            "identifier_hash", flat=True
+        )
+        return {number for digest in blocked for number in hashes[digest]}
+
+    @staticmethod
+    def _event_ids(lines: list[Line]) -> dict[tuple[str, str], int]:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for line in lines:
+            if line.event_external_id:
+                wanted[line.source].add(line.event_external_id)
+        found = {}
+        for source, external_ids in wanted.items():
+            rows = Event.objects.filter(source=source, external_id__in=external_ids)
+            for external_id, event_id in rows.values_list("external_id", "id"):
+                found[(source, external_id)] = event_id
+        return found
+
+    @staticmethod
+    def _existing_activity_keys(lines: list[Line]) -> set[tuple[str, str]]:
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for line in lines:
+            by_source[line.source].append(line.external_id)
+        existing: set[tuple[str, str]] = set()
+        for source, external_ids in by_source.items():
+            rows = bulk_sql.select_in(
+                Activity, ["external_id"], {"source": source}, "external_id", external_ids
+            )
+            existing.update((source, external_id) for (external_id,) in rows)
+        return existing
+
+    def _identities(self, lines: list[Line]) -> dict[tuple[str, str], tuple[int, int]]:
+        """(platform, handle) -> (identity id, member id), creating the missing people."""
+        first_line: dict[tuple[str, str], Line] = {}
+        for line in lines:
+            first_line.setdefault((line.platform, line.handle), line)
+        by_platform: dict[str, list[str]] = defaultdict(list)
+        for platform, handle in first_line:
+            by_platform[platform].append(handle)
+        found: dict[tuple[str, str], tuple[int, int]] = {}
+        for platform, handles in by_platform.items():
+            rows = bulk_sql.select_in(
+                Identity, ["handle", "id", "member_id"], {"platform": platform}, "handle", handles
+            )
+            for handle, identity_id, member_id in rows:
+                found[(platform, handle)] = (identity_id, member_id)
+        missing = [line for key, line in first_line.items() if key not in found]
+        if missing:
+            found.update(self._create_people(missing))
+        return found
+
+    def _create_people(self, lines: list[Line]) -> dict[tuple[str, str], tuple[int, int]]:
+        member_ids = bulk_sql.allocate_ids(Member, len(lines))
+        identity_ids = bulk_sql.allocate_ids(Identity, len(lines))
+        now = timezone.now()
+        bulk_sql.insert_rows(
+            Member,
+            _MEMBER_COLUMNS,
+            _MEMBER_TYPES,
+            [
+                (
+                    member_id,
+                    line.name,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    line.bot,
+                    False,
+                    member_search_text([line.name], [line.handle, line.email]),
+                    name_key(line.name),
+                    reading_key(line.name),
+                    now,
+                )
+                for member_id, line in zip(member_ids, lines, strict=True)
+            ],
+        )
+        bulk_sql.insert_rows(
+            Identity,
+            _IDENTITY_COLUMNS,
+            _IDENTITY_TYPES,
+            [
+                (
+                    identity_id,
+                    member_id,
+                    line.platform,
+                    line.handle,
+                    line.email,
+                    line.name,
+                    False,
+                    now,
+                )
+                for identity_id, member_id, line in zip(
+                    identity_ids, member_ids, lines, strict=True
+                )
+            ],
+        )
+        self.members_created = member_ids
+        return {
+            (line.platform, line.handle): (identity_id, member_id)
+            for identity_id, member_id, line in zip(identity_ids, member_ids, lines, strict=True)
+        }
+
+    def _record_attendance(self) -> None:
+        attendances = {}
+        for line, member_id in self.created:
+            if line.event_external_id and line.type in ATTENDANCE_ROLE_OF_TYPE:
+                event_id = self._events[(line.source, line.event_external_id)]
+                attendances[(event_id, member_id)] = Attendance(
+                    event_id=event_id,
+                    member_id=member_id,
+                    role=ATTENDANCE_ROLE_OF_TYPE[line.type],
+                    status=AttendanceStatus.ATTENDED,
+                )
+        if attendances:
+            # A registration already on file becomes "attended"; its role is kept.
+            Attendance.objects.bulk_create(
+                attendances.values(),
+                update_conflicts=True,
+                unique_fields=["event", "member"],
+                update_fields=["status"],
+            )
+
+    def emit_events(self, actor: Any) -> None:
+        if self.members_created:
+            emit("member.created", {"member_ids": self.members_created}, actor=actor)
+        if not self.created:
+            return
+        times = [line.occurred_at for line, _member_id in self.created]
+        emit(
+            "activity.ingested",
+            {
+                "count": len(self.created),
+                "sources": sorted({line.source for line, _ in self.created}),
+                "occurred_from": min(times),
+                "occurred_until": max(times),
+                "organization_ids": self._partner_organizations(),
+            },
+            actor=actor,
+        )
+
+    def _partner_organizations(self) -> list[int]:
+        """Partner organizations whose affiliated members were active while affiliated.
+
+        This is the seam to the partner program: a consumer of `activity.ingested`
+        recomputes those organizations with selectors.partner_contribution_activities().
+        """
+        if not Affiliation.objects.exists():
+            return []
+        member_ids = list({member_id for _line, member_id in self.created})
+        affiliations: dict[int, list[tuple[int, Any, Any]]] = defaultdict(list)
+        rows = Affiliation.objects.filter(
+            member_id__in=member_ids, organization__kind=OrganizationKind.PARTNER
+        ).values_list("member_id", "organization_id", "start_date", "end_date")
+        for member_id, organization_id, start, end in rows:
+            affiliations[member_id].append((organization_id, start, end))
+        organizations = set()
+        for line, member_id in self.created:
+            for organization_id, start, end in affiliations.get(member_id, ()):
+                day = timezone.localdate(line.occurred_at)
+                if start <= day and (end is None or day <= end):
+                    organizations.add(organization_id)
+        return sorted(organizations)
+
+
+_ACTIVITY_COLUMNS = (
+    "source",
+    "external_id",
+    "type",
+    "member_id",
+    "identity_id",
+    "event_id",
+    "occurred_at",
+    "url",
+    "title",
+    "body",
+    "is_output",
+    "created_at",
+)
+_ACTIVITY_TYPES = (
+    "varchar",
+    "varchar",
+    "varchar",
+    "bigint",
+    "bigint",
+    "bigint",
+    "timestamptz",
+    "varchar",
+    "varchar",
+    "text",
+    "boolean",
+    "timestamptz",
+)
+_MEMBER_COLUMNS = (
+    "id",
+    "display_name",
+    "name_ja",
+    "name_kana",
+    "name_romaji",
+    "prefecture",
+    "notes",
+    "is_bot",
+    "is_staff",
+    "search_text",
+    "name_key",
+    "reading_key",
+    "created_at",
+)
+_MEMBER_TYPES = (
+    "bigint",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "text",
+    "boolean",
+    "boolean",
+    "text",
+    "varchar",
+    "varchar",
+    "timestamptz",
+)
+_IDENTITY_COLUMNS = (
+    "id",
+    "member_id",
+    "platform",
+    "handle",
+    "email",
+    "display_name",
+    "verified",
+    "created_at",
+)
+_IDENTITY_TYPES = (
+    "bigint",
+    "bigint",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "boolean",
+    "timestamptz",
+)

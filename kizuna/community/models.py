@@ -1,0 +1,421 @@
+"""Community data: members and their identities, affiliations, groups, events, activities.
+
+A member is a person; an identity is one of their accounts on a platform. Activities arrive
+from connectors in bulk (see ingest.py) and are unique on (source, external_id).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.accounts.models import Organization
+from kizuna.core.prefectures import PREFECTURES
+
+PREFECTURE_CHOICES = [(code, ja) for code, ja, _en in PREFECTURES]
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def current(self) -> "MemberQuerySet":
+        """Members shown in lists: not merged into someone else."""
+        return self.filter(merged_into__isnull=True)
+
+    def countable(self) -> "MemberQuerySet":
+        """Members whose activity counts in KPIs: bots, staff and erased people are left out."""
+        return self.current().filter(is_bot=False, is_staff=False, erased_at__isnull=True)
+
+
+class Member(models.Model):
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    name_romaji = models.CharField(_("name (romaji)"), max_length=200, blank=True)
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="members", verbose_name=_("tags"))
+    notes = models.TextField(_("staff notes"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="community_member",
+        verbose_name=_("user account"),
+    )
+    is_bot = models.BooleanField(_("bot"), default=False)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_members"
+    )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    # Normalized names, handles and emails for search (kizuna.core.text.normalize_ja).
+    search_text = models.TextField(blank=True, default="")
+    # Names with spacing, width and case removed, to suggest merges of the same person.
+    name_key = models.CharField(max_length=200, blank=True, db_index=True)
+    reading_key = models.CharField(max_length=200, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        if self.erased_at:
+            return f"#{self.pk}"
+        return self.name_ja or self.display_name or f"#{self.pk}"
+
+
+class Identity(models.Model):
+    """One account of a member on a platform. (platform, handle) names exactly one identity."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="identities")
+    platform = models.CharField(_("platform"), max_length=30)
+    # Lower-cased; for platforms where people have no handle, the email address.
+    handle = models.CharField(_("handle or id"), max_length=200)
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"], name="identity_unique_handle"),
+            # A verified email belongs to one person on a platform.
+            models.UniqueConstraint(
+                fields=["platform", "email"],
+                condition=Q(verified=True) & ~Q(email=""),
+                name="identity_unique_verified_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["email"], name="identity_email")]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+
+class Affiliation(models.Model):
+    """Employment history: a member works at an organization from a date, maybe until one."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="community_affiliations"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="affiliation_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.organization}"
+
+
+class Group(models.Model):
+    """A user group or regional chapter."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    leaders = models.ManyToManyField(
+        Member, blank=True, related_name="led_groups", verbose_name=_("leaders")
+    )
+    search_text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    STUDY_SESSION = "study_session", _("Study session (勉強会)")
+    MEETUP = "meetup", _("Meetup")
+    CONFERENCE = "conference", _("Conference")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class EventFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class Event(models.Model):
+    # Where the event came from, so a connector updates instead of duplicating it.
+    source = models.CharField(_("source"), max_length=50, default="kizuna")
+    external_id = models.CharField(_("external id"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("organizing group"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EventKind.choices, default=EventKind.MEETUP
+    )
+    format = models.CharField(
+        _("format"), max_length=20, choices=EventFormat.choices, default=EventFormat.IN_PERSON
+    )
+    staff_run = models.BooleanField(_("run by staff"), default=False)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
+    )
+    online_url = models.URLField(_("online URL"), max_length=500, blank=True)
+    url = models.URLField(_("event page"), max_length=500, blank=True)
+    hashtag = models.CharField(_("hashtag"), max_length=100, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    search_text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="event_unique_external")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceRole(models.TextChoices):
+    ATTENDEE = "attendee", _("Attendee")
+    SPEAKER = "speaker", _("Speaker")
+    LIGHTNING_TALK = "lightning_talk", _("Lightning talk")
+    ORGANIZER = "organizer", _("Organizer")
+    STAFF = "staff", _("Staff")
+
+
+class AttendanceStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    ATTENDED = "attended", _("Attended")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+class Attendance(models.Model):
+    """A member at an event. Whether it was their first time is derived (see selectors)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendances")
+    role = models.CharField(
+        _("role"), max_length=20, choices=AttendanceRole.choices, default=AttendanceRole.ATTENDEE
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.REGISTERED,
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="attendance_once_per_event")
+        ]
+        indexes = [models.Index(fields=["member", "status"], name="attendance_member_status")]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.event}"
+
+
+class ActivityType(models.Model):
+    """A kind of activity, with the weight it counts for and whether it is 'output'."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    # Output: things a person made for others (talks, articles, answers, code).
+    is_output = models.BooleanField(_("counts as output"), default=False)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    """Something a member did, once. Importing the same (source, external_id) again is a no-op."""
+
+    source = models.CharField(_("source"), max_length=50)
+    external_id = models.CharField(_("external id"), max_length=200)
+    type = models.ForeignKey(
+        ActivityType,
+        to_field="key",
+        db_column="type",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("type"),
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activities")
+    # Not indexed: only undoing a merge looks activities up by identity, and always
+    # together with their member. One index less keeps bulk imports fast.
+    identity = models.ForeignKey(
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        db_index=False,
+    )
+    event = models.ForeignKey(
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        db_index=False,
+    )
+    occurred_at = models.DateTimeField(_("when"))
+    url = models.CharField(_("URL"), max_length=1000, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    is_output = models.BooleanField(_("output"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="activity_unique_external"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["member", "occurred_at"], name="activity_member_time"),
+            models.Index(fields=["event"], condition=Q(event__isnull=False), name="activity_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type_id} {self.source}:{self.external_id}"
+
+
+class MemberMerge(models.Model):
+    """One merge of `merged` into `into`, with what moved, so it can be undone exactly."""
+
+    into = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="merges_received")
+    merged = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="merges_given")
+    # {"identities": [ids], "activities": [ids], "attendances": [ids], "affiliations": [ids],
+    #  "tags": [ids], "leads": [group ids], "user_id": id or None}
+    moved = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("member merge")
+        verbose_name_plural = _("member merges")
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.into_id}"
+
+
+class MergeSuggestionReason(models.TextChoices):
+    SAME_VERIFIED_EMAIL = "same_verified_email", _("Same verified email")
+    SAME_HANDLE = "same_handle", _("Same handle on different platforms")
+    SIMILAR_NAME = "similar_name", _("Same name")
+
+
+class MergeSuggestion(models.Model):
+    """Two members who may be one person; a staff member merges them or says they are not."""
+
+    member_a = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=30, choices=MergeSuggestionReason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reason", "member_a_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member_a", "member_b"], name="suggestion_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(member_a__lt=models.F("member_b")), name="suggestion_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.member_a_id} ≟ #{self.member_b_id}"
+
+
+class NotSamePerson(models.Model):
+    """A pair staff said are different people: never suggested for merging again."""
+
+    member_a = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member_a", "member_b"], name="not_same_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(member_a__lt=models.F("member_b")), name="not_same_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.member_a_id} ≠ #{self.member_b_id}"
+
+
+class ErasureBlock(models.Model):
+    """SHA-256 of an erased person's identifiers, so no connector recreates them.
+
+    Only the hash is kept: the list itself holds no personal data.
+    """
+
+    identifier_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.identifier_hash[:12]

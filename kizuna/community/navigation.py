@@ -1,0 +1,23 @@
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.community.permissions import CommunityAction, can_community
+from kizuna.core.navigation import Section, nav_link
+
+nav_link(
+    _("Members"),
+    "community:member_list",
+    section=Section.COMMUNITY,
+    visible=lambda user: can_community(user, CommunityAction.LIST_MEMBERS),
+)
+nav_link(
+    _("Events"),
+    "community:event_list",
+    section=Section.COMMUNITY,
+    visible=lambda user: can_community(user, CommunityAction.VIEW_EVENTS) and user.is_staff,
+)
+nav_link(
+    _("Sources"),
+    "connectors:source_list",
+    section=Section.COMMUNITY,
+    visible=lambda user: can_community(user, CommunityAction.MANAGE_SOURCES),
+)

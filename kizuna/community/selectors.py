@@ -1,0 +1,149 @@
+"""Reads of community data used in several places (pages, API, other apps)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
+
+from kizuna.accounts.models import Organization
+from kizuna.community.models import (
+    Activity,
+    Affiliation,
+    Attendance,
+    AttendanceStatus,
+    Event,
+    Member,
+    MemberMerge,
+    MergeSuggestion,
+)
+from kizuna.core.text import normalize_ja
+
+
+def member_search(
+    *, query: str = "", tag: str = "", prefecture: str = "", group_slug: str = ""
+) -> QuerySet[Member]:
+    members = Member.objects.current().filter(erased_at__isnull=True)
+    for term in normalize_ja(query).split():
+        members = members.filter(search_text__contains=term)
+    if tag:
+        members = members.filter(tags__name=tag)
+    if prefecture:
+        members = members.filter(prefecture=prefecture)
+    if group_slug:
+        members = members.filter(
+            Q(led_groups__slug=group_slug) | Q(attendances__event__group__slug=group_slug)
+        )
+    return members.distinct().order_by("-id")
+
+
+def member_seen(member_ids: list[int]) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """First and last activity time of each member: derived, so merges never make it stale."""
+    rows = (
+        Activity.objects.filter(member_id__in=member_ids)
+        .values("member_id")
+        .annotate(first=Min("occurred_at"), last=Max("occurred_at"))
+    )
+    return {row["member_id"]: (row["first"], row["last"]) for row in rows}
+
+
+def member_timeline(member: Member, *, limit: int = 50) -> QuerySet[Activity]:
+    return member.activities.select_related("type", "event").order_by("-occurred_at")[:limit]
+
+
+def event_attendance(event: Event) -> QuerySet[Attendance]:
+    """The event's attendance, each marked first_time when it is the person's first event."""
+    earlier = Attendance.objects.filter(
+        member=OuterRef("member"),
+        status=AttendanceStatus.ATTENDED,
+        event__starts_at__lt=event.starts_at,
+    )
+    return (
+        event.attendances.select_related("member")
+        .annotate(first_time=~Exists(earlier))
+        .order_by("role", "member__display_name")
+    )
+
+
+def member_events(member: Member) -> QuerySet[Attendance]:
+    return member.attendances.select_related("event", "event__group").order_by("-event__starts_at")
+
+
+def open_merges(member: Member) -> QuerySet[MemberMerge]:
+    return MemberMerge.objects.filter(into=member, undone_at__isnull=True).select_related("merged")
+
+
+def merge_suggestions() -> QuerySet[MergeSuggestion]:
+    return MergeSuggestion.objects.select_related("member_a", "member_b")
+
+
+def activities_while_affiliated(organizations: QuerySet[Organization]) -> QuerySet[Activity]:
+    """Activities of members done while affiliated with one of the organizations.
+
+    Bots and erased people are left out: they are not anybody's contribution.
+    """
+    affiliated = Affiliation.objects.filter(
+        organization__in=organizations,
+        member=OuterRef("member"),
+        start_date__lte=OuterRef("occurred_at__date"),
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("occurred_at__date")))
+    return (
+        Activity.objects.filter(
+            member__in=Affiliation.objects.filter(organization__in=organizations).values("member"),
+            member__is_bot=False,
+            member__erased_at__isnull=True,
+        )
+        .filter(Exists(affiliated))
+        .select_related("type", "member")
+    )
+
+
+def partner_contribution_activities(
+    organization: Organization, since: datetime, until: datetime
+) -> QuerySet[Activity]:
+    """The partner program's seam: activities counting for the organization in [since, until).
+
+    Its contribution points are computed from this; the `activity.ingested` event names
+    the organizations to recompute.
+    """
+    organizations = Organization.objects.filter(pk=organization.pk)
+    return activities_while_affiliated(organizations).filter(
+        occurred_at__gte=since, occurred_at__lt=until
+    )
+
+
+def member_export(member: Member) -> dict[str, Any]:
+    """Everything stored about one person, for a data access request (個人情報保護法)."""
+    people = [member, *Member.objects.filter(merged_into=member)]
+    return {
+        "member": {
+            "id": member.pk,
+            "display_name": member.display_name,
+            "name_ja": member.name_ja,
+            "name_kana": member.name_kana,
+            "name_romaji": member.name_romaji,
+            "prefecture": member.prefecture,
+            "notes": member.notes,
+            "tags": list(member.tags.values_list("name", flat=True)),
+            "is_bot": member.is_bot,
+            "is_staff": member.is_staff,
+            "created_at": member.created_at,
+        },
+        "identities": list(
+            member.identities.values("platform", "handle", "email", "display_name", "verified")
+        ),
+        "affiliations": list(
+            Affiliation.objects.filter(member__in=people).values(
+                "organization__name", "title", "start_date", "end_date"
+            )
+        ),
+        "attendances": list(
+            Attendance.objects.filter(member__in=people).values(
+                "event__title", "event__starts_at", "role", "status"
+            )
+        ),
+        "activities": list(
+            Activity.objects.filter(member__in=people)
+            .order_by("occurred_at")
+            .values("source", "external_id", "type_id", "occurred_at", "url", "title", "body")
+        ),
+    }

@@ -1,0 +1,162 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from kizuna.community import services
+from kizuna.community.ingest import Rejected
+from kizuna.community.models import Activity, Attendance, Identity, Member
+from kizuna.core.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).parents[2] / "connectors" / "tests" / "fixtures"
+
+
+def line(n, handle="dave", platform="zenn", **extra):
+    return {
+        "source": "test",
+        "external_id": f"x-{n}",
+        "type": "blog_post",
+        "occurred_at": "2026-04-01T10:00:00+09:00",
+        "member": {"platform": platform, "handle": handle, "name": "Dave 大野"},
+        **extra,
+    }
+
+
+def ingest(*records, **kwargs):
+    outcomes: list = []
+    summary = services.activities_ingest(
+        records=list(enumerate(records, start=1)), on_outcome=outcomes.append, **kwargs
+    )
+    return summary, {o.line: (o.status, o.reason.split(":")[0]) for o in outcomes}
+
+
+def test_importing_the_same_lines_twice_never_duplicates():
+    first, _ = ingest(line(1), line(2), line(3, handle="yui"))
+    second, outcomes = ingest(line(1), line(2), line(3, handle="yui"))
+
+    assert (first.created, first.members_created) == (3, 2)
+    assert (second.created, second.unchanged, second.members_created) == (0, 3, 0)
+    assert Activity.objects.count() == 3
+    assert Member.objects.count() == 2
+    assert {status for status, _ in outcomes.values()} == {"unchanged"}
+
+
+def test_a_line_repeated_within_one_file_is_created_once():
+    _summary, outcomes = ingest(line(1), line(1))
+    assert outcomes == {1: ("created", ""), 2: ("unchanged", "")}
+
+
+def test_bad_lines_are_rejected_with_a_reason_and_the_rest_still_import():
+    summary, outcomes = ingest(
+        line(1),
+        line(2, type="dance"),
+        line(3, occurred_at="yesterday"),
+        {**line(4), "member": {"platform": "zenn"}},
+        Rejected("bad_json: x"),
+        line(6),
+        line(7, event_external_id="nope"),
+        line(8, title="x" * 501),
+    )
+    assert summary.created == 2
+    assert outcomes[2] == ("rejected", "unknown_type")
+    assert outcomes[3] == ("rejected", "bad_occurred_at")
+    assert outcomes[4] == ("rejected", "missing_member")
+    assert outcomes[5] == ("rejected", "bad_json")
+    assert outcomes[7] == ("rejected", "unknown_event")
+    assert outcomes[8] == ("rejected", "too_long")
+
+
+def test_handles_are_matched_case_insensitively_and_without_at_sign():
+    ingest(line(1, handle="Dave"), line(2, handle="@dave"))
+    assert Identity.objects.get().handle == "dave"
+    assert Member.objects.count() == 1
+
+
+def test_a_time_without_offset_is_taken_as_japan_time():
+    ingest(line(1, occurred_at="2026-04-01T09:00:00"))
+    assert Activity.objects.get().occurred_at.isoformat() == "2026-04-01T00:00:00+00:00"
+
+
+def test_output_defaults_to_the_activity_type_and_can_be_overridden():
+    ingest(line(1), line(2, type="chat_message"), line(3, type="chat_message", output=True))
+    assert dict(Activity.objects.values_list("external_id", "is_output")) == {
+        "x-1": True,
+        "x-2": False,
+        "x-3": True,
+    }
+
+
+def test_one_batched_event_per_batch_not_per_row():
+    ingest(*[line(n) for n in range(10)], batch_size=4)
+    assert OutboxEvent.objects.filter(type="activity.ingested").count() == 3
+    assert OutboxEvent.objects.filter(type="member.created").count() == 1
+
+
+def test_a_crash_between_batches_resumes_without_loss():
+    def crashing():
+        for n in range(1, 6):
+            yield n, line(n)
+        raise OSError("disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        services.activities_ingest(records=crashing(), batch_size=2)
+    assert Activity.objects.count() == 4  # the two batches committed before the crash
+
+    summary, _ = ingest(*[line(n) for n in range(1, 8)], batch_size=2)
+    assert (summary.created, summary.unchanged) == (3, 4)
+    assert Activity.objects.count() == 7
+
+
+def test_dry_run_reports_but_stores_nothing():
+    summary, _ = ingest(line(1), line(2), dry_run=True)
+    assert summary.created == 2
+    assert not Activity.objects.exists()
+    assert not Member.objects.exists()
+    assert not OutboxEvent.objects.filter(type="activity.ingested").exists()
+
+
+def test_attending_an_event_records_attendance_as_attended():
+    event, _ = services.event_upsert(
+        actor=None,
+        source="test",
+        external_id="ev-1",
+        title="勉強会",
+        starts_at="2026-04-01T19:00:00+09:00",
+    )
+    ingest(
+        line(1, type="attended_event", event_external_id="ev-1"),
+        line(2, handle="yui", type="talk", event_external_id="ev-1"),
+    )
+    assert dict(Attendance.objects.values_list("role", "status")) == {
+        "attendee": "attended",
+        "speaker": "attended",
+    }
+    assert Activity.objects.filter(event=event).count() == 2
+
+
+def test_import_command_reads_jsonl_and_writes_a_per_line_report(tmp_path, capsys):
+    report = tmp_path / "report.jsonl"
+    call_command(
+        "import_activities", str(FIXTURES / "activities.jsonl"), report=report, verbosity=0
+    )
+    lines = report.read_text().splitlines()
+    assert len(lines) == 6
+    assert '"status": "created"' in lines[0]
+    assert "unknown_type" in lines[2]
+    assert "bad_json" in lines[3]
+    assert "created 2, unchanged 0, rejected 4" in capsys.readouterr().out
+
+
+def test_import_command_reads_csv(capsys):
+    call_command("import_activities", str(FIXTURES / "activities.csv"), verbosity=0)
+    out = capsys.readouterr()
+    assert "created 2, unchanged 0, rejected 1" in out.out
+    assert "line 4: bad_output" in out.err
+    assert Activity.objects.get(external_id="c-2").is_output is True
+
+
+def test_import_command_dry_run_stores_nothing(capsys):
+    call_command("import_activities", str(FIXTURES / "activities.jsonl"), dry_run=True, verbosity=0)
+    assert "Dry run: would have created 2" in capsys.readouterr().out
+    assert not Activity.objects.exists()

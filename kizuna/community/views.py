@@ -1,0 +1,203 @@
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.community import selectors, services
+from kizuna.community.forms import MemberForm, MemberSearchForm, MergeForm
+from kizuna.community.models import Event, Group, Member, MemberMerge, MergeSuggestion
+from kizuna.community.permissions import CommunityAction, can_community
+
+PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest, action: CommunityAction, member: Member | None = None) -> None:
+    if not can_community(request.user, action, member):
+        raise PermissionDenied
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    _require(request, CommunityAction.LIST_MEMBERS)
+    form = MemberSearchForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = selectors.member_search(
+        query=filters.get("q", ""),
+        tag=filters.get("tag", ""),
+        prefecture=filters.get("prefecture", ""),
+        group_slug=filters.get("group", ""),
+    ).prefetch_related("identities", "tags")
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    seen = selectors.member_seen([m.pk for m in page])
+    for member in page:
+        member.last_seen = seen.get(member.pk, (None, None))[1]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "community/member_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
+        },
+    )
+
+
+@login_required
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(Member, pk=member_id)
+    _require(request, CommunityAction.VIEW_MEMBER, member)
+    if member.merged_into_id:
+        return redirect("community:member_detail", member_id=member.merged_into_id)
+    first_seen, last_seen = selectors.member_seen([member.pk]).get(member.pk, (None, None))
+    return render(
+        request,
+        "community/member_detail.html",
+        {
+            "member": member,
+            "can_manage": can_community(request.user, CommunityAction.EDIT_MEMBER),
+            "first_seen": first_seen,
+            "last_seen": last_seen,
+            "timeline": selectors.member_timeline(member),
+            "attendances": selectors.member_events(member),
+            "affiliations": member.affiliations.select_related("organization"),
+            "merges": selectors.open_merges(member),
+            "form": MemberForm(
+                instance=member, initial={"tags": ", ".join(t.name for t in member.tags.all())}
+            ),
+            "merge_form": MergeForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
+    _require(request, CommunityAction.EDIT_MEMBER, member)
+    form = MemberForm(request.POST, instance=Member.objects.get(pk=member.pk))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        tags = [t for t in data.pop("tags").split(",") if t.strip()]
+        services.member_update(actor=request.user, member=member, tags=tags, **data)
+        messages.success(request, _("Profile saved."))
+    else:
+        messages.error(
+            request, _("The profile was not saved: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+    return redirect("community:member_detail", member_id=member.pk)
+
+
+@login_required
+@require_POST
+def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
+    _require(request, CommunityAction.MERGE_MEMBERS)
+    into = get_object_or_404(Member, pk=member_id)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        other = Member.objects.filter(pk=form.cleaned_data["other"]).first()
+        try:
+            if other is None:
+                raise ValidationError(_("No member with this number."))
+            services.member_merge(actor=request.user, into=into, merged=other)
+            messages.success(request, _("Merged. You can undo this below."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("community:member_detail", member_id=into.pk)
+
+
+@login_required
+@require_POST
+def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    _require(request, CommunityAction.MERGE_MEMBERS)
+    merge = get_object_or_404(MemberMerge, pk=merge_id)
+    try:
+        services.member_merge_undo(actor=request.user, merge=merge)
+        messages.success(request, _("The merge was undone."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("community:member_detail", member_id=merge.into_id)
+
+
+@login_required
+@require_POST
+def member_erase(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
+    _require(request, CommunityAction.ERASE_MEMBER, member)
+    services.member_erase(actor=request.user, member=member)
+    messages.success(request, _("The person's data was erased."))
+    return redirect("community:member_list")
+
+
+@login_required
+def member_export(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
+    _require(request, CommunityAction.EXPORT_MEMBER, member)
+    body = json.dumps(
+        selectors.member_export(member), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="member-{member.pk}.json"'
+    return response
+
+
+@login_required
+def merge_suggestions(request: HttpRequest) -> HttpResponse:
+    _require(request, CommunityAction.MERGE_MEMBERS)
+    if request.method == "POST":
+        if "refresh" in request.POST:
+            count = services.merge_suggestions_refresh()
+            messages.success(request, _("%(count)d new suggestions.") % {"count": count})
+        else:
+            suggestion = get_object_or_404(MergeSuggestion, pk=request.POST.get("suggestion"))
+            first, second = suggestion.member_a, suggestion.member_b
+            if request.POST.get("decision") == "merge":
+                services.member_merge(actor=request.user, into=first, merged=second)
+                messages.success(request, _("Merged."))
+            else:
+                services.member_mark_not_same(actor=request.user, first=first, second=second)
+                messages.success(request, _("Noted: not the same person."))
+        return redirect("community:merge_suggestions")
+    page = Paginator(selectors.merge_suggestions(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "community/merge_suggestions.html", {"page": page})
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    _require(request, CommunityAction.VIEW_EVENTS)
+    events = Event.objects.select_related("group")
+    group = request.GET.get("group", "")
+    if group:
+        events = events.filter(group__slug=group)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "community/event_list.html", {"page": page, "group": group})
+
+
+@login_required
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    _require(request, CommunityAction.VIEW_EVENTS)
+    event = get_object_or_404(Event.objects.select_related("group"), pk=event_id)
+    context: dict[str, Any] = {"event": event}
+    if can_community(request.user, CommunityAction.LIST_MEMBERS):
+        attendance = list(selectors.event_attendance(event))
+        context.update(
+            attendance=attendance,
+            first_timers=sum(
+                1 for a in attendance if getattr(a, "first_time", False) and a.status == "attended"
+            ),
+        )
+    return render(request, "community/event_detail.html", context)
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    _require(request, CommunityAction.VIEW_EVENTS)
+    groups = Group.objects.prefetch_related("leaders").order_by("name")
+    return render(request, "community/group_list.html", {"groups": groups})

@@ -1,0 +1,99 @@
+"""The generic line format: one activity per line, as JSONL or CSV (docs/connectors.md).
+
+Readers stream: they hold one line at a time, so a file of any size imports in bounded
+memory. A line that cannot be decoded becomes a rejected record; the rest carry on.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from kizuna.community.ingest import Record, Rejected
+
+CSV_COLUMNS = [
+    "source",
+    "external_id",
+    "type",
+    "occurred_at",
+    "member_platform",
+    "member_handle",
+    "member_email",
+    "member_name",
+    "event_external_id",
+    "url",
+    "title",
+    "body",
+    "output",
+]
+_MEMBER_COLUMNS = {
+    "member_platform": "platform",
+    "member_handle": "handle",
+    "member_email": "email",
+    "member_name": "name",
+}
+_BOOLEANS = {
+    "": None,
+    "true": True,
+    "1": True,
+    "yes": True,
+    "false": False,
+    "0": False,
+    "no": False,
+}
+
+
+def read_jsonl(
+    stream: IO[bytes], on_bytes: Callable[[int], None] | None = None
+) -> Iterator[Record]:
+    for number, raw in enumerate(stream, start=1):
+        if on_bytes is not None:
+            on_bytes(len(raw))
+        if not raw.strip():
+            continue
+        try:
+            yield number, json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            yield number, Rejected(f"bad_json: {error}")
+
+
+def read_csv(stream: IO[bytes], on_bytes: Callable[[int], None] | None = None) -> Iterator[Record]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
+    missing = {"source", "external_id", "type", "occurred_at", "member_platform"} - set(
+        reader.fieldnames or []
+    )
+    if missing:
+        yield 1, Rejected(f"bad_header: missing columns {', '.join(sorted(missing))}")
+        return
+    for row in reader:
+        # Line numbers count the header, as a spreadsheet shows them.
+        number = reader.line_num
+        if on_bytes is not None:
+            on_bytes(sum(len(v or "") + 1 for v in row.values()))
+        try:
+            yield number, csv_row_to_record(row)
+        except Rejected as rejection:
+            yield number, rejection
+
+
+def csv_row_to_record(row: dict[str, Any]) -> dict[str, Any]:
+    if None in row:
+        raise Rejected("bad_csv: the row has more fields than the header")
+    record: dict[str, Any] = {
+        k: v
+        for k, v in row.items()
+        if k in CSV_COLUMNS and k not in _MEMBER_COLUMNS and v not in (None, "")
+    }
+    record["member"] = {name: row.get(column) or "" for column, name in _MEMBER_COLUMNS.items()}
+    output = (row.get("output") or "").strip().lower()
+    if output not in _BOOLEANS:
+        raise Rejected("bad_output: 'output' must be true, false or empty")
+    record["output"] = _BOOLEANS[output]
+    return record
+
+
+def reader_for(path: Path) -> Callable[..., Iterator[Record]]:
+    return read_csv if path.suffix.lower() == ".csv" else read_jsonl

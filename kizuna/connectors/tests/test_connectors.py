@@ -1,0 +1,353 @@
+import json
+
+import httpx
+import pytest
+
+from kizuna.community import services as community
+from kizuna.community.models import Activity, Attendance, Event, Identity, Member
+from kizuna.connectors import connpass_csv, credentials, services
+from kizuna.connectors.base import Pacer
+from kizuna.connectors.models import Cursor, Source, SourceKind
+from kizuna.connectors.slack_export import read_export
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def sync(source, server, sleep):
+    run = services.source_sync(source=source, transport=server.transport, sleep=sleep)
+    assert run is not None
+    return run
+
+
+def make_source(kind, settings, secrets=None):
+    return services.source_create(
+        actor=None, kind=kind, name=kind, settings=settings, secrets=secrets
+    )
+
+
+def test_connpass_sync_pages_through_events_with_the_api_key(server, no_sleep):
+    pages = {1: "connpass_events_page1.json", 3: "connpass_events_page2.json"}
+    server.add(
+        "connpass.com/api/v2/events/",
+        lambda r: httpx.Response(
+            200, content=(FIXTURES / pages[int(r.url.params["start"])]).read_bytes()
+        ),
+    )
+    source = make_source(SourceKind.CONNPASS, {"subdomain": "kizuna-tokyo"}, {"api_key": "k-123"})
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.error == ""
+    assert Event.objects.filter(source="connpass").count() == 3
+    event = Event.objects.get(external_id="330001")
+    assert (event.prefecture, event.hashtag, event.capacity) == ("13", "kizuna_tokyo", 50)
+    assert Event.objects.get(external_id="330002").format == "online"
+    assert {r.headers["X-API-Key"] for r in server.requests} == {"k-123"}
+
+
+def test_connpass_sync_waits_a_second_between_requests(server):
+    server.add(
+        "connpass.com/api/v2/events/",
+        lambda r: httpx.Response(
+            200,
+            content=(
+                FIXTURES
+                / (
+                    "connpass_events_page1.json"
+                    if r.url.params["start"] == "1"
+                    else "connpass_events_page2.json"
+                )
+            ).read_bytes(),
+        ),
+    )
+    source = make_source(SourceKind.CONNPASS, {"subdomain": "kizuna-tokyo"})
+    sleeps: list[float] = []
+
+    sync(source, server, sleeps.append)
+
+    assert len(server.requests) == 2
+    assert len(sleeps) == 1
+    assert 0.9 < sleeps[0] <= 1.0
+
+
+def test_connpass_second_sync_stops_at_events_it_already_has(server, no_sleep):
+    server.file("connpass.com/api/v2/events/", "connpass_events_page1.json")
+    source = make_source(SourceKind.CONNPASS, {"subdomain": "kizuna-tokyo"})
+    Cursor.objects.create(
+        source=source, stream="events:kizuna-tokyo", position="2026-04-30T10:00:00+09:00"
+    )
+
+    sync(source, server, no_sleep.append)
+
+    assert len(server.requests) == 1
+    assert not Event.objects.exists()
+
+
+def test_connpass_participant_csv_records_attendance_and_attended_activities(db):
+    event, _ = community.event_upsert(
+        actor=None,
+        source="connpass",
+        external_id="330003",
+        title="勉強会 #11",
+        starts_at="2026-03-18T19:00:00+09:00",
+    )
+    with (FIXTURES / "connpass_participants.csv").open("rb") as stream:
+        counts, summary = connpass_csv.import_participants(actor=None, event=event, stream=stream)
+
+    statuses = dict(Attendance.objects.values_list("member__identities__handle", "status"))
+    assert statuses == {
+        "taro_y": "attended",
+        "hanako": "no_show",
+        "kenji_dev": "attended",
+        "yui": "attended",
+        "makoto": "waitlisted",
+        "aya": "cancelled",
+    }
+    roles = dict(Attendance.objects.values_list("member__identities__handle", "role"))
+    assert (roles["kenji_dev"], roles["yui"]) == ("speaker", "lightning_talk")
+    assert counts["created"] == 6
+    assert summary.created == 3
+    assert sorted(Activity.objects.values_list("type", flat=True)) == [
+        "attended_event",
+        "lightning_talk",
+        "talk",
+    ]
+
+
+def test_connpass_participant_csv_imported_twice_changes_nothing(db):
+    event, _ = community.event_upsert(
+        actor=None,
+        source="connpass",
+        external_id="330003",
+        title="勉強会 #11",
+        starts_at="2026-03-18T19:00:00+09:00",
+    )
+    for _ in range(2):
+        with (FIXTURES / "connpass_participants.csv").open("rb") as stream:
+            counts, summary = connpass_csv.import_participants(
+                actor=None, event=event, stream=stream
+            )
+    assert (counts["updated"], summary.created, summary.unchanged) == (6, 0, 3)
+    assert Attendance.objects.count() == 6
+    assert Member.objects.count() == 6
+
+
+def test_doorkeeper_sync_imports_events_and_stops_at_an_empty_page(server, no_sleep):
+    server.add(
+        "api.doorkeeper.jp/groups/kizuna-osaka/events",
+        lambda r: httpx.Response(
+            200,
+            content=(FIXTURES / "doorkeeper_events_page1.json").read_bytes()
+            if r.url.params["page"] == "1"
+            else b"[]",
+        ),
+    )
+    source = make_source(SourceKind.DOORKEEPER, {"group": "kizuna-osaka"}, {"token": "dk"})
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.error == ""
+    assert Event.objects.get(external_id="170001").prefecture == "27"
+    assert Event.objects.get(external_id="170002").format == "online"
+    assert server.requests[0].headers["Authorization"] == "Bearer dk"
+    assert Cursor.objects.get(source=source).position == "2026-04-06T01:00:00.000Z"
+
+
+def github_server(server, fail_page_2=False):
+    def issues(request):
+        if request.url.params.get("page") == "2":
+            if fail_page_2:
+                return httpx.Response(500)
+            return httpx.Response(200, content=(FIXTURES / "github_issues_page2.json").read_bytes())
+        return httpx.Response(
+            200,
+            content=(FIXTURES / "github_issues_page1.json").read_bytes(),
+            headers={
+                "ETag": '"issues-v1"',
+                "Link": "<https://api.github.com/repos/kizuna/"
+                'plugin-sdk/issues?page=2>; rel="next"',
+            },
+        )
+
+    server.add(
+        "api.github.com/repos/kizuna/plugin-sdk/issues/comments",
+        lambda r: httpx.Response(200, content=(FIXTURES / "github_comments.json").read_bytes()),
+    )
+    server.add("api.github.com/repos/kizuna/plugin-sdk/issues", issues)
+    server.file(
+        "api.github.com/repos/kizuna/plugin-sdk/pulls/comments", "github_review_comments.json"
+    )
+    server.file("api.github.com/repos/kizuna/plugin-sdk/releases", "github_releases.json")
+
+
+def test_github_sync_imports_issues_pull_requests_comments_reviews_and_releases(server, no_sleep):
+    github_server(server)
+    source = make_source(
+        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
+    )
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.error == ""
+    types = sorted(Activity.objects.values_list("type", flat=True))
+    assert types == ["comment", "issue", "pull_request", "pull_request", "release", "review"]
+    # Handles are case-insensitive: Kenji-Dev and kenji-dev are one person.
+    assert Identity.objects.filter(platform="github").count() == 3
+    assert Member.objects.get(identities__handle="dependabot[bot]").is_bot
+    assert server.requests[0].headers["Authorization"] == "Bearer gh"
+
+
+def test_github_second_sync_sends_since_and_the_etag(server, no_sleep):
+    github_server(server)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+    sync(source, server, no_sleep.append)
+    server.requests.clear()
+
+    run = sync(source, server, no_sleep.append)
+
+    first_issues = next(r for r in server.requests if r.url.path.endswith("/issues"))
+    assert first_issues.url.params["since"] == "2026-03-06T01:00:00Z"
+    assert first_issues.headers["If-None-Match"] == '"issues-v1"'
+    assert run.created == 0
+
+
+def test_github_crash_between_pages_resumes_without_loss(server, no_sleep):
+    github_server(server, fail_page_2=True)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+
+    crashed = sync(source, server, no_sleep.append)
+    assert "HTTPStatusError" in crashed.error
+    assert Activity.objects.filter(type__in=["issue", "pull_request"]).count() == 2
+    assert Cursor.objects.get(stream="kizuna/plugin-sdk:issues").position == "2026-03-04T01:00:00Z"
+
+    server.routes.clear()
+    github_server(server)
+    sync(source, server, no_sleep.append)
+    assert Activity.objects.filter(type__in=["issue", "pull_request"]).count() == 3
+    assert (
+        Activity.objects.filter(source="github").values("external_id").distinct().count()
+        == Activity.objects.filter(source="github").count()
+    )
+
+
+def test_github_waits_for_the_rate_limit_reset_when_the_budget_is_spent(server):
+    server.add(
+        "api.github.com/",
+        lambda r: httpx.Response(
+            200, json=[], headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}
+        ),
+    )
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+    sleeps: list[float] = []
+
+    sync(source, server, sleeps.append)
+
+    assert max(sleeps) > 3600
+
+
+def test_rss_sync_credits_member_feeds_and_aggregator_authors(server, no_sleep):
+    server.file("zenn.dev/dave/feed", "zenn_dave.atom", headers={"ETag": '"z1"'})
+    server.file("qiita.com/tags/kizuna/feed", "qiita_tag.rss")
+    source = make_source(
+        SourceKind.RSS,
+        {
+            "feeds": [
+                {"url": "https://zenn.dev/dave/feed", "platform": "zenn", "handle": "dave"},
+                {
+                    "url": "https://qiita.com/tags/kizuna/feed",
+                    "platform": "qiita",
+                    "aggregator": True,
+                },
+            ]
+        },
+    )
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.created == 3
+    handles = sorted(Activity.objects.values_list("identity__handle", flat=True))
+    assert handles == ["dave", "dave", "yui"]
+    assert Activity.objects.filter(is_output=True, type__key="blog_post").count() == 3
+
+
+def test_rss_sends_the_etag_and_skips_an_unchanged_feed(server, no_sleep):
+    seen = []
+
+    def feed(request):
+        seen.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"z1"':
+            return httpx.Response(304)
+        return httpx.Response(
+            200, content=(FIXTURES / "zenn_dave.atom").read_bytes(), headers={"ETag": '"z1"'}
+        )
+
+    server.add("zenn.dev/dave/feed", feed)
+    source = make_source(
+        SourceKind.RSS,
+        {"feeds": [{"url": "https://zenn.dev/dave/feed", "platform": "zenn", "handle": "dave"}]},
+    )
+    sync(source, server, no_sleep.append)
+    run = sync(source, server, no_sleep.append)
+
+    assert seen == [None, '"z1"']
+    assert run.created == 0
+    assert run.error == ""
+
+
+def test_slack_export_imports_messages_joins_questions_and_answers_but_not_bots(db):
+    summary = community.activities_ingest(records=read_export(str(FIXTURES / "slack_export.zip")))
+
+    assert summary.rejected == 0
+    types = sorted(Activity.objects.values_list("type", flat=True))
+    assert types == ["answer", "chat_join", "chat_message", "chat_message", "question"]
+    assert Member.objects.get(identities__handle="b01").is_bot
+    assert Identity.objects.get(handle="u01").email == "taro@example.jp"
+
+
+def test_a_sync_already_running_elsewhere_is_skipped(server):
+    from django.utils import timezone
+
+    source = make_source(SourceKind.RSS, {"feeds": []})
+    Source.objects.filter(pk=source.pk).update(sync_started_at=timezone.now())
+    assert services.source_sync(source=source, transport=server.transport) is None
+
+
+def test_credentials_are_stored_encrypted_and_read_back(db):
+    source = make_source(SourceKind.GITHUB, {}, {"token": "ghp_secret"})
+    stored = Source.objects.values_list("credentials_encrypted", flat=True).get()
+    assert "ghp_secret" not in stored
+    assert Source.objects.get().credentials == {"token": "ghp_secret"}
+    assert source.has_credentials
+
+
+def test_credentials_from_another_key_are_reported_unreadable(db, settings):
+    make_source(SourceKind.GITHUB, {}, {"token": "ghp_secret"})
+    settings.KIZUNA_CREDENTIALS_KEY = "a-new-key"
+    with pytest.raises(credentials.UnreadableCredentials):
+        _ = Source.objects.get().credentials
+
+
+def test_pacer_sleeps_only_the_rest_of_the_interval():
+    now = [100.0]
+    sleeps: list[float] = []
+    pacer = Pacer(1.0, clock=lambda: now[0], sleep=sleeps.append)
+    pacer.wait()
+    now[0] += 0.25
+    pacer.wait()
+    assert sleeps == [0.75]
+
+
+def test_periodic_task_syncs_only_sources_that_are_due(db, server):
+    from kizuna.connectors import tasks
+
+    due = make_source(SourceKind.RSS, {"feeds": []})
+    make_source(SourceKind.RSS, {"feeds": []})
+    from django.utils import timezone
+
+    Source.objects.exclude(pk=due.pk).update(last_synced_at=timezone.now())
+
+    assert tasks.sync_due_sources.call() == 1
+    assert Source.objects.get(pk=due.pk).last_synced_at is not None
+    assert json.dumps(Source.objects.get(pk=due.pk).runs.count()) == "1"
