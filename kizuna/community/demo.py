@@ -165,13 +165,16 @@ def _activity_records(
 
 def _seed_duplicates_and_dave(ctx: DemoContext) -> None:
     """Some people also have a GitHub account under the same name: merge suggestions."""
-    members = list(Member.objects.order_by("id")[:40])
+    members = list(Member.objects.prefetch_related("identities").order_by("id")[:40])
     for member in members[::4]:
+        # GitHub logins are ASCII: reuse the person's connpass-style handle, as people do.
+        known = next(iter(member.identities.all()), None)
+        login = known.handle.replace(".", "-") if known else f"member-{member.pk}"
         services.member_create(
             actor=None,
             display_name=member.display_name,
             platform="github",
-            handle=f"{member.display_name}-gh{member.pk}",
+            handle=f"{login}-dev",
         )
     dave = User.objects.filter(email="dave@example.com").first()
     if dave is not None:
