@@ -31,6 +31,7 @@ from kizuna.billing.models import (
     ProgramRules,
 )
 from kizuna.billing.periods import add_months, period_end
+from kizuna.billing.services.invoicing import amount_rows
 from kizuna.core.seeding import DemoContext
 
 DEMO_ISSUER = {
@@ -118,8 +119,7 @@ def _seed_invoices(
     plans: list[_Plan],
     first_period: date,
 ) -> None:
-    invoices: list[Invoice] = []
-    amounts: list[pricing.Quote] = []
+    quoted: list[tuple[Invoice, pricing.Quote]] = []
     for account, plan in ctx.track(zip(accounts, plans, strict=True), "billing", len(accounts)):
         start, billed = first_period, 0
         while start <= ctx.today:
@@ -130,41 +130,17 @@ def _seed_invoices(
                 months_already_billed=billed,
                 period_start=start,
             )
-            invoices.append(_invoice(rules, account, plan, start, quote))
-            amounts.append(quote)
+            quoted.append((_invoice(rules, account, plan, start, quote), quote))
             billed += quote.period_months
             start = add_months(start, quote.period_months)
-    invoices.sort(key=lambda invoice: (invoice.issue_date, invoice.account.pk))
-    for number, invoice in enumerate(invoices, start=1):
+    # Numbers follow issue order; each invoice keeps its own quote through the sort.
+    quoted.sort(key=lambda pair: (pair[0].issue_date, pair[0].account.pk))
+    for number, (invoice, _quote) in enumerate(quoted, start=1):
         invoice.number = number
-    invoices = Invoice.objects.bulk_create(invoices, batch_size=BATCH)
-    quotes = dict(zip(map(id, invoices), amounts, strict=True))
-    InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                description=line.description,
-                amount=line.amount,
-                tax_rate_percent=line.tax_rate_percent,
-            )
-            for invoice in invoices
-            for position, line in enumerate(quotes[id(invoice)].lines, start=1)
-        ],
-        batch_size=BATCH,
-    )
-    InvoiceTax.objects.bulk_create(
-        [
-            InvoiceTax(invoice=invoice, rate_percent=rate, taxable_amount=amount, tax=tax)
-            for invoice in invoices
-            for (rate, amount), tax in zip(
-                quotes[id(invoice)].taxable_by_rate.items(),
-                quotes[id(invoice)].tax_by_rate.values(),
-                strict=True,
-            )
-        ],
-        batch_size=BATCH,
-    )
+    invoices = Invoice.objects.bulk_create([invoice for invoice, _ in quoted], batch_size=BATCH)
+    rows = [amount_rows(invoice, quote) for invoice, quote in quoted]
+    InvoiceLine.objects.bulk_create([line for lines, _ in rows for line in lines], batch_size=BATCH)
+    InvoiceTax.objects.bulk_create([tax for _, taxes in rows for tax in taxes], batch_size=BATCH)
     NumberCounter.objects.update_or_create(
         series=InvoiceKind.INVOICE, defaults={"next_number": len(invoices) + 1}
     )

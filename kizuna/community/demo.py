@@ -174,7 +174,7 @@ def _seed_duplicates_and_dave(ctx: DemoContext) -> None:
             actor=None,
             display_name=member.display_name,
             platform="github",
-            handle=f"{login}-dev",
+            handle=f"{login}-{member.pk}",
         )
     dave = User.objects.filter(email="dave@example.com").first()
     if dave is not None:

@@ -111,8 +111,11 @@ def _issuer(rules: Any) -> dict[str, str]:
     }
 
 
-def _store_amounts(invoice: Invoice, quote: pricing.Quote) -> None:
-    InvoiceLine.objects.bulk_create(
+def amount_rows(
+    invoice: Invoice, quote: pricing.Quote
+) -> tuple[list[InvoiceLine], list[InvoiceTax]]:
+    """The unsaved line and per-rate tax rows that record quote on invoice."""
+    lines = [
         InvoiceLine(
             invoice=invoice,
             position=position,
@@ -121,13 +124,20 @@ def _store_amounts(invoice: Invoice, quote: pricing.Quote) -> None:
             tax_rate_percent=line.tax_rate_percent,
         )
         for position, line in enumerate(quote.lines, start=1)
-    )
-    InvoiceTax.objects.bulk_create(
+    ]
+    taxes = [
         InvoiceTax(
             invoice=invoice, rate_percent=rate, taxable_amount=amount, tax=quote.tax_by_rate[rate]
         )
         for rate, amount in quote.taxable_by_rate.items()
-    )
+    ]
+    return lines, taxes
+
+
+def _store_amounts(invoice: Invoice, quote: pricing.Quote) -> None:
+    lines, taxes = amount_rows(invoice, quote)
+    InvoiceLine.objects.bulk_create(lines)
+    InvoiceTax.objects.bulk_create(taxes)
 
 
 def _event_payload(invoice: Invoice) -> dict[str, Any]:

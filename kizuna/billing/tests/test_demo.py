@@ -35,3 +35,14 @@ def test_seed_demo_billing_is_deterministic_for_a_seed():
     reset_database()
     call_command("seed_demo", "--seed", "5", "--today", "2026-11-10", verbosity=0)
     assert invoice_rows() == first
+
+
+def test_every_demo_invoice_adds_up_from_its_own_lines_and_taxes():
+    call_command("seed_demo", "--seed", "3", verbosity=0)
+    for invoice in Invoice.objects.prefetch_related("lines", "taxes"):
+        lines = list(invoice.lines.all())
+        assert sum(line.amount for line in lines) == invoice.subtotal, invoice.number
+        assert sum(tax.tax for tax in invoice.taxes.all()) == invoice.tax, invoice.number
+        assert invoice.subtotal + invoice.tax == invoice.total, invoice.number
+        fee_line = min(lines, key=lambda line: line.position)
+        assert invoice.period_start.strftime("%Y-%m") in fee_line.description, invoice.number
