@@ -85,6 +85,7 @@ def source_sync(
     source: Source,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> SyncRun | None:
     """Run one sync of the source; None if another worker is syncing it right now."""
     now = timezone.now()
@@ -97,7 +98,9 @@ def source_sync(
         return None
     run = SyncRun.objects.create(source=source)
     module = CONNECTORS[source.kind]
-    pacer = Pacer(module.REQUEST_INTERVAL_S, sleep=sleep or time.sleep)
+    pacer = Pacer(
+        module.REQUEST_INTERVAL_S, sleep=sleep or time.sleep, clock=clock or time.monotonic
+    )
     with make_client(transport) as client:
         ctx = SyncContext(source=source, client=client, pacer=pacer)
         try:
