@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from kizuna.accounts.api import router as accounts_router
 from kizuna.accounts.auth import BearerToken
 from kizuna.core.api_errors import install_error_handlers
+from kizuna.directory.api import router as directory_router
 from kizuna.partners.api import router as partners_router
 
 api = NinjaAPI(
@@ -18,3 +19,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/partners", partners_router)
+api.add_router("/directory", directory_router)

@@ -288,7 +288,9 @@ KIZUNA_DIRECTORY_WEIGHTS = {
 KIZUNA_DIRECTORY_STALE_PENALTY = envint("KIZUNA_DIRECTORY_STALE_PENALTY", 2000)
 # A rating counts as this many reviews of the prior mean (Bayesian average).
 KIZUNA_DIRECTORY_REVIEW_PRIOR_COUNT = envint("KIZUNA_DIRECTORY_REVIEW_PRIOR_COUNT", 5)
-KIZUNA_DIRECTORY_REVIEW_PRIOR_MEAN = float(os.environ.get("KIZUNA_DIRECTORY_REVIEW_PRIOR_MEAN", "3.5"))
+KIZUNA_DIRECTORY_REVIEW_PRIOR_MEAN = float(
+    os.environ.get("KIZUNA_DIRECTORY_REVIEW_PRIOR_MEAN", "3.5")
+)
 # Hours a partner has to accept or decline a lead before it expires (and moves on).
 KIZUNA_LEAD_EXPIRY_HOURS = envint("KIZUNA_LEAD_EXPIRY_HOURS", 72)
 KIZUNA_LEAD_MAX_PARTNERS = envint("KIZUNA_LEAD_MAX_PARTNERS", 3)

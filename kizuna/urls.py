@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("kizuna.accounts.urls")),
     path("partners/", include("kizuna.partners.urls")),
+    path("directory/", include("kizuna.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),

@@ -89,4 +89,6 @@ SCOPES: dict[str, Any] = {
     "achievements:read": _("Read your organization's achievements and their review"),
     "achievements:write": _("Submit achievements for your organization"),
     "achievements:review": _("Verify, reject or query submitted achievements (staff)"),
+    "leads:read": _("Read your requests to partners (merchants), or every lead (staff)"),
+    "leads:respond": _("Read your organization's lead inbox and accept or decline leads"),
 }

@@ -33,10 +33,9 @@ def can_view_lead(user: Any, lead: Lead) -> bool:
 
 
 def can_view_assignment(user: Any, assignment: Assignment) -> bool:
-    return (
-        can(user, Action.VIEW_ORGANIZATION_PRIVATE, assignment.partner.organization)
-        or can_view_lead(user, assignment.lead)
-    )
+    return can(
+        user, Action.VIEW_ORGANIZATION_PRIVATE, assignment.partner.organization
+    ) or can_view_lead(user, assignment.lead)
 
 
 def can_respond(user: Any, assignment: Assignment) -> bool:
@@ -53,9 +52,10 @@ def can_review(user: Any, assignment: Assignment) -> bool:
 
 
 def can_reply(user: Any, review: Review) -> bool:
-    return _active(user) and review.partner.organization.memberships.filter(
-        user=user, role="owner"
-    ).exists()
+    return (
+        _active(user)
+        and review.partner.organization.memberships.filter(user=user, role="owner").exists()
+    )
 
 
 def can_moderate(user: Any) -> bool:

@@ -140,9 +140,7 @@ def _fulltext(tokens: list[str]) -> Q:
         return Q(_TsMatch(tokens))
     expression = " AND ".join(map(_fts5_phrase, tokens))
     return Q(
-        pk__in=RawSQL(
-            "SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [expression]
-        )
+        pk__in=RawSQL("SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [expression])
     )
 
 
@@ -196,7 +194,7 @@ def _facet_counts(facet: str, params: SearchParams, text: Q) -> dict[str, int]:
             .values_list("rank_level")
             .annotate(n=Count("pk"))
         )
-        levels = {level: n for level, n in rows}
+        levels = dict(rows)
         return {rank.value: levels.get(i, 0) for i, rank in enumerate(Rank) if levels.get(i)}
     if facet == "prefecture":
         counted: QuerySet[Any] = EntryPrefecture.objects.filter(entry_id__in=entries)

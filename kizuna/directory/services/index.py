@@ -69,7 +69,9 @@ def entry_refresh(*, partner_id: int, now: datetime | None = None) -> DirectoryE
 
 
 def index_rebuild(
-    *, now: datetime | None = None, progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None
+    *,
+    now: datetime | None = None,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
 ) -> int:
     """Rebuild every entry from the partner program; return how many partners are indexed."""
     now = now or timezone.now()
@@ -157,7 +159,9 @@ def _entry(
     listed: bool,
     now: datetime,
 ) -> DirectoryEntry:
-    headline = normalize_ja(" ".join([partner.organization.name, partner.name_kana, partner.summary]))
+    headline = normalize_ja(
+        " ".join([partner.organization.name, partner.name_kana, partner.summary])
+    )
     search_text = " ".join(
         part
         for part in [

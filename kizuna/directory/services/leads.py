@@ -44,7 +44,8 @@ def _check_picked(partners: list[PartnerProfile]) -> None:
         raise ValidationError(
             {
                 "partners": ValidationError(
-                    _("Choose at most %(max)s partners.") % {"max": settings.KIZUNA_LEAD_MAX_PARTNERS},
+                    _("Choose at most %(max)s partners.")
+                    % {"max": settings.KIZUNA_LEAD_MAX_PARTNERS},
                     code="too_many_partners",
                 )
             }

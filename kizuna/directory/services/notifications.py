@@ -148,6 +148,8 @@ def emails_send(*, limit: int = 200) -> int:
         if not claimed:
             continue  # another worker has it
         send_mail(email.subject, email.body, None, [email.to])
-        LeadEmail.objects.filter(pk=email.pk).update(status=EmailStatus.SENT, sent_at=timezone.now())
+        LeadEmail.objects.filter(pk=email.pk).update(
+            status=EmailStatus.SENT, sent_at=timezone.now()
+        )
         sent += 1
     return sent

@@ -46,7 +46,9 @@ def badge_points(
     return round(500 * level / 3 + 300 * min(evidence_count, 10) / 10 + 200 * recency)
 
 
-def evidence_points(*, verified_count: int, last_verified_at: datetime | None, now: datetime) -> int:
+def evidence_points(
+    *, verified_count: int, last_verified_at: datetime | None, now: datetime
+) -> int:
     """Evidence overall, used when the merchant asked for no particular badge."""
     recency = _recency(last_verified_at, now, full_days=180, zero_days=3 * 365)
     return round(700 * min(verified_count, 20) / 20 + 300 * recency)
@@ -63,7 +65,11 @@ def responsiveness_points(
     if median_response_hours is None or acceptance_rate is None:
         return FULL // 2
     expiry = settings.KIZUNA_LEAD_EXPIRY_HOURS
-    speed = 1.0 if median_response_hours <= 24 else max(0.0, 1 - (median_response_hours - 24) / (expiry - 24))
+    speed = (
+        1.0
+        if median_response_hours <= 24
+        else max(0.0, 1 - (median_response_hours - 24) / (expiry - 24))
+    )
     return round(500 * speed + 500 * acceptance_rate)
 
 
@@ -149,9 +155,10 @@ def rank_reason(*, rank_label: str) -> str:
 
 
 def responsiveness_reason(*, median_response_hours: float, acceptance_rate: float) -> str:
-    return _(
-        "Answers requests in %(hours)s hours (median) and accepted %(percent)s%% of them"
-    ) % {"hours": max(1, round(median_response_hours)), "percent": round(acceptance_rate * 100)}
+    return _("Answers requests in %(hours)s hours (median) and accepted %(percent)s%% of them") % {
+        "hours": max(1, round(median_response_hours)),
+        "percent": round(acceptance_rate * 100),
+    }
 
 
 def review_reason(*, review_count: int, review_average: float) -> str:
@@ -164,4 +171,3 @@ def review_reason(*, review_count: int, review_average: float) -> str:
 
 def stale_reason() -> str:
     return _("Profile not reviewed by the partner for over a year, so shown lower")
-
