@@ -14,17 +14,20 @@ from kizuna.partners.models import PREFECTURE_CHOICES, Badge, PartnerProfile
 
 
 class DirectoryEntry(models.Model):
-    """What search and ranking need about one partner, so a query is one indexed scan."""
+    """What search and ranking need about one partner, so a query is one indexed scan.
 
+    Kept narrow (the long text lives in EntryText) so that ranking and facet counts read
+    a few pages per thousand partners.
+    """
+
+    # The partner's id. An INTEGER PRIMARY KEY is SQLite's rowid itself, so the many
+    # lookups by id that a search makes go straight to the row.
+    id = models.IntegerField(primary_key=True)
     partner = models.OneToOneField(
-        PartnerProfile, primary_key=True, on_delete=models.CASCADE, related_name="directory_entry"
+        PartnerProfile, on_delete=models.CASCADE, related_name="directory_entry"
     )
     # False while the partner is suspended (billing's partner.suspended event).
-    listed = models.BooleanField(default=True, db_index=True)
-    # normalize_ja of name, kana, summaries, descriptions and published verified summaries.
-    search_text = models.TextField(blank=True)
-    # normalize_ja of name, kana and summary: a term found here is the more relevant match.
-    headline_text = models.TextField(blank=True)
+    listed = models.BooleanField(default=True)
     languages = models.CharField(max_length=100, blank=True)  # " ja en ", for LIKE " ja "
     budget_min = models.PositiveIntegerField(null=True, blank=True)
     accepting = models.BooleanField(default=True)
@@ -42,14 +45,29 @@ class DirectoryEntry(models.Model):
     evidence_points = models.IntegerField(default=0)
     base_points = models.IntegerField(default=0)
     indexed_at = models.DateTimeField(auto_now=True)
+    # normalize_ja of name, kana and summary: a term found here is the more relevant match.
+    headline_text = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("directory entry")
         verbose_name_plural = _("directory entries")
-        indexes = [models.Index(fields=["listed", "rank_level"])]
+        indexes = [models.Index(fields=["listed", "base_points"])]
 
     def __str__(self) -> str:
-        return str(self.partner_id)
+        return str(self.pk)
+
+
+class EntryText(models.Model):
+    """The searched text of an entry: the content of the full-text index."""
+
+    entry = models.OneToOneField(
+        DirectoryEntry, primary_key=True, on_delete=models.CASCADE, related_name="text"
+    )
+    # normalize_ja of name, kana, summaries, descriptions and published verified summaries.
+    search_text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return str(self.entry_id)
 
 
 class EntryBadge(models.Model):
@@ -68,27 +86,31 @@ class EntryBadge(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "badge"], name="one_entry_badge_per_badge")
         ]
-        indexes = [models.Index(fields=["code", "entry"])]
+        # Covers the evidence subquery of the ranking (entry, code -> points).
+        indexes = [models.Index(fields=["entry", "code", "points"])]
         ordering = ["family", "-level", "code"]
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.code}"
 
 
-class EntryPrefecture(models.Model):
-    """A prefecture a partner serves (its head office included)."""
+class EntryFacet(models.Model):
+    """One facet value of an entry, as one integer (see search.FacetKeys): a work or
+    site-type badge, a prefecture served, the contribution rank.
 
-    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="prefectures")
-    code = models.CharField(max_length=2)
+    One narrow table of integers for every facet, so that the counts of all facets are one
+    GROUP BY over small keys.
+    """
+
+    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="facet_values")
+    key = models.IntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["entry", "code"], name="one_entry_prefecture")
-        ]
-        indexes = [models.Index(fields=["code", "entry"])]
+        constraints = [models.UniqueConstraint(fields=["entry", "key"], name="one_entry_facet_key")]
+        indexes = [models.Index(fields=["key", "entry"])]
 
     def __str__(self) -> str:
-        return f"{self.entry_id} {self.code}"
+        return f"{self.entry_id} {self.key}"
 
 
 class Suspension(models.Model):

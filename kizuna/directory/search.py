@@ -8,6 +8,7 @@ know as a word (part of a longer word), falls back to LIKE on the entry table. F
 counts are plain SQL over the same entries, each leaving its own filter out.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,16 +28,18 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from kizuna.core.text import normalize_ja
-from kizuna.directory.models import DirectoryEntry, EntryBadge, EntryPrefecture
+from kizuna.directory import facets
+from kizuna.directory.facets import FACETS, FacetKeys
+from kizuna.directory.models import DirectoryEntry, EntryBadge, EntryFacet, EntryText
 from kizuna.directory.services import ranking
-from kizuna.partners.models import BadgeFamily, Rank
+from kizuna.partners.models import Rank
 
-FACETS = ("service", "site_type", "prefecture", "rank")
 MAX_PAGE_SIZE = 100
 MAX_TOKENS = 10
 
@@ -84,26 +87,43 @@ class SearchResult:
 
 
 def query_tokens(q: str) -> list[str]:
-    """The query as normalized tokens, each once, in the order typed."""
-    return list(dict.fromkeys(normalize_ja(q).split()))[:MAX_TOKENS]
+    """The query as normalized tokens, each once, in the order typed.
+
+    A one-character term is kept as typed (after NFKC): on its own, Sudachi reads a lone
+    kanji as a word of its own (在 becomes 有る), while the merchant means the character,
+    which the LIKE fallback then finds inside longer words (在庫).
+    """
+    tokens: list[str] = []
+    for term in q.split():
+        character = unicodedata.normalize("NFKC", term).lower()
+        if len(character) == 1:
+            tokens.extend(normalize_ja(character) and [character])
+        else:
+            tokens.extend(normalize_ja(term).split())
+    return list(dict.fromkeys(tokens))[:MAX_TOKENS]
 
 
 def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
     tokens = query_tokens(params.q)
     text = _text_filter(tokens)
-    matching = _filtered(params, text)
-    count = matching.count()
+    keys = FacetKeys.load()
+    matching = _filtered(params, text, keys)
     offset = (params.page - 1) * params.page_size
-    ranked = list(
-        _ranked(matching, params, tokens, today).select_related("partner__organization")[
-            offset : offset + params.page_size
-        ]
+    # Rank on the narrow entry rows only, counting the matches in the same pass.
+    page = list(
+        _ranked(matching, params, tokens, today)
+        .annotate(total=Window(Count("pk")))
+        .values_list("pk", "score", "total")[offset : offset + params.page_size]
+    )
+    count = page[0][2] if page else matching.count()
+    entries = DirectoryEntry.objects.select_related("partner__organization").in_bulk(
+        [pk for pk, _score, _total in page]
     )
     return SearchResult(
         params=params,
         count=count,
-        hits=_hits(ranked, params, tokens),
-        facets={facet: _facet_counts(facet, params, text) for facet in FACETS},
+        hits=_hits([(entries[pk], score) for pk, score, _total in page], params, tokens),
+        facets=_facet_counts(params, text, keys),
     )
 
 
@@ -135,41 +155,54 @@ def _fts5_phrase(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def _fulltext(tokens: list[str]) -> Q:
+def _fulltext(tokens: list[str], *, id_field: str = "entry_id") -> Q:
+    """Rows whose indexed words include every token, by their entry id in `id_field`."""
     if connection.vendor == "postgresql":
-        return Q(_TsMatch(tokens))
+        matching = EntryText.objects.filter(_TsMatch(tokens)).values("entry_id")
+        return Q(**{f"{id_field}__in": matching})
     expression = " AND ".join(map(_fts5_phrase, tokens))
-    return Q(
-        pk__in=RawSQL("SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [expression])
-    )
+    fts = RawSQL("SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [expression])
+    return Q(**{f"{id_field}__in": fts})
 
 
 def _indexed_as_word(token: str) -> bool:
-    return DirectoryEntry.objects.filter(_fulltext([token])).exists()
+    return EntryText.objects.filter(_fulltext([token])).exists()
 
 
 def _text_filter(tokens: list[str]) -> Q:
+    """A condition on entries: every token found, by the full-text index or by LIKE."""
+    if not tokens:
+        return Q()
     worded = [t for t in tokens if len(t) >= 2 and _indexed_as_word(t)]
-    condition = _fulltext(worded) if worded else Q()
-    for token in tokens:
-        if token not in worded:
-            condition &= Q(search_text__contains=token)
-    return condition
+    unworded = [t for t in tokens if t not in worded]
+    if not unworded:
+        # The full-text index alone decides: no need to read the text rows.
+        return _fulltext(worded, id_field="pk")
+    texts = EntryText.objects.filter(_fulltext(worded)) if worded else EntryText.objects.all()
+    for token in unworded:
+        texts = texts.filter(search_text__contains=token)
+    return Q(pk__in=texts.values("entry_id"))
 
 
 # Filters
 
 
-def _filtered(params: SearchParams, text: Q, *, leave_out: str = "") -> QuerySet[DirectoryEntry]:
+def _filtered(
+    params: SearchParams, text: Q, keys: FacetKeys, *, leave_out: str = ""
+) -> QuerySet[DirectoryEntry]:
     entries = DirectoryEntry.objects.filter(text, listed=True)
-    if params.services and leave_out != "service":
-        entries = entries.filter(pk__in=_having_badges(params.services, BadgeFamily.WORK))
-    if params.site_types and leave_out != "site_type":
-        entries = entries.filter(pk__in=_having_badges(params.site_types, BadgeFamily.SITE_TYPE))
-    if params.prefectures and leave_out != "prefecture":
-        entries = entries.filter(
-            pk__in=EntryPrefecture.objects.filter(code__in=params.prefectures).values("entry_id")
-        )
+    for facet, values in (
+        ("service", params.services),
+        ("site_type", params.site_types),
+        ("prefecture", params.prefectures),
+    ):
+        # Within one facet any of the chosen values will do; facets combine with AND.
+        if values and leave_out != facet:
+            entries = entries.filter(
+                pk__in=EntryFacet.objects.filter(key__in=keys.encode(facet, values)).values(
+                    "entry_id"
+                )
+            )
     if params.rank and leave_out != "rank":
         entries = entries.filter(rank_level__gte=ranking.RANK_LEVELS.get(params.rank, 0))
     if params.budget_max is not None:
@@ -181,27 +214,42 @@ def _filtered(params: SearchParams, text: Q, *, leave_out: str = "") -> QuerySet
     return entries
 
 
-def _having_badges(codes: tuple[str, ...], family: str) -> QuerySet[EntryBadge]:
-    # Within one facet any of the chosen badges will do; facets combine with AND.
-    return EntryBadge.objects.filter(code__in=codes, family=family).values("entry_id")
+def _active_facets(params: SearchParams) -> set[str]:
+    chosen = {
+        "service": params.services,
+        "site_type": params.site_types,
+        "prefecture": params.prefectures,
+        "rank": params.rank,
+    }
+    return {facet for facet, value in chosen.items() if value}
 
 
-def _facet_counts(facet: str, params: SearchParams, text: Q) -> dict[str, int]:
-    entries = _filtered(params, text, leave_out=facet).values("pk")
-    if facet == "rank":
+def _facet_counts(params: SearchParams, text: Q, keys: FacetKeys) -> dict[str, dict[str, int]]:
+    """Counts per facet value, each facet leaving its own filter out.
+
+    Facets without a filter of their own share one GROUP BY over the matching entries;
+    each facet with a filter is counted over the entries matching everything else. The
+    join starts from the matching entries, so the work follows the number of matches.
+    """
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    active = _active_facets(params)
+    groups = [(set(FACETS) - active, "")] + [({facet}, facet) for facet in sorted(active)]
+    for wanted, leave_out in groups:
+        if not wanted:
+            continue
         rows = (
-            DirectoryEntry.objects.filter(pk__in=entries)
-            .values_list("rank_level")
+            _filtered(params, text, keys, leave_out=leave_out)
+            .values_list("facet_values__key")
             .annotate(n=Count("pk"))
+            .order_by()
         )
-        levels = dict(rows)
-        return {rank.value: levels.get(i, 0) for i, rank in enumerate(Rank) if levels.get(i)}
-    if facet == "prefecture":
-        counted: QuerySet[Any] = EntryPrefecture.objects.filter(entry_id__in=entries)
-    else:
-        family = BadgeFamily.WORK if facet == "service" else BadgeFamily.SITE_TYPE
-        counted = EntryBadge.objects.filter(entry_id__in=entries, family=family)
-    return dict(counted.values_list("code").annotate(n=Count("entry_id")).order_by("code"))
+        for key, n in rows:
+            if key is None:
+                continue
+            facet, value = keys.decode(key)
+            if facet in wanted:
+                counts[facet][value] = n
+    return {facet: dict(sorted(values.items())) for facet, values in counts.items()}
 
 
 # Ranking
@@ -253,18 +301,20 @@ def _score(params: SearchParams, tokens: list[str]) -> Any:
 # Reasons
 
 
-def _hits(entries: list[DirectoryEntry], params: SearchParams, tokens: list[str]) -> list[Hit]:
-    badges: dict[int, list[EntryBadge]] = {entry.pk: [] for entry in entries}
+def _hits(
+    ranked: list[tuple[DirectoryEntry, int]], params: SearchParams, tokens: list[str]
+) -> list[Hit]:
+    badges: dict[int, list[EntryBadge]] = {entry.pk: [] for entry, _score in ranked}
     for badge in EntryBadge.objects.filter(entry_id__in=list(badges)).select_related("badge"):
         badges[badge.entry_id].append(badge)
     return [
         Hit(
             entry=entry,
-            score=entry.score,  # type: ignore[attr-defined]
+            score=score,
             badges=badges[entry.pk],
             reasons=_reasons(entry, badges[entry.pk], params, tokens),
         )
-        for entry in entries
+        for entry, score in ranked
     ]
 
 
@@ -323,9 +373,13 @@ def recommended_partner_ids(lead: Any, *, exclude: list[int], limit: int) -> lis
         site_types=(lead.site_type.code,) if lead.site_type else (),
     )
     eligible = (
-        _filtered(SearchParams(budget_max=lead.budget, accepting=True), Q())
+        _filtered(SearchParams(budget_max=lead.budget, accepting=True), Q(), FacetKeys.load())
         .filter(
-            Q(pk__in=EntryPrefecture.objects.filter(code=lead.prefecture).values("entry_id"))
+            Q(
+                pk__in=EntryFacet.objects.filter(key=facets.prefecture_key(lead.prefecture)).values(
+                    "entry_id"
+                )
+            )
             | Q(partner__lead_preferences__works_remotely=True)
         )
         .exclude(pk__in=exclude)

@@ -1,4 +1,4 @@
-"""The full-text index over DirectoryEntry.search_text, one per database (DESIGN.md, Search).
+"""The full-text index over EntryText.search_text, one per database (DESIGN.md, Search).
 
 SQLite: an external-content FTS5 table; services.index inserts and deletes its rows
 explicitly with the entry. PostgreSQL: a GIN index on to_tsvector('simple', search_text),
@@ -9,12 +9,12 @@ from django.db import migrations
 
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE directory_fts USING fts5("
-    "search_text, content='directory_directoryentry', content_rowid='partner_id', "
+    "search_text, content='directory_entrytext', content_rowid='entry_id', "
     # Diacritics are kept, as PostgreSQL's 'simple' configuration keeps them.
     "tokenize='unicode61 remove_diacritics 0')"
 )
 POSTGRES_CREATE = (
-    "CREATE INDEX directory_entry_search_gin ON directory_directoryentry "
+    "CREATE INDEX directory_entry_search_gin ON directory_entrytext "
     "USING GIN (to_tsvector('simple', search_text))"
 )
 

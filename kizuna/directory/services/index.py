@@ -19,12 +19,14 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from kizuna.core.text import normalize_ja
+from kizuna.directory import facets
 from kizuna.directory.models import (
     Assignment,
     AssignmentStatus,
     DirectoryEntry,
     EntryBadge,
-    EntryPrefecture,
+    EntryFacet,
+    EntryText,
     Review,
     Suspension,
 )
@@ -34,7 +36,6 @@ from kizuna.partners.models import Achievement, AchievementStatus, BadgeAward, P
 CHUNK = 1_000
 ENTRY_FIELDS = [
     "listed",
-    "search_text",
     "headline_text",
     "languages",
     "budget_min",
@@ -116,8 +117,10 @@ def _write_chunk(
             organization_id__in=[p.organization_id for p in partners]
         ).values_list("organization_id", flat=True)
     )
-    entries = [
-        _entry(
+    texts: dict[int, str] = {}
+    entries = []
+    for partner in partners:
+        entry, texts[partner.pk] = _entry(
             partner,
             awards[partner.pk],
             summaries[partner.pk],
@@ -126,26 +129,31 @@ def _write_chunk(
             listed=partner.organization_id not in suspended,
             now=now,
         )
-        for partner in partners
-    ]
+        entries.append(entry)
     DirectoryEntry.objects.bulk_create(
-        entries, update_conflicts=True, unique_fields=["partner"], update_fields=ENTRY_FIELDS
+        entries, update_conflicts=True, unique_fields=["id"], update_fields=ENTRY_FIELDS
+    )
+    EntryText.objects.bulk_create(
+        [EntryText(entry_id=pk, search_text=text) for pk, text in texts.items()],
+        update_conflicts=True,
+        unique_fields=["entry"],
+        update_fields=["search_text"],
     )
     EntryBadge.objects.filter(entry_id__in=ids).delete()
-    EntryPrefecture.objects.filter(entry_id__in=ids).delete()
+    EntryFacet.objects.filter(entry_id__in=ids).delete()
     EntryBadge.objects.bulk_create(
         [_entry_badge(award, now) for partner in partners for award in awards[partner.pk]]
     )
-    EntryPrefecture.objects.bulk_create(
+    EntryFacet.objects.bulk_create(
         [
-            EntryPrefecture(entry_id=partner.pk, code=code)
-            for partner in partners
-            for code in _served_prefectures(partner)
+            facet
+            for entry in entries
+            for facet in _facets(entry, awards[entry.pk], _served_prefectures(entry.partner))
         ]
     )
     if old_text is not None:
         _fts_delete(old_text)
-        _fts_insert({entry.pk: entry.search_text for entry in entries})
+        _fts_insert(texts)
     return entries
 
 
@@ -158,7 +166,8 @@ def _entry(
     *,
     listed: bool,
     now: datetime,
-) -> DirectoryEntry:
+) -> tuple[DirectoryEntry, str]:
+    """The entry and the text to index for it."""
     headline = normalize_ja(
         " ".join([partner.organization.name, partner.name_kana, partner.summary])
     )
@@ -178,10 +187,10 @@ def _entry(
     evidence = ranking.evidence_points(
         verified_count=verified_count, last_verified_at=last_verified, now=now
     )
-    return DirectoryEntry(
+    entry = DirectoryEntry(
+        id=partner.pk,
         partner=partner,
         listed=listed,
-        search_text=search_text,
         headline_text=headline,
         languages=" " + " ".join(partner.languages or []) + " ",
         budget_min=partner.budget_min,
@@ -209,6 +218,7 @@ def _entry(
             now=now,
         ),
     )
+    return entry, search_text
 
 
 def _entry_badge(award: BadgeAward, now: datetime) -> EntryBadge:
@@ -227,6 +237,17 @@ def _entry_badge(award: BadgeAward, now: datetime) -> EntryBadge:
             now=now,
         ),
     )
+
+
+def _facets(
+    entry: DirectoryEntry, awards: list[BadgeAward], prefectures: set[str]
+) -> list[EntryFacet]:
+    keys = {
+        *[award.badge_id for award in awards],
+        *[facets.prefecture_key(code) for code in prefectures],
+        facets.rank_key(entry.rank_level),
+    }
+    return [EntryFacet(entry_id=entry.pk, key=key) for key in sorted(keys)]
 
 
 def _served_prefectures(partner: PartnerProfile) -> set[str]:
@@ -305,7 +326,7 @@ def _uses_fts5() -> bool:
 
 
 def _indexed_texts(ids: list[int]) -> dict[int, str]:
-    return dict(DirectoryEntry.objects.filter(pk__in=ids).values_list("pk", "search_text"))
+    return dict(EntryText.objects.filter(pk__in=ids).values_list("pk", "search_text"))
 
 
 def _fts_delete(old_text: dict[int, str]) -> None:

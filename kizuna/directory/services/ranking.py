@@ -20,6 +20,7 @@ from kizuna.partners.models import Rank
 
 FULL = 1000
 RANK_LEVELS = {rank.value: level for level, rank in enumerate(Rank)}
+RANK_CODES = [rank.value for rank in Rank]
 # For the tie-break: a permutation of ids below this prime that changes every ISO week.
 TIE_MODULUS = 1_000_003
 
