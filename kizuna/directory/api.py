@@ -135,8 +135,8 @@ def _hit_out(hit: Hit) -> dict[str, Any]:
             {
                 "code": b.code,
                 "family": b.family,
-                "name_ja": b.badge.name_ja,
-                "name_en": b.badge.name_en,
+                "name_ja": b.name_ja,
+                "name_en": b.name_en,
                 "level": b.level,
                 "evidence_count": b.evidence_count,
                 "last_verified_at": b.last_verified_at,

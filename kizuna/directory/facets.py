@@ -28,11 +28,13 @@ class FacetKeys:
     """The badge catalog's codes and ids, read once per search."""
 
     badges: dict[str, tuple[int, str]]  # code -> (id, facet)
+    by_id: dict[int, tuple[str, str]]  # id -> (code, facet)
 
     @classmethod
     def load(cls) -> "FacetKeys":
         rows = Badge.objects.values_list("code", "pk", "family")
-        return cls({code: (pk, _FAMILY_FACET[family]) for code, pk, family in rows})
+        badges = {code: (pk, _FAMILY_FACET[family]) for code, pk, family in rows}
+        return cls(badges, {pk: (code, facet) for code, (pk, facet) in badges.items()})
 
     def encode(self, facet: str, values: tuple[str, ...] | list[str]) -> list[int]:
         if facet == "prefecture":
@@ -46,9 +48,5 @@ class FacetKeys:
             return "rank", RANK_CODES[key - RANK]
         if key >= PREFECTURE:
             return "prefecture", f"{key - PREFECTURE:02d}"
-        code, facet = self._by_id[key]
+        code, facet = self.by_id[key]
         return facet, code
-
-    @property
-    def _by_id(self) -> dict[int, tuple[str, str]]:
-        return {pk: (code, facet) for code, (pk, facet) in self.badges.items()}

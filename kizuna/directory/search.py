@@ -10,7 +10,7 @@ counts are plain SQL over the same entries, each leaving its own filter out.
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -32,13 +32,14 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from kizuna.core.text import normalize_ja
 from kizuna.directory import facets
 from kizuna.directory.facets import FACETS, FacetKeys
 from kizuna.directory.models import DirectoryEntry, EntryBadge, EntryFacet, EntryText
 from kizuna.directory.services import ranking
-from kizuna.partners.models import Rank
+from kizuna.partners.models import BadgeLevel, Rank
 
 MAX_PAGE_SIZE = 100
 MAX_TOKENS = 10
@@ -62,11 +63,55 @@ class SearchParams:
         return (*self.services, *self.site_types)
 
 
+@dataclass(frozen=True)
+class HitBadge:
+    """A badge as a result shows it (plain values: a page of results builds many)."""
+
+    code: str
+    family: str
+    name_ja: str
+    name_en: str
+    level: int
+    evidence_count: int
+    last_verified_at: datetime | None
+    points: int
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
+
+    @property
+    def level_label(self) -> str:
+        return str(BadgeLevel(self.level).label)
+
+
+def entry_badges(entry_ids: list[int]) -> dict[int, list[HitBadge]]:
+    badges: dict[int, list[HitBadge]] = {pk: [] for pk in entry_ids}
+    rows = (
+        EntryBadge.objects.filter(entry_id__in=entry_ids)
+        .order_by("family", "-level", "code")
+        .values_list(
+            "entry_id",
+            "code",
+            "family",
+            "badge__name_ja",
+            "badge__name_en",
+            "level",
+            "evidence_count",
+            "last_verified_at",
+            "points",
+        )
+    )
+    for entry_id, *values in rows:
+        badges[entry_id].append(HitBadge(*values))
+    return badges
+
+
 @dataclass
 class Hit:
     entry: DirectoryEntry
     score: int
-    badges: list[EntryBadge]
+    badges: list[HitBadge]
     reasons: list[str]
 
     @property
@@ -129,8 +174,7 @@ def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
 
 def explain(entry: DirectoryEntry) -> list[str]:
     """The reasons shown on a partner's own page, for no query in particular."""
-    badges = list(entry.badges.select_related("badge"))
-    return _reasons(entry, badges, SearchParams(), [])
+    return _reasons(entry, entry_badges([entry.pk])[entry.pk], SearchParams(), [])
 
 
 # Text
@@ -304,9 +348,7 @@ def _score(params: SearchParams, tokens: list[str]) -> Any:
 def _hits(
     ranked: list[tuple[DirectoryEntry, int]], params: SearchParams, tokens: list[str]
 ) -> list[Hit]:
-    badges: dict[int, list[EntryBadge]] = {entry.pk: [] for entry, _score in ranked}
-    for badge in EntryBadge.objects.filter(entry_id__in=list(badges)).select_related("badge"):
-        badges[badge.entry_id].append(badge)
+    badges = entry_badges([entry.pk for entry, _score in ranked])
     return [
         Hit(
             entry=entry,
@@ -319,7 +361,7 @@ def _hits(
 
 
 def _reasons(
-    entry: DirectoryEntry, badges: list[EntryBadge], params: SearchParams, tokens: list[str]
+    entry: DirectoryEntry, badges: list[HitBadge], params: SearchParams, tokens: list[str]
 ) -> list[str]:
     reasons = []
     if tokens:
@@ -334,7 +376,7 @@ def _reasons(
     for badge in requested or strongest:
         reasons.append(
             ranking.badge_reason(
-                badge_name=badge.badge.name,
+                badge_name=badge.name,
                 evidence_count=badge.evidence_count,
                 last_verified_at=badge.last_verified_at,
             )

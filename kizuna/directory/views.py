@@ -27,7 +27,7 @@ from kizuna.directory.forms import (
     SearchForm,
 )
 from kizuna.directory.models import Assignment, AssignmentStatus, LeadPreferences, Review
-from kizuna.directory.search import explain, search
+from kizuna.directory.search import entry_badges, explain, search
 from kizuna.directory.services import leads, reviews
 from kizuna.partners import selectors as partner_selectors
 from kizuna.partners.models import PartnerProfile
@@ -73,7 +73,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "entry": entry,
             "partner": partner,
-            "badges": list(entry.badges.select_related("badge")),
+            "badges": entry_badges([entry.pk])[entry.pk],
             "reasons": explain(entry),
             "summaries": partner_selectors.published_summaries(partner)[:10],
             "reviews": shown,
