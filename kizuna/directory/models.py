@@ -185,8 +185,8 @@ class Lead(models.Model):
 
 class AssignmentStatus(models.TextChoices):
     OFFERED = "offered", _("Waiting for the partner")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    ACCEPTED = "accepted", pgettext_lazy("lead", "Accepted")
+    DECLINED = "declined", pgettext_lazy("lead", "Declined")
     EXPIRED = "expired", _("Expired")
     COMPLETED = "completed", pgettext_lazy("lead", "Completed")
 
