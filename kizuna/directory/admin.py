@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from kizuna.directory.models import Assignment, Lead, LeadEmail, Review
 
@@ -33,7 +34,7 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["pk", "partner", "rating", "created_at", "hidden_at"]
     list_filter = ["rating"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
         return False
 
 

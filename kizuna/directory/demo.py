@@ -94,7 +94,7 @@ def _leads(ctx: DemoContext, partners: list[PartnerProfile]) -> None:
     work = list(Badge.objects.filter(family=BadgeFamily.WORK, retired_at__isnull=True))
     sites = list(Badge.objects.filter(family=BadgeFamily.SITE_TYPE, retired_at__isnull=True))
     bob_partner, others = partners[0], partners[1:] or partners
-    plans: list[tuple[User, list[tuple[PartnerProfile, str]]]] = []
+    plans: list[tuple[User | None, list[tuple[PartnerProfile, str]]]] = []
     if carol is not None:
         for n, state in enumerate(CAROL_STATES):
             plans.append((carol, [(bob_partner if n % 2 else others[n % len(others)], state)]))
@@ -113,9 +113,10 @@ def _leads(ctx: DemoContext, partners: list[PartnerProfile]) -> None:
         plans.append(
             (rng.choice(merchants) if merchants else carol, list(zip(chosen, states, strict=True)))
         )
-    plans = [(merchant, slots) for merchant, slots in plans if merchant is not None]
+    planned = [(merchant, slots) for merchant, slots in plans if merchant is not None]
     leads = Lead.objects.bulk_create(
-        [_lead(ctx, merchant, rng.choice(sites)) for merchant, _slots in plans], batch_size=BATCH
+        [_lead(ctx, merchant, rng.choice(sites)) for merchant, _slots in planned],
+        batch_size=BATCH,
     )
     through = Lead.services.through
     through.objects.bulk_create(
@@ -125,7 +126,7 @@ def _leads(ctx: DemoContext, partners: list[PartnerProfile]) -> None:
     assignments = Assignment.objects.bulk_create(
         [
             _assignment(ctx, lead, partner, state)
-            for lead, (_merchant, slots) in zip(leads, plans, strict=True)
+            for lead, (_merchant, slots) in zip(leads, planned, strict=True)
             for partner, state in slots
         ],
         batch_size=BATCH,
@@ -174,7 +175,7 @@ def _assignment(ctx: DemoContext, lead: Lead, partner: PartnerProfile, state: st
         expires_at=offered + expiry,
         responded_at=responded,
         completed_at=responded + timedelta(days=30)
-        if state == AssignmentStatus.COMPLETED
+        if responded and state == AssignmentStatus.COMPLETED
         else None,
     )
 

@@ -12,7 +12,10 @@ from kizuna.partners.models import Badge, BadgeFamily
 PREFECTURE = 1_000_000
 RANK = 2_000_000
 FACETS = ("service", "site_type", "prefecture", "rank")
-_FAMILY_FACET = {BadgeFamily.WORK: "service", BadgeFamily.SITE_TYPE: "site_type"}
+_FAMILY_FACET: dict[str, str] = {
+    BadgeFamily.WORK.value: "service",
+    BadgeFamily.SITE_TYPE.value: "site_type",
+}
 
 
 def prefecture_key(code: str) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
@@ -31,7 +32,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import get_language
 
 from kizuna.core.text import normalize_ja
@@ -102,8 +103,10 @@ def entry_badges(entry_ids: list[int]) -> dict[int, list[HitBadge]]:
             "points",
         )
     )
-    for entry_id, *values in rows:
-        badges[entry_id].append(HitBadge(*values))
+    for entry_id, code, family, name_ja, name_en, level, count, last, points in rows:
+        badges[entry_id].append(
+            HitBadge(code, family, name_ja, name_en, level, count, last, points)
+        )
     return badges
 
 
@@ -189,10 +192,18 @@ class _TsMatch(Func):
         super().__init__(F("search_text"))
         self.tokens = tokens
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.source_expressions[0])
         query = " && ".join(["phraseto_tsquery('simple', %s)"] * len(self.tokens))
-        return f"to_tsvector('simple', {column}) @@ ({query})", [*params, *self.tokens]
+        return f"to_tsvector('simple', {column}) @@ ({query})", (*params, *self.tokens)
 
 
 def _fts5_phrase(token: str) -> str:
@@ -308,7 +319,8 @@ def _ranked(
     a, b = ranking.week_tie_factors(today)
     return entries.annotate(
         score=_score(params, tokens),
-        tie=(F("pk") * a + b) % ranking.TIE_MODULUS,
+        # 64-bit arithmetic: id * a overflows PostgreSQL's 32-bit integer.
+        tie=(Cast("pk", BigIntegerField()) * a + b) % ranking.TIE_MODULUS,
     ).order_by("-score", "-tie")
 
 

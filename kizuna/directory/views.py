@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kizuna.accounts.models import User
 from kizuna.core import ratelimit
 from kizuna.core.request_context import client_ip
 from kizuna.directory import permissions, selectors
@@ -47,6 +48,12 @@ def _call(form: forms.BaseForm, call: Callable[[], Any]) -> bool:
     return True
 
 
+def _signed_in(request: HttpRequest) -> User:
+    # Only behind @login_required: the user is a real account.
+    assert isinstance(request.user, User)
+    return request.user
+
+
 # Search and partner pages (public)
 
 
@@ -56,7 +63,8 @@ def directory(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "result": result, "query": query.urlencode()}
-    template = "directory/_results.html" if request.htmx else "directory/search.html"
+    live = request.headers.get("HX-Request") == "true"
+    template = "directory/_results.html" if live else "directory/search.html"
     return render(request, template, context)
 
 
@@ -129,10 +137,11 @@ def _rate_limited(request: HttpRequest, email: str) -> int:
 def lead_new(request: HttpRequest) -> HttpResponse:
     slugs = request.POST.getlist("partners") or request.GET.getlist("partner")
     choices = _partner_choices(slugs)
+    user = _signed_in(request)
     initial = {
         "partners": [slug for slug, _name in choices],
-        "contact_email": request.user.email,
-        "contact_name": request.user.get_full_name(),
+        "contact_email": user.email,
+        "contact_name": user.get_full_name(),
     }
     form = LeadForm(request.POST or None, initial=initial, partner_choices=choices)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +177,7 @@ def _create_lead(request: HttpRequest, form: LeadForm) -> None:
 
 @login_required
 def requests_list(request: HttpRequest) -> HttpResponse:
-    own = selectors.leads_visible_to(request.user).filter(merchant=request.user)
+    own = selectors.leads_visible_to(request.user).filter(merchant=_signed_in(request))
     return render(request, "directory/requests.html", {"leads": own})
 
 
@@ -226,7 +235,7 @@ def slot_review(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Thank you: your review is published."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("directory:request", slot.lead_id)
 
 

@@ -223,6 +223,7 @@ def test_response_time_and_acceptance_feed_the_partner_entry(carol, bob, bob_par
     entry = DirectoryEntry.objects.get(pk=bob_partner.pk)
     assert entry.acceptance_rate == 0.5
     assert entry.answered_leads == 2
+    assert entry.median_response_hours is not None
     assert 2 <= entry.median_response_hours <= 4
 
 
