@@ -184,7 +184,11 @@ def explain(entry: DirectoryEntry) -> list[str]:
 
 
 class _TsMatch(Func):
-    """to_tsvector('simple', search_text) @@ the tokens, each a phrase (PostgreSQL)."""
+    """search_vector @@ the tokens, each a phrase (PostgreSQL).
+
+    search_vector is the stored to_tsvector('simple', search_text) the migration adds
+    next to search_text (the model does not declare it: PostgreSQL fills it).
+    """
 
     output_field = BooleanField()
 
@@ -202,8 +206,9 @@ class _TsMatch(Func):
         **extra_context: Any,
     ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.source_expressions[0])
+        vector = column.removesuffix('"search_text"') + '"search_vector"'
         query = " && ".join(["phraseto_tsquery('simple', %s)"] * len(self.tokens))
-        return f"to_tsvector('simple', {column}) @@ ({query})", (*params, *self.tokens)
+        return f"{vector} @@ ({query})", (*params, *self.tokens)
 
 
 def _fts5_phrase(token: str) -> str:

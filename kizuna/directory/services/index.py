@@ -84,6 +84,7 @@ def index_rebuild(
             partners = PartnerProfile.objects.select_related("organization").filter(pk__in=chunk)
             _write_chunk(list(partners), now, old_text=None)
         _fts_rebuild()
+        _refresh_planner_statistics()
     return len(ids)
 
 
@@ -346,6 +347,15 @@ def _fts_insert(new_text: dict[int, str]) -> None:
                 "INSERT INTO directory_fts(rowid, search_text) VALUES(%s, %s)",
                 list(new_text.items()),
             )
+
+
+def _refresh_planner_statistics() -> None:
+    """After rewriting every row, let PostgreSQL's planner see the new sizes at once
+    rather than whenever autovacuum gets to it (until then it picks slow plans)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("directoryentry", "entrytext", "entrybadge", "entryfacet"):
+                cursor.execute(f"ANALYZE directory_{table}")
 
 
 def _fts_rebuild() -> None:
