@@ -4,7 +4,7 @@ Text (DESIGN.md, Search): the query is normalized like the indexed text and spli
 tokens, all of which must match. A token of two or more characters that the full-text
 index knows is matched there (SQLite FTS5 / PostgreSQL tsvector, each as a phrase so both
 databases tokenize it the same way); a one-character token, or one the index does not
-know as a word (part of a longer word), falls back to LIKE on the entry table. Facet
+know as a word (part of a longer word), falls back to LIKE on the entry text table. Facet
 counts are plain SQL over the same entries, each leaving its own filter out.
 """
 
@@ -42,7 +42,6 @@ from kizuna.directory.models import DirectoryEntry, EntryBadge, EntryFacet, Entr
 from kizuna.directory.services import ranking
 from kizuna.partners.models import BadgeLevel, Rank
 
-MAX_PAGE_SIZE = 100
 MAX_TOKENS = 10
 
 
@@ -145,7 +144,8 @@ def query_tokens(q: str) -> list[str]:
     for term in q.split():
         character = unicodedata.normalize("NFKC", term).lower()
         if len(character) == 1:
-            tokens.extend(normalize_ja(character) and [character])
+            if normalize_ja(character):  # a lone punctuation mark searches nothing
+                tokens.append(character)
         else:
             tokens.extend(normalize_ja(term).split())
     return list(dict.fromkeys(tokens))[:MAX_TOKENS]
