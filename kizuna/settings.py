@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kizuna.billing",
     "kizuna.community",
     "kizuna.connectors",
+    "kizuna.directory",
 ]
 
 MIDDLEWARE = [
@@ -278,3 +279,32 @@ KIZUNA_RANK_GRACE_DAYS = envint("KIZUNA_RANK_GRACE_DAYS", 60)
 KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)
 # Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
 KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")
+
+# Directory (docs/directory.md). Ranking weights: each component scores 0-1000 points and
+# is multiplied by its weight; set any of them with KIZUNA_DIRECTORY_WEIGHT_<NAME>.
+KIZUNA_DIRECTORY_WEIGHTS = {
+    name: envint(f"KIZUNA_DIRECTORY_WEIGHT_{name.upper()}", default)
+    for name, default in {
+        "text": 3,
+        "evidence": 3,
+        "rank": 1,
+        "responsiveness": 1,
+        "reviews": 1,
+        "freshness": 1,
+    }.items()
+}
+# Points taken off a profile its owner has not reviewed in time (partners' stale_since).
+KIZUNA_DIRECTORY_STALE_PENALTY = envint("KIZUNA_DIRECTORY_STALE_PENALTY", 2000)
+# A rating counts as this many reviews of the prior mean (Bayesian average).
+KIZUNA_DIRECTORY_REVIEW_PRIOR_COUNT = envint("KIZUNA_DIRECTORY_REVIEW_PRIOR_COUNT", 5)
+KIZUNA_DIRECTORY_REVIEW_PRIOR_MEAN = float(
+    os.environ.get("KIZUNA_DIRECTORY_REVIEW_PRIOR_MEAN", "3.5")
+)
+# Hours a partner has to accept or decline a lead before it expires (and moves on).
+KIZUNA_LEAD_EXPIRY_HOURS = envint("KIZUNA_LEAD_EXPIRY_HOURS", 72)
+KIZUNA_LEAD_MAX_PARTNERS = envint("KIZUNA_LEAD_MAX_PARTNERS", 3)
+# Lead form limits (token buckets): requests per hour per client IP and per contact email.
+KIZUNA_LEADS_PER_HOUR_PER_IP = envint("KIZUNA_LEADS_PER_HOUR_PER_IP", 10)
+KIZUNA_LEADS_PER_HOUR_PER_EMAIL = envint("KIZUNA_LEADS_PER_HOUR_PER_EMAIL", 5)
+# Public search API: requests per minute per client IP.
+KIZUNA_DIRECTORY_SEARCHES_PER_MINUTE = envint("KIZUNA_DIRECTORY_SEARCHES_PER_MINUTE", 120)

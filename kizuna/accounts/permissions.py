@@ -91,4 +91,6 @@ SCOPES: dict[str, Any] = {
     "achievements:review": _("Verify, reject or query submitted achievements (staff)"),
     "billing:read": _("Read your organization's fee and invoices"),
     "billing:write": _("Choose your organization's fee"),
+    "leads:read": _("Read your requests to partners (merchants), or every lead (staff)"),
+    "leads:respond": _("Read your organization's lead inbox and accept or decline leads"),
 }

@@ -158,6 +158,11 @@ def partner_confirm_reviewed(*, actor: Any, partner: PartnerProfile) -> PartnerP
         partner.stale_since = None
         partner.save(update_fields=["owner_reviewed_at", "stale_since", "updated_at"])
         audit.record(actor=actor, action="partner.reviewed_by_owner", obj=partner)
+        emit(
+            "partner.updated",
+            {"partner_id": partner.pk, "slug": partner.slug, "fields": ["stale_since"]},
+            actor=actor,
+        )
     return partner
 
 
@@ -484,6 +489,11 @@ def achievement_publish_summary(
             obj=achievement,
             before=before,
             after=audit.snapshot(achievement, ["public_summary", "summary_published"]),
+        )
+        emit(
+            "achievement.summary_changed",
+            {"achievement_id": achievement.pk, "partner_id": achievement.partner_id},
+            actor=actor,
         )
     return achievement
 

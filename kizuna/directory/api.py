@@ -1,0 +1,308 @@
+"""Directory API: the public search, merchants' leads, partners' lead inbox, staff's view.
+
+`GET /directory/search` needs no token (it shows only what the public pages show) and is
+rate limited per client IP instead; everything about leads needs a scoped token.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import field_validator
+
+from kizuna.accounts.auth import require_scope
+from kizuna.core import ratelimit
+from kizuna.core.api_errors import ApiError
+from kizuna.core.prefectures import PREFECTURE_CODES
+from kizuna.core.request_context import client_ip
+from kizuna.directory import selectors
+from kizuna.directory.models import Assignment, DeclineReason, Lead
+from kizuna.directory.search import Hit, SearchParams, search
+from kizuna.directory.services import leads
+from kizuna.directory.services.ranking import RANK_LEVELS
+
+router = Router(tags=["directory"])
+
+
+# Search
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=200, description="Free text, Japanese or English")
+    service: list[str] = Field([], description="Work badge codes (any of them)")
+    site_type: list[str] = Field([], description="Site-type badge codes (any of them)")
+    prefecture: list[str] = Field(
+        [], description="JIS codes 01-47: head office or a prefecture served"
+    )
+    budget_max: int | None = Field(None, ge=0, description="Yen: partners whose minimum fits")
+    language: str = Field("", max_length=10)
+    accepting: bool | None = None
+    rank: str = Field("", description="Minimum contribution rank")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=100)
+
+    @field_validator("prefecture")
+    @classmethod
+    def known_prefectures(cls, codes: list[str]) -> list[str]:
+        unknown = sorted(set(codes) - set(PREFECTURE_CODES))
+        if unknown:
+            raise ValueError(f"unknown prefecture codes: {', '.join(unknown)}")
+        return codes
+
+    @field_validator("rank")
+    @classmethod
+    def known_rank(cls, rank: str) -> str:
+        if rank and rank not in RANK_LEVELS:
+            raise ValueError(f"rank must be one of {', '.join(RANK_LEVELS)}")
+        return rank
+
+
+class HitBadgeOut(Schema):
+    code: str
+    family: str
+    name_ja: str
+    name_en: str
+    level: int
+    evidence_count: int
+    last_verified_at: datetime | None
+
+
+class HitOut(Schema):
+    slug: str
+    name: str
+    name_kana: str
+    summary: str
+    summary_en: str
+    website: str
+    head_office_prefecture: str
+    service_prefectures: list[str]
+    languages: list[str]
+    budget_min: int | None
+    budget_max: int | None
+    accepting_new_clients: bool
+    rank: str
+    review_count: int
+    review_average: float | None
+    badges: list[HitBadgeOut]
+    score: int
+    reasons: list[str]
+
+
+class FacetsOut(Schema):
+    service: dict[str, int]
+    site_type: dict[str, int]
+    prefecture: dict[str, int]
+    rank: dict[str, int]
+
+
+class SearchOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[HitOut]
+    facets: FacetsOut
+
+
+def _hit_out(hit: Hit) -> dict[str, Any]:
+    partner = hit.entry.partner
+    return {
+        "slug": partner.slug,
+        "name": partner.name,
+        **{
+            name: getattr(partner, name)
+            for name in (
+                "name_kana",
+                "summary",
+                "summary_en",
+                "website",
+                "head_office_prefecture",
+                "service_prefectures",
+                "languages",
+                "budget_min",
+                "budget_max",
+                "accepting_new_clients",
+                "rank",
+            )
+        },
+        "review_count": hit.entry.review_count,
+        "review_average": hit.entry.review_average,
+        "badges": [
+            {
+                "code": b.code,
+                "family": b.family,
+                "name_ja": b.name_ja,
+                "name_en": b.name_en,
+                "level": b.level,
+                "evidence_count": b.evidence_count,
+                "last_verified_at": b.last_verified_at,
+            }
+            for b in hit.badges
+        ],
+        "score": hit.score,
+        "reasons": hit.reasons,
+    }
+
+
+@router.get(
+    "/search",
+    response=SearchOut,
+    auth=None,
+    summary="Search the partner directory (public, rate limited per IP)",
+)
+def search_partners(request: HttpRequest, filters: Query[SearchIn]) -> dict[str, Any]:
+    limit = ratelimit.Limit(settings.KIZUNA_DIRECTORY_SEARCHES_PER_MINUTE, 60)
+    decision = ratelimit.consume(f"directory-search:ip:{client_ip(request)}", limit)
+    if not decision.allowed:
+        raise ApiError(
+            429, "rate_limited", f"Too many searches; retry in {decision.retry_after_s} s."
+        )
+    result = search(
+        SearchParams(
+            q=filters.q,
+            services=tuple(filters.service),
+            site_types=tuple(filters.site_type),
+            prefectures=tuple(filters.prefecture),
+            budget_max=filters.budget_max,
+            language=filters.language,
+            accepting=filters.accepting,
+            rank=filters.rank,
+            page=filters.page,
+            page_size=filters.page_size,
+        )
+    )
+    return {
+        "count": result.count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [_hit_out(hit) for hit in result.hits],
+        "facets": result.facets,
+    }
+
+
+# Leads
+
+
+class SlotOut(Schema):
+    id: int
+    partner: str = Field(alias="partner.slug")
+    partner_name: str = Field(alias="partner.name")
+    status: str
+    decline_reason: str
+    offered_at: datetime
+    expires_at: datetime
+    responded_at: datetime | None
+
+
+class LeadOut(Schema):
+    id: int
+    products: str
+    site_type: str | None = Field(None, alias="site_type.code")
+    services: list[str]
+    budget: int
+    timeline: str
+    prefecture: str
+    message: str
+    routing: str
+    created_at: datetime
+    slots: list[SlotOut]
+
+    @staticmethod
+    def resolve_services(lead: Lead) -> list[str]:
+        return [badge.code for badge in lead.services.all()]
+
+    @staticmethod
+    def resolve_slots(lead: Lead) -> list[Assignment]:
+        return list(lead.assignments.all())
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class InboxItemOut(Schema):
+    id: int
+    lead_id: int
+    products: str = Field(alias="lead.products")
+    budget: int = Field(alias="lead.budget")
+    timeline: str = Field(alias="lead.timeline")
+    prefecture: str = Field(alias="lead.prefecture")
+    message: str = Field(alias="lead.message")
+    status: str
+    offered_at: datetime
+    expires_at: datetime
+    contact: ContactOut | None = Field(
+        None, description="The merchant's contact details: only once you accepted"
+    )
+
+    @staticmethod
+    def resolve_contact(assignment: Assignment) -> dict[str, str] | None:
+        if not assignment.contact_visible:
+            return None
+        lead = assignment.lead
+        return {"name": lead.contact_name, "email": lead.contact_email, "phone": lead.contact_phone}
+
+
+class DeclineIn(Schema):
+    reason: str = Field(description="busy, budget, scope, region or other")
+
+
+@router.get(
+    "/leads",
+    response=list[LeadOut],
+    summary="Your requests to partners (merchants); every lead (partner-program staff)",
+)
+@paginate(PageNumberPagination)
+def list_leads(request: HttpRequest) -> QuerySet[Lead]:
+    user = require_scope(request, "leads:read")
+    return selectors.leads_visible_to(user)
+
+
+@router.get("/inbox", response=list[InboxItemOut], summary="Your organization's lead inbox")
+@paginate(PageNumberPagination)
+def list_inbox(request: HttpRequest) -> QuerySet[Assignment]:
+    user = require_scope(request, "leads:respond")
+    return selectors.inbox_of(user)
+
+
+def _inbox_item(request: HttpRequest, assignment_id: int) -> Assignment:
+    user = require_scope(request, "leads:respond")
+    assignment = selectors.inbox_of(user).filter(pk=assignment_id).first()
+    if assignment is None:
+        raise ApiError(404, "lead_not_found", f"No lead {assignment_id} in your inbox.")
+    return assignment
+
+
+def _answer(request: HttpRequest, assignment: Assignment, **call: Any) -> Assignment:
+    try:
+        if "reason" in call:
+            leads.lead_decline(actor=request.user, assignment=assignment, reason=call["reason"])
+        else:
+            leads.lead_accept(actor=request.user, assignment=assignment)
+    except PermissionDenied:
+        raise ApiError(403, "forbidden", "You cannot answer this lead.") from None
+    except leads.LeadStateError as error:
+        raise ApiError(409, "lead_not_open", " ".join(error.messages)) from None
+    except ValidationError as error:
+        raise ApiError(422, "invalid_reason", " ".join(error.messages)) from None
+    return assignment
+
+
+@router.post("/inbox/{assignment_id}/accept", response=InboxItemOut, summary="Accept a lead")
+def accept(request: HttpRequest, assignment_id: int) -> Assignment:
+    return _answer(request, _inbox_item(request, assignment_id))
+
+
+@router.post(
+    "/inbox/{assignment_id}/decline",
+    response=InboxItemOut,
+    summary=f"Decline a lead ({', '.join(DeclineReason.values)})",
+)
+def decline(request: HttpRequest, assignment_id: int, payload: DeclineIn) -> Assignment:
+    return _answer(request, _inbox_item(request, assignment_id), reason=payload.reason)

@@ -1,0 +1,149 @@
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.core.prefectures import PREFECTURES
+from kizuna.directory.models import DeclineReason, Lead
+from kizuna.directory.search import SearchParams
+from kizuna.partners.models import Badge, BadgeFamily, Rank
+
+
+def _prefecture_choices() -> list[tuple[str, str]]:
+    english = (get_language() or "ja").startswith("en")
+    return [(code, en if english else ja) for code, ja, en in PREFECTURES]
+
+
+def _badges(family: str) -> Any:
+    return Badge.objects.filter(family=family, retired_at__isnull=True)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Keywords"), required=False, max_length=200)
+    service = forms.MultipleChoiceField(
+        label=_("Services"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    site_type = forms.MultipleChoiceField(
+        label=_("Site type"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    prefecture = forms.MultipleChoiceField(label=_("Prefecture"), required=False)
+    budget_max = forms.IntegerField(label=_("Your budget (yen)"), required=False, min_value=0)
+    accepting = forms.BooleanField(label=_("Accepting new clients only"), required=False)
+    rank = forms.ChoiceField(label=_("Minimum contribution rank"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any
+        for name, family in (("service", BadgeFamily.WORK), ("site_type", BadgeFamily.SITE_TYPE)):
+            field = self.fields[name]
+            field.choices = [(b.code, b.name) for b in _badges(family)]
+        field = self.fields["prefecture"]
+        field.choices = _prefecture_choices()
+        field = self.fields["rank"]
+        field.choices = [("", _("Any rank")), *[(r.value, r.label) for r in Rank][1:]]
+
+    def params(self) -> SearchParams:
+        data = self.cleaned_data if self.is_valid() else {}
+        return SearchParams(
+            q=data.get("q", ""),
+            services=tuple(data.get("service", ())),
+            site_types=tuple(data.get("site_type", ())),
+            prefectures=tuple(data.get("prefecture", ())),
+            budget_max=data.get("budget_max"),
+            accepting=True if data.get("accepting") else None,
+            rank=data.get("rank", ""),
+            page=data.get("page") or 1,
+        )
+
+
+class LeadForm(forms.ModelForm):
+    """The project description. `website` is a honeypot: people never see it, bots fill it."""
+
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services needed"),
+        queryset=_badges(BadgeFamily.WORK),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partners = forms.MultipleChoiceField(
+        label=_("Send to"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to have the directory recommend up to three partners."),
+    )
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Lead
+        fields = [
+            "products",
+            "site_type",
+            "services",
+            "budget",
+            "timeline",
+            "prefecture",
+            "message",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+        ]
+        widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, partner_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["site_type"]
+        field.queryset = _badges(BadgeFamily.SITE_TYPE)
+        field = self.fields["partners"]
+        field.choices = partner_choices
+        field = self.fields["prefecture"]
+        field.choices = [("", "---------"), *_prefecture_choices()]
+
+    def clean_partners(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data["partners"]
+        if len(chosen) > settings.KIZUNA_LEAD_MAX_PARTNERS:
+            raise forms.ValidationError(
+                _("Choose at most %(max)s partners.") % {"max": settings.KIZUNA_LEAD_MAX_PARTNERS},
+                code="too_many_partners",
+            )
+        return chosen
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(label=_("Your review"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Public reply"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (shown to the partner)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PreferencesForm(forms.Form):
+    works_remotely = forms.BooleanField(
+        label=_("We work remotely with clients anywhere in Japan"), required=False
+    )

@@ -1,0 +1,308 @@
+"""The directory: a search index row per listed partner, leads routed to partners, reviews.
+
+The index (DirectoryEntry and its badge and prefecture rows) is derived data, rebuilt from
+the partner program by services.index; nothing about a partner's fee is ever stored here.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kizuna.partners.models import PREFECTURE_CHOICES, Badge, PartnerProfile
+
+
+class DirectoryEntry(models.Model):
+    """What search and ranking need about one partner, so a query is one indexed scan.
+
+    Kept narrow (the long text lives in EntryText) so that ranking and facet counts read
+    a few pages per thousand partners.
+    """
+
+    # The partner's id. An INTEGER PRIMARY KEY is SQLite's rowid itself, so the many
+    # lookups by id that a search makes go straight to the row.
+    id = models.IntegerField(primary_key=True)
+    partner = models.OneToOneField(
+        PartnerProfile, on_delete=models.CASCADE, related_name="directory_entry"
+    )
+    # False while the partner is suspended (billing's partner.suspended event).
+    listed = models.BooleanField(default=True)
+    languages = models.CharField(max_length=100, blank=True)  # " ja en ", for LIKE " ja "
+    budget_min = models.PositiveIntegerField(null=True, blank=True)
+    accepting = models.BooleanField(default=True)
+    rank_level = models.PositiveSmallIntegerField(default=0)  # 0 member .. 4 platinum
+    stale = models.BooleanField(default=False)
+    owner_reviewed_at = models.DateTimeField(null=True, blank=True)
+    verified_count = models.PositiveIntegerField(default=0)
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    median_response_hours = models.FloatField(null=True, blank=True)
+    acceptance_rate = models.FloatField(null=True, blank=True)
+    answered_leads = models.PositiveIntegerField(default=0)
+    review_count = models.PositiveIntegerField(default=0)
+    review_average = models.FloatField(null=True, blank=True)
+    # Query-independent part of the score (integer points, see services.ranking).
+    evidence_points = models.IntegerField(default=0)
+    base_points = models.IntegerField(default=0)
+    indexed_at = models.DateTimeField(auto_now=True)
+    # normalize_ja of name, kana and summary: a term found here is the more relevant match.
+    headline_text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("directory entry")
+        verbose_name_plural = _("directory entries")
+        indexes = [models.Index(fields=["listed", "base_points"])]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class EntryText(models.Model):
+    """The searched text of an entry: the content of the full-text index."""
+
+    entry = models.OneToOneField(
+        DirectoryEntry, primary_key=True, on_delete=models.CASCADE, related_name="text"
+    )
+    # normalize_ja of name, kana, summaries, descriptions and published verified summaries.
+    search_text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return str(self.entry_id)
+
+
+class EntryBadge(models.Model):
+    """An active badge of a listed partner, with the evidence behind it."""
+
+    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="badges")
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=50)
+    family = models.CharField(max_length=16)
+    level = models.PositiveSmallIntegerField()
+    evidence_count = models.PositiveIntegerField()
+    last_verified_at = models.DateTimeField(null=True)
+    points = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "badge"], name="one_entry_badge_per_badge")
+        ]
+        # Covers the evidence subquery of the ranking (entry, code -> points).
+        indexes = [models.Index(fields=["entry", "code", "points"])]
+        ordering = ["family", "-level", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.code}"
+
+
+class EntryFacet(models.Model):
+    """One facet value of an entry, as one integer (see search.FacetKeys): a work or
+    site-type badge, a prefecture served, the contribution rank.
+
+    One narrow table of integers for every facet, so that the counts of all facets are one
+    GROUP BY over small keys.
+    """
+
+    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="facet_values")
+    key = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "key"], name="one_entry_facet_key")]
+        indexes = [models.Index(fields=["key", "entry"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.key}"
+
+
+class Suspension(models.Model):
+    """A partner hidden from the directory by billing; kept here so a rebuild respects it."""
+
+    organization_id = models.BigIntegerField(primary_key=True)
+    since = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.organization_id)
+
+
+class LeadPreferences(models.Model):
+    """How a partner takes leads; only what the partner profile does not say already."""
+
+    partner = models.OneToOneField(
+        PartnerProfile, on_delete=models.CASCADE, related_name="lead_preferences"
+    )
+    works_remotely = models.BooleanField(_("works remotely with clients anywhere"), default=False)
+
+    def __str__(self) -> str:
+        return str(self.partner_id)
+
+
+class Timeline(models.TextChoices):
+    ASAP = "asap", _("As soon as possible")
+    QUARTER = "quarter", _("Within 3 months")
+    HALF_YEAR = "half_year", _("Within 6 months")
+    UNDECIDED = "undecided", _("Not decided yet")
+
+
+class LeadRouting(models.TextChoices):
+    PICKED = "picked", _("Partners chosen by the merchant")
+    RECOMMENDED = "recommended", _("Recommended by the directory")
+
+
+class Lead(models.Model):
+    """A merchant's project description, sent to up to three partners."""
+
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leads"
+    )
+    products = models.CharField(_("what you sell"), max_length=200)
+    site_type = models.ForeignKey(
+        Badge,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("site type"),
+    )
+    services = models.ManyToManyField(Badge, related_name="+", verbose_name=_("services needed"))
+    budget = models.PositiveIntegerField(_("budget (yen)"))
+    timeline = models.CharField(_("timeline"), max_length=16, choices=Timeline.choices)
+    prefecture = models.CharField(_("prefecture"), max_length=2, choices=PREFECTURE_CHOICES)
+    message = models.TextField(_("about the project"))
+    contact_name = models.CharField(_("your name"), max_length=150)
+    contact_email = models.EmailField(_("your email"))
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    routing = models.CharField(max_length=16, choices=LeadRouting.choices)
+    wanted_partners = models.PositiveSmallIntegerField(default=3)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.products}"
+
+
+class AssignmentStatus(models.TextChoices):
+    OFFERED = "offered", _("Waiting for the partner")
+    ACCEPTED = "accepted", pgettext_lazy("lead", "Accepted")
+    DECLINED = "declined", pgettext_lazy("lead", "Declined")
+    EXPIRED = "expired", _("Expired")
+    COMPLETED = "completed", pgettext_lazy("lead", "Completed")
+
+
+class DeclineReason(models.TextChoices):
+    BUSY = "busy", _("No capacity at the moment")
+    BUDGET = "budget", _("Budget does not fit")
+    SCOPE = "scope", _("Outside our services")
+    REGION = "region", _("Cannot cover the region")
+    OTHER = "other", _("Other")
+
+
+class Assignment(models.Model):
+    """One partner's slot on a lead: offered, then accepted/declined/expired, then done."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="lead_assignments"
+    )
+    recommended = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.OFFERED,
+        db_index=True,
+    )
+    decline_reason = models.CharField(
+        _("reason"), max_length=16, choices=DeclineReason.choices, blank=True
+    )
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lead assignment")
+        verbose_name_plural = _("lead assignments")
+        ordering = ["-offered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "partner"], name="one_assignment_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} -> {self.partner_id} ({self.status})"
+
+    @property
+    def contact_visible(self) -> bool:
+        """The merchant's contact details are the partner's only once it accepted."""
+        return self.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
+
+
+class Review(models.Model):
+    """A merchant's verified review of a completed engagement: one per assignment."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="reviews")
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    text = models.TextField(_("review"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.rating}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+
+
+class LeadEmail(models.Model):
+    """A notification to send; claimed before sending so a restarted worker never resends it."""
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,364 @@
+"""Directory pages: search, partner pages, the lead form, merchants' requests, partners'
+inbox and staff views. They validate, check permissions, call a service and redirect."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.accounts.models import User
+from kizuna.core import ratelimit
+from kizuna.core.request_context import client_ip
+from kizuna.directory import permissions, selectors
+from kizuna.directory.forms import (
+    DeclineForm,
+    HideForm,
+    LeadForm,
+    PreferencesForm,
+    ReplyForm,
+    ReviewForm,
+    SearchForm,
+)
+from kizuna.directory.models import Assignment, AssignmentStatus, LeadPreferences, Review
+from kizuna.directory.search import entry_badges, explain, search
+from kizuna.directory.services import leads, reviews
+from kizuna.partners import selectors as partner_selectors
+from kizuna.partners.models import PartnerProfile
+
+
+def _call(form: forms.BaseForm, call: Callable[[], Any]) -> bool:
+    """Run a service; put the rule it enforced on the form instead of losing the input."""
+    try:
+        call()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return False
+    return True
+
+
+def _signed_in(request: HttpRequest) -> User:
+    # Only behind @login_required: the user is a real account.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# Search and partner pages (public)
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    result = search(form.params())
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "result": result, "query": query.urlencode()}
+    live = request.headers.get("HX-Request") == "true"
+    template = "directory/_results.html" if live else "directory/search.html"
+    return render(request, template, context)
+
+
+def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
+    entry = selectors.listed_entry(slug)
+    if entry is None:
+        raise Http404
+    partner = entry.partner
+    own = permissions.can_manage_partner_leads(request.user, partner)
+    shown = selectors.partner_reviews(partner.pk) if own else selectors.visible_reviews(partner.pk)
+    return render(
+        request,
+        "directory/partner.html",
+        {
+            "entry": entry,
+            "partner": partner,
+            "badges": entry_badges([entry.pk])[entry.pk],
+            "reasons": explain(entry),
+            "summaries": partner_selectors.published_summaries(partner)[:10],
+            "reviews": shown,
+            "can_reply": own,
+            "reply_form": ReplyForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.select_related("partner__organization"), pk=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid() and _call(
+        form,
+        lambda: reviews.review_reply(
+            actor=request.user, review=review, text=form.cleaned_data["reply"]
+        ),
+    ):
+        messages.success(request, _("Your reply is published."))
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+    return redirect("directory:partner", review.partner.slug)
+
+
+# Merchants: the lead form and their requests
+
+
+def _partner_choices(slugs: list[str]) -> list[tuple[str, str]]:
+    partners = PartnerProfile.objects.select_related("organization").filter(
+        organization__slug__in=slugs[: settings.KIZUNA_LEAD_MAX_PARTNERS * 2],
+        directory_entry__listed=True,
+    )
+    return [(p.slug, p.name) for p in partners]
+
+
+def _rate_limited(request: HttpRequest, email: str) -> int:
+    """Seconds to wait if this IP or this email sent too many requests lately, else 0."""
+    per_ip = ratelimit.Limit(settings.KIZUNA_LEADS_PER_HOUR_PER_IP, 3600)
+    per_email = ratelimit.Limit(settings.KIZUNA_LEADS_PER_HOUR_PER_EMAIL, 3600)
+    for key, limit in (
+        (f"lead-form:ip:{client_ip(request)}", per_ip),
+        (f"lead-form:email:{email.strip().lower()}", per_email),
+    ):
+        decision = ratelimit.consume(key, limit)
+        if not decision.allowed:
+            return decision.retry_after_s
+    return 0
+
+
+@login_required
+def lead_new(request: HttpRequest) -> HttpResponse:
+    slugs = request.POST.getlist("partners") or request.GET.getlist("partner")
+    choices = _partner_choices(slugs)
+    user = _signed_in(request)
+    initial = {
+        "partners": [slug for slug, _name in choices],
+        "contact_email": user.email,
+        "contact_name": user.get_full_name(),
+    }
+    form = LeadForm(request.POST or None, initial=initial, partner_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        if form.is_spam:
+            messages.success(request, _("Your request was sent."))
+            return redirect("directory:requests")
+        wait = _rate_limited(request, form.cleaned_data["contact_email"])
+        if wait:
+            form.add_error(
+                None,
+                _("Too many requests from you lately. Try again in %(minutes)s minutes.")
+                % {"minutes": max(1, wait // 60)},
+            )
+        elif _call(form, lambda: _create_lead(request, form)):
+            messages.success(request, _("Your request was sent."))
+            return redirect("directory:request", form.instance.pk)
+    return render(request, "directory/lead_form.html", {"form": form})
+
+
+def _create_lead(request: HttpRequest, form: LeadForm) -> None:
+    data = form.cleaned_data
+    partners = list(
+        PartnerProfile.objects.select_related("organization").filter(
+            organization__slug__in=data["partners"]
+        )
+    )
+    form.instance = leads.lead_create(
+        merchant=request.user,
+        partners=partners,
+        **{name: data[name] for name in form.Meta.fields},
+    )
+
+
+@login_required
+def requests_list(request: HttpRequest) -> HttpResponse:
+    own = selectors.leads_visible_to(request.user).filter(merchant=_signed_in(request))
+    return render(request, "directory/requests.html", {"leads": own})
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_of_merchant(request.user, pk)
+    if lead is None:
+        raise Http404
+    return render(
+        request,
+        "directory/request_detail.html",
+        {
+            "lead": lead,
+            "slots": list(lead.assignments.all()),
+            "review_form": ReviewForm(),
+            "is_merchant": permissions.is_lead_merchant(request.user, lead),
+        },
+    )
+
+
+def _own_slot(request: HttpRequest, pk: int) -> Assignment:
+    slot = get_object_or_404(
+        Assignment.objects.select_related("lead__merchant", "partner__organization"), pk=pk
+    )
+    if not permissions.is_lead_merchant(request.user, slot.lead):
+        raise PermissionDenied
+    return slot
+
+
+@login_required
+@require_POST
+def slot_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _own_slot(request, pk)
+    try:
+        leads.lead_complete(actor=request.user, assignment=slot)
+        messages.success(request, _("Marked as done. You can now review the partner."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("directory:request", slot.lead_id)
+
+
+@login_required
+@require_POST
+def slot_review(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _own_slot(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid() and _call(
+        form,
+        lambda: reviews.review_publish(
+            actor=request.user,
+            assignment=slot,
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],
+        ),
+    ):
+        messages.success(request, _("Thank you: your review is published."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("directory:request", slot.lead_id)
+
+
+# Partners: the lead inbox
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    partner = partner_selectors.partner_of_user(request.user)
+    if partner is None:
+        raise PermissionDenied
+    preferences = LeadPreferences.objects.filter(partner=partner).first()
+    return render(
+        request,
+        "directory/inbox.html",
+        {
+            "partner": partner,
+            "slots": selectors.inbox_of(request.user),
+            "preferences_form": PreferencesForm(
+                initial={"works_remotely": preferences.works_remotely if preferences else False}
+            ),
+            "can_manage": permissions.can_manage_partner_leads(request.user, partner),
+        },
+    )
+
+
+@login_required
+@require_POST
+def inbox_preferences(request: HttpRequest) -> HttpResponse:
+    partner = partner_selectors.partner_of_user(request.user)
+    if partner is None:
+        raise PermissionDenied
+    form = PreferencesForm(request.POST)
+    form.is_valid()
+    leads.lead_preferences_set(
+        actor=request.user, partner=partner, works_remotely=form.cleaned_data["works_remotely"]
+    )
+    messages.success(request, _("Saved."))
+    return redirect("directory:inbox")
+
+
+def _inbox_slot(request: HttpRequest, pk: int) -> Assignment:
+    slot = selectors.inbox_of(request.user).filter(pk=pk).first()
+    if slot is None:
+        raise Http404
+    return slot
+
+
+@login_required
+def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _inbox_slot(request, pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                leads.lead_accept(actor=request.user, assignment=slot)
+                messages.success(
+                    request, _("Accepted. The merchant's contact details are shown below.")
+                )
+                return redirect("directory:inbox_item", slot.pk)
+            if form.is_valid():
+                leads.lead_decline(
+                    actor=request.user, assignment=slot, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Declined. The merchant was told."))
+                return redirect("directory:inbox")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("directory:inbox_item", slot.pk)
+    review = Review.objects.filter(assignment=slot).first()
+    return render(
+        request,
+        "directory/inbox_item.html",
+        {"slot": slot, "lead": slot.lead, "form": form, "review": review},
+    )
+
+
+# Staff
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not permissions.is_staff(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def staff_leads(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    status = request.GET.get("status", "")
+    all_leads = selectors.leads_visible_to(request.user)
+    if status in AssignmentStatus.values:
+        all_leads = all_leads.filter(assignments__status=status).distinct()
+    return render(
+        request,
+        "directory/staff_leads.html",
+        {"leads": all_leads[:200], "statuses": AssignmentStatus.choices, "status": status},
+    )
+
+
+@login_required
+def staff_reviews(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    return render(
+        request,
+        "directory/staff_reviews.html",
+        {"reviews": selectors.recent_reviews_for_moderation()[:200], "form": HideForm()},
+    )
+
+
+@login_required
+@require_POST
+def staff_review_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    review = get_object_or_404(Review, pk=pk)
+    form = HideForm(request.POST)
+    if form.is_valid() and _call(
+        form,
+        lambda: reviews.review_hide(
+            actor=request.user, review=review, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(request, _("The review is hidden."))
+    else:
+        messages.error(request, _("Give the reason for hiding the review."))
+    return redirect("directory:staff_reviews")
