@@ -5,6 +5,12 @@ batches; each batch is one transaction that resolves identities, members, events
 existing activities with a handful of set-based queries, creates what is missing, and emits
 one `activity.ingested` event. A crash loses at most the batch in flight, and running the
 same input again reports those lines as unchanged: (source, external_id) is unique.
+
+Lines whose (source, external_id) is already stored cost one set-based existence query per
+batch and nothing else. When the previous batch had no such line (a first import), the
+batch skips that query and inserts straight away; the unique constraint is the check: a
+conflict raises IntegrityError, the batch's transaction rolls back, and the batch is done
+again the careful way (existence query first).
 """
 
 import queue
@@ -17,7 +23,7 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kizuna.accounts.models import OrganizationKind
@@ -106,6 +112,9 @@ class Line:
     title: str
     body: str
     output: bool
+    # The activity's own columns (_ACTIVITY_COLUMNS up to event_id), database-ready: built
+    # by the parsing thread so that storing a batch only appends the resolved ids.
+    head: tuple[Any, ...] = ()
 
 
 # A record is (line number, dict) or (line number, Rejected) when the reader could not
@@ -125,8 +134,13 @@ class Ingestion:
     summary: Summary = field(default_factory=Summary)
     output_by_type: dict[str, bool] = field(default_factory=dict)
 
+    # Whether the next batch looks up existing activities before inserting. It starts
+    # careful; a batch that finds none lets the next one insert optimistically.
+    check_existing: bool = True
+
     def __post_init__(self) -> None:
         self.output_by_type = dict(ActivityType.objects.values_list("key", "is_output"))
+        self._db_datetime = bulk_sql.db_datetime_adapter(connection.vendor)
 
     def run(self, records: Iterable[Record], *, batch_size: int = BATCH_SIZE) -> Summary:
         """Parse in a second thread while this one stores the previous batch.
@@ -141,13 +155,12 @@ class Ingestion:
         )
         producer.start()
         try:
-            while (item := parsed.get()) is not _DONE:
-                if isinstance(item, BaseException):
-                    raise item
-                lines, rejections = item
-                outcomes = rejections + self._store_batch(lines)
-                for outcome in sorted(outcomes, key=lambda o: o.line):
-                    self._report(outcome)
+            with bulk_sql.bulk_load_cache():
+                while (item := parsed.get()) is not _DONE:
+                    if isinstance(item, BaseException):
+                        raise item
+                    lines, rejections = item
+                    self._report(rejections, self._store_batch(lines))
         finally:
             stop.set()
             producer.join()
@@ -183,33 +196,65 @@ class Ingestion:
             try:
                 if isinstance(raw, Rejected):
                     raise raw
-                lines.append(parse_line(number, raw, self.output_by_type))
+                line = parse_line(number, raw, self.output_by_type)
             except Rejected as rejection:
                 rejections.append(Outcome(number, REJECTED, str(rejection)))
+                continue
+            line.head = (
+                line.source,
+                line.external_id,
+                line.type,
+                self._db_datetime(line.occurred_at, raw["occurred_at"]),
+                line.url,
+                line.title,
+                line.body,
+                line.output,
+            )
+            lines.append(line)
         return lines, rejections
 
-    def _store_batch(self, lines: list[Line]) -> list[Outcome]:
-        try:
-            return self._store(lines)
-        except IntegrityError:
-            # Another importer created one of the same identities between our read and
-            # write (possible on PostgreSQL); reading again sees it.
-            return self._store(lines)
+    def _store_batch(self, lines: list[Line]) -> "_Batch":
+        check_existing = self.check_existing
+        for attempt in range(3):
+            try:
+                batch = self._store(lines, check_existing)
+                break
+            except IntegrityError:
+                # Without the existence query, a line already stored conflicts: do the
+                # batch again with it. With it, another importer created one of the same
+                # activities or identities between our read and write (possible on
+                # PostgreSQL): reading again sees them.
+                if attempt == 2:
+                    raise
+                check_existing = True
+        self.check_existing = bool(batch.unchanged)
+        return batch
 
-    def _store(self, lines: list[Line]) -> list[Outcome]:
+    def _store(self, lines: list[Line], check_existing: bool) -> "_Batch":
         with transaction.atomic():
-            batch = _Batch(lines)
-            outcomes = batch.store()
+            batch = _Batch(lines, check_existing)
+            batch.store()
             if not self.dry_run:
                 batch.emit_events(self.actor)
             else:
                 transaction.set_rollback(True)
         self.summary.members_created += len(batch.members_created)
-        return outcomes
+        return batch
 
-    def _report(self, outcome: Outcome) -> None:
-        self.summary.count(outcome.status)
-        if self.on_outcome is not None:
+    def _report(self, rejections: list[Outcome], batch: "_Batch") -> None:
+        summary = self.summary
+        summary.created += len(batch.created)
+        summary.unchanged += len(batch.unchanged)
+        summary.rejected += len(rejections) + len(batch.rejected)
+        if self.on_outcome is None:
+            return
+        outcomes = [
+            *rejections,
+            *batch.rejected,
+            *(Outcome(line.number, CREATED) for line, _member_id in batch.created),
+            *(Outcome(number, UNCHANGED) for number in batch.unchanged),
+        ]
+        for outcome in sorted(outcomes, key=lambda o: o.line):
             self.on_outcome(outcome)
 
 
@@ -287,14 +332,17 @@ def _parse_time(value: Any) -> datetime:
 class _Batch:
     """The set-based resolution of one batch of parsed lines."""
 
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], check_existing: bool = True) -> None:
         self.lines = lines
+        self.check_existing = check_existing
         self.members_created: list[int] = []
         self.created: list[tuple[Line, int]] = []  # (line, member id)
+        self.unchanged: list[int] = []  # line numbers
+        self.rejected: list[Outcome] = []
         self._events: dict[tuple[str, str], int] = {}
 
-    def store(self) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+    def store(self) -> None:
+        outcomes = self.rejected
         lines = self._reject(
             self.lines,
             self._blocked_lines(self.lines),
@@ -313,44 +361,28 @@ class _Batch:
             "unknown_event: no event with this source and event_external_id",
             outcomes,
         )
-        seen = self._existing_activity_keys(lines)
-        identities = self._identities(lines)
-        rows: list[tuple[Any, ...]] = []
+        # Lines already stored (or repeated within the batch) are unchanged; only the
+        # others go on to identity resolution and insertion.
+        seen = self._existing_activity_keys(lines) if self.check_existing else set()
+        new: list[Line] = []
         for line in lines:
             key = (line.source, line.external_id)
             if key in seen:
-                outcomes.append(Outcome(line.number, UNCHANGED))
-                continue
-            seen.add(key)
+                self.unchanged.append(line.number)
+            else:
+                seen.add(key)
+                new.append(line)
+        identities = self._identities(new)
+        created = self.created
+        rows: list[tuple[Any, ...]] = []
+        now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
+        for line in new:
             identity_id, member_id = identities[(line.platform, line.handle)]
-            event_id = events.get((line.source, line.event_external_id))
-            rows.append(
-                (
-                    line.source,
-                    line.external_id,
-                    line.type,
-                    member_id,
-                    identity_id,
-                    event_id,
-                    line.occurred_at,
-                    line.url,
-                    line.title,
-                    line.body,
-                    line.output,
-                )
-            )
-            self.created.append((line, member_id))
-            outcomes.append(Outcome(line.number, CREATED))
-        now = timezone.now()
-        bulk_sql.insert_rows(
-            Activity,
-            _ACTIVITY_COLUMNS,
-            _ACTIVITY_TYPES,
-            [(*row, now) for row in rows],
-            skip_conflicts=True,
-        )
+            event_id = events.get((line.source, line.event_external_id)) if line.event_external_id else None
+            rows.append((*line.head, event_id, identity_id, member_id, now))
+            created.append((line, member_id))
+        bulk_sql.insert_rows(Activity, _ACTIVITY_COLUMNS, rows)
         self._record_attendance()
-        return outcomes
 
     @staticmethod
     def _reject(
@@ -424,11 +456,10 @@ class _Batch:
     def _create_people(self, lines: list[Line]) -> dict[tuple[str, str], tuple[int, int]]:
         member_ids = bulk_sql.allocate_ids(Member, len(lines))
         identity_ids = bulk_sql.allocate_ids(Identity, len(lines))
-        now = timezone.now()
+        now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
         bulk_sql.insert_rows(
             Member,
             _MEMBER_COLUMNS,
-            _MEMBER_TYPES,
             [
                 (
                     member_id,
@@ -451,7 +482,6 @@ class _Batch:
         bulk_sql.insert_rows(
             Identity,
             _IDENTITY_COLUMNS,
-            _IDENTITY_TYPES,
             [
                 (
                     identity_id,
@@ -536,33 +566,20 @@ class _Batch:
         return sorted(organizations)
 
 
+# The order of Line.head, then the ids resolved per batch, then created_at.
 _ACTIVITY_COLUMNS = (
     "source",
     "external_id",
     "type",
-    "member_id",
-    "identity_id",
-    "event_id",
     "occurred_at",
     "url",
     "title",
     "body",
     "is_output",
+    "event_id",
+    "identity_id",
+    "member_id",
     "created_at",
-)
-_ACTIVITY_TYPES = (
-    "varchar",
-    "varchar",
-    "varchar",
-    "bigint",
-    "bigint",
-    "bigint",
-    "timestamptz",
-    "varchar",
-    "varchar",
-    "text",
-    "boolean",
-    "timestamptz",
 )
 _MEMBER_COLUMNS = (
     "id",
@@ -579,21 +596,6 @@ _MEMBER_COLUMNS = (
     "reading_key",
     "created_at",
 )
-_MEMBER_TYPES = (
-    "bigint",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "text",
-    "boolean",
-    "boolean",
-    "text",
-    "varchar",
-    "varchar",
-    "timestamptz",
-)
 _IDENTITY_COLUMNS = (
     "id",
     "member_id",
@@ -603,14 +605,4 @@ _IDENTITY_COLUMNS = (
     "display_name",
     "verified",
     "created_at",
-)
-_IDENTITY_TYPES = (
-    "bigint",
-    "bigint",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "boolean",
-    "timestamptz",
 )

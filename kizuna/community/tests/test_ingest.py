@@ -1,4 +1,6 @@
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -160,3 +162,57 @@ def test_import_command_dry_run_stores_nothing(capsys):
     call_command("import_activities", str(FIXTURES / "activities.jsonl"), dry_run=True, verbosity=0)
     assert "Dry run: would have created 2" in capsys.readouterr().out
     assert not Activity.objects.exists()
+
+
+def test_a_batch_inserted_without_looking_up_existing_lines_falls_back_on_conflict():
+    ingest(line(1), line(2))
+    # Batch [3, 4] finds nothing stored, so batch [1, 5] is inserted straight away: line 1
+    # conflicts, and the batch is done again after looking up what exists.
+    summary, outcomes = ingest(line(3), line(4), line(1), line(5), line(5), batch_size=2)
+    assert (summary.created, summary.unchanged) == (3, 2)
+    assert outcomes == {
+        1: ("created", ""),
+        2: ("created", ""),
+        3: ("unchanged", ""),
+        4: ("created", ""),
+        5: ("unchanged", ""),
+    }
+    assert Activity.objects.count() == 5
+    # The first attempt at batch [1, 5] was rolled back, its event with it.
+    assert OutboxEvent.objects.filter(type="activity.ingested").count() == 1 + 2
+
+
+def test_a_batch_of_more_rows_than_one_sqlite_statement_takes():
+    summary, _ = ingest(*[line(n, handle=f"h{n % 7}") for n in range(3000)], batch_size=3000)
+    assert (summary.created, summary.members_created) == (3000, 7)
+    assert Activity.objects.count() == 3000
+    assert set(Activity.objects.values_list("member__identities__handle", flat=True)) == {
+        f"h{n}" for n in range(7)
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-04-01T10:00:00+00:00",
+        "2026-04-01 10:00:00+00:00",
+        "2026-04-01T10:00:00Z",
+        "2026-04-01T10:00:00.250+00:00",
+        "2026-04-01T10:00:00+09:00",
+        "2026-04-01T10:00:00-03:30",
+        "2026-04-01T10:00:00",
+        "2026-W14-3T10:00:00+00:00",
+    ],
+)
+def test_occurred_at_is_stored_as_the_orm_stores_it(text):
+    ingest(line(1, occurred_at=text))
+    expected = datetime.fromisoformat(text)
+    if expected.tzinfo is None:
+        expected = expected.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+    Activity.objects.create(
+        source="orm", external_id="1", type_id="blog_post", member=Member.objects.get(),
+        occurred_at=expected,
+    )
+    stored = dict(Activity.objects.values_list("source", "occurred_at"))
+    assert stored["test"] == stored["orm"] == expected
+    assert Activity.objects.filter(occurred_at=expected).count() == 2
