@@ -17,8 +17,8 @@ Measured on the project's 2-core machine (100,000 activities in batches of 20,00
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -55,9 +55,10 @@ def select_in(
     rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            in_json = f"{in_column} IN (SELECT json_array_elements_text(%s::json))"
             sql = (
                 f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608
-                f"{' AND '.join([*conditions, f'{in_column} IN (SELECT json_array_elements_text(%s::json))'])}"
+                f"{' AND '.join([*conditions, in_json])}"
             )
             cursor.execute(sql, [*fixed, orjson.dumps(list(values)).decode()])
             return cursor.fetchall()
@@ -117,9 +118,7 @@ def insert_rows(
             # cursor.execute().
             with (
                 connection.wrap_database_errors,
-                cursor.cursor.copy(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608
-                ) as copy,
+                cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
             ):
                 write_row = copy.write_row
                 for row in rows:
@@ -174,7 +173,7 @@ def sqlite_datetime(moment: datetime, text: str = "") -> str:
     formatting the datetime, which was a quarter of the parsing thread's time.
     """
     if (
-        (len(text) == 25 and text.endswith("+00:00") or len(text) == 20 and text[19] == "Z")
+        ((len(text) == 25 and text.endswith("+00:00")) or (len(text) == 20 and text[19] == "Z"))
         and text[4] == "-"
         and text[7] == "-"
         and text[10] in "T "

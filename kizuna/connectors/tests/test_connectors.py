@@ -362,7 +362,9 @@ def test_jsonl_reader_takes_a_byte_order_mark_and_rejects_bad_json_per_line():
     stream = io.BytesIO(b'\xef\xbb\xbf{"a": 1}\n{"a": \n\n{"b": "\xe5\x8f\x8b"}\n\xff\n')
     records = list(read_jsonl(stream))
     assert records[0] == (1, {"a": 1})
-    assert records[1][0] == 2 and isinstance(records[1][1], Rejected)
+    assert records[1][0] == 2
+    assert isinstance(records[1][1], Rejected)
     assert str(records[1][1]).startswith("bad_json: ")
     assert records[2] == (4, {"b": "友"})
-    assert records[3][0] == 5 and isinstance(records[3][1], Rejected)
+    assert records[3][0] == 5
+    assert isinstance(records[3][1], Rejected)
