@@ -6,10 +6,11 @@ memory. A line that cannot be decoded becomes a rejected record; the rest carry 
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from kizuna.community.ingest import Record, Rejected
 
@@ -53,9 +54,12 @@ def read_jsonl(
             on_bytes(len(raw))
         if not raw.strip():
             continue
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM, as editors on Windows write
         try:
-            yield number, json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
+            # orjson: ~4x faster than json.loads, which was a third of the import's time.
+            yield number, orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
             yield number, Rejected(f"bad_json: {error}")
 
 

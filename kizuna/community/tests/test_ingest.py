@@ -1,7 +1,10 @@
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from kizuna.community import services
 from kizuna.community.ingest import Rejected
@@ -160,3 +163,147 @@ def test_import_command_dry_run_stores_nothing(capsys):
     call_command("import_activities", str(FIXTURES / "activities.jsonl"), dry_run=True, verbosity=0)
     assert "Dry run: would have created 2" in capsys.readouterr().out
     assert not Activity.objects.exists()
+
+
+def test_a_batch_inserted_without_looking_up_existing_lines_falls_back_on_conflict():
+    ingest(line(1), line(2))
+    # Batch [3, 4] finds nothing stored, so batch [1, 5] is inserted straight away: line 1
+    # conflicts, and the batch is done again after looking up what exists.
+    summary, outcomes = ingest(line(3), line(4), line(1), line(5), line(5), batch_size=2)
+    assert (summary.created, summary.unchanged) == (3, 2)
+    assert outcomes == {
+        1: ("created", ""),
+        2: ("created", ""),
+        3: ("unchanged", ""),
+        4: ("created", ""),
+        5: ("unchanged", ""),
+    }
+    assert Activity.objects.count() == 5
+    # The first attempt at batch [1, 5] was rolled back, its event with it.
+    assert OutboxEvent.objects.filter(type="activity.ingested").count() == 1 + 2
+
+
+def test_a_batch_of_more_rows_than_one_sqlite_statement_takes():
+    summary, _ = ingest(*[line(n, handle=f"h{n % 7}") for n in range(3000)], batch_size=3000)
+    assert (summary.created, summary.members_created) == (3000, 7)
+    assert Activity.objects.count() == 3000
+    assert set(Activity.objects.values_list("member__identities__handle", flat=True)) == {
+        f"h{n}" for n in range(7)
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-04-01T10:00:00+00:00",
+        "2026-04-01 10:00:00+00:00",
+        "2026-04-01T10:00:00Z",
+        "2026-04-01T10:00:00.250+00:00",
+        "2026-04-01T10:00:00+09:00",
+        "2026-04-01T10:00:00-03:30",
+        "2026-04-01T10:00:00",
+        "2026-W14-3T10:00:00+00:00",
+    ],
+)
+def test_occurred_at_is_stored_as_the_orm_stores_it(text):
+    ingest(line(1, occurred_at=text))
+    expected = datetime.fromisoformat(text)
+    if expected.tzinfo is None:
+        expected = expected.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+    Activity.objects.create(
+        source="orm",
+        external_id="1",
+        type_id="blog_post",
+        member=Member.objects.get(),
+        occurred_at=expected,
+    )
+    stored = dict(Activity.objects.values_list("source", "occurred_at"))
+    assert stored["test"] == stored["orm"] == expected
+    assert Activity.objects.filter(occurred_at=expected).count() == 2
+
+
+def test_people_seen_in_an_earlier_batch_are_not_looked_up_again(django_assert_max_num_queries):
+    from kizuna.community.ingest import Ingestion
+
+    ingestion = Ingestion()
+    records = [(n, line(n, handle=f"h{n % 2}")) for n in range(1, 7)]
+    ingestion.run(records[:2], batch_size=2)
+    cached = ingestion._identity_cache.entries
+    if connection.vendor == "sqlite":
+        assert set(cached) == {("zenn", "h0"), ("zenn", "h1")}
+    else:
+        assert cached == {}  # PostgreSQL: no cheap way to know it is still valid
+    summary = ingestion.run(records[2:], batch_size=2)
+    assert summary.created == 6
+    assert Member.objects.count() == 2
+
+
+def test_a_merge_between_batches_is_seen_by_the_next_batch():
+    ingest(line(1, handle="yui"))
+    yui = Member.objects.get()
+
+    def merge_dave_into_yui(outcome):
+        if outcome.line == 1:  # after the first batch, which created dave
+            dave = Identity.objects.get(handle="dave").member
+            services.member_merge(actor=None, into=yui, merged=dave)
+
+    services.activities_ingest(
+        records=list(enumerate([line(10), line(11), line(12)], start=1)),
+        on_outcome=merge_dave_into_yui,
+        batch_size=1,
+    )
+    assert dict(Activity.objects.values_list("external_id", "member")) == {
+        "x-1": yui.pk,
+        "x-10": yui.pk,
+        "x-11": yui.pk,
+        "x-12": yui.pk,
+    }
+
+
+def test_an_erasure_between_batches_is_seen_by_the_next_batch():
+    outcomes: list = []
+
+    def erase_dave_after_the_first_batch(outcome):
+        outcomes.append(outcome)
+        if outcome.line == 1:
+            dave = Identity.objects.get(handle="dave").member
+            services.member_erase(actor=None, member=dave)
+
+    services.activities_ingest(
+        records=list(enumerate([line(1), line(2)], start=1)),
+        on_outcome=erase_dave_after_the_first_batch,
+        batch_size=1,
+    )
+    assert [(o.status, o.reason.split(":")[0]) for o in outcomes] == [
+        ("created", ""),
+        ("rejected", "erased_person"),
+    ]
+    assert not Identity.objects.exists()
+
+
+def test_the_identity_cache_notices_writes_by_other_connections(tmp_path):
+    import sqlite3
+
+    from kizuna.community.ingest import _IdentityCache
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the cache is SQLite's")
+    # What _IdentityCache.stamp() relies on, on a database file as in production.
+    path = tmp_path / "db.sqlite3"
+    ours, theirs = sqlite3.connect(path), sqlite3.connect(path)
+    ours.execute("CREATE TABLE t (x)")
+    ours.commit()
+
+    def stamp():
+        return (ours.execute("PRAGMA data_version").fetchone()[0], ours.total_changes)
+
+    before = stamp()
+    ours.execute("INSERT INTO t VALUES (1)")
+    ours.commit()
+    after_ours = stamp()
+    assert after_ours[0] == before[0]
+    assert after_ours[1] != before[1]
+    theirs.execute("INSERT INTO t VALUES (2)")
+    theirs.commit()
+    assert stamp()[0] != after_ours[0]
+    assert _IdentityCache.stamp() is not None

@@ -359,3 +359,20 @@ def test_periodic_task_syncs_only_sources_that_are_due(db, server):
     assert tasks.sync_due_sources.call() == 1
     assert Source.objects.get(pk=due.pk).last_synced_at is not None
     assert json.dumps(Source.objects.get(pk=due.pk).runs.count()) == "1"
+
+
+def test_jsonl_reader_takes_a_byte_order_mark_and_rejects_bad_json_per_line():
+    import io
+
+    from kizuna.community.ingest import Rejected
+    from kizuna.connectors.generic import read_jsonl
+
+    stream = io.BytesIO(b'\xef\xbb\xbf{"a": 1}\n{"a": \n\n{"b": "\xe5\x8f\x8b"}\n\xff\n')
+    records = list(read_jsonl(stream))
+    assert records[0] == (1, {"a": 1})
+    assert records[1][0] == 2
+    assert isinstance(records[1][1], Rejected)
+    assert str(records[1][1]).startswith("bad_json: ")
+    assert records[2] == (4, {"b": "友"})
+    assert records[3][0] == 5
+    assert isinstance(records[3][1], Rejected)
