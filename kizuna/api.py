@@ -7,6 +7,7 @@ from kizuna.accounts.auth import BearerToken
 from kizuna.billing.api import router as billing_router
 from kizuna.community.api import router as community_router
 from kizuna.core.api_errors import install_error_handlers
+from kizuna.insights.api import router as insights_router
 from kizuna.partners.api import router as partners_router
 
 api = NinjaAPI(
@@ -22,3 +23,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/partners", partners_router)
 api.add_router("/billing", billing_router)
 api.add_router("/community", community_router)
+api.add_router("/insights", insights_router)

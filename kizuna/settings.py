@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kizuna.billing",
     "kizuna.community",
     "kizuna.connectors",
+    "kizuna.insights",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("billing/", include("kizuna.billing.urls")),
     path("community/", include("kizuna.community.urls")),
     path("connectors/", include("kizuna.connectors.urls")),
+    path("insights/", include("kizuna.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),
