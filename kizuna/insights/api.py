@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from kizuna.accounts.auth import require_scope
 from kizuna.core.api_errors import ApiError
@@ -15,7 +15,7 @@ from kizuna.insights.permissions import InsightsAction, can_insights
 from kizuna.insights.selectors import kpi_series
 
 router = Router(tags=["insights"])
-MAX_PERIODS = 400
+MAX_DAYS = 3660
 
 
 class PointOut(Schema):
@@ -31,6 +31,16 @@ class SeriesOut(Schema):
     points: list[PointOut]
 
 
+class KpiQuery(Schema):
+    metric: str
+    from_: date = Field(..., alias="from")
+    to: date
+    interval: str = "month"
+    group: str = ""
+    prefecture: str = ""
+    kind: str = ""
+
+
 @router.get(
     "/kpis",
     response=SeriesOut,
@@ -39,31 +49,23 @@ class SeriesOut(Schema):
     "`group`, `prefecture` and `kind` filter the event KPIs. Staff only (scope insights:read). "
     "Error codes: unknown_metric, invalid_interval, invalid_range, forbidden.",
 )
-def kpis(
-    request: HttpRequest,
-    metric: str,
-    from_: date = Field(..., alias="from"),  # type: ignore[assignment]
-    to: date = Field(...),  # type: ignore[assignment]
-    interval: str = "month",
-    group: str = "",
-    prefecture: str = "",
-    kind: str = "",
-) -> Any:
+def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
     user = require_scope(request, "insights:read")
     if not can_insights(user, InsightsAction.VIEW_DASHBOARDS):
         raise ApiError(403, "forbidden", "Only community staff can read KPIs.")
-    if metric not in METRICS_BY_KEY:
-        raise ApiError(400, "unknown_metric", f"Unknown metric {metric!r}; see the glossary.")
-    if interval not in Interval.values:
+    if query.metric not in METRICS_BY_KEY:
+        raise ApiError(400, "unknown_metric", f"Unknown metric {query.metric!r}; see the glossary.")
+    if query.interval not in Interval.values:
         raise ApiError(400, "invalid_interval", "interval is one of week, month, quarter.")
-    if to < from_ or (to - from_).days > MAX_PERIODS * 7 and interval == "week":
-        raise ApiError(400, "invalid_range", "`to` must not be before `from` (and not too far).")
-    where = EventFilter(group=group, prefecture=prefecture, kind=kind)
-    series = kpi_series(metric, interval, from_, to, where)
+    if query.to < query.from_ or (query.to - query.from_).days > MAX_DAYS:
+        raise ApiError(400, "invalid_range", f"`to` must be after `from`, at most {MAX_DAYS} days.")
+    where = EventFilter(group=query.group, prefecture=query.prefecture, kind=query.kind)
+    metric = METRICS_BY_KEY[query.metric]
+    series = kpi_series(query.metric, query.interval, query.from_, query.to, where)
     return {
-        "metric": metric,
-        "interval": interval,
-        "unit": METRICS_BY_KEY[metric].unit,
-        "definition": str(METRICS_BY_KEY[metric].definition),
+        "metric": query.metric,
+        "interval": query.interval,
+        "unit": metric.unit,
+        "definition": str(metric.definition),
         "points": [{"period_start": start, "value": value} for start, value in series],
     }

@@ -97,7 +97,7 @@ def overview(*, interval: str, periods: int, today: date) -> list[KpiCard]:
         interval=interval, period_start__in=starts
     ).values_list("metric", "period_start", "value"):
         values[metric][start] = value
-    for start in starts[-2:]:
+    for start in starts:
         for metric, value in survey_kpis(interval, start).items():
             values[metric][start] = value
     targets = dict(

@@ -43,7 +43,7 @@ def period_sql(interval: str, column: str = "a.occurred_at") -> str:
         month = f"CAST(strftime('%%m', {column}, '+9 hours') AS integer)"
         return (
             f"date({column}, '+9 hours', 'start of month', "
-            f"'-' || (({month} - 1) % 3) || ' months')"
+            f"'-' || (({month} - 1) %% 3) || ' months')"
         )
     raise ValueError(f"Unknown interval {interval!r}")
 

@@ -49,7 +49,7 @@ def _today() -> date:
 
 
 def _filters(request: HttpRequest) -> tuple[PeriodFilterForm, str, EventFilter]:
-    form = PeriodFilterForm(request.GET)
+    form = PeriodFilterForm({"interval": Interval.MONTH, **request.GET.dict()})
     data = form.cleaned_data if form.is_valid() else {}
     interval = data.get("interval") or Interval.MONTH
     where = EventFilter(
