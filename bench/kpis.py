@@ -27,12 +27,26 @@ DAYS = 730
 SQLITE_PATH = Path("/tmp/kizuna-bench-kpis/bench.sqlite3")
 # (type key, is output): activity n gets TYPES[n % len(TYPES)], so the mix is fixed.
 TYPES = [
-    ("chat_message", False), ("chat_message", False), ("chat_message", False),
-    ("chat_message", False), ("comment", False), ("comment", False), ("issue", False),
-    ("question", False), ("social_post", False), ("attended_event", False),
-    ("attended_event", False), ("pull_request", True), ("review", True), ("answer", True),
-    ("blog_post", True), ("talk", True), ("lightning_talk", True), ("release", True),
-    ("chat_join", False), ("discussion", False),
+    ("chat_message", False),
+    ("chat_message", False),
+    ("chat_message", False),
+    ("chat_message", False),
+    ("comment", False),
+    ("comment", False),
+    ("issue", False),
+    ("question", False),
+    ("social_post", False),
+    ("attended_event", False),
+    ("attended_event", False),
+    ("pull_request", True),
+    ("review", True),
+    ("answer", True),
+    ("blog_post", True),
+    ("talk", True),
+    ("lightning_talk", True),
+    ("release", True),
+    ("chat_join", False),
+    ("discussion", False),
 ]
 EVENT_TYPES = {"social_post", "attended_event", "talk", "lightning_talk"}
 

@@ -77,7 +77,7 @@ def _movements(interval: str, start: date) -> dict[str, float | None]:
              AND p.interval = q.interval AND p.period_start = %s
         WHERE q.interval = %s AND q.period_start = %s
         GROUP BY 1, 2, 3, 4
-    """
+    """  # noqa: S608 - only constant SQL is interpolated; values are parameters
     params = [core, regular, core, regular, start, interval, previous_start(interval, start)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,7 +1,8 @@
 """Demo insights: attendance from the demo's event activities, filled rollups, a year of
 level reviews (so the journey has history), targets, and answered surveys."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,7 @@ from kizuna.community.models import Activity, Attendance, AttendanceStatus, Even
 from kizuna.core.seeding import DemoContext
 from kizuna.insights import fill, levels, services
 from kizuna.insights.metrics import HEADLINE_METRICS
-from kizuna.insights.models import KpiValue, SurveyInvitation
+from kizuna.insights.models import KpiValue, Survey, SurveyInvitation
 from kizuna.insights.periods import period_start, previous_start, tokyo_day
 
 COMMENTS = [
@@ -38,7 +39,7 @@ def seed(ctx: DemoContext) -> None:
 def _attendance_from_activities(ctx: DemoContext) -> None:
     """Events' attendance lists, from the 'attended' activities, with a few no-shows."""
     pairs = (
-        Activity.objects.filter(type_id="attended_event", event__isnull=False)
+        Activity.objects.filter(type__key="attended_event", event__isnull=False)
         .values_list("event_id", "member_id")
         .distinct()
     )
@@ -46,14 +47,16 @@ def _attendance_from_activities(ctx: DemoContext) -> None:
         Attendance(
             event_id=event_id,
             member_id=member_id,
-            status=AttendanceStatus.NO_SHOW if ctx.rng.random() < 0.08 else AttendanceStatus.ATTENDED,
+            status=AttendanceStatus.NO_SHOW
+            if ctx.rng.random() < 0.08
+            else AttendanceStatus.ATTENDED,
         )
         for event_id, member_id in pairs
     ]
     Attendance.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
 
 
-def _replay_level_reviews(today) -> None:  # type: ignore[no-untyped-def]
+def _replay_level_reviews(today: date) -> None:
     month = period_start("month", today)
     months = []
     for _ in range(12):
@@ -65,7 +68,7 @@ def _replay_level_reviews(today) -> None:  # type: ignore[no-untyped-def]
     levels.levels_update(as_of=today, review=False)
 
 
-def _targets(today) -> None:  # type: ignore[no-untyped-def]
+def _targets(today: date) -> None:
     admin = User.objects.filter(staff_role="admin").first()
     last_month = previous_start("month", period_start("month", today))
     for metric, value in KpiValue.objects.filter(
@@ -73,11 +76,15 @@ def _targets(today) -> None:  # type: ignore[no-untyped-def]
     ).values_list("metric", "value"):
         if value:
             services.kpi_target_set(
-                actor=admin, metric=metric, interval="month", period=today, value=round(value * 1.1, 1)
+                actor=admin,
+                metric=metric,
+                interval="month",
+                period=today,
+                value=round(value * 1.1, 1),
             )
 
 
-def _surveys(ctx: DemoContext, today) -> None:  # type: ignore[no-untyped-def]
+def _surveys(ctx: DemoContext, today: date) -> None:
     admin = User.objects.filter(staff_role="admin").first()
     recent = Event.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:8]
     for event in reversed(list(recent)):
@@ -103,14 +110,18 @@ def _surveys(ctx: DemoContext, today) -> None:  # type: ignore[no-untyped-def]
     _answer(ctx, ces, list(Member.objects.filter(engagement__isnull=False)[:80]), admin, low=3)
 
 
-def _answer(ctx: DemoContext, survey, members, admin, *, low: int) -> None:  # type: ignore[no-untyped-def]
+def _answer(
+    ctx: DemoContext, survey: Survey, members: list[Member], admin: Any, *, low: int
+) -> None:
     services.survey_invite(actor=admin, survey=survey, members=members)
     high = 10 if survey.kind == "nps" else 7
-    question = survey.questions.first()
+    question = survey.questions.get()  # each demo survey asks one free-text question
     with transaction.atomic():
         for invitation in SurveyInvitation.objects.filter(survey=survey):
             if ctx.rng.random() < 0.6:
-                free_text = {question.pk: ctx.rng.choice(COMMENTS)} if ctx.rng.random() < 0.4 else {}
+                free_text = (
+                    {question.pk: ctx.rng.choice(COMMENTS)} if ctx.rng.random() < 0.4 else {}
+                )
                 services.survey_answer(
                     token=invitation.token, score=ctx.rng.randint(low, high), free_text=free_text
                 )

@@ -81,8 +81,8 @@ def event_kpis(
         "new_participant_ratio": percent(new, attendance),
         "repeat_ratio": percent(attendance - new, attendance),
         "no_show_rate": percent(no_shows, attendance + no_shows),
-        "exposure_hours": round(sum(e.attended * _hours(e) for e in events), 4),  # type: ignore[attr-defined]
-        "large_event_attendance": sum(e.attended for e in events if e.attended >= large),  # type: ignore[attr-defined]
+        "exposure_hours": round(sum(e.attended * _hours(e) for e in events), 4),
+        "large_event_attendance": sum(e.attended for e in events if e.attended >= large),
         "self_running_share": percent(sum(1 for e in events if not e.staff_run), len(events)),
     }
 

@@ -76,7 +76,8 @@ def movement_figures(
     """Retention, inactive contributors and conversions from (weight, outputs) per member."""
     retained = sum(1 for member in previous if member in current)
     inactive = sum(
-        1 for member, (_w, outputs) in previous.items()
+        1
+        for member, (_w, outputs) in previous.items()
         if outputs > 0 and current.get(member, (0, 0))[1] == 0
     )
     casual = [m for m, (w, _o) in previous.items() if tier(w) == "casual"]

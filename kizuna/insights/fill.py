@@ -89,9 +89,7 @@ def rebuild_dirty_members(*, up_to: int) -> int:
 
 def _mark_member_days_dirty(member_ids: list[int]) -> None:
     days = set(
-        MemberPeriod.objects.filter(member_id__in=member_ids).values_list(
-            "period_start", flat=True
-        )
+        MemberPeriod.objects.filter(member_id__in=member_ids).values_list("period_start", flat=True)
     )
     for first_active, first_output in MemberFirst.objects.filter(
         member_id__in=member_ids
@@ -101,9 +99,7 @@ def _mark_member_days_dirty(member_ids: list[int]) -> None:
 
 
 def mark_days_dirty(days: Iterable[date]) -> None:
-    DirtyDay.objects.bulk_create(
-        [DirtyDay(day=day) for day in set(days)], ignore_conflicts=True
-    )
+    DirtyDay.objects.bulk_create([DirtyDay(day=day) for day in set(days)], ignore_conflicts=True)
 
 
 def mark_members_dirty(member_ids: Iterable[int]) -> None:

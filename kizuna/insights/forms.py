@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,9 +21,10 @@ class PeriodFilterForm(forms.Form):
         label=_("Event kind"), required=False, choices=[("", "—"), *EventKind.choices]
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [
+        group: Any = self.fields["group"]
+        group.choices = [
             ("", "—"),
             *Group.objects.values_list("slug", "name"),
         ]

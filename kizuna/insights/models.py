@@ -54,9 +54,7 @@ class MemberPeriod(models.Model):
     members keep theirs, since they count anonymously.
     """
 
-    member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="insights_periods"
-    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="insights_periods")
     interval = models.CharField(max_length=10, choices=Interval.choices)
     period_start = models.DateField()
     activities = models.IntegerField(default=0)

@@ -19,6 +19,8 @@ nav_link(
     _("Our contribution"),
     "insights:partner_contribution",
     section=Section.PARTNER_PROGRAM,
-    visible=lambda user: not can_insights(user, InsightsAction.VIEW_DASHBOARDS)
-    and can_insights(user, InsightsAction.VIEW_OWN_CONTRIBUTION),
+    visible=lambda user: (
+        not can_insights(user, InsightsAction.VIEW_DASHBOARDS)
+        and can_insights(user, InsightsAction.VIEW_OWN_CONTRIBUTION)
+    ),
 )

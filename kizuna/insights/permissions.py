@@ -19,7 +19,9 @@ class InsightsAction(StrEnum):
     VIEW_OWN_CONTRIBUTION = "view_own_contribution"
 
 
-def can_insights(user: Any, action: InsightsAction, organization: Organization | None = None) -> bool:
+def can_insights(
+    user: Any, action: InsightsAction, organization: Organization | None = None
+) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if can(user, Action.MANAGE_COMMUNITY):

@@ -20,9 +20,7 @@ from kizuna.insights.settings import insights_setting
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and not _allowed(request):
         return render(request, "insights/survey_answer.html", {"limited": True}, status=429)
-    invitation = (
-        SurveyInvitation.objects.select_related("survey").filter(token=token).first()
-    )
+    invitation = SurveyInvitation.objects.select_related("survey").filter(token=token).first()
     if invitation is None:
         raise Http404
     survey = invitation.survey
@@ -41,7 +39,9 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                 for question in survey.questions.all()
             }
             try:
-                services.survey_answer(token=token, score=form.cleaned_data["score"], free_text=free_text)
+                services.survey_answer(
+                    token=token, score=form.cleaned_data["score"], free_text=free_text
+                )
             except ValidationError as error:
                 context["error"] = " ".join(error.messages)
             else:

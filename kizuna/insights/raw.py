@@ -69,9 +69,10 @@ def raw_member_kpis(interval: str, start: date) -> dict[str, float | None]:
         },
     )
     outputs_by_member = dict(
-        activities.filter(is_output=True).values("member_id").annotate(n=Count("id")).values_list(
-            "member_id", "n"
-        )
+        activities.filter(is_output=True)
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .values_list("member_id", "n")
     )
     last_day = next_start(interval, start) - timedelta(days=1)
     return {

@@ -24,7 +24,10 @@ def _interval(values: list[float], scale: float = 1.0) -> Score:
     variance = sum((v - mean) ** 2 for v in values) / (n - 1)
     margin = Z95 * math.sqrt(variance / n)
     return Score(
-        round(mean * scale, 1), round((mean - margin) * scale, 1), round((mean + margin) * scale, 1), n
+        round(mean * scale, 1),
+        round((mean - margin) * scale, 1),
+        round((mean + margin) * scale, 1),
+        n,
     )
 
 

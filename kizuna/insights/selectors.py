@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -101,20 +102,22 @@ def overview(*, interval: str, periods: int, today: date) -> list[KpiCard]:
         for metric, value in survey_kpis(interval, start).items():
             values[metric][start] = value
     targets = dict(
-        KpiTarget.objects.filter(interval=interval, period_start=last).values_list("metric", "value")
+        KpiTarget.objects.filter(interval=interval, period_start=last).values_list(
+            "metric", "value"
+        )
     )
     cards = []
-    for metric in METRICS:
-        series = [(start, values[metric.key].get(start)) for start in starts]
+    for definition in METRICS:
+        series = [(start, values[definition.key].get(start)) for start in starts]
         cards.append(
             KpiCard(
-                key=metric.key,
-                label=metric.label,
-                unit=metric.unit,
-                section=metric.section,
+                key=definition.key,
+                label=definition.label,
+                unit=definition.unit,
+                section=definition.section,
                 value=series[-1][1],
                 previous=series[-2][1] if len(series) > 1 else None,
-                target=targets.get(metric.key),
+                target=targets.get(definition.key),
                 series=series,
             )
         )
@@ -132,7 +135,7 @@ def event_rows(interval: str, start: date, where: EventFilter = NO_FILTER) -> li
     events = events_in(interval, start, where).select_related("group").order_by("starts_at")
     rows = []
     for event in events:
-        posts = Activity.objects.filter(event=event, type_id="social_post")
+        posts = Activity.objects.filter(event=event, type__key="social_post")
         ends = event.ends_at or event.starts_at + timedelta(hours=2)
         counts = posts.aggregate(
             before=Count("pk", filter=Q(occurred_at__lt=event.starts_at)),
@@ -158,26 +161,26 @@ def level_counts() -> dict[int, int]:
 
 def journey(months: int = 12) -> dict[str, Any]:
     """Members per level per reviewed month, and move-up/hold/move-down between months."""
-    snapshot_months = sorted(
-        set(LevelSnapshot.objects.values_list("month", flat=True).distinct())
-    )[-months:]
-    per_month = {
-        month: {level: 0 for level in Level.values} for month in snapshot_months
-    }
+    snapshot_months = sorted(set(LevelSnapshot.objects.values_list("month", flat=True).distinct()))[
+        -months:
+    ]
+    per_month = {month: dict.fromkeys(Level.values, 0) for month in snapshot_months}
     for month, level, count in (
         LevelSnapshot.objects.filter(month__in=snapshot_months)
         .values_list("month", "level")
         .annotate(n=Count("pk"))
     ):
         per_month[month][level] = count
-    moves = [_moves(before, after) for before, after in zip(snapshot_months, snapshot_months[1:])]
+    moves = [_moves(before, after) for before, after in pairwise(snapshot_months)]
     return {"months": snapshot_months, "per_month": per_month, "moves": moves}
 
 
 def _moves(before: date, after: date) -> dict[str, Any]:
     old = dict(LevelSnapshot.objects.filter(month=before).values_list("member_id", "level"))
-    counts = {"month": after, "up": 0, "hold": 0, "down": 0, "new": 0}
-    for member, level in LevelSnapshot.objects.filter(month=after).values_list("member_id", "level"):
+    counts: dict[str, Any] = {"month": after, "up": 0, "hold": 0, "down": 0, "new": 0}
+    for member, level in LevelSnapshot.objects.filter(month=after).values_list(
+        "member_id", "level"
+    ):
         if member not in old:
             counts["new"] += 1
         elif level < old[member]:
@@ -206,9 +209,9 @@ def rising_members(month: date, limit: int = 20) -> QuerySet[Member]:
     return _listable(Member.objects.filter(pk__in=with_output))[:limit]
 
 
-def leader_candidates(limit: int = 20) -> QuerySet[Member]:
+def leader_candidates(*, today: date, limit: int = 20) -> QuerySet[Member]:
     """Contributing members with the most weight over the last year: the next leaders."""
-    since = period_start("month", date.today() - timedelta(days=365))
+    since = period_start("month", today - timedelta(days=365))
     return (
         _listable(Member.objects.filter(engagement__level=Level.CONTRIBUTING))
         .annotate(

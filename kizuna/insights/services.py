@@ -58,7 +58,9 @@ def survey_create(
     free_text_questions: list[str] | None = None,
 ) -> Survey:
     with transaction.atomic():
-        survey = Survey(kind=kind, title=title, question=question, event=event, period_day=period_day)
+        survey = Survey(
+            kind=kind, title=title, question=question, event=event, period_day=period_day
+        )
         survey.full_clean()
         survey.save()
         for position, text in enumerate(q for q in (free_text_questions or []) if q.strip()):
@@ -95,13 +97,15 @@ def survey_send_invitations(*, survey: Survey, base_url: str) -> int:
     """Email each unsent link once. The send is recorded before the mail goes out, so a
     crash never sends twice (at worst one link stays unsent and is reported as such)."""
     sent = 0
-    for invitation_id in survey.invitations.filter(sent_at__isnull=True).exclude(email="").values_list(
-        "pk", flat=True
+    for invitation_id in (
+        survey.invitations.filter(sent_at__isnull=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
     ):
         with transaction.atomic():
-            claimed = SurveyInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
-                sent_at=timezone.now()
-            )
+            claimed = SurveyInvitation.objects.filter(
+                pk=invitation_id, sent_at__isnull=True
+            ).update(sent_at=timezone.now())
         if not claimed:
             continue
         invitation = SurveyInvitation.objects.select_related("survey").get(pk=invitation_id)

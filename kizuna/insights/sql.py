@@ -51,7 +51,10 @@ def period_sql(interval: str, column: str = "a.occurred_at") -> str:
 def _earliest(existing: str, new: str) -> str:
     """The earlier of two nullable dates (SQLite's min() would return NULL for either NULL)."""
     smaller = f"LEAST({existing}, {new})" if _postgres() else f"min({existing}, {new})"
-    return f"CASE WHEN {existing} IS NULL THEN {new} WHEN {new} IS NULL THEN {existing} ELSE {smaller} END"
+    return (
+        f"CASE WHEN {existing} IS NULL THEN {new} "
+        f"WHEN {new} IS NULL THEN {existing} ELSE {smaller} END"
+    )
 
 
 def _where(
@@ -88,8 +91,9 @@ def fold_member_periods(
     updates = ", ".join(
         f"{column} = insights_memberperiod.{column} + excluded.{column}" for column in SUM_COLUMNS
     )
+    columns = ", ".join(SUM_COLUMNS)
     sql = f"""
-        INSERT INTO insights_memberperiod (member_id, interval, period_start, {", ".join(SUM_COLUMNS)})
+        INSERT INTO insights_memberperiod (member_id, interval, period_start, {columns})
         SELECT a.member_id, '{interval}', {period}, COUNT(*), SUM(t.weight),
                SUM(CASE WHEN a.is_output THEN 1 ELSE 0 END), {", ".join(type_sums)}
         FROM community_activity a
@@ -108,6 +112,8 @@ def fold_member_firsts(
 ) -> None:
     day = day_sql()
     where, params = _where(after_id=after_id, up_to_id=up_to_id, member_ids=member_ids, span=None)
+    earliest_active = _earliest("insights_memberfirst.first_active", "excluded.first_active")
+    earliest_output = _earliest("insights_memberfirst.first_output", "excluded.first_output")
     sql = f"""
         INSERT INTO insights_memberfirst (member_id, first_active, first_output)
         SELECT a.member_id, MIN({day}), MIN(CASE WHEN a.is_output THEN {day} END)
@@ -116,8 +122,8 @@ def fold_member_firsts(
         WHERE {where}
         GROUP BY a.member_id
         ON CONFLICT (member_id) DO UPDATE SET
-            first_active = {_earliest("insights_memberfirst.first_active", "excluded.first_active")},
-            first_output = {_earliest("insights_memberfirst.first_output", "excluded.first_output")}
+            first_active = {earliest_active},
+            first_output = {earliest_output}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

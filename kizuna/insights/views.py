@@ -53,7 +53,9 @@ def _filters(request: HttpRequest) -> tuple[PeriodFilterForm, str, EventFilter]:
     data = form.cleaned_data if form.is_valid() else {}
     interval = data.get("interval") or Interval.MONTH
     where = EventFilter(
-        group=data.get("group", ""), prefecture=data.get("prefecture", ""), kind=data.get("kind", "")
+        group=data.get("group", ""),
+        prefecture=data.get("prefecture", ""),
+        kind=data.get("kind", ""),
     )
     return form, interval, where
 
@@ -91,7 +93,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
     for card in cards:
         card.chart = _chart(  # type: ignore[attr-defined]
-            f"kpi-{card.key}", [s for s, _v in card.series], [(card.label, [v for _s, v in card.series])], "spark"
+            f"kpi-{card.key}",
+            [s for s, _v in card.series],
+            [(card.label, [v for _s, v in card.series])],
+            "spark",
         )
     sections = [
         (_("Events"), [c for c in cards if c.section == "events"]),
@@ -151,15 +156,35 @@ def events(request: HttpRequest) -> HttpResponse:
     if wants_csv(request):
         return csv_response(
             f"events-{start}",
-            [_("Date"), _("Event"), _("Group"), _("Prefecture"), _("Attended"), _("No-shows"),
-             _("Posts before"), _("Posts during"), _("Posts after")],
+            [
+                _("Date"),
+                _("Event"),
+                _("Group"),
+                _("Prefecture"),
+                _("Attended"),
+                _("No-shows"),
+                _("Posts before"),
+                _("Posts during"),
+                _("Posts after"),
+            ],
             (
-                [r["event"].starts_at.date(), r["event"].title, r["event"].group or "",
-                 r["event"].prefecture, r["attended"], r["no_show"], r["before"], r["during"], r["after"]]
+                [
+                    r["event"].starts_at.date(),
+                    r["event"].title,
+                    r["event"].group or "",
+                    r["event"].prefecture,
+                    r["attended"],
+                    r["no_show"],
+                    r["before"],
+                    r["during"],
+                    r["after"],
+                ]
                 for r in rows
             ),
         )
-    starts = periods_between(interval, _shift(interval, start, -(PERIODS_SHOWN[interval] - 1)), start)
+    starts = periods_between(
+        interval, _shift(interval, start, -(PERIODS_SHOWN[interval] - 1)), start
+    )
     series = [event_kpis(interval, s, where) for s in starts]
     return render(
         request,
@@ -174,9 +199,11 @@ def events(request: HttpRequest) -> HttpResponse:
             "chart": _chart(
                 "events-chart",
                 starts,
-                [(_("Events held"), [f["events_held"] for f in series]),
-                 (_("Attendance"), [f["attendance"] for f in series]),
-                 (_("New participants"), [f["new_participants"] for f in series])],
+                [
+                    (_("Events held"), [f["events_held"] for f in series]),
+                    (_("Attendance"), [f["attendance"] for f in series]),
+                    (_("New participants"), [f["new_participants"] for f in series]),
+                ],
                 "bar",
             ),
             "previous": _shift(interval, start, -1),
@@ -220,12 +247,14 @@ def journey(request: HttpRequest) -> HttpResponse:
             "chart": _chart(
                 "journey-chart",
                 months,
-                [(Level(level).label, [data["per_month"][m][level] for m in months])
-                 for level in sorted(Level.values, reverse=True)],
+                [
+                    (Level(level).label, [data["per_month"][m][level] for m in months])
+                    for level in sorted(Level.values, reverse=True)
+                ],
                 "stack",
             ),
             "rising": selectors.rising_members(latest),
-            "candidates": selectors.leader_candidates(),
+            "candidates": selectors.leader_candidates(today=_today()),
         },
     )
 
@@ -234,14 +263,22 @@ def journey(request: HttpRequest) -> HttpResponse:
 def outputs(request: HttpRequest) -> HttpResponse:
     _require(request, InsightsAction.VIEW_DASHBOARDS)
     form, interval, _where = _filters(request)
-    keys = [m.key for m in METRICS if m.section == "output" and m.key.startswith("outputs_") and m.key != "outputs_total"]
+    keys = [
+        m.key
+        for m in METRICS
+        if m.section == "output" and m.key.startswith("outputs_") and m.key != "outputs_total"
+    ]
     today = _today()
     first = _shift(interval, period_start(interval, today), -(PERIODS_SHOWN[interval] - 1))
     columns = {key: selectors.kpi_series(key, interval, first, today) for key in keys}
     starts = [s for s, _v in columns[keys[0]]]
     share = dict(selectors.kpi_series("output_member_share", interval, first, today))
     rows = [[start, *(dict(columns[k])[start] for k in keys), share.get(start)] for start in starts]
-    header = [_("Period"), *(METRICS_BY_KEY[k].label for k in keys), METRICS_BY_KEY["output_member_share"].label]
+    header = [
+        _("Period"),
+        *(METRICS_BY_KEY[k].label for k in keys),
+        METRICS_BY_KEY["output_member_share"].label,
+    ]
     if wants_csv(request):
         return csv_response(f"outputs-{interval}", header, rows)
     return render(
@@ -289,7 +326,10 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         "insights/survey_list.html",
         {
             "form": form,
-            "surveys": [(s, selectors.survey_results(s)) for s in Survey.objects.select_related("event")[:100]],
+            "surveys": [
+                (s, selectors.survey_results(s))
+                for s in Survey.objects.select_related("event")[:100]
+            ],
             "chart": _chart(
                 "survey-chart",
                 [s.period_day for s, _score in trends["nps"]],
@@ -304,15 +344,20 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     _require(request, InsightsAction.MANAGE_SURVEYS)
     survey = get_object_or_404(Survey.objects.select_related("event"), pk=survey_id)
-    answers = (
-        survey.responses.prefetch_related("answers__question").order_by("-created_at")
-    )
+    answers = survey.responses.prefetch_related("answers__question").order_by("-created_at")
     if wants_csv(request):
         return csv_response(
             f"survey-{survey.pk}",
             [_("Answered"), _("Score"), *(q.text for q in survey.questions.all())],
             (
-                [r.created_at, r.score, *({a.question_id: a.text for a in r.answers.all()}.get(q.pk, "") for q in survey.questions.all())]
+                [
+                    r.created_at,
+                    r.score,
+                    *(
+                        {a.question_id: a.text for a in r.answers.all()}.get(q.pk, "")
+                        for q in survey.questions.all()
+                    ),
+                ]
                 for r in answers
             ),
         )
@@ -344,15 +389,24 @@ def survey_invite(request: HttpRequest, survey_id: int) -> HttpResponse:
     created = services.survey_invite(actor=request.user, survey=survey, members=members)
     sent = services.survey_send_invitations(survey=survey, base_url=request.build_absolute_uri("/"))
     messages.success(
-        request, _("%(created)s new links, %(sent)s emails sent.") % {"created": created, "sent": sent}
+        request,
+        _("%(created)s new links, %(sent)s emails sent.") % {"created": created, "sent": sent},
     )
     return redirect("insights:survey_detail", survey_id=survey.pk)
 
 
 def _invitees(survey: Survey, audience: str) -> list[Member]:
-    counted = Member.objects.filter(is_bot=False, is_staff=False, merged_into__isnull=True, erased_at__isnull=True)
+    counted = Member.objects.filter(
+        is_bot=False, is_staff=False, merged_into__isnull=True, erased_at__isnull=True
+    )
     if audience == "attendees" and survey.event_id:
-        return list(counted.filter(attendances__in=Attendance.objects.filter(event_id=survey.event_id, status=AttendanceStatus.ATTENDED)))
+        return list(
+            counted.filter(
+                attendances__in=Attendance.objects.filter(
+                    event_id=survey.event_id, status=AttendanceStatus.ATTENDED
+                )
+            )
+        )
     if audience.isdigit():
         return list(counted.filter(engagement__level=int(audience)))
     return []
@@ -361,15 +415,19 @@ def _invitees(survey: Survey, audience: str) -> list[Member]:
 @login_required
 def partner_contribution(request: HttpRequest) -> HttpResponse:
     _require(request, InsightsAction.VIEW_OWN_CONTRIBUTION)
-    organizations = [o for o in own_organizations(request.user) if can_insights(request.user, InsightsAction.VIEW_OWN_CONTRIBUTION, o)]
-    tables = [(o, selectors.partner_contributions(o, months=12, today=_today())) for o in organizations]
+    organizations = [
+        o
+        for o in own_organizations(request.user)
+        if can_insights(request.user, InsightsAction.VIEW_OWN_CONTRIBUTION, o)
+    ]
+    tables = [
+        (o, selectors.partner_contributions(o, months=12, today=_today())) for o in organizations
+    ]
     if wants_csv(request) and tables:
-        organization, rows = tables[0]
+        _organization, rows = tables[0]
         return csv_response(
             "contribution",
             [_("Month"), _("Activities"), _("Outputs"), _("Members")],
             ([r["month"], r["activities"], r["outputs"], r["members"]] for r in rows),
         )
     return render(request, "insights/partner_contribution.html", {"tables": tables})
-
-

@@ -13,8 +13,15 @@ def member(name: str = "", **flags: object) -> Member:
     return Member.objects.create(display_name=name or f"member {next(_ids)}", **flags)
 
 
-def activity(who: Member, day: date, type_key: str = "chat_message", *, output: bool = False,
-             event: Event | None = None, at: datetime | None = None) -> Activity:
+def activity(
+    who: Member,
+    day: date,
+    type_key: str = "chat_message",
+    *,
+    output: bool = False,
+    event: Event | None = None,
+    at: datetime | None = None,
+) -> Activity:
     return Activity.objects.create(
         source="test",
         external_id=str(next(_ids)),

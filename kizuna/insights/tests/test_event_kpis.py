@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kizuna.community.models import Attendance, Event, Group
+from kizuna.community.models import Attendance, Event, Group, Member
 from kizuna.insights.events_kpis import EventFilter, event_kpis
 from kizuna.insights.tests.factories import member
 
@@ -22,7 +22,7 @@ def event(title: str, day: date, **fields: object) -> Event:
     )
 
 
-def attend(evt: Event, *people: object, status: str = "attended") -> None:
+def attend(evt: Event, *people: Member, status: str = "attended") -> None:
     for person in people:
         Attendance.objects.create(event=evt, member=person, status=status)
 
@@ -39,7 +39,11 @@ def events():
     attend(june_tokyo, regular, newcomer, bot, staff)
     attend(june_tokyo, absent, status="no_show")
     june_osaka = event(
-        "June Osaka", date(2026, 6, 20), group=osaka, prefecture="27", kind="workshop",
+        "June Osaka",
+        date(2026, 6, 20),
+        group=osaka,
+        prefecture="27",
+        kind="workshop",
         staff_run=True,
     )
     attend(june_osaka, other, newcomer)

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from kizuna.accounts import services as accounts
 from kizuna.accounts.models import Organization
@@ -11,10 +12,12 @@ from kizuna.community.models import Affiliation
 from kizuna.insights import fill, services
 from kizuna.insights.digest import send_last_months_digest
 from kizuna.insights.models import DigestSend, KpiTarget
+from kizuna.insights.periods import tokyo_day
 from kizuna.insights.permissions import InsightsAction, can_insights
 from kizuna.insights.tests.factories import activity, member
 
 pytestmark = pytest.mark.django_db
+TODAY = tokyo_day(timezone.now())
 
 # persona x action: alice=admin, bob/eve=partner owners, carol=merchant, dave=member
 MATRIX = {
@@ -23,8 +26,14 @@ MATRIX = {
     InsightsAction.MANAGE_SURVEYS: {"alice"},
     InsightsAction.VIEW_OWN_CONTRIBUTION: {"alice", "bob", "eve"},
 }
-STAFF_PAGES = ["/insights/", "/insights/events/", "/insights/journey/", "/insights/outputs/",
-               "/insights/glossary/", "/insights/surveys/"]
+STAFF_PAGES = [
+    "/insights/",
+    "/insights/events/",
+    "/insights/journey/",
+    "/insights/outputs/",
+    "/insights/glossary/",
+    "/insights/surveys/",
+]
 
 
 @pytest.mark.parametrize("action", list(InsightsAction))
@@ -61,8 +70,9 @@ def test_staff_pages_render_and_others_get_403(client, personas, filled, url):
         assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/insights/", "/insights/events/", "/insights/journey/",
-                                 "/insights/outputs/"])
+@pytest.mark.parametrize(
+    "url", ["/insights/", "/insights/events/", "/insights/journey/", "/insights/outputs/"]
+)
 def test_every_table_downloads_as_csv(client, alice, filled, url):
     client.force_login(alice)
     response = client.get(url + "?format=csv")
@@ -75,19 +85,22 @@ def test_partner_sees_only_its_own_contribution(client, alice, bob, bob_org, eve
     Affiliation.objects.create(member=ours, organization=bob_org, start_date=date(2020, 1, 1))
     eve_org = Organization.objects.get(memberships__user=eve)
     Affiliation.objects.create(member=theirs, organization=eve_org, start_date=date(2020, 1, 1))
-    activity(ours, date.today(), "answer", output=True)
-    activity(theirs, date.today(), "answer", output=True)
+    activity(ours, TODAY, "answer", output=True)
+    activity(theirs, TODAY, "answer", output=True)
     client.force_login(bob)
     page = client.get("/insights/contribution/").content.decode()
-    assert bob_org.name in page and eve_org.name not in page
+    assert bob_org.name in page
+    assert eve_org.name not in page
     rows = client.get("/insights/contribution/?format=csv").content.decode().splitlines()
     assert rows[-1].endswith(",1,1,1")
 
 
 def test_staff_set_a_target_and_the_overview_shows_progress(client, alice, filled):
     client.force_login(alice)
-    client.post("/insights/targets/", {"metric": "outputs_total", "interval": "month",
-                                       "period": "2026-11-05", "value": "10"})
+    client.post(
+        "/insights/targets/",
+        {"metric": "outputs_total", "interval": "month", "period": "2026-11-05", "value": "10"},
+    )
     assert KpiTarget.objects.get().period_start == date(2026, 11, 1)
 
 
@@ -115,9 +128,11 @@ def test_the_api_returns_a_kpi_series(client, alice, filled):
 
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("metric=nope&from=2026-01-01&to=2026-02-01", "unknown_metric"),
-     ("metric=attendance&from=2026-01-01&to=2026-02-01&interval=day", "invalid_interval"),
-     ("metric=attendance&from=2026-03-01&to=2026-02-01", "invalid_range")],
+    [
+        ("metric=nope&from=2026-01-01&to=2026-02-01", "unknown_metric"),
+        ("metric=attendance&from=2026-01-01&to=2026-02-01&interval=day", "invalid_interval"),
+        ("metric=attendance&from=2026-03-01&to=2026-02-01", "invalid_range"),
+    ],
 )
 def test_the_api_explains_bad_input(client, alice, query, code):
     response = client.get(f"/api/v1/insights/kpis?{query}", **bearer(alice))
@@ -149,19 +164,27 @@ def test_member_list_filters_by_level(client, alice, filled):
 
     levels.levels_update(as_of=date(2026, 11, 22), review=False)
     client.force_login(alice)
-    assert "山田 花子" in client.get("/community/members/?level=3").content.decode() or \
-        "山田 花子" in client.get("/community/members/?level=4").content.decode()
+    assert (
+        "山田 花子" in client.get("/community/members/?level=3").content.decode()
+        or "山田 花子" in client.get("/community/members/?level=4").content.decode()
+    )
     assert "山田 花子" not in client.get("/community/members/?level=1").content.decode()
-    response = client.get("/api/v1/community/members?level=1",
-                          **bearer(alice, ("community:read",)))
+    response = client.get("/api/v1/community/members?level=1", **bearer(alice, ("community:read",)))
     assert response.json()["count"] == 0
 
 
 def test_survey_pages(client, alice):
     client.force_login(alice)
-    response = client.post("/insights/surveys/", {
-        "kind": "ces", "title": "Docs survey", "question": "How easy?", "period_day": "2026-10-01",
-        "free_text_questions": "Why?"})
+    response = client.post(
+        "/insights/surveys/",
+        {
+            "kind": "ces",
+            "title": "Docs survey",
+            "question": "How easy?",
+            "period_day": "2026-10-01",
+            "free_text_questions": "Why?",
+        },
+    )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     survey_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_nps_is_promoters_minus_detractors():
     score = scoring.nps([10, 9, 8, 7, 6, 0])
     assert score.value == 0.0  # 2 promoters, 2 detractors of 6
+    assert score.low is not None
+    assert score.high is not None
     assert score.low < 0 < score.high
     assert scoring.nps([10, 10, 9]).value == 100.0
 
@@ -31,8 +33,12 @@ def test_ces_is_the_mean_with_an_interval():
 @pytest.fixture
 def survey(alice):
     return services.survey_create(
-        actor=alice, kind="nps", title="Meetup survey", question="Recommend us?",
-        period_day=date(2026, 6, 1), free_text_questions=["What should we improve?"],
+        actor=alice,
+        kind="nps",
+        title="Meetup survey",
+        question="Recommend us?",
+        period_day=date(2026, 6, 1),
+        free_text_questions=["What should we improve?"],
     )
 
 
