@@ -1,7 +1,6 @@
 """KPI values of one period, read from the rollup tables (and, for events, the event tables)."""
 
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -81,18 +80,27 @@ def _movements(interval: str, start: date) -> dict[str, float | None]:
     params = [core, regular, core, regular, start, interval, previous_start(interval, start)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        groups: list[Any] = cursor.fetchall()
-    previous = sum(n for *_key, n in groups)
-    count = lambda test: sum(n for *key, n in groups if test(*key))  # noqa: E731
-    casual = count(lambda before, _now, _c, _d: before == "casual")
-    regular_before = count(lambda before, _now, _c, _d: before == "regular")
+        # (tier before, tier now or "none", had output, has output) -> members
+        groups: dict[tuple[str, str, int, int], int] = {
+            (before, now, had, has): count for before, now, had, has, count in cursor.fetchall()
+        }
+
+    def members(before: str | None = None, now: tuple[str, ...] | None = None) -> int:
+        return sum(
+            count
+            for (was, is_now, _had, _has), count in groups.items()
+            if (before is None or was == before) and (now is None or is_now in now)
+        )
+
     return {
-        "retention": factors.percent(count(lambda _b, now, _c, _d: now != "none"), previous),
-        "inactive_contributors": count(lambda _b, _n, had, has: had == 1 and has != 1),
+        "retention": factors.percent(members(now=("casual", "regular", "core")), members()),
+        "inactive_contributors": sum(
+            count for (_b, _n, had, has), count in groups.items() if had == 1 and has != 1
+        ),
         "conversion_casual_regular": factors.percent(
-            count(lambda b, now, _c, _d: b == "casual" and now in ("regular", "core")), casual
+            members("casual", ("regular", "core")), members("casual")
         ),
         "conversion_regular_core": factors.percent(
-            count(lambda b, now, _c, _d: b == "regular" and now == "core"), regular_before
+            members("regular", ("core",)), members("regular")
         ),
     }

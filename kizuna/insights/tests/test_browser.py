@@ -25,7 +25,11 @@ def community():
     today = tokyo_day(timezone.now())
     group = Group.objects.create(name="Kizuna 福岡", slug="fukuoka", prefecture="40")
     event = Event.objects.create(
-        source="test", external_id="1", title="福岡もくもく会", group=group, prefecture="40",
+        source="test",
+        external_id="1",
+        title="福岡もくもく会",
+        group=group,
+        prefecture="40",
         starts_at=datetime(today.year, today.month, 1, 9, tzinfo=UTC),
     )
     people = [member(f"参加者 {n}") for n in range(3)]
@@ -57,8 +61,12 @@ def test_staff_open_the_overview_and_drill_down_to_events(page, alice, community
 @pytest.mark.browser
 def test_a_member_answers_a_survey_through_the_personal_link(page, alice, community):
     survey = services.survey_create(
-        actor=alice, kind="nps", title="もくもく会アンケート", question="おすすめしますか？",
-        period_day=tokyo_day(community.starts_at), event=community,
+        actor=alice,
+        kind="nps",
+        title="もくもく会アンケート",
+        question="おすすめしますか？",
+        period_day=tokyo_day(community.starts_at),
+        event=community,
         free_text_questions=["ひとことどうぞ"],
     )
     attendees = [attendance.member for attendance in community.attendances.all()]
