@@ -14,7 +14,9 @@ class Score:
     answers: int
 
 
-def _interval(values: list[float], scale: float = 1.0) -> Score:
+def _interval(
+    values: list[float], scale: float = 1.0, bounds: tuple[float, float] = (-1.0, 1.0)
+) -> Score:
     n = len(values)
     if not n:
         return Score(None, None, None, 0)
@@ -23,12 +25,9 @@ def _interval(values: list[float], scale: float = 1.0) -> Score:
         return Score(round(mean * scale, 1), None, None, n)
     variance = sum((v - mean) ** 2 for v in values) / (n - 1)
     margin = Z95 * math.sqrt(variance / n)
-    return Score(
-        round(mean * scale, 1),
-        round((mean - margin) * scale, 1),
-        round((mean + margin) * scale, 1),
-        n,
-    )
+    # The normal approximation can reach past the scale; no score can.
+    low, high = max(mean - margin, bounds[0]), min(mean + margin, bounds[1])
+    return Score(round(mean * scale, 1), round(low * scale, 1), round(high * scale, 1), n)
 
 
 def nps(scores: list[int]) -> Score:
@@ -37,4 +36,4 @@ def nps(scores: list[int]) -> Score:
 
 
 def ces(scores: list[int]) -> Score:
-    return _interval([float(s) for s in scores])
+    return _interval([float(s) for s in scores], bounds=(1.0, 7.0))

@@ -247,10 +247,12 @@ def survey_results(survey: Survey) -> dict[str, Any]:
     }
 
 
-def survey_trend(kind: str) -> list[tuple[Survey, scoring.Score]]:
-    surveys = Survey.objects.filter(kind=kind).order_by("period_day")
-    scorer = scoring.nps if kind == SurveyKind.NPS else scoring.ces
-    return [(s, scorer(list(s.responses.values_list("score", flat=True)))) for s in surveys]
+def survey_trend(*, today: date, months: int) -> list[tuple[date, float | None, float | None]]:
+    """NPS and CES per month over the last months: (month, nps, ces)."""
+    last = period_start("month", today)
+    starts = periods_between("month", _back("month", last, months - 1), last)
+    scores = {start: survey_kpis("month", start) for start in starts}
+    return [(start, scores[start]["nps"], scores[start]["ces"]) for start in starts]
 
 
 def partner_contributions(organization: Organization, *, months: int, today: date) -> list[dict]:

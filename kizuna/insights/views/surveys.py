@@ -31,7 +31,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             free_text_questions=data["free_text_questions"].splitlines(),
         )
         return redirect("insights:survey_detail", survey_id=survey.pk)
-    trends = {kind: selectors.survey_trend(kind) for kind in ("nps", "ces")}
+    months = selectors.survey_trend(today=tokyo_today(), months=12)
     return render(
         request,
         "insights/survey_list.html",
@@ -43,8 +43,11 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             ],
             "chart": chart(
                 "survey-chart",
-                [s.period_day for s, _score in trends["nps"]],
-                [(_("NPS"), [score.value for _s, score in trends["nps"]])],
+                [month for month, _nps, _ces in months],
+                [
+                    (_("NPS"), [nps for _month, nps, _ces in months]),
+                    (_("CES"), [ces for _month, _nps, ces in months]),
+                ],
                 "line",
             ),
         },
