@@ -176,3 +176,34 @@ def test_any_activities_roll_up_like_raw(db, first_batch, late_batch, bot):
     add(late_batch)
     fill.fill(today=TODAY)
     assert_rollups_match_raw()
+
+
+def test_ingestion_fills_the_rollups_through_the_worker(alice):
+    from kizuna.community import services as community_services
+
+    community_services.activities_ingest(
+        records=[
+            (
+                1,  # line number, for the import report
+                {
+                    "source": "slack",
+                    "external_id": "m-1",
+                    "type": "answer",
+                    "occurred_at": "2026-09-10T10:00:00+09:00",
+                    "member": {"platform": "slack", "handle": "u01", "name": "山田 太郎"},
+                },
+            )
+        ]
+    )
+    dispatch_all()  # the worker: activity.ingested → fill task (inline in tests)
+    assert MemberPeriod.objects.filter(interval="month", period_start=date(2026, 9, 1)).exists()
+    assert FillState.objects.get().last_activity_id == Activity.objects.get().pk
+
+
+def test_rebuild_command_rebuilds_a_range(community_data):
+    from django.core.management import call_command
+
+    MemberPeriod.objects.all().delete()
+    call_command("rebuild_insights", "--from", "2026-07-01", "--to", "2026-10-31", "--no-progress")
+    assert MemberPeriod.objects.filter(interval="quarter").exists()
+    assert_rollups_match_raw()
