@@ -85,7 +85,7 @@ def _series(count: int, offset: int = 0) -> str:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return f"generate_series({offset + 1}, {offset + count}) AS s(n)"
+        return f"generate_series({offset + 1}::bigint, {offset + count}::bigint) AS s(n)"
     return (
         f"(WITH RECURSIVE s(n) AS (SELECT {offset + 1} UNION ALL SELECT n + 1 FROM s "
         f"WHERE n < {offset + count}) SELECT n FROM s) AS s"
@@ -188,6 +188,20 @@ def baseline_overview(months: list[date]) -> dict[date, dict[str, Any]]:
     return {m: {**raw_member_kpis("month", m), **event_kpis("month", m)} for m in months}
 
 
+def _analyze() -> None:
+    """Planner statistics, as a database that grew through imports would have."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _progress(items: Any) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(items, file=sys.stderr, mininterval=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activities", type=int, default=10_000_000)
@@ -206,13 +220,14 @@ def main() -> None:
 
     if not args.reuse or not Activity.objects.exists():
         generate(args.activities, args.members, args.events)
+        _analyze()
     Activity.objects.filter(source="bench-day").delete()
     for model in (MemberPeriod, MemberFirst, KpiValue, DirtyDay, FillState):
         model.objects.all().delete()
     last_day = (START + timedelta(days=DAYS - 1)).date()
 
     started = time.perf_counter()
-    fill.rebuild(START.date(), last_day, today=last_day)
+    fill.rebuild(START.date(), last_day, today=last_day, progress=_progress)
     full_build_s = time.perf_counter() - started
 
     new_day = last_day + timedelta(days=1)

@@ -147,6 +147,7 @@ def rebuild(
 ) -> None:
     """Rebuild the rollups of every period overlapping [first, last] from raw activities."""
     today = today or tokyo_day(timezone.now())
+    sql.use_large_cache()
     with transaction.atomic():
         up_to = sql.settled_max_activity_id()
     for interval in INTERVALS:

@@ -20,6 +20,10 @@ TYPE_COLUMNS = {
 }
 SUM_COLUMNS = ("activities", "weight", "outputs", *TYPE_COLUMNS)
 COUNTABLE = "m.is_bot = false AND m.is_staff = false AND m.merged_into_id IS NULL"
+# The statements below read activities by id range and look members up by primary key.
+# SQLite's planner, seeing the member filter, would rather walk every member's activities
+# through the member index; a CROSS JOIN keeps activities as the outer loop there (on
+# PostgreSQL it is an ordinary join and the planner decides).
 
 
 def _postgres() -> bool:
@@ -97,10 +101,10 @@ def fold_member_periods(
         SELECT a.member_id, '{interval}', {period}, COUNT(*), SUM(t.weight),
                SUM(CASE WHEN a.is_output THEN 1 ELSE 0 END), {", ".join(type_sums)}
         FROM community_activity a
-        JOIN community_activitytype t ON t.key = a.type
-        JOIN community_member m ON m.id = a.member_id
-        WHERE {where}
-        GROUP BY a.member_id, {period}
+        CROSS JOIN community_member m
+        CROSS JOIN community_activitytype t
+        WHERE m.id = a.member_id AND t.key = a.type AND {where}
+        GROUP BY {period}, a.member_id
         ON CONFLICT (interval, period_start, member_id) DO UPDATE SET {updates}
     """
     with connection.cursor() as cursor:
@@ -118,8 +122,8 @@ def fold_member_firsts(
         INSERT INTO insights_memberfirst (member_id, first_active, first_output)
         SELECT a.member_id, MIN({day}), MIN(CASE WHEN a.is_output THEN {day} END)
         FROM community_activity a
-        JOIN community_member m ON m.id = a.member_id
-        WHERE {where}
+        CROSS JOIN community_member m
+        WHERE m.id = a.member_id AND {where}
         GROUP BY a.member_id
         ON CONFLICT (member_id) DO UPDATE SET
             first_active = {earliest_active},
@@ -155,6 +159,19 @@ def mark_days_of_new_activities(*, after_id: int, up_to_id: int) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement, [after_id, up_to_id])
+
+
+def use_large_cache() -> None:
+    """Give SQLite's page cache room for the rollup indexes during a rebuild.
+
+    The default 2 MB cache makes millions of index inserts read pages from disk one by one.
+    """
+    if not _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+
+
+REBUILD_CACHE_KIB = 512 * 1024
 
 
 def settled_max_activity_id() -> int:
