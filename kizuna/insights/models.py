@@ -54,7 +54,11 @@ class MemberPeriod(models.Model):
     members keep theirs, since they count anonymously.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="insights_periods")
+    # Rollups are rebuilt from activities, never the reverse; a database-level foreign key
+    # would make each bulk fill check (and lock) every member row it touches.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="insights_periods", db_constraint=False
+    )
     interval = models.CharField(max_length=10, choices=Interval.choices)
     period_start = models.DateField()
     activities = models.IntegerField(default=0)
@@ -86,7 +90,7 @@ class MemberFirst(models.Model):
     """The first day a countable member was active, and the first day they made an output."""
 
     member = models.OneToOneField(
-        Member, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        Member, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     first_active = models.DateField(db_index=True)
     first_output = models.DateField(null=True, blank=True, db_index=True)
