@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kizuna.community",
     "kizuna.connectors",
     "kizuna.directory",
+    "kizuna.insights",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("community/", include("kizuna.community.urls")),
     path("connectors/", include("kizuna.connectors.urls")),
     path("directory/", include("kizuna.directory.urls")),
+    path("insights/", include("kizuna.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),

@@ -18,6 +18,7 @@ from kizuna.community.permissions import (
     partner_visible_activities,
 )
 from kizuna.core.api_errors import ApiError
+from kizuna.insights.selectors import members_at_level
 
 router = Router(tags=["community"])
 BULK_LIMIT = 5_000
@@ -57,12 +58,18 @@ class MemberOut(Schema):
 @router.get("/members", response=list[MemberOut], summary="Search members")
 @paginate
 def list_members(
-    request: HttpRequest, q: str = "", tag: str = "", prefecture: str = "", group: str = ""
+    request: HttpRequest,
+    q: str = "",
+    tag: str = "",
+    prefecture: str = "",
+    group: str = "",
+    level: int | None = None,
 ) -> Any:
     _staff(request, "community:read")
-    return selectors.member_search(
+    members = selectors.member_search(
         query=q, tag=tag, prefecture=prefecture, group_slug=group
     ).prefetch_related("identities")
+    return members_at_level(members, level)
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kizuna.community.models import Member
 from kizuna.core.prefectures import PREFECTURES
+from kizuna.insights.models import Level
 
 
 class MemberSearchForm(forms.Form):
@@ -14,6 +15,13 @@ class MemberSearchForm(forms.Form):
         choices=[("", _("All prefectures")), *[(c, ja) for c, ja, _en in PREFECTURES]],
     )
     group = forms.CharField(label=_("Group"), required=False)
+    level = forms.TypedChoiceField(
+        label=_("Engagement level"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All levels")), *Level.choices],
+    )
 
 
 class MemberForm(forms.ModelForm):

@@ -112,6 +112,9 @@ def member_update(
         member_refresh_search(member)
         old, new = audit.changed_fields(before, audit.snapshot(member, PROFILE_FIELDS))
         audit.record(actor=actor, action="member.updated", obj=member, before=old, after=new)
+        if {"is_bot", "is_staff"} & set(new):
+            # Whether a member counts in KPIs changed: insights rebuild their figures.
+            emit("member.updated", {"member_id": member.pk, "fields": sorted(new)}, actor=actor)
     return member
 
 

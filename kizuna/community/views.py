@@ -15,6 +15,7 @@ from kizuna.community import selectors, services
 from kizuna.community.forms import MemberForm, MemberSearchForm, MergeForm
 from kizuna.community.models import Event, Group, Member, MemberMerge, MergeSuggestion
 from kizuna.community.permissions import CommunityAction, can_community
+from kizuna.insights.selectors import members_at_level
 
 PAGE_SIZE = 50
 
@@ -35,6 +36,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         prefecture=filters.get("prefecture", ""),
         group_slug=filters.get("group", ""),
     ).prefetch_related("identities", "tags")
+    members = members_at_level(members, filters.get("level"))
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     seen = selectors.member_seen([m.pk for m in page])
     for member in page:

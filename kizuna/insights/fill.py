@@ -1,0 +1,194 @@
+"""Filling the rollups: incrementally after ingestion, or rebuilt for a range of days.
+
+    fill()            fold activities past the watermark, rebuild changed members,
+                      recompute the KPIs of every period holding a dirty day
+    rebuild(first, last)   the same from scratch for the periods overlapping those days
+
+New activities are found by id (> the watermark), whatever day they happened on, so
+late-arriving activities land in the right (old) day and mark it dirty.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from kizuna.community.models import Activity
+from kizuna.insights import sql
+from kizuna.insights.compute import period_kpis
+from kizuna.insights.models import (
+    DirtyDay,
+    DirtyMember,
+    FillState,
+    KpiValue,
+    MemberFirst,
+    MemberPeriod,
+)
+from kizuna.insights.periods import (
+    INTERVALS,
+    next_start,
+    period_start,
+    periods_between,
+    tokyo_day,
+    tokyo_midnight,
+)
+
+STATE = "activities"
+CHUNK = 500_000  # activity ids per statement: bounds each transaction during a rebuild
+Progress = Callable[[Iterable], Iterable]
+
+
+def _no_progress(items: Iterable) -> Iterable:
+    return items
+
+
+def fill(*, today: date | None = None) -> dict[str, int]:
+    """Bring the rollups and KPI values up to date; return what was done."""
+    today = today or tokyo_day(timezone.now())
+    with transaction.atomic():
+        up_to = sql.settled_max_activity_id()
+    state, _ = FillState.objects.get_or_create(name=STATE)
+    folded = _fold_range(state.last_activity_id, up_to)
+    with transaction.atomic():
+        members = rebuild_dirty_members(up_to=up_to)
+        FillState.objects.filter(pk=state.pk).update(
+            last_activity_id=up_to, filled_at=timezone.now()
+        )
+    periods = recompute_dirty_periods(today=today)
+    return {"activities": folded, "members": members, "periods": periods}
+
+
+def _fold_range(after: int, up_to: int, progress: Progress = _no_progress) -> int:
+    starts = range(after, up_to, CHUNK)
+    for chunk_after in progress(starts):
+        chunk_up_to = min(chunk_after + CHUNK, up_to)
+        with transaction.atomic():
+            sql.mark_days_of_new_activities(after_id=chunk_after, up_to_id=chunk_up_to)
+            for interval in INTERVALS:
+                sql.fold_member_periods(interval, after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.fold_member_firsts(after_id=chunk_after, up_to_id=chunk_up_to)
+    return max(up_to - after, 0)
+
+
+def rebuild_dirty_members(*, up_to: int) -> int:
+    """Rebuild every row of the members marked dirty (merged, erased, bot/staff changed)."""
+    member_ids = list(DirtyMember.objects.values_list("member_id", flat=True)[:1000])
+    if not member_ids:
+        return 0
+    _mark_member_days_dirty(member_ids)
+    MemberPeriod.objects.filter(member_id__in=member_ids).delete()
+    MemberFirst.objects.filter(member_id__in=member_ids).delete()
+    for interval in INTERVALS:
+        sql.fold_member_periods(interval, after_id=0, up_to_id=up_to, member_ids=member_ids)
+    sql.fold_member_firsts(after_id=0, up_to_id=up_to, member_ids=member_ids)
+    _mark_member_days_dirty(member_ids)
+    DirtyMember.objects.filter(member_id__in=member_ids).delete()
+    return len(member_ids)
+
+
+def _mark_member_days_dirty(member_ids: list[int]) -> None:
+    days = set(
+        MemberPeriod.objects.filter(member_id__in=member_ids).values_list("period_start", flat=True)
+    )
+    for first_active, first_output in MemberFirst.objects.filter(
+        member_id__in=member_ids
+    ).values_list("first_active", "first_output"):
+        days.update(day for day in (first_active, first_output) if day)
+    mark_days_dirty(days)
+
+
+def mark_days_dirty(days: Iterable[date]) -> None:
+    DirtyDay.objects.bulk_create([DirtyDay(day=day) for day in set(days)], ignore_conflicts=True)
+
+
+def mark_members_dirty(member_ids: Iterable[int]) -> None:
+    DirtyMember.objects.bulk_create(
+        [DirtyMember(member_id=pk) for pk in set(member_ids)], ignore_conflicts=True
+    )
+
+
+def recompute_dirty_periods(*, today: date, progress: Progress = _no_progress) -> int:
+    """Recompute the KPI values of each period holding a dirty day, and of the next one
+    (retention, conversions and inactive contributors look back one period)."""
+    days = list(DirtyDay.objects.values_list("day", flat=True))
+    periods = _periods_touched(days, today=today)
+    for interval, start in progress(sorted(periods)):
+        with transaction.atomic():
+            store_kpis(interval, start)
+    DirtyDay.objects.filter(day__in=days).delete()
+    return len(periods)
+
+
+def _periods_touched(days: Iterable[date], *, today: date) -> set[tuple[str, date]]:
+    periods = set()
+    for day in days:
+        for interval in INTERVALS:
+            start = period_start(interval, day)
+            for candidate in (start, next_start(interval, start)):
+                if candidate <= today:
+                    periods.add((interval, candidate))
+    return periods
+
+
+def store_kpis(interval: str, start: date) -> None:
+    values = period_kpis(interval, start)
+    KpiValue.objects.filter(interval=interval, period_start=start).delete()
+    KpiValue.objects.bulk_create(
+        [
+            KpiValue(metric=metric, interval=interval, period_start=start, value=value)
+            for metric, value in values.items()
+        ]
+    )
+
+
+def rebuild(
+    first: date, last: date, *, today: date | None = None, progress: Progress = _no_progress
+) -> None:
+    """Rebuild the rollups of every period overlapping [first, last] from raw activities."""
+    today = today or tokyo_day(timezone.now())
+    sql.use_large_cache()
+    with transaction.atomic():
+        up_to = sql.settled_max_activity_id()
+    for interval in INTERVALS:
+        starts = periods_between(interval, first, last)
+        span = (tokyo_midnight(starts[0]), tokyo_midnight(next_start(interval, starts[-1])))
+        with transaction.atomic():
+            MemberPeriod.objects.filter(
+                interval=interval, period_start__gte=starts[0], period_start__lte=starts[-1]
+            ).delete()
+        for chunk_after in progress(range(0, up_to, CHUNK)):
+            with transaction.atomic():
+                sql.fold_member_periods(
+                    interval,
+                    after_id=chunk_after,
+                    up_to_id=min(chunk_after + CHUNK, up_to),
+                    span=span,
+                )
+    _rebuild_member_firsts(up_to, progress)
+    FillState.objects.update_or_create(
+        name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
+    )
+    mark_days_dirty(_days(first, min(last, today)))
+    recompute_dirty_periods(today=today, progress=progress)
+
+
+def _rebuild_member_firsts(up_to: int, progress: Progress) -> None:
+    """First days are over all time, so they are rebuilt whole."""
+    with transaction.atomic():
+        MemberFirst.objects.all().delete()
+    for chunk_after in progress(range(0, up_to, CHUNK)):
+        with transaction.atomic():
+            sql.fold_member_firsts(after_id=chunk_after, up_to_id=min(chunk_after + CHUNK, up_to))
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def activity_span() -> tuple[date, date] | None:
+    first = Activity.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    last = Activity.objects.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
+    if first is None or last is None:
+        return None
+    return tokyo_day(first), tokyo_day(last)
