@@ -1,5 +1,6 @@
 """Search behaviour. Runs on SQLite (FTS5) and PostgreSQL (tsvector) with the same assertions."""
 
+import importlib
 from datetime import date, timedelta
 
 import pytest
@@ -7,6 +8,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone, translation
 
+from kizuna.billing import services as billing_services
+from kizuna.billing.models import FeeChoice, ProgramRules
 from kizuna.core import consumers
 from kizuna.core.events import emit
 from kizuna.directory.models import DirectoryEntry
@@ -140,14 +143,13 @@ def test_stale_profiles_are_demoted_and_say_so(make_partner):
     assert any("not reviewed" in reason for reason in hits[1].reasons)
 
 
-def test_order_never_depends_on_name_or_fee_and_ties_rotate_weekly(make_partner):
+def test_order_never_depends_on_name_and_ties_rotate_weekly(make_partner):
     partners = [make_partner(f"同点パートナー{n}") for n in range(8)]
     monday = date(2026, 5, 4)
     order = names_on(monday)
     assert len(order) == 8
-    # Renaming every partner (reversing the alphabet) and toggling fields the ranking
-    # must ignore (fee-like or cosmetic ones; billing data is not even in this app)
-    # leaves the order of ids unchanged.
+    # Renaming every partner (reversing the alphabet) and changing a field the ranking
+    # ignores leaves the order of ids unchanged.
     ids_before = ids_on(monday)
     for n, partner in enumerate(partners):
         partner.organization.name = f"{'Z' * (8 - n)} renamed"
@@ -159,6 +161,47 @@ def test_order_never_depends_on_name_or_fee_and_ties_rotate_weekly(make_partner)
     assert ids_on(monday) == ids_before
     assert ids_on(monday + timedelta(days=6)) == ids_before  # same ISO week
     assert ids_on(monday + timedelta(days=7)) != ids_before  # next week, another rotation
+
+
+def test_fees_partners_pay_never_change_the_order(make_partner):
+    """Fees chosen and invoiced through billing, highest for the weakest partners,
+    leave both a badge search and an open listing in the same order."""
+    rules_module = importlib.import_module("kizuna.billing.migrations.0002_default_rules")
+    ProgramRules.objects.get_or_create(
+        effective_from=rules_module.DEFAULT_RULES["effective_from"],
+        defaults=rules_module.DEFAULT_RULES,
+    )
+    partners = [
+        make_partner(f"料金テスト{n}", badges={"seo": n % 3 + 1} if n % 2 else {})
+        for n in range(8)
+    ]
+    monday = date(2026, 5, 4)
+    by_badge = SearchParams(services=("seo",), page_size=100)
+    badge_order = [hit.partner.pk for hit in search(by_badge, today=monday).hits]
+    listing_order = ids_on(monday)
+    assert len(badge_order) == 4 and len(listing_order) == 8
+    fees = iter(range(50_000, 0, -5_000))  # the last in the order pays the most
+    for partner_id in reversed(listing_order):
+        partner = next(p for p in partners if p.pk == partner_id)
+        account = billing_services.billing_account_save(
+            actor=None,
+            organization=partner.organization,
+            legal_name=partner.organization.name,
+            billing_email=f"billing{partner.pk}@example.jp",
+            payer_kana="テスト",
+        )
+        billing_services.fee_choose(
+            actor=None,
+            account=account,
+            monthly_fee=max(next(fees), 10_000),
+            cycle="monthly",
+            today=date(2026, 3, 15),
+        )
+    assert FeeChoice.objects.count() == 8
+    consumers.dispatch_all()
+    index.index_rebuild()
+    assert [hit.partner.pk for hit in search(by_badge, today=monday).hits] == badge_order
+    assert ids_on(monday) == listing_order
 
 
 def names_on(day: date) -> list[str]:
