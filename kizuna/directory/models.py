@@ -57,6 +57,20 @@ class DirectoryEntry(models.Model):
         return str(self.pk)
 
 
+class IndexState(models.Model):
+    """One row: a token that changes with every write to the index (see directory.snapshot).
+
+    A random token, not a counter: a rolled-back transaction restores an older value, and a
+    counter would then repeat a number that a process already cached other data under.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class EntryText(models.Model):
     """The searched text of an entry: the content of the full-text index."""
 

@@ -4,43 +4,28 @@ Text (DESIGN.md, Search): the query is normalized like the indexed text and spli
 tokens, all of which must match. A token of two or more characters that the full-text
 index knows is matched there (SQLite FTS5 / PostgreSQL tsvector, each as a phrase so both
 databases tokenize it the same way); a one-character token, or one the index does not
-know as a word (part of a longer word), falls back to LIKE on the entry text table. Facet
-counts are plain SQL over the same entries, each leaving its own filter out.
+know as a word (part of a longer word), falls back to LIKE on the entry text table.
+Filters, facet counts (each leaving its own filter out) and ranking then run on the
+in-memory snapshot of the index (directory.snapshot), the same on both databases.
 """
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import reduce
+from operator import and_
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
-from django.utils.translation import get_language
 
 from kizuna.core.text import normalize_ja
-from kizuna.directory import facets
-from kizuna.directory.facets import FACETS, FacetKeys
-from kizuna.directory.models import DirectoryEntry, EntryBadge, EntryFacet, EntryText
+from kizuna.directory import snapshot
+from kizuna.directory.models import DirectoryEntry, EntryText, LeadPreferences
 from kizuna.directory.services import ranking
-from kizuna.partners.models import BadgeLevel, Rank
+from kizuna.directory.snapshot import HitBadge
+from kizuna.partners.models import Rank
 
 MAX_TOKENS = 10
 
@@ -63,50 +48,9 @@ class SearchParams:
         return (*self.services, *self.site_types)
 
 
-@dataclass(frozen=True)
-class HitBadge:
-    """A badge as a result shows it (plain values: a page of results builds many)."""
-
-    code: str
-    family: str
-    name_ja: str
-    name_en: str
-    level: int
-    evidence_count: int
-    last_verified_at: datetime | None
-    points: int
-
-    @property
-    def name(self) -> str:
-        return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
-
-    @property
-    def level_label(self) -> str:
-        return str(BadgeLevel(self.level).label)
-
-
 def entry_badges(entry_ids: list[int]) -> dict[int, list[HitBadge]]:
-    badges: dict[int, list[HitBadge]] = {pk: [] for pk in entry_ids}
-    rows = (
-        EntryBadge.objects.filter(entry_id__in=entry_ids)
-        .order_by("family", "-level", "code")
-        .values_list(
-            "entry_id",
-            "code",
-            "family",
-            "badge__name_ja",
-            "badge__name_en",
-            "level",
-            "evidence_count",
-            "last_verified_at",
-            "points",
-        )
-    )
-    for entry_id, code, family, name_ja, name_en, level, count, last, points in rows:
-        badges[entry_id].append(
-            HitBadge(code, family, name_ja, name_en, level, count, last, points)
-        )
-    return badges
+    """The badges of entries, listed or not (a partner's own page)."""
+    return snapshot.load_badges(entry_ids)
 
 
 @dataclass
@@ -153,25 +97,52 @@ def query_tokens(q: str) -> list[str]:
 
 def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
     tokens = query_tokens(params.q)
-    text = _text_filter(tokens)
-    keys = FacetKeys.load()
-    matching = _filtered(params, text, keys)
+    index = snapshot.current()
+    base = _base_filter(index, params, tokens)
+    chosen = _facet_filters(index, params)
+    matching = reduce(and_, chosen.values(), base)
     offset = (params.page - 1) * params.page_size
-    # Rank on the narrow entry rows only, counting the matches in the same pass.
-    page = list(
-        _ranked(matching, params, tokens, today)
-        .annotate(total=Window(Count("pk")))
-        .values_list("pk", "score", "total")[offset : offset + params.page_size]
-    )
-    count = page[0][2] if page else matching.count()
-    entries = DirectoryEntry.objects.select_related("partner__organization").in_bulk(
-        [pk for pk, _score, _total in page]
-    )
+    query = snapshot.Query(tuple(tokens), params.requested_badges, today)
+    page = index.top(matching, query, offset + params.page_size)[offset:]
+    entries = _result_rows().in_bulk([pk for pk, _score in page])
     return SearchResult(
         params=params,
-        count=count,
-        hits=_hits([(entries[pk], score) for pk, score, _total in page], params, tokens),
-        facets=_facet_counts(params, text, keys),
+        count=matching.bit_count(),
+        hits=_hits([(entries[pk], score) for pk, score in page], index.badges, params, tokens),
+        facets=index.facet_counts(base, chosen),
+    )
+
+
+# What a result shows (pages and API) and explains; the long texts are left unread.
+RESULT_ENTRY_FIELDS = [
+    "rank_level",
+    "stale",
+    "median_response_hours",
+    "acceptance_rate",
+    "review_count",
+    "review_average",
+    "headline_text",
+]
+RESULT_PARTNER_FIELDS = [
+    "name_kana",
+    "summary",
+    "summary_en",
+    "website",
+    "head_office_prefecture",
+    "service_prefectures",
+    "languages",
+    "budget_min",
+    "budget_max",
+    "accepting_new_clients",
+    "rank",
+    "organization__name",
+    "organization__slug",
+]
+
+
+def _result_rows() -> QuerySet[DirectoryEntry]:
+    return DirectoryEntry.objects.select_related("partner__organization").only(
+        *RESULT_ENTRY_FIELDS, *(f"partner__{field}" for field in RESULT_PARTNER_FIELDS)
     )
 
 
@@ -183,195 +154,106 @@ def explain(entry: DirectoryEntry) -> list[str]:
 # Text
 
 
-class _TsMatch(Func):
-    """search_vector @@ the tokens, each a phrase (PostgreSQL).
-
-    search_vector is the stored to_tsvector('simple', search_text) the migration adds
-    next to search_text (the model does not declare it: PostgreSQL fills it).
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, tokens: list[str]) -> None:
-        super().__init__(F("search_text"))
-        self.tokens = tokens
-
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> tuple[str, tuple[Any, ...]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        vector = column.removesuffix('"search_text"') + '"search_vector"'
-        query = " && ".join(["phraseto_tsquery('simple', %s)"] * len(self.tokens))
-        return f"{vector} @@ ({query})", (*params, *self.tokens)
-
-
 def _fts5_phrase(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def _fulltext(tokens: list[str], *, id_field: str = "entry_id") -> Q:
-    """Rows whose indexed words include every token, by their entry id in `id_field`."""
+def _fulltext_sql(tokens: list[str]) -> tuple[str, list[str]]:
+    """A SELECT of the ids of the entries whose indexed words include every token.
+
+    PostgreSQL: search_vector is the stored to_tsvector('simple', search_text) that the
+    migration adds next to search_text (the model does not declare it).
+    """
     if connection.vendor == "postgresql":
-        matching = EntryText.objects.filter(_TsMatch(tokens)).values("entry_id")
-        return Q(**{f"{id_field}__in": matching})
+        phrases = " && ".join(["phraseto_tsquery('simple', %s)"] * len(tokens))
+        # Constant fragments only; the tokens are parameters.
+        sql = f"SELECT entry_id FROM directory_entrytext WHERE search_vector @@ ({phrases})"  # noqa: S608
+        return sql, list(tokens)
     expression = " AND ".join(map(_fts5_phrase, tokens))
-    fts = RawSQL("SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [expression])
-    return Q(**{f"{id_field}__in": fts})
+    return "SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [expression]
+
+
+def _fulltext_ids(tokens: list[str], *, limit: int | None = None) -> list[int]:
+    sql, params = _fulltext_sql(tokens)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT {int(limit)}" if limit else sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _indexed_as_word(token: str) -> bool:
-    return EntryText.objects.filter(_fulltext([token])).exists()
+    return bool(_fulltext_ids([token], limit=1))
 
 
-def _text_filter(tokens: list[str]) -> Q:
-    """A condition on entries: every token found, by the full-text index or by LIKE."""
-    if not tokens:
-        return Q()
-    worded = [t for t in tokens if len(t) >= 2 and _indexed_as_word(t)]
+def text_matches(tokens: list[str]) -> list[int]:
+    """Ids of the entries whose text holds every token, by the full-text index or by LIKE.
+
+    Usually every token of two or more characters is a word of the index, and one
+    full-text query answers; only when it finds nothing is each token checked, so that one
+    the index does not know as a word falls back to LIKE.
+    """
+    longer = [t for t in tokens if len(t) >= 2]
+    ids = _fulltext_ids(longer) if longer else []
+    worded = longer
+    if longer and not ids:
+        worded = [t for t in longer if _indexed_as_word(t)]
     unworded = [t for t in tokens if t not in worded]
     if not unworded:
-        # The full-text index alone decides: no need to read the text rows.
-        return _fulltext(worded, id_field="pk")
-    texts = EntryText.objects.filter(_fulltext(worded)) if worded else EntryText.objects.all()
+        return ids
+    texts = EntryText.objects.all()
+    if worded:
+        # The SQL is built from constant fragments; the tokens are parameters.
+        texts = texts.filter(entry_id__in=RawSQL(*_fulltext_sql(worded)))  # noqa: S611
     for token in unworded:
         texts = texts.filter(search_text__contains=token)
-    return Q(pk__in=texts.values("entry_id"))
+    return list(texts.values_list("entry_id", flat=True))
 
 
 # Filters
 
 
-def _filtered(
-    params: SearchParams, text: Q, keys: FacetKeys, *, leave_out: str = ""
-) -> QuerySet[DirectoryEntry]:
-    entries = DirectoryEntry.objects.filter(text, listed=True)
-    for facet, values in (
-        ("service", params.services),
-        ("site_type", params.site_types),
-        ("prefecture", params.prefectures),
-    ):
-        # Within one facet any of the chosen values will do; facets combine with AND.
-        if values and leave_out != facet:
-            entries = entries.filter(
-                pk__in=EntryFacet.objects.filter(key__in=keys.encode(facet, values)).values(
-                    "entry_id"
-                )
-            )
-    if params.rank and leave_out != "rank":
-        entries = entries.filter(rank_level__gte=ranking.RANK_LEVELS.get(params.rank, 0))
+def _base_filter(index: snapshot.Snapshot, params: SearchParams, tokens: list[str]) -> int:
+    """The entries matching the text and the filters that are not facets."""
+    entries = index.ids_to_bits(text_matches(tokens)) if tokens else index.everything
     if params.budget_max is not None:
-        entries = entries.filter(Q(budget_min__lte=params.budget_max) | Q(budget_min__isnull=True))
+        entries &= index.within_budget(params.budget_max)
     if params.language:
-        entries = entries.filter(languages__contains=f" {params.language} ")
+        entries &= index.speaking(params.language)
     if params.accepting is not None:
-        entries = entries.filter(accepting=params.accepting)
+        entries &= index.accepting if params.accepting else ~index.accepting
     return entries
 
 
-def _active_facets(params: SearchParams) -> set[str]:
+def _facet_filters(index: snapshot.Snapshot, params: SearchParams) -> dict[str, int]:
+    """The chosen facet filters; within one facet any chosen value will do."""
     chosen = {
-        "service": params.services,
-        "site_type": params.site_types,
-        "prefecture": params.prefectures,
-        "rank": params.rank,
+        facet: index.with_any(facet, values)
+        for facet, values in (
+            ("service", params.services),
+            ("site_type", params.site_types),
+            ("prefecture", params.prefectures),
+        )
+        if values
     }
-    return {facet for facet, value in chosen.items() if value}
-
-
-def _facet_counts(params: SearchParams, text: Q, keys: FacetKeys) -> dict[str, dict[str, int]]:
-    """Counts per facet value, each facet leaving its own filter out.
-
-    Facets without a filter of their own share one GROUP BY over the matching entries;
-    each facet with a filter is counted over the entries matching everything else. The
-    join starts from the matching entries, so the work follows the number of matches.
-    """
-    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    active = _active_facets(params)
-    groups = [(set(FACETS) - active, "")] + [({facet}, facet) for facet in sorted(active)]
-    for wanted, leave_out in groups:
-        if not wanted:
-            continue
-        rows = (
-            _filtered(params, text, keys, leave_out=leave_out)
-            .values_list("facet_values__key")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for key, n in rows:
-            if key is None:
-                continue
-            facet, value = keys.decode(key)
-            if facet in wanted:
-                counts[facet][value] = n
-    return {facet: dict(sorted(values.items())) for facet, values in counts.items()}
-
-
-# Ranking
-
-
-def _ranked(
-    entries: QuerySet[DirectoryEntry],
-    params: SearchParams,
-    tokens: list[str],
-    today: date | None,
-) -> QuerySet[DirectoryEntry]:
-    a, b = ranking.week_tie_factors(today)
-    return entries.annotate(
-        score=_score(params, tokens),
-        # 64-bit arithmetic: id * a overflows PostgreSQL's 32-bit integer.
-        tie=(Cast("pk", BigIntegerField()) * a + b) % ranking.TIE_MODULUS,
-    ).order_by("-score", "-tie")
-
-
-def _score(params: SearchParams, tokens: list[str]) -> Any:
-    score: Any = F("base_points")
-    if tokens:
-        per_token = ranking.FULL // len(tokens)
-        in_headline = [
-            Case(
-                When(headline_text__contains=token, then=Value(per_token)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            for token in tokens
-        ]
-        score = score + ranking.weight("text") * sum(in_headline[1:], in_headline[0])
-    codes = params.requested_badges
-    if codes:
-        # Evidence for the badges asked for replaces evidence overall.
-        requested = Coalesce(
-            Subquery(
-                EntryBadge.objects.filter(entry_id=OuterRef("pk"), code__in=codes)
-                .values("entry_id")
-                .annotate(total=Sum("points"))
-                .values("total"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-        score = score + ranking.weight("evidence") * (requested / len(codes) - F("evidence_points"))
-    return score
+    if params.rank:
+        chosen["rank"] = index.at_least_rank(ranking.RANK_LEVELS.get(params.rank, 0))
+    return chosen
 
 
 # Reasons
 
 
 def _hits(
-    ranked: list[tuple[DirectoryEntry, int]], params: SearchParams, tokens: list[str]
+    ranked: list[tuple[DirectoryEntry, int]],
+    badges: dict[int, list[HitBadge]],
+    params: SearchParams,
+    tokens: list[str],
 ) -> list[Hit]:
-    badges = entry_badges([entry.pk for entry, _score in ranked])
     return [
         Hit(
             entry=entry,
             score=score,
-            badges=badges[entry.pk],
-            reasons=_reasons(entry, badges[entry.pk], params, tokens),
+            badges=badges.get(entry.pk, []),
+            reasons=_reasons(entry, badges.get(entry.pk, []), params, tokens),
         )
         for entry, score in ranked
     ]
@@ -427,20 +309,18 @@ def recommended_partner_ids(lead: Any, *, exclude: list[int], limit: int) -> lis
     Eligible: listed, accepting new clients, minimum budget within the lead's, and serving
     the lead's prefecture or working remotely. The services asked for rank, not filter.
     """
-    params = SearchParams(
-        services=tuple(lead.services.values_list("code", flat=True)),
-        site_types=(lead.site_type.code,) if lead.site_type else (),
+    index = snapshot.current()
+    remote = LeadPreferences.objects.filter(works_remotely=True).values_list(
+        "partner_id", flat=True
     )
     eligible = (
-        _filtered(SearchParams(budget_max=lead.budget, accepting=True), Q(), FacetKeys.load())
-        .filter(
-            Q(
-                pk__in=EntryFacet.objects.filter(key=facets.prefecture_key(lead.prefecture)).values(
-                    "entry_id"
-                )
-            )
-            | Q(partner__lead_preferences__works_remotely=True)
-        )
-        .exclude(pk__in=exclude)
+        index.accepting
+        & index.within_budget(lead.budget)
+        & (index.with_any("prefecture", [lead.prefecture]) | index.ids_to_bits(remote))
+        & ~index.ids_to_bits(exclude)
     )
-    return list(_ranked(eligible, params, [], None).values_list("pk", flat=True)[:limit])
+    badges = tuple(lead.services.values_list("code", flat=True))
+    if lead.site_type:
+        badges += (lead.site_type.code,)
+    ranked = index.top(eligible, snapshot.Query(badge_codes=badges), limit)
+    return [pk for pk, _score in ranked]

@@ -8,6 +8,7 @@ rebuild of 10,000 partners takes seconds, and refreshing one partner is a chunk 
 """
 
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -27,6 +28,7 @@ from kizuna.directory.models import (
     EntryBadge,
     EntryFacet,
     EntryText,
+    IndexState,
     Review,
     Suspension,
 )
@@ -66,6 +68,7 @@ def entry_refresh(*, partner_id: int, now: datetime | None = None) -> DirectoryE
         if not entries:
             DirectoryEntry.objects.filter(pk=partner_id).delete()
             _fts_delete(old_text)
+        _index_changed()
         return entries[0] if entries else None
 
 
@@ -85,6 +88,7 @@ def index_rebuild(
             _write_chunk(list(partners), now, old_text=None)
         _fts_rebuild()
         _refresh_planner_statistics()
+        _index_changed()
     return len(ids)
 
 
@@ -98,6 +102,14 @@ def suspension_set(*, organization_id: int, suspended: bool) -> None:
         DirectoryEntry.objects.filter(partner__organization_id=organization_id).update(
             listed=not suspended
         )
+        _index_changed()
+
+
+def _index_changed() -> None:
+    """A new token: every process reloads its search snapshot (directory.snapshot) at its
+    next search. Called inside the transaction of the write, so the token and the data
+    commit together."""
+    IndexState.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
 
 
 # Building entries

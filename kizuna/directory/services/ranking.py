@@ -8,13 +8,14 @@ asked for are added by the search query. Integers keep ties exact, and equal on 
 PostgreSQL, so the weekly rotation (not the name, never the fee) settles them.
 """
 
+import functools
 import hashlib
 from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kizuna.partners.models import Rank
 
@@ -134,7 +135,14 @@ def week_tie_factors(today: date | None = None) -> tuple[int, int]:
 def year_month(moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return formats.date_format(timezone.localtime(moment), "YEAR_MONTH_FORMAT")
+    local = timezone.localtime(moment)
+    return _year_month_label(local.year, local.month, get_language() or "")
+
+
+@functools.lru_cache(maxsize=2_048)
+def _year_month_label(year: int, month: int, language: str) -> str:
+    # Formatting is slow next to the rest of a result's reasons; months repeat endlessly.
+    return formats.date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
 
 
 def badge_reason(*, badge_name: str, evidence_count: int, last_verified_at: datetime | None) -> str:

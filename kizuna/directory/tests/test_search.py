@@ -12,6 +12,7 @@ from kizuna.billing import services as billing_services
 from kizuna.billing.models import FeeChoice, ProgramRules
 from kizuna.core import consumers
 from kizuna.core.events import emit
+from kizuna.directory import snapshot
 from kizuna.directory.models import DirectoryEntry
 from kizuna.directory.search import SearchParams, search
 from kizuna.directory.services import index
@@ -172,14 +173,14 @@ def test_fees_partners_pay_never_change_the_order(make_partner):
         defaults=rules_module.DEFAULT_RULES,
     )
     partners = [
-        make_partner(f"料金テスト{n}", badges={"seo": n % 3 + 1} if n % 2 else {})
-        for n in range(8)
+        make_partner(f"料金テスト{n}", badges={"seo": n % 3 + 1} if n % 2 else {}) for n in range(8)
     ]
     monday = date(2026, 5, 4)
     by_badge = SearchParams(services=("seo",), page_size=100)
     badge_order = [hit.partner.pk for hit in search(by_badge, today=monday).hits]
     listing_order = ids_on(monday)
-    assert len(badge_order) == 4 and len(listing_order) == 8
+    assert len(badge_order) == 4
+    assert len(listing_order) == 8
     fees = iter(range(50_000, 0, -5_000))  # the last in the order pays the most
     for partner_id in reversed(listing_order):
         partner = next(p for p in partners if p.pk == partner_id)
@@ -252,3 +253,42 @@ def test_search_pages_through_results(make_partner):
     assert first.count == 5
     assert first.pages == 3
     assert len(last.hits) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        SearchParams(page_size=5),
+        SearchParams(q="構築", page_size=4),
+        SearchParams(q="構築 決済", page=2, page_size=3),
+        SearchParams(q="構築", prefectures=("13",), page_size=6),
+    ],
+)
+def test_large_result_sets_rank_as_if_every_match_were_scored(make_partner, params, monkeypatch):
+    """Above DIRECT_SCORING_LIMIT matches, ranking reads entries in their stored order by
+    groups of equal text bonus; it must give exactly what scoring every match gives."""
+    for n in range(12):
+        make_partner(
+            f"順位検証{n}",
+            summary="決済と構築" if n % 3 == 0 else ("構築のみ" if n % 3 == 1 else "運用"),
+            description="ECサイトの構築と決済の連携",
+            badges={"seo": n % 4} if n % 4 else {},
+            head_office_prefecture="13" if n % 2 else "27",
+        )
+    scored_every_match = [(hit.partner.pk, hit.score) for hit in search(params).hits]
+    monkeypatch.setattr(snapshot, "DIRECT_SCORING_LIMIT", 0)
+    walked = [(hit.partner.pk, hit.score) for hit in search(params).hits]
+    assert walked == scored_every_match
+    assert len(walked) == params.page_size
+
+
+def test_a_search_sees_an_index_change_at_once(make_partner):
+    """Each process keeps a snapshot of the index; a write to the index replaces it."""
+    partner = make_partner("スナップショット確認", summary="決済の専門")
+    assert found("決済") == {"スナップショット確認"}
+    partner_services.partner_update(
+        actor=None, partner=partner, by_owner=False, summary="物流の専門"
+    )
+    index.entry_refresh(partner_id=partner.pk)
+    assert found("決済") == set()
+    assert found("物流") == {"スナップショット確認"}
