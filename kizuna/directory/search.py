@@ -104,11 +104,12 @@ def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
     offset = (params.page - 1) * params.page_size
     query = snapshot.Query(tuple(tokens), params.requested_badges, today)
     page = index.top(matching, query, offset + params.page_size)[offset:]
-    entries = _result_rows().in_bulk([pk for pk, _score in page])
+    ids = [pk for pk, _score in page]
+    entries = _result_rows().in_bulk(ids)
     return SearchResult(
         params=params,
         count=matching.bit_count(),
-        hits=_hits([(entries[pk], score) for pk, score in page], index.badges, params, tokens),
+        hits=_hits([(entries[pk], score) for pk, score in page], entry_badges(ids), params, tokens),
         facets=index.facet_counts(base, chosen),
     )
 
