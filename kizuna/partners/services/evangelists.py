@@ -139,8 +139,12 @@ def evangelist_appoint(
     return evangelist
 
 
+def _evangelist_search_text(evangelist: Evangelist) -> str:
+    return normalize_ja(f"{evangelist.name} {evangelist.bio}")
+
+
 def _save_evangelist(actor: Any, evangelist: Evangelist) -> None:
-    evangelist.search_text = normalize_ja(f"{evangelist.name} {evangelist.bio}")
+    evangelist.search_text = _evangelist_search_text(evangelist)
     evangelist.save()
     audit.record(
         actor=actor,
@@ -158,6 +162,23 @@ def _save_evangelist(actor: Any, evangelist: Evangelist) -> None:
         },
         actor=actor,
     )
+
+
+def evangelist_update(
+    *, actor: Any, evangelist: Evangelist, bio: str, links: Iterable[str]
+) -> Evangelist:
+    """Staff keep an evangelist's profile up to date during the term."""
+    with transaction.atomic():
+        before = audit.snapshot(evangelist, ["bio", "links"])
+        evangelist.bio, evangelist.links = bio, _clean_links(links)
+        evangelist.search_text = _evangelist_search_text(evangelist)
+        evangelist.save(update_fields=["bio", "links", "search_text"])
+        old, new = audit.changed_fields(before, audit.snapshot(evangelist, ["bio", "links"]))
+        if new:
+            audit.record(
+                actor=actor, action="evangelist.updated", obj=evangelist, before=old, after=new
+            )
+    return evangelist
 
 
 def evangelist_request_submit(

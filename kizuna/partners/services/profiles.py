@@ -38,9 +38,7 @@ PROFILE_FIELDS = [
 
 
 def _profile_snapshot(profile: PartnerProfile) -> dict[str, Any]:
-    # A file field is recorded by its stored name.
-    fields = [name for name in PROFILE_FIELDS if name != "logo"]
-    return {**audit.snapshot(profile, fields), "logo": profile.logo.name or ""}
+    return audit.snapshot(profile, PROFILE_FIELDS)
 
 
 def _profile_search_text(profile: PartnerProfile) -> str:
