@@ -17,6 +17,7 @@ from kizuna.billing.models import (
     Deposit,
     FeeChoice,
     Invoice,
+    InvoiceEmail,
     InvoiceLine,
     InvoiceTax,
     Payment,
@@ -138,3 +139,9 @@ class PaymentAdmin(ReadOnlyAdmin):
 class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ["invoice", "stage", "state", "claimed_at"]
     list_filter = ["stage", "state"]
+
+
+@admin.register(InvoiceEmail)
+class InvoiceEmailAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "to", "state", "created_at", "sent_at"]
+    list_filter = ["state"]
