@@ -110,11 +110,11 @@ def _change_rank(partner: PartnerProfile, to_rank: str, points: int) -> None:
     partner.demotion_noticed_at = None
 
 
-def _promote_or_hold(partner: PartnerProfile, points: int) -> bool:
+def _apply_points(partner: PartnerProfile, points: int) -> bool:
     """Store the points and promote at once if they reach a higher rank.
 
-    Points back at the current rank cancel a pending demotion notice. Returns whether the
-    points are below the current rank, which only the scheduled review acts on.
+    Points back at the current rank cancel a pending demotion notice. Returns True when
+    they are below the current rank: going down is for the scheduled review to decide.
     """
     partner.rank_points = points
     target = rank_for_points(points)
@@ -128,7 +128,7 @@ def _promote_or_hold(partner: PartnerProfile, points: int) -> bool:
 def partner_rank_promote(*, partner: PartnerProfile, today: date | None = None) -> PartnerProfile:
     """Refresh the rolling points; promote at once if they reach a higher rank."""
     with transaction.atomic():
-        _promote_or_hold(partner, rolling_points(partner, today))
+        _apply_points(partner, rolling_points(partner, today))
         partner.save(update_fields=_RANK_FIELDS)
     return partner
 
@@ -153,7 +153,8 @@ def ranks_review(*, now: datetime | None = None) -> dict:
         for partner in candidates.select_related("organization"):
             points = points_by_partner.get(partner.pk, 0)
             rank_before = partner.rank
-            if not _promote_or_hold(partner, points):
+            below = _apply_points(partner, points)
+            if not below:
                 promoted += partner.rank != rank_before
             elif partner.demotion_noticed_at is None:
                 partner.demotion_noticed_at = now
