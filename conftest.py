@@ -118,6 +118,9 @@ def reset_database() -> None:
     from django.db import connection
 
     # As Django's TransactionTestCase does: no post_migrate, whose content types and
-    # permissions the serialized contents already hold.
-    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    # permissions the serialized contents already hold; and sequences left as they are,
+    # since the restored rows keep their ids (restarted, the next insert would reuse one).
+    call_command(
+        "flush", interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0
+    )
     connection.creation.deserialize_db_from_string(connection._test_serialized_contents)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from kizuna.core.models import AuditEntry
 from kizuna.core.request_context import current_ip
@@ -16,7 +17,14 @@ from kizuna.core.serialization import json_ready
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named concrete fields of obj as stored JSON (foreign keys as their ids)."""
-    return {name: json_ready(getattr(obj, _attname(obj, name))) for name in fields}
+    return {name: _stored_value(getattr(obj, _attname(obj, name))) for name in fields}
+
+
+def _stored_value(value: Any) -> Any:
+    # A file is recorded by its stored name: the bytes are not the log's to keep.
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return json_ready(value)
 
 
 def _attname(obj: models.Model, name: str) -> str:

@@ -1,10 +1,6 @@
 """Directory pages: search, partner pages, the lead form, merchants' requests, partners'
 inbox and staff views. They validate, check permissions, call a service and redirect."""
 
-from collections.abc import Callable
-from typing import Any
-
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kizuna.accounts.models import User
 from kizuna.core import ratelimit
+from kizuna.core.forms import call_service
 from kizuna.core.request_context import client_ip
 from kizuna.directory import permissions, selectors
 from kizuna.directory.forms import (
@@ -32,20 +29,6 @@ from kizuna.directory.search import entry_badges, explain, search
 from kizuna.directory.services import leads, reviews
 from kizuna.partners import selectors as partner_selectors
 from kizuna.partners.models import PartnerProfile
-
-
-def _call(form: forms.BaseForm, call: Callable[[], Any]) -> bool:
-    """Run a service; put the rule it enforced on the form instead of losing the input."""
-    try:
-        call()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return False
-    return True
 
 
 def _signed_in(request: HttpRequest) -> User:
@@ -96,7 +79,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
 def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("partner__organization"), pk=pk)
     form = ReplyForm(request.POST)
-    if form.is_valid() and _call(
+    if form.is_valid() and call_service(
         form,
         lambda: reviews.review_reply(
             actor=request.user, review=review, text=form.cleaned_data["reply"]
@@ -155,7 +138,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
                 _("Too many requests from you lately. Try again in %(minutes)s minutes.")
                 % {"minutes": max(1, wait // 60)},
             )
-        elif _call(form, lambda: _create_lead(request, form)):
+        elif call_service(form, lambda: _create_lead(request, form)):
             messages.success(request, _("Your request was sent."))
             return redirect("directory:request", form.instance.pk)
     return render(request, "directory/lead_form.html", {"form": form})
@@ -224,7 +207,7 @@ def slot_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def slot_review(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _own_slot(request, pk)
     form = ReviewForm(request.POST)
-    if form.is_valid() and _call(
+    if form.is_valid() and call_service(
         form,
         lambda: reviews.review_publish(
             actor=request.user,
@@ -352,7 +335,7 @@ def staff_review_hide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     review = get_object_or_404(Review, pk=pk)
     form = HideForm(request.POST)
-    if form.is_valid() and _call(
+    if form.is_valid() and call_service(
         form,
         lambda: reviews.review_hide(
             actor=request.user, review=review, reason=form.cleaned_data["reason"]

@@ -1,7 +1,17 @@
-"""Read-mostly admin: every change of the partner program goes through its pages and services."""
+"""Read-mostly admin: changes of the partner program go through its pages and services.
 
+The one thing staff edit here is an evangelist's profile and works, and those edits are
+audited like any other staff action.
+"""
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
 from kizuna.partners.models import (
     Achievement,
     BadgeAward,
@@ -12,17 +22,7 @@ from kizuna.partners.models import (
     EvangelistWork,
     PartnerProfile,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from kizuna.partners.services.evangelists import evangelist_update
 
 
 @admin.register(PartnerProfile)
@@ -68,13 +68,39 @@ class EvangelistWorkInline(admin.TabularInline):
     extra = 1
 
 
+class EvangelistForm(forms.ModelForm):
+    class Meta:
+        model = Evangelist
+        fields = ["bio", "links"]
+
+    def clean_links(self) -> list[str]:
+        links = self.cleaned_data["links"]
+        if not isinstance(links, list) or not all(isinstance(link, str) for link in links):
+            raise forms.ValidationError(_('Enter the links as a JSON list: ["https://…"].'))
+        return links
+
+
 @admin.register(Evangelist)
-class EvangelistAdmin(admin.ModelAdmin):
+class EvangelistAdmin(AuditedAdmin):
     """Staff keep each evangelist's talks and articles here; appointment is on the program page."""
 
     list_display = ["name", "email", "term_start", "term_end"]
+    form = EvangelistForm
     fields = ["bio", "links"]
     inlines = [EvangelistWorkInline]
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not {"bio", "links"} & set(form.changed_data):
+            return
+        # The service records the change itself and keeps the search text in step.
+        stored = Evangelist.objects.get(pk=obj.pk)
+        evangelist_update(
+            actor=request.user,
+            evangelist=stored,
+            bio=form.cleaned_data["bio"],
+            links=form.cleaned_data["links"],
+        )
+        obj.refresh_from_db()

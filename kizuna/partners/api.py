@@ -13,9 +13,15 @@ from pydantic import HttpUrl
 
 from kizuna.accounts.auth import require_scope
 from kizuna.core.api_errors import ApiError
-from kizuna.partners import selectors, services
+from kizuna.partners import selectors
 from kizuna.partners.models import Achievement, Badge, BadgeAward, PartnerProfile
 from kizuna.partners.permissions import PartnerAction, allowed
+from kizuna.partners.services.achievements import (
+    achievement_reject,
+    achievement_request_info,
+    achievement_submit,
+    achievement_verify,
+)
 
 router = Router(tags=["partners"])
 
@@ -182,7 +188,7 @@ def submit_achievement(request: HttpRequest, payload: AchievementIn) -> Status:
     if unknown:
         raise ApiError(422, "unknown_badge", f"Unknown badge codes: {', '.join(unknown)}.")
     try:
-        achievement = services.achievement_submit(
+        achievement = achievement_submit(
             actor=request.user,
             partner=partner,
             title=payload.title,
@@ -250,7 +256,7 @@ def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     return _decide(
         request,
         achievement_id,
-        lambda *, actor, achievement, reason: services.achievement_verify(
+        lambda *, actor, achievement, reason: achievement_verify(
             actor=actor, achievement=achievement, note=reason
         ),
         payload.reason,
@@ -263,7 +269,7 @@ def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     summary="Reject with a reason (staff)",
 )
 def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
-    return _decide(request, achievement_id, services.achievement_reject, payload.reason)
+    return _decide(request, achievement_id, achievement_reject, payload.reason)
 
 
 @router.post(
@@ -272,4 +278,4 @@ def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     summary="Ask the partner for more information (staff)",
 )
 def request_info(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
-    return _decide(request, achievement_id, services.achievement_request_info, payload.reason)
+    return _decide(request, achievement_id, achievement_request_info, payload.reason)

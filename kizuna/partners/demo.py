@@ -38,7 +38,8 @@ from kizuna.partners.models import (
     RankChange,
     ReviewDecision,
 )
-from kizuna.partners.services import badge_level_for, rank_for_points, rank_order
+from kizuna.partners.services.badges import badge_level_for
+from kizuna.partners.services.rank import rank_for_points, rank_order
 
 BATCH = 2_000
 ACHIEVEMENTS_PER_PARTNER = 10  # on average: 10,000 partners -> 100,000 achievements

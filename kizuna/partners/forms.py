@@ -17,7 +17,7 @@ from kizuna.partners.models import (
     Evangelist,
     PartnerProfile,
 )
-from kizuna.partners.services import PROFILE_FIELDS
+from kizuna.partners.services.profiles import PROFILE_FIELDS
 
 # With a context: the bare "English" is the language switcher's, which must not be translated.
 LANGUAGE_CHOICES = [

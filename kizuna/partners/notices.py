@@ -11,16 +11,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kizuna.accounts.models import MembershipRole, User
+from kizuna.accounts import selectors as accounts_selectors
+from kizuna.accounts.models import User
 from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile
 
 
 def owner_emails(partner: PartnerProfile) -> list[str]:
-    return list(
-        partner.organization.memberships.filter(
-            role=MembershipRole.OWNER, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
+    return accounts_selectors.owner_emails(partner.organization)
 
 
 def _portal_url() -> str:

@@ -5,24 +5,26 @@ from datetime import timedelta
 from django_tasks import task
 
 from kizuna.core.periodic import periodic
-from kizuna.partners import services
+from kizuna.partners.services.badges import badge_awards_sync
+from kizuna.partners.services.profiles import partners_flag_stale
+from kizuna.partners.services.rank import ranks_review
 
 
 @periodic(every=timedelta(hours=6))
 @task()
 def lapse_expired_badges() -> dict:
     """Badges whose verified achievements aged out of the window lapse, with notice."""
-    return services.badge_awards_sync()
+    return badge_awards_sync()
 
 
 @periodic(every=timedelta(days=1))
 @task()
 def flag_stale_profiles() -> int:
-    return services.partners_flag_stale()
+    return partners_flag_stale()
 
 
 @periodic(every=timedelta(days=1))
 @task()
 def review_ranks() -> dict:
     """The scheduled rank review: the only place a rank goes down (after notice and grace)."""
-    return services.ranks_review()
+    return ranks_review()

@@ -1,5 +1,6 @@
 """Every write to billing goes through these services (DESIGN.md, rules of the house)."""
 
+from kizuna.billing.services.emails import invoice_emails_queue, invoice_emails_send
 from kizuna.billing.services.invoicing import (
     invoice_correct,
     invoice_issue_for_period,
@@ -29,6 +30,8 @@ __all__ = [
     "deposit_proposal_reject",
     "fee_choose",
     "invoice_correct",
+    "invoice_emails_queue",
+    "invoice_emails_send",
     "invoice_issue_for_period",
     "invoice_pdf_store",
     "invoices_issue_due",

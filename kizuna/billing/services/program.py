@@ -77,7 +77,13 @@ def rules_publish(*, actor: Any, today: date, **values: Any) -> ProgramRules:
     return rules
 
 
-ACCOUNT_FIELDS = ["legal_name", "billing_email", "payer_kana", "employee_count"]
+ACCOUNT_FIELDS = [
+    "legal_name",
+    "billing_email",
+    "payer_kana",
+    "employee_count",
+    "is_sole_proprietor",
+]
 
 
 def billing_account_save(

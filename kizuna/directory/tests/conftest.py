@@ -8,8 +8,13 @@ from django.utils import timezone
 
 from kizuna.accounts.models import Organization
 from kizuna.core import consumers
-from kizuna.partners import services as partner_services
 from kizuna.partners.models import Badge
+from kizuna.partners.services.achievements import (
+    achievement_publish_summary,
+    achievement_submit,
+    achievement_verify,
+)
+from kizuna.partners.services.profiles import partner_create
 
 
 @pytest.fixture(autouse=True)
@@ -52,11 +57,11 @@ def make_partner(alice):
             organization = Organization.objects.create(name=name, slug=f"partner-{n}")
         fields.setdefault("head_office_prefecture", "13")
         fields.setdefault("contact_email", f"contact{n}@example.jp")
-        partner = partner_services.partner_create(actor=None, organization=organization, **fields)
+        partner = partner_create(actor=None, organization=organization, **fields)
         for code, count in (badges or {}).items():
             badge = Badge.objects.get(code=code)
             for i in range(count):
-                achievement = partner_services.achievement_submit(
+                achievement = achievement_submit(
                     actor=None,
                     partner=partner,
                     title=f"{code} {i}",
@@ -65,9 +70,9 @@ def make_partner(alice):
                     completed_on=timezone.localdate() - timedelta(days=30 + i),
                     evidence_links=["https://example.com/case"],
                 )
-                partner_services.achievement_verify(actor=alice, achievement=achievement)
+                achievement_verify(actor=alice, achievement=achievement)
         for summary in summaries or []:
-            achievement = partner_services.achievement_submit(
+            achievement = achievement_submit(
                 actor=None,
                 partner=partner,
                 title="公開事例",
@@ -76,8 +81,8 @@ def make_partner(alice):
                 completed_on=timezone.localdate() - timedelta(days=60),
                 evidence_links=["https://example.com/case"],
             )
-            partner_services.achievement_verify(actor=alice, achievement=achievement)
-            partner_services.achievement_publish_summary(
+            achievement_verify(actor=alice, achievement=achievement)
+            achievement_publish_summary(
                 actor=None, achievement=achievement, public_summary=summary, publish=True
             )
         consumers.dispatch_all()

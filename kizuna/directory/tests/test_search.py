@@ -16,8 +16,8 @@ from kizuna.directory import snapshot
 from kizuna.directory.models import DirectoryEntry
 from kizuna.directory.search import SearchParams, search
 from kizuna.directory.services import index
-from kizuna.partners import services as partner_services
 from kizuna.partners.models import PartnerProfile
+from kizuna.partners.services.profiles import partner_update
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_order_never_depends_on_name_and_ties_rotate_weekly(make_partner):
     for n, partner in enumerate(partners):
         partner.organization.name = f"{'Z' * (8 - n)} renamed"
         partner.organization.save(update_fields=["name"])
-        partner_services.partner_update(
+        partner_update(
             actor=None, partner=partner, by_owner=False, website=f"https://fee{n}.example.jp/"
         )
     consumers.dispatch_all()
@@ -229,9 +229,7 @@ def test_suspended_partner_is_hidden_until_unsuspended(catalog):
 
 def test_profile_edits_reach_the_index_through_the_outbox(catalog):
     partner = PartnerProfile.objects.get(organization__name="Minato Digital")
-    partner_services.partner_update(
-        actor=None, partner=partner, by_owner=True, summary="越境ECの専門家"
-    )
+    partner_update(actor=None, partner=partner, by_owner=True, summary="越境ECの専門家")
     assert found("越境") == set()  # not until the consumer ran
     consumers.dispatch_all()
     assert found("越境") == {"Minato Digital"}

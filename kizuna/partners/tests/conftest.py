@@ -3,13 +3,14 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from kizuna.partners import services
 from kizuna.partners.models import Achievement, Badge
+from kizuna.partners.services.achievements import achievement_submit, achievement_verify
+from kizuna.partners.services.profiles import partner_create
 
 
 @pytest.fixture
 def bob_partner(bob, bob_org):
-    return services.partner_create(
+    return partner_create(
         actor=bob,
         organization=bob_org,
         summary="ECサイト構築のプロ集団",
@@ -21,7 +22,7 @@ def bob_partner(bob, bob_org):
 
 @pytest.fixture
 def eve_partner(eve):
-    return services.partner_create(
+    return partner_create(
         actor=eve,
         organization=eve.memberships.get().organization,
         summary="越境ECが得意です",
@@ -46,7 +47,7 @@ def submit(badge):
         badges=None,
         title="プラグイン開発案件",
     ) -> Achievement:
-        return services.achievement_submit(
+        return achievement_submit(
             actor=actor,
             partner=partner,
             title=title,
@@ -64,6 +65,6 @@ def verified(submit, alice):
     """A verified achievement of the partner: the way badges are earned."""
 
     def make(partner, **kwargs) -> Achievement:
-        return services.achievement_verify(actor=alice, achievement=submit(partner, **kwargs))
+        return achievement_verify(actor=alice, achievement=submit(partner, **kwargs))
 
     return make

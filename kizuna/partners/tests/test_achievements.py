@@ -5,8 +5,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import AuditEntry, OutboxEvent
-from kizuna.partners import services
 from kizuna.partners.models import AchievementStatus, Badge, ReviewDecision
+from kizuna.partners.services.achievements import (
+    achievement_add_evidence,
+    achievement_publish_summary,
+    achievement_reject,
+    achievement_request_info,
+    achievement_resubmit,
+    achievement_submit,
+    achievement_verify,
+)
+from kizuna.partners.services.program import badge_create, badge_delete, badge_rename, badge_retire
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +31,7 @@ def test_submitted_achievement_waits_for_review_and_emits_an_event(bob, bob_part
 
 def test_achievement_without_evidence_is_refused(bob, bob_partner, badge):
     with pytest.raises(ValidationError) as error:
-        services.achievement_submit(
+        achievement_submit(
             actor=bob,
             partner=bob_partner,
             title="t",
@@ -35,7 +44,7 @@ def test_achievement_without_evidence_is_refused(bob, bob_partner, badge):
 
 
 def test_achievement_claiming_a_retired_badge_is_refused(alice, bob, bob_partner, submit, badge):
-    services.badge_retire(actor=alice, badge=badge)
+    badge_retire(actor=alice, badge=badge)
     with pytest.raises(ValidationError, match="廃止"):
         submit(bob_partner, actor=bob)
 
@@ -48,7 +57,7 @@ def test_achievement_completed_in_the_future_is_refused(bob, bob_partner, submit
 def test_staff_verification_is_audited_and_recorded_for_the_partner(
     alice, bob, bob_partner, submit
 ):
-    achievement = services.achievement_verify(
+    achievement = achievement_verify(
         actor=alice, achievement=submit(bob_partner, actor=bob), note="確認しました"
     )
     assert achievement.status == AchievementStatus.VERIFIED
@@ -63,8 +72,8 @@ def test_staff_verification_is_audited_and_recorded_for_the_partner(
 def test_rejection_needs_a_reason_the_partner_can_read(alice, bob_partner, submit):
     achievement = submit(bob_partner)
     with pytest.raises(ValidationError):
-        services.achievement_reject(actor=alice, achievement=achievement, reason="  ")
-    services.achievement_reject(actor=alice, achievement=achievement, reason="証跡が不足しています")
+        achievement_reject(actor=alice, achievement=achievement, reason="  ")
+    achievement_reject(actor=alice, achievement=achievement, reason="証跡が不足しています")
     achievement.refresh_from_db()
     assert achievement.status == AchievementStatus.REJECTED
     assert achievement.reviews.get().reason == "証跡が不足しています"
@@ -75,14 +84,12 @@ def test_partner_answers_a_request_for_information_and_the_achievement_returns_t
     alice, bob, bob_partner, submit
 ):
     achievement = submit(bob_partner, actor=bob)
-    services.achievement_request_info(
+    achievement_request_info(
         actor=alice, achievement=achievement, reason="検収書を追加してください"
     )
     assert achievement.status == AchievementStatus.NEEDS_INFO
-    services.achievement_add_evidence(
-        actor=bob, achievement=achievement, url="https://example.com/kenshu"
-    )
-    services.achievement_resubmit(actor=bob, achievement=achievement, note="追加しました")
+    achievement_add_evidence(actor=bob, achievement=achievement, url="https://example.com/kenshu")
+    achievement_resubmit(actor=bob, achievement=achievement, note="追加しました")
     assert achievement.status == AchievementStatus.SUBMITTED
     assert list(achievement.reviews.values_list("decision", flat=True)) == [
         ReviewDecision.INFO_REQUESTED,
@@ -93,17 +100,17 @@ def test_partner_answers_a_request_for_information_and_the_achievement_returns_t
 def test_a_decided_achievement_cannot_be_decided_again(alice, bob_partner, verified):
     achievement = verified(bob_partner)
     with pytest.raises(ValidationError) as error:
-        services.achievement_reject(actor=alice, achievement=achievement, reason="やはり不可")
+        achievement_reject(actor=alice, achievement=achievement, reason="やはり不可")
     assert error.value.code == "wrong_status"
 
 
 def test_public_summary_is_sanitized_and_only_for_verified_work(bob, bob_partner, submit, verified):
     with pytest.raises(ValidationError):
-        services.achievement_publish_summary(
+        achievement_publish_summary(
             actor=bob, achievement=submit(bob_partner), public_summary="x", publish=True
         )
     achievement = verified(bob_partner)
-    services.achievement_publish_summary(
+    achievement_publish_summary(
         actor=bob,
         achievement=achievement,
         publish=True,
@@ -118,21 +125,21 @@ def test_badge_that_was_awarded_can_be_retired_but_never_deleted(
 ):
     verified(bob_partner)
     with pytest.raises(ValidationError):
-        services.badge_delete(actor=alice, badge=badge)
-    services.badge_retire(actor=alice, badge=badge)
+        badge_delete(actor=alice, badge=badge)
+    badge_retire(actor=alice, badge=badge)
     assert Badge.objects.get(pk=badge.pk).is_retired
     assert bob_partner.badge_awards.get().badge == badge
 
 
 def test_unused_badge_can_be_added_renamed_and_deleted(alice):
-    badge = services.badge_create(
+    badge = badge_create(
         actor=alice, code="headless", family="work", name_ja="ヘッドレス", name_en="Headless"
     )
-    services.badge_rename(
+    badge_rename(
         actor=alice, badge=badge, name_ja="ヘッドレスコマース", name_en="Headless commerce"
     )
     assert Badge.objects.get(code="headless").name_ja == "ヘッドレスコマース"
-    services.badge_delete(actor=alice, badge=badge)
+    badge_delete(actor=alice, badge=badge)
     assert not Badge.objects.filter(code="headless").exists()
     assert (
         AuditEntry.objects.filter(

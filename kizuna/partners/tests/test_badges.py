@@ -5,8 +5,9 @@ from django.core import mail
 from django.utils import timezone
 
 from kizuna.core.models import OutboxEvent
-from kizuna.partners import services, tasks
+from kizuna.partners import tasks
 from kizuna.partners.models import BadgeAward, BadgeLevel
+from kizuna.partners.services.badges import badge_awards_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_badge_lapses_when_its_evidence_ages_out_and_the_owner_is_told(
     verified(bob_partner, completed_on=timezone.localdate() - timedelta(days=3 * 365 - 10))
     later = timezone.now() + timedelta(days=11)
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.badge_awards_sync(now=later)
+        result = badge_awards_sync(now=later)
     assert result["lapsed"] == 1
     lapsed = award(bob_partner, badge)
     assert not lapsed.is_active
@@ -72,8 +73,8 @@ def test_lapse_job_is_idempotent(bob_partner, verified, badge, django_capture_on
     verified(bob_partner, completed_on=timezone.localdate() - timedelta(days=3 * 365 - 10))
     later = timezone.now() + timedelta(days=11)
     with django_capture_on_commit_callbacks(execute=True):
-        services.badge_awards_sync(now=later)
-        second = services.badge_awards_sync(now=later)
+        badge_awards_sync(now=later)
+        second = badge_awards_sync(now=later)
     assert second == {"awarded": 0, "changed": 0, "lapsed": 0}
     assert len(mail.outbox) == 1
 
@@ -84,7 +85,7 @@ def test_level_drops_as_older_evidence_ages_out(bob_partner, verified, badge):
     verified(bob_partner)
     verified(bob_partner)
     assert award(bob_partner, badge).level == BadgeLevel.SILVER
-    services.badge_awards_sync(now=timezone.now() + timedelta(days=6))
+    badge_awards_sync(now=timezone.now() + timedelta(days=6))
     assert (award(bob_partner, badge).level, award(bob_partner, badge).evidence_count) == (
         BadgeLevel.BADGE,
         2,
@@ -93,7 +94,7 @@ def test_level_drops_as_older_evidence_ages_out(bob_partner, verified, badge):
 
 def test_lapsed_badge_comes_back_with_new_verified_work(bob_partner, verified, badge):
     verified(bob_partner, completed_on=timezone.localdate() - timedelta(days=3 * 365))
-    services.badge_awards_sync(now=timezone.now() + timedelta(days=2))
+    badge_awards_sync(now=timezone.now() + timedelta(days=2))
     assert not award(bob_partner, badge).is_active
     verified(bob_partner)
     assert award(bob_partner, badge).is_active

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from kizuna.core.tests.browser import open_menu, sign_in
-from kizuna.partners import services
 from kizuna.partners.models import Badge
+from kizuna.partners.services.evangelists import evangelist_appoint, nomination_submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,10 +53,10 @@ def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(
 
 
 def test_staff_pages_and_public_evangelist_list_render(page, alice, bob_partner, dave):
-    services.nomination_submit(
+    nomination_submit(
         actor=dave, statement="地域のユーザー会を主催しています。", self_nomination=True
     )
-    services.evangelist_appoint(
+    evangelist_appoint(
         actor=alice,
         name="佐藤 翔太",
         email="shota@example.jp",

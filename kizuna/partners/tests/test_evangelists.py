@@ -6,8 +6,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import OutboxEvent
-from kizuna.partners import selectors, services
+from kizuna.partners import selectors
 from kizuna.partners.models import EvangelistRequestStatus, NominationStatus
+from kizuna.partners.services.evangelists import (
+    evangelist_appoint,
+    evangelist_request_respond,
+    evangelist_request_route,
+    evangelist_request_submit,
+    nomination_accept,
+    nomination_decline,
+    nomination_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +24,7 @@ TODAY = timezone.localdate
 
 
 def test_self_nomination_names_the_nominating_user(dave):
-    nomination = services.nomination_submit(
+    nomination = nomination_submit(
         actor=dave, statement="毎月勉強会を開いています", self_nomination=True
     )
     assert nomination.nominee == dave
@@ -24,8 +33,8 @@ def test_self_nomination_names_the_nominating_user(dave):
 
 def test_nominating_someone_else_needs_their_name_and_email(carol):
     with pytest.raises(ValidationError):
-        services.nomination_submit(actor=carol, statement="すごい人です")
-    nomination = services.nomination_submit(
+        nomination_submit(actor=carol, statement="すごい人です")
+    nomination = nomination_submit(
         actor=carol,
         statement="すごい人です",
         nominee_name="山田 太郎",
@@ -40,8 +49,8 @@ def test_nominating_someone_else_needs_their_name_and_email(carol):
 
 
 def test_accepted_nomination_makes_an_evangelist_for_the_term(alice, dave):
-    nomination = services.nomination_submit(actor=dave, statement="登壇多数", self_nomination=True)
-    evangelist = services.nomination_accept(
+    nomination = nomination_submit(actor=dave, statement="登壇多数", self_nomination=True)
+    evangelist = nomination_accept(
         actor=alice,
         nomination=nomination,
         term_start=TODAY(),
@@ -54,7 +63,7 @@ def test_accepted_nomination_makes_an_evangelist_for_the_term(alice, dave):
 
 
 def test_evangelist_outside_the_term_is_not_listed(alice):
-    services.evangelist_appoint(
+    evangelist_appoint(
         actor=alice,
         name="過去の人",
         email="past@example.jp",
@@ -65,21 +74,19 @@ def test_evangelist_outside_the_term_is_not_listed(alice):
 
 
 def test_decline_needs_a_reason_and_a_decision_is_final(alice, dave):
-    nomination = services.nomination_submit(actor=dave, statement="x", self_nomination=True)
+    nomination = nomination_submit(actor=dave, statement="x", self_nomination=True)
     with pytest.raises(ValidationError):
-        services.nomination_decline(actor=alice, nomination=nomination, reason="")
-    services.nomination_decline(
+        nomination_decline(actor=alice, nomination=nomination, reason="")
+    nomination_decline(
         actor=alice, nomination=nomination, reason="活動実績をもう少し拝見したいです"
     )
     with pytest.raises(ValidationError):
-        services.nomination_accept(
-            actor=alice, nomination=nomination, term_start=TODAY(), term_end=TODAY()
-        )
+        nomination_accept(actor=alice, nomination=nomination, term_start=TODAY(), term_end=TODAY())
 
 
 def test_term_must_end_after_it_starts(alice):
     with pytest.raises(ValidationError):
-        services.evangelist_appoint(
+        evangelist_appoint(
             actor=alice,
             name="n",
             email="n@example.jp",
@@ -91,14 +98,14 @@ def test_term_must_end_after_it_starts(alice):
 def test_user_group_request_is_routed_to_an_evangelist_who_accepts(
     alice, carol, dave, django_capture_on_commit_callbacks
 ):
-    evangelist = services.evangelist_appoint(
+    evangelist = evangelist_appoint(
         actor=alice,
         name="Dave",
         email="dave@example.com",
         term_start=TODAY(),
         term_end=TODAY() + timedelta(days=30),
     )
-    request = services.evangelist_request_submit(
+    request = evangelist_request_submit(
         actor=carol,
         group_name="大阪EC勉強会",
         event_title="第10回",
@@ -106,10 +113,10 @@ def test_user_group_request_is_routed_to_an_evangelist_who_accepts(
         location="大阪",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.evangelist_request_route(actor=alice, request=request, evangelist=evangelist)
+        evangelist_request_route(actor=alice, request=request, evangelist=evangelist)
     assert mail.outbox[0].to == ["dave@example.com"]
     assert list(selectors.evangelist_requests_for(dave)) == [request]
-    services.evangelist_request_respond(actor=dave, request=request, accept=True, note="伺います")
+    evangelist_request_respond(actor=dave, request=request, accept=True, note="伺います")
     assert request.status == EvangelistRequestStatus.ACCEPTED
     with pytest.raises(ValidationError):
-        services.evangelist_request_respond(actor=dave, request=request, accept=False)
+        evangelist_request_respond(actor=dave, request=request, accept=False)

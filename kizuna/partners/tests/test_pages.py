@@ -5,14 +5,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from kizuna.partners import services
 from kizuna.partners.models import (
     AchievementStatus,
     Badge,
+    ContributionKind,
     Evangelist,
     EvangelistNomination,
+    EvangelistRequest,
     PartnerProfile,
 )
+from kizuna.partners.services.achievements import (
+    achievement_add_evidence,
+    achievement_publish_summary,
+)
+from kizuna.partners.services.evangelists import evangelist_appoint
+from kizuna.partners.services.profiles import partner_update
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +106,7 @@ def test_other_partner_gets_not_found_for_an_achievement_and_its_evidence(
     client, eve, bob_partner, eve_partner, submit
 ):
     achievement = submit(bob_partner)
-    evidence = services.achievement_add_evidence(
+    evidence = achievement_add_evidence(
         actor=None, achievement=achievement, file=SimpleUploadedFile("secret.pdf", b"secret")
     )
     client.force_login(eve)
@@ -109,7 +116,7 @@ def test_other_partner_gets_not_found_for_an_achievement_and_its_evidence(
 
 def test_owner_downloads_their_own_evidence(client, bob, bob_partner, submit):
     achievement = submit(bob_partner)
-    evidence = services.achievement_add_evidence(
+    evidence = achievement_add_evidence(
         actor=bob, achievement=achievement, file=SimpleUploadedFile("kenshu.pdf", b"%PDF-1.4")
     )
     client.force_login(bob)
@@ -122,7 +129,7 @@ def test_merchant_sees_only_public_data_on_the_public_profile(
     client, carol, bob, bob_partner, verified, submit
 ):
     published = verified(bob_partner)
-    services.achievement_publish_summary(
+    achievement_publish_summary(
         actor=bob, achievement=published, public_summary="食品ECの構築を担当", publish=True
     )
     verified(bob_partner, title="非公開の検証済み案件")
@@ -178,7 +185,7 @@ def test_staff_edits_a_profile_and_records_a_contribution(client, alice, bob_par
             "accepting_new_clients": "on",
         },
     )
-    kind = services.ContributionKind.objects.get(code="event_hosting")
+    kind = ContributionKind.objects.get(code="event_hosting")
     client.post(
         reverse("partners:staff_contribution_add", args=["bob-web-works"]),
         {"kind": kind.pk, "occurred_on": timezone.localdate().isoformat(), "points": "10"},
@@ -200,7 +207,7 @@ def test_staff_renames_and_retires_a_badge_and_sets_points(client, alice):
     )
     badge.refresh_from_db()
     assert (badge.name_ja, badge.is_retired) == ("検索エンジン最適化", True)
-    kind = services.ContributionKind.objects.get(code="blog_article")
+    kind = ContributionKind.objects.get(code="blog_article")
     client.post(reverse("partners:kind_points", args=[kind.pk]), {"points": "3"})
     kind.refresh_from_db()
     assert kind.points == 3
@@ -230,7 +237,7 @@ def test_nomination_review_and_public_list(client, alice, dave):
 
 
 def test_evangelist_answers_a_routed_request_from_the_inbox(client, alice, carol, dave):
-    evangelist = services.evangelist_appoint(
+    evangelist = evangelist_appoint(
         actor=alice,
         name="Dave",
         email="dave@example.com",
@@ -247,7 +254,7 @@ def test_evangelist_answers_a_routed_request_from_the_inbox(client, alice, carol
             "location": "福岡",
         },
     )
-    request = services.EvangelistRequest.objects.get()
+    request = EvangelistRequest.objects.get()
     client.force_login(alice)
     client.post(
         reverse("partners:evangelist_request_route", args=[request.pk]),
@@ -291,7 +298,7 @@ def test_portal_is_english_after_switching_language(client, bob, bob_partner, ve
 
 def test_uploaded_logo_is_shown_on_the_public_profile(client, bob, bob_partner):
     png = b"\x89PNG\r\n\x1a\n"
-    services.partner_update(
+    partner_update(
         actor=bob, partner=bob_partner, by_owner=True, logo=SimpleUploadedFile("logo.png", png)
     )
     page = client.get(reverse("partners:public_profile", args=["bob-web-works"])).content.decode()

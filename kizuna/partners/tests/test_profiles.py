@@ -6,8 +6,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import AuditEntry, OutboxEvent
-from kizuna.partners import services, tasks
+from kizuna.partners import tasks
 from kizuna.partners.models import PartnerProfile
+from kizuna.partners.services.profiles import (
+    partner_confirm_reviewed,
+    partner_update,
+    partners_flag_stale,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +26,7 @@ def test_creating_a_profile_emits_partner_created_and_fills_search_text(bob_part
 
 
 def test_profile_edit_is_audited_with_only_the_changed_fields(bob, bob_partner):
-    services.partner_update(
+    partner_update(
         actor=bob, partner=bob_partner, by_owner=True, summary="新しい紹介文", team_size=12
     )
     entry = AuditEntry.objects.get(action="partner.updated")
@@ -35,7 +40,7 @@ def test_profile_edit_is_audited_with_only_the_changed_fields(bob, bob_partner):
 
 def test_budget_range_must_be_in_order(bob, bob_partner):
     with pytest.raises(ValidationError):
-        services.partner_update(
+        partner_update(
             actor=bob, partner=bob_partner, by_owner=True, budget_min=500_000, budget_max=100_000
         )
     assert PartnerProfile.objects.get(pk=bob_partner.pk).budget_min is None
@@ -52,7 +57,7 @@ def test_profile_not_reviewed_for_a_year_is_flagged_stale_to_owner_and_staff(
 ):
     age(bob_partner, 366)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.partners_flag_stale() == 1
+        assert partners_flag_stale() == 1
     bob_partner.refresh_from_db()
     assert bob_partner.is_stale
     assert {tuple(m.to) for m in mail.outbox} == {(bob.email,), (alice.email,)}
@@ -68,17 +73,15 @@ def test_stale_flagging_is_idempotent(bob_partner, django_capture_on_commit_call
 
 def test_owner_confirming_the_profile_clears_the_stale_flag(bob, bob_partner):
     age(bob_partner, 400)
-    services.partners_flag_stale()
+    partners_flag_stale()
     bob_partner.refresh_from_db()
-    services.partner_confirm_reviewed(actor=bob, partner=bob_partner)
+    partner_confirm_reviewed(actor=bob, partner=bob_partner)
     assert not PartnerProfile.objects.get(pk=bob_partner.pk).is_stale
 
 
 def test_staff_edit_does_not_count_as_the_owners_review(alice, bob_partner):
     age(bob_partner, 400)
-    services.partners_flag_stale()
+    partners_flag_stale()
     bob_partner.refresh_from_db()
-    services.partner_update(
-        actor=alice, partner=bob_partner, by_owner=False, summary="スタッフ修正"
-    )
+    partner_update(actor=alice, partner=bob_partner, by_owner=False, summary="スタッフ修正")
     assert PartnerProfile.objects.get(pk=bob_partner.pk).is_stale

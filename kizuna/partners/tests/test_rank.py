@@ -6,14 +6,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import OutboxEvent
-from kizuna.partners import services, tasks
-from kizuna.partners.models import Contribution, Rank
+from kizuna.partners import tasks
+from kizuna.partners.models import Contribution, ContributionKind, Rank
+from kizuna.partners.services.program import contribution_kind_set_points
+from kizuna.partners.services.rank import contribution_record, ranks_review
 
 pytestmark = pytest.mark.django_db
 
 
 def add_points(partner, points, *, days_ago=1, external_id=None, source="staff"):
-    return services.contribution_record(
+    return contribution_record(
         partner=partner,
         kind="talk",
         points=points,
@@ -37,10 +39,10 @@ def test_promotion_is_immediate_and_kept_in_the_history(bob_partner):
 
 
 def test_points_default_to_the_points_table(alice, bob_partner):
-    services.contribution_kind_set_points(
-        actor=alice, kind=services.ContributionKind.objects.get(code="talk"), points=7
+    contribution_kind_set_points(
+        actor=alice, kind=ContributionKind.objects.get(code="talk"), points=7
     )
-    contribution, _ = services.contribution_record(
+    contribution, _ = contribution_record(
         partner=bob_partner,
         kind="talk",
         occurred_on=timezone.localdate(),
@@ -60,7 +62,7 @@ def test_recording_the_same_activity_twice_adds_points_once(bob_partner):
 
 def test_unknown_contribution_kind_is_refused(bob_partner):
     with pytest.raises(ValidationError):
-        services.contribution_record(
+        contribution_record(
             partner=bob_partner,
             kind="karaoke",
             occurred_on=timezone.localdate(),
@@ -89,15 +91,15 @@ def test_review_gives_notice_then_demotes_only_after_the_grace_period(
     add_points(bob_partner, 30, days_ago=360)
     now = timezone.now() + timedelta(days=10)  # the 30 points are now older than 12 months
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.ranks_review(now=now)["noticed"] == 1
+        assert ranks_review(now=now)["noticed"] == 1
     bob_partner.refresh_from_db()
     assert bob_partner.rank == Rank.SILVER
     assert bob_partner.demotion_noticed_at is not None
     assert mail.outbox[-1].to == [bob.email]
 
-    assert services.ranks_review(now=now + timedelta(days=29))["demoted"] == 0
+    assert ranks_review(now=now + timedelta(days=29))["demoted"] == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.ranks_review(now=now + timedelta(days=30))["demoted"] == 1
+        assert ranks_review(now=now + timedelta(days=30))["demoted"] == 1
     bob_partner.refresh_from_db()
     assert bob_partner.rank == Rank.MEMBER
     assert [(c.from_rank, c.to_rank) for c in bob_partner.rank_changes.all()] == [
@@ -110,9 +112,9 @@ def test_review_gives_notice_then_demotes_only_after_the_grace_period(
 def test_recovering_points_during_the_grace_period_cancels_the_demotion(bob_partner):
     add_points(bob_partner, 10, days_ago=360)
     now = timezone.now() + timedelta(days=10)
-    services.ranks_review(now=now)
+    ranks_review(now=now)
     add_points(bob_partner, 10, days_ago=0)
-    result = services.ranks_review(now=now + timedelta(days=100))
+    result = ranks_review(now=now + timedelta(days=100))
     bob_partner.refresh_from_db()
     assert result["demoted"] == 0
     assert (bob_partner.rank, bob_partner.demotion_noticed_at) == (Rank.BRONZE, None)
@@ -121,8 +123,8 @@ def test_recovering_points_during_the_grace_period_cancels_the_demotion(bob_part
 def test_review_is_idempotent(bob_partner):
     add_points(bob_partner, 10, days_ago=360)
     now = timezone.now() + timedelta(days=10)
-    assert services.ranks_review(now=now)["noticed"] == 1
-    assert services.ranks_review(now=now) == {"promoted": 0, "noticed": 0, "demoted": 0}
+    assert ranks_review(now=now)["noticed"] == 1
+    assert ranks_review(now=now) == {"promoted": 0, "noticed": 0, "demoted": 0}
 
 
 def test_rank_review_task_runs_the_review(bob_partner):

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pydantic import ValidationError as LineError
 from tqdm import tqdm
 
-from kizuna.partners import services
 from kizuna.partners.importing import ImportLine, describe_errors
+from kizuna.partners.services.imports import partner_import
 
 
 class Command(BaseCommand):
@@ -45,6 +45,6 @@ class Command(BaseCommand):
         except LineError as error:
             return "rejected", f"({describe_errors(error)})"
         try:
-            return services.partner_import(line=line), line.external_id
+            return partner_import(line=line), line.external_id
         except ValidationError as error:
             return "rejected", f"{line.external_id} ({describe_errors(error)})"

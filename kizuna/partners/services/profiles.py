@@ -1,0 +1,144 @@
+"""Partner profiles: created and kept by their owners (or staff), reviewed by the owner yearly."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kizuna.accounts.models import Organization
+from kizuna.core import audit
+from kizuna.core.events import emit
+from kizuna.core.text import normalize_ja
+from kizuna.partners import notices
+from kizuna.partners.models import PartnerProfile
+from kizuna.partners.services.validation import field_error
+
+PROFILE_FIELDS = [
+    "name_kana",
+    "logo",
+    "summary",
+    "summary_en",
+    "description",
+    "description_en",
+    "website",
+    "head_office_prefecture",
+    "service_prefectures",
+    "languages",
+    "team_size",
+    "budget_min",
+    "budget_max",
+    "accepting_new_clients",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+
+
+def _profile_snapshot(profile: PartnerProfile) -> dict[str, Any]:
+    return audit.snapshot(profile, PROFILE_FIELDS)
+
+
+def _profile_search_text(profile: PartnerProfile) -> str:
+    parts = [
+        profile.organization.name,
+        profile.name_kana,
+        profile.summary,
+        profile.summary_en,
+        profile.description,
+        profile.description_en,
+    ]
+    return normalize_ja(" ".join(part for part in parts if part))
+
+
+def _check_budget(budget_min: int | None, budget_max: int | None) -> None:
+    if budget_min is not None and budget_max is not None and budget_min > budget_max:
+        raise field_error(
+            "budget_max", _("The maximum budget must not be below the minimum."), "budget_order"
+        )
+
+
+def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None) -> None:
+    emit(
+        "partner.updated",
+        {"partner_id": partner.pk, "slug": partner.slug, "fields": fields},
+        actor=actor,
+    )
+
+
+def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> PartnerProfile:
+    _check_budget(fields.get("budget_min"), fields.get("budget_max"))
+    with transaction.atomic():
+        profile = PartnerProfile(
+            organization=organization, owner_reviewed_at=timezone.now(), **fields
+        )
+        profile.search_text = _profile_search_text(profile)
+        profile.save()
+        audit.record(
+            actor=actor, action="partner.created", obj=profile, after=_profile_snapshot(profile)
+        )
+        emit(
+            "partner.created",
+            {
+                "partner_id": profile.pk,
+                "organization_id": organization.pk,
+                "slug": organization.slug,
+            },
+            actor=actor,
+        )
+    return profile
+
+
+def partner_update(
+    *, actor: Any, partner: PartnerProfile, by_owner: bool, **changes: Any
+) -> PartnerProfile:
+    """Change profile fields. An edit by the owner also counts as the owner's yearly review."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    merged = {**{f: getattr(partner, f) for f in ("budget_min", "budget_max")}, **changes}
+    _check_budget(merged["budget_min"], merged["budget_max"])
+    with transaction.atomic():
+        before = _profile_snapshot(partner)
+        for name, value in changes.items():
+            setattr(partner, name, value)
+        if by_owner:
+            partner.owner_reviewed_at = timezone.now()
+            partner.stale_since = None
+        partner.search_text = _profile_search_text(partner)
+        partner.save()
+        old, new = audit.changed_fields(before, _profile_snapshot(partner))
+        audit.record(actor=actor, action="partner.updated", obj=partner, before=old, after=new)
+        _emit_updated(partner, sorted(new), actor=actor)
+    return partner
+
+
+def partner_confirm_reviewed(*, actor: Any, partner: PartnerProfile) -> PartnerProfile:
+    """The owner looked at the profile and it is still right: it is no longer stale."""
+    with transaction.atomic():
+        partner.owner_reviewed_at = timezone.now()
+        partner.stale_since = None
+        partner.save(update_fields=["owner_reviewed_at", "stale_since", "updated_at"])
+        audit.record(actor=actor, action="partner.reviewed_by_owner", obj=partner)
+        _emit_updated(partner, ["stale_since"], actor=actor)
+    return partner
+
+
+def partners_flag_stale(*, now: datetime | None = None) -> int:
+    """Flag profiles their owners have not reviewed within the limit; notify each once."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.KIZUNA_PROFILE_STALE_AFTER_DAYS)
+    with transaction.atomic():
+        newly_stale = list(
+            PartnerProfile.objects.select_for_update()
+            .filter(stale_since__isnull=True, owner_reviewed_at__lt=cutoff)
+            .select_related("organization")
+        )
+        PartnerProfile.objects.filter(pk__in=[p.pk for p in newly_stale]).update(stale_since=now)
+        for profile in newly_stale:
+            _emit_updated(profile, ["stale_since"])
+        if newly_stale:
+            transaction.on_commit(lambda: notices.profiles_stale(newly_stale), robust=True)
+    return len(newly_stale)

@@ -1,0 +1,213 @@
+"""Achievements: the partner submits and completes them; staff review them from a queue."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.core.forms import call_service
+from kizuna.partners import selectors
+from kizuna.partners.forms import (
+    AchievementForm,
+    EvidenceForm,
+    PublishSummaryForm,
+    ResubmitForm,
+    ReviewForm,
+)
+from kizuna.partners.models import Achievement, AchievementStatus, Evidence
+from kizuna.partners.permissions import PartnerAction, allowed, can_view_achievement
+from kizuna.partners.services import achievements as achievement_services
+from kizuna.partners.views.access import own_partner, require
+
+
+@login_required
+def achievement_new(request: HttpRequest) -> HttpResponse:
+    partner = own_partner(request)
+    require(request, PartnerAction.SUBMIT_ACHIEVEMENT, partner)
+    form = AchievementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        submitted: list[Achievement] = []
+        if call_service(
+            form,
+            lambda: submitted.append(
+                achievement_services.achievement_submit(
+                    actor=request.user,
+                    partner=partner,
+                    title=data["title"],
+                    description=data["description"],
+                    badges=[*data["work_badges"], *data["site_badges"]],
+                    industry=data["industry"],
+                    completed_on=data["completed_on"],
+                    site_url=data["site_url"],
+                    client_may_be_named=data["client_may_be_named"],
+                    evidence_links=data["evidence_links"],
+                    evidence_files=data["evidence_files"],
+                )
+            ),
+        ):
+            messages.success(request, _("Your achievement was submitted for review."))
+            return redirect("partners:achievement", pk=submitted[0].pk)
+    return render(request, "partners/achievement_form.html", {"form": form, "partner": partner})
+
+
+def _visible_achievement(request: HttpRequest, pk: int) -> Achievement:
+    achievement = get_object_or_404(
+        Achievement.objects.select_related("partner__organization"), pk=pk
+    )
+    if not can_view_achievement(request.user, achievement):
+        # Not 403: another partner must not learn that the achievement exists.
+        raise Http404
+    return achievement
+
+
+def _achievement_page(
+    request: HttpRequest, achievement: Achievement, **forms_: Any
+) -> HttpResponse:
+    partner = achievement.partner
+    can_submit = allowed(request.user, PartnerAction.SUBMIT_ACHIEVEMENT, partner)
+    pending = achievement.status in (AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO)
+    context = {
+        "achievement": achievement,
+        "badges": achievement.badges.all(),
+        "evidence": achievement.evidence.all(),
+        "reviews": achievement.reviews.select_related("actor"),
+        "evidence_form": forms_.get("evidence_form", EvidenceForm())
+        if can_submit and pending
+        else None,
+        "resubmit_form": (
+            forms_.get("resubmit_form", ResubmitForm())
+            if can_submit and achievement.status == AchievementStatus.NEEDS_INFO
+            else None
+        ),
+        "publish_form": (
+            forms_.get(
+                "publish_form",
+                PublishSummaryForm(
+                    instance=achievement, initial={"publish": achievement.summary_published}
+                ),
+            )
+            if can_submit and achievement.status == AchievementStatus.VERIFIED
+            else None
+        ),
+        "review_form": (
+            forms_.get("review_form", ReviewForm())
+            if pending and allowed(request.user, PartnerAction.REVIEW_ACHIEVEMENTS)
+            else None
+        ),
+    }
+    return render(
+        request, "partners/achievement_detail.html", context, status=400 if forms_ else 200
+    )
+
+
+@login_required
+def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _achievement_page(request, _visible_achievement(request, pk))
+
+
+@login_required
+@require_POST
+def achievement_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = _visible_achievement(request, pk)
+    require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid() and call_service(
+        form,
+        lambda: achievement_services.achievement_add_evidence(
+            actor=request.user, achievement=achievement, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("Evidence added."))
+        return redirect("partners:achievement", pk=pk)
+    return _achievement_page(request, achievement, evidence_form=form)
+
+
+@login_required
+@require_POST
+def achievement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = _visible_achievement(request, pk)
+    require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
+    form = ResubmitForm(request.POST)
+    if form.is_valid() and call_service(
+        form,
+        lambda: achievement_services.achievement_resubmit(
+            actor=request.user, achievement=achievement, note=form.cleaned_data["note"]
+        ),
+    ):
+        messages.success(request, _("Sent back for review."))
+        return redirect("partners:achievement", pk=pk)
+    return _achievement_page(request, achievement, resubmit_form=form)
+
+
+@login_required
+@require_POST
+def achievement_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = _visible_achievement(request, pk)
+    require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
+    form = PublishSummaryForm(request.POST)
+    if form.is_valid() and call_service(
+        form,
+        lambda: achievement_services.achievement_publish_summary(
+            actor=request.user,
+            achievement=achievement,
+            public_summary=form.cleaned_data["public_summary"],
+            publish=form.cleaned_data["publish"],
+        ),
+    ):
+        messages.success(request, _("Public summary saved."))
+        return redirect("partners:achievement", pk=pk)
+    return _achievement_page(request, achievement, publish_form=form)
+
+
+REVIEW_SERVICES: dict[str, Callable[..., Achievement]] = {
+    "verify": lambda *, actor, achievement, reason: achievement_services.achievement_verify(
+        actor=actor, achievement=achievement, note=reason
+    ),
+    "reject": achievement_services.achievement_reject,
+    "request_info": achievement_services.achievement_request_info,
+}
+
+
+@login_required
+@require_POST
+def achievement_review(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, PartnerAction.REVIEW_ACHIEVEMENTS)
+    achievement = _visible_achievement(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid() and call_service(
+        form,
+        lambda: REVIEW_SERVICES[form.cleaned_data["decision"]](
+            actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(request, _("Decision recorded: %(title)s") % {"title": achievement.title})
+        return redirect("partners:review_queue")
+    return _achievement_page(request, achievement, review_form=form)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("achievement__partner__organization"), pk=pk
+    )
+    if not evidence.file or not can_view_achievement(request.user, evidence.achievement):
+        raise Http404
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=(evidence.file.name or "").rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    require(request, PartnerAction.REVIEW_ACHIEVEMENTS)
+    page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    return render(request, "partners/review_queue.html", {"page": page})

@@ -1,0 +1,99 @@
+"""The staff's view of partners: search the list, edit a profile, record contributions."""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.core.forms import call_service
+from kizuna.core.text import normalize_ja
+from kizuna.partners import selectors
+from kizuna.partners.forms import ContributionForm, PartnerProfileForm
+from kizuna.partners.models import PartnerProfile
+from kizuna.partners.permissions import PartnerAction
+from kizuna.partners.services.profiles import PROFILE_FIELDS, partner_update
+from kizuna.partners.services.rank import contribution_record
+from kizuna.partners.views.access import require
+
+
+@login_required
+def staff_partners(request: HttpRequest) -> HttpResponse:
+    require(request, PartnerAction.MANAGE_PROGRAM)
+    partners = PartnerProfile.objects.select_related("organization")
+    query = request.GET.get("q", "").strip()
+    if query:
+        partners = partners.filter(
+            Q(search_text__contains=normalize_ja(query)) | Q(organization__slug__contains=query)
+        )
+    if request.GET.get("stale"):
+        partners = partners.filter(stale_since__isnull=False)
+    page = Paginator(partners, 50).get_page(request.GET.get("page"))
+    return render(request, "partners/staff_partners.html", {"page": page, "query": query})
+
+
+@login_required
+def staff_partner(request: HttpRequest, slug: str) -> HttpResponse:
+    require(request, PartnerAction.MANAGE_PROGRAM)
+    partner = get_object_or_404(selectors.partner_by_slug(slug))
+    form = PartnerProfileForm(request.POST or None, request.FILES or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
+        if call_service(
+            form,
+            lambda: partner_update(actor=request.user, partner=partner, by_owner=False, **fields),
+        ):
+            messages.success(request, _("The profile was saved."))
+            return redirect("partners:staff_partner", slug=slug)
+    return _staff_partner_page(request, partner, form, ContributionForm())
+
+
+def _staff_partner_page(
+    request: HttpRequest, partner: PartnerProfile, form: Any, contribution_form: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "partners/staff_partner.html",
+        {
+            "partner": partner,
+            "form": form,
+            "contribution_form": contribution_form,
+            "achievements": selectors.partner_achievements(partner),
+            "awards": selectors.active_badge_awards(partner),
+            "rank_history": selectors.rank_history(partner),
+            "contributions": partner.contributions.select_related("kind")[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_contribution_add(request: HttpRequest, slug: str) -> HttpResponse:
+    require(request, PartnerAction.MANAGE_PROGRAM)
+    partner = get_object_or_404(selectors.partner_by_slug(slug))
+    form = ContributionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        # Each staff entry is its own contribution; the id only has to be unique per source.
+        if call_service(
+            form,
+            lambda: contribution_record(
+                partner=partner,
+                kind=data["kind"].code,
+                occurred_on=data["occurred_on"],
+                points=data["points"],
+                note=data["note"],
+                source="staff",
+                external_id=str(uuid.uuid4()),
+                actor=request.user,
+            ),
+        ):
+            messages.success(request, _("Contribution recorded."))
+            return redirect("partners:staff_partner", slug=slug)
+    return _staff_partner_page(request, partner, PartnerProfileForm(instance=partner), form)
