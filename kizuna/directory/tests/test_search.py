@@ -284,9 +284,7 @@ def test_a_search_sees_an_index_change_at_once(make_partner):
     """Each process keeps a snapshot of the index; a write to the index replaces it."""
     partner = make_partner("スナップショット確認", summary="決済の専門")
     assert found("決済") == {"スナップショット確認"}
-    partner_services.partner_update(
-        actor=None, partner=partner, by_owner=False, summary="物流の専門"
-    )
+    partner_update(actor=None, partner=partner, by_owner=False, summary="物流の専門")
     index.entry_refresh(partner_id=partner.pk)
     assert found("決済") == set()
     assert found("物流") == {"スナップショット確認"}
