@@ -34,6 +34,8 @@ from kizuna.partners.models import BadgeLevel
 # Below this many matches every match is scored; above it, text-free ranking walks the
 # entries in their precomputed order and stops once a page is filled.
 DIRECT_SCORING_LIMIT = 1_500
+# Words whose matches a snapshot keeps (about 1.3 KB each at 10,000 partners).
+WORDS_KEPT = 5_000
 _BITS_OF_BYTE = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
 
 
@@ -70,27 +72,26 @@ class HitBadge:
         return str(BadgeLevel(self.level).label)
 
 
-def load_badges(entry_ids: list[int] | None = None) -> dict[int, list[HitBadge]]:
-    """Badges per entry, strongest first within each family (all entries if no ids)."""
-    badges: dict[int, list[HitBadge]] = {pk: [] for pk in entry_ids or []}
-    rows = EntryBadge.objects.order_by("family", "-level", "code")
-    if entry_ids is not None:
-        rows = rows.filter(entry_id__in=entry_ids)
-    values = rows.values_list(
-        "entry_id",
-        "code",
-        "family",
-        "badge__name_ja",
-        "badge__name_en",
-        "level",
-        "evidence_count",
-        "last_verified_at",
-        "points",
+def load_badges(entry_ids: list[int]) -> dict[int, list[HitBadge]]:
+    """Badges per entry, strongest first within each family."""
+    badges: dict[int, list[HitBadge]] = {pk: [] for pk in entry_ids}
+    rows = (
+        EntryBadge.objects.filter(entry_id__in=entry_ids)
+        .order_by("family", "-level", "code")
+        .values_list(
+            "entry_id",
+            "code",
+            "family",
+            "badge__name_ja",
+            "badge__name_en",
+            "level",
+            "evidence_count",
+            "last_verified_at",
+            "points",
+        )
     )
-    for entry_id, code, family, name_ja, name_en, level, count, last, points in values.iterator(
-        20_000
-    ):
-        badges.setdefault(entry_id, []).append(
+    for entry_id, code, family, name_ja, name_en, level, count, last, points in rows:
+        badges[entry_id].append(
             HitBadge(code, family, name_ja, name_en, level, count, last, points)
         )
     return badges
@@ -134,6 +135,7 @@ class Snapshot:
         entries: list[Listed],
         accepting: list[bool],
         languages: list[str],
+        texts: list[str],
         facet_rows: Iterable[tuple[int, int]],
         badge_rows: Iterable[tuple[int, str, int]],
         keys: FacetKeys,
@@ -141,6 +143,7 @@ class Snapshot:
         self.token = token
         self.keys = keys
         self.entries = entries
+        self.texts = texts
         self.size = len(entries)
         self.position = {entry.id: n for n, entry in enumerate(entries)}
         self.everything = (1 << self.size) - 1
@@ -160,6 +163,7 @@ class Snapshot:
         self._budget_steps, self._budget_bits, self._no_budget = self._budget_index()
         self._orders: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         self._headlines: dict[str, int] = {}
+        self._words: dict[str, tuple[bool, int]] = {}
         self._lock = threading.Lock()
 
     def _group_bits(self, pairs: Iterable[tuple[object, int]]) -> dict:
@@ -194,6 +198,28 @@ class Snapshot:
         """Entries whose minimum budget is at most `budget`, or who state none."""
         step = bisect.bisect_right(self._budget_steps, budget)
         return self._no_budget | (self._budget_bits[step - 1] if step else 0)
+
+    def word_matches(self, word: str, fetch: Callable[[str], list[int]]) -> tuple[bool, int]:
+        """Whether the full-text index knows `word` (in any entry, listed or not), and the
+        listed entries holding it; `fetch` asks the index for a word not asked yet."""
+        with self._lock:
+            known = self._words.get(word)
+        if known is None:
+            ids = fetch(word)
+            known = (bool(ids), self.ids_to_bits(ids))
+            with self._lock:
+                if len(self._words) >= WORDS_KEPT:
+                    self._words.clear()
+                self._words[word] = known
+        return known
+
+    def containing(self, candidates: int, tokens: list[str]) -> int:
+        """Those of the candidates whose text holds every token anywhere (LIKE '%token%')."""
+        texts = self.texts
+        return bits_of(
+            (n for n in positions_of(candidates) if all(t in texts[n] for t in tokens)),
+            self.size,
+        )
 
     def speaking(self, language: str) -> int:
         return self.languages.get(language, 0)
@@ -331,19 +357,22 @@ class Snapshot:
 def load(token: str) -> Snapshot:
     # Plain cursors: these are tens of thousands of rows of integers, and the ORM's
     # per-row work would be most of a reload.
-    entries, accepting, languages = [], [], []
-    for pk, base, evidence, budget, headline, takes_clients, spoken in _rows(
-        "SELECT id, base_points, evidence_points, budget_min, headline_text, accepting, "
-        "languages FROM directory_directoryentry WHERE listed ORDER BY id"
+    entries, accepting, languages, texts = [], [], [], []
+    for pk, base, evidence, budget, headline, takes_clients, spoken, text in _rows(
+        "SELECT e.id, e.base_points, e.evidence_points, e.budget_min, e.headline_text, "
+        "e.accepting, e.languages, COALESCE(t.search_text, '') FROM directory_directoryentry e "
+        "LEFT JOIN directory_entrytext t ON t.entry_id = e.id WHERE e.listed ORDER BY e.id"
     ):
         entries.append(Listed(pk, base, evidence, budget, headline))
         accepting.append(bool(takes_clients))
         languages.append(spoken)
+        texts.append(text)
     return Snapshot(
         token,
         entries,
         accepting,
         languages,
+        texts,
         _rows("SELECT entry_id, key FROM directory_entryfacet"),
         _rows("SELECT entry_id, code, points FROM directory_entrybadge"),
         FacetKeys.load(),
