@@ -108,7 +108,12 @@ def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
     return SearchResult(
         params=params,
         count=matching.bit_count(),
-        hits=_hits([(entries[pk], score) for pk, score in page], entry_badges(ids), params, tokens),
+        hits=_hits(
+            [(entries[pk], score) for pk, score in page],
+            {pk: index.badges_of(pk) for pk in ids},
+            params,
+            tokens,
+        ),
         facets=index.facet_counts(base, chosen),
     )
 
@@ -158,32 +163,30 @@ def _fts5_phrase(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def _fulltext_sql(token: str) -> tuple[str, list[str]]:
-    """A SELECT of the ids of the entries whose indexed words include the token (matched
-    as a phrase, so both databases split it the same way).
-
-    PostgreSQL: search_vector is the stored to_tsvector('simple', search_text) that the
-    migration adds next to search_text (the model does not declare it).
-    """
-    if connection.vendor == "postgresql":
-        return (
+def _fulltext_ids(words: list[str]) -> dict[str, list[int]]:
+    """For each word, the ids of the entries whose indexed words include it (matched as a
+    phrase, so both databases split it the same way)."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # search_vector: the stored to_tsvector('simple', search_text) that the migration
+        # adds next to search_text.
+        sql = (
             "SELECT entry_id FROM directory_entrytext "
-            "WHERE search_vector @@ phraseto_tsquery('simple', %s)",
-            [token],
+            "WHERE search_vector @@ phraseto_tsquery('simple', %s)"
         )
-    return "SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s", [_fts5_phrase(token)]
-
-
-def _fulltext_ids(token: str) -> list[int]:
-    sql, params = _fulltext_sql(token)
+    else:
+        sql = "SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s"
+    found = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             # The planner prices a tsvector match like a comparison and scans the whole
             # table once a word is in a sixth of the entries; the GIN index is faster up
             # to about every entry (bench/directory_search.py: 2.5 ms against 20 ms).
             cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, params)
-        return [pk for (pk,) in cursor.fetchall()]
+        for word in words:
+            cursor.execute(sql, [word if postgresql else _fts5_phrase(word)])
+            found[word] = [pk for (pk,) in cursor.fetchall()]
+    return found
 
 
 def _text_matches(index: snapshot.Snapshot, tokens: list[str]) -> int:
@@ -194,15 +197,15 @@ def _text_matches(index: snapshot.Snapshot, tokens: list[str]) -> int:
     query until the index changes). Any other token falls back to LIKE, which runs on the
     snapshot's copy of the entry texts (the base table's text, never the FTS table's).
     """
+    matches = index.word_matches([t for t in tokens if len(t) >= 2], _fulltext_ids)
     found = index.everything
     unworded = []
     for token in tokens:
-        if len(token) >= 2:
-            known, holding = index.word_matches(token, _fulltext_ids)
-            if known:
-                found &= holding
-                continue
-        unworded.append(token)
+        known, holding = matches.get(token, (False, 0))
+        if known:
+            found &= holding
+        else:
+            unworded.append(token)
     return index.containing(found, unworded) if unworded and found else found
 
 

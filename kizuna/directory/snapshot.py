@@ -18,18 +18,19 @@ import heapq
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import reduce
 from operator import and_, or_
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from kizuna.directory.facets import FACETS, FacetKeys, rank_key
 from kizuna.directory.models import EntryBadge
 from kizuna.directory.services import ranking
-from kizuna.partners.models import BadgeLevel
+from kizuna.partners.models import Badge, BadgeLevel
 
 # Below this many matches every match is scored; above it, text-free ranking walks the
 # entries in their precomputed order and stops once a page is filled.
@@ -137,7 +138,8 @@ class Snapshot:
         languages: list[str],
         texts: list[str],
         facet_rows: Iterable[tuple[int, int]],
-        badge_rows: Iterable[tuple[int, str, int]],
+        badge_rows: Iterable[tuple[Any, ...]],
+        catalog: dict[str, tuple[str, str, str]],
         keys: FacetKeys,
     ) -> None:
         self.token = token
@@ -157,9 +159,13 @@ class Snapshot:
             if entry_id in self.position
         )
         self.facet_values = {key: keys.decode(key) for key in self.facets}
+        self.catalog = catalog  # badge code -> (family, name_ja, name_en)
         self.badge_points: dict[str, dict[int, int]] = {}
-        for entry_id, code, points in badge_rows:
+        self._badges: dict[int, list[tuple[Any, ...]]] = {}
+        for entry_id, *badge in badge_rows:
+            code, points = badge[0], badge[-1]
             self.badge_points.setdefault(code, {})[entry_id] = points
+            self._badges.setdefault(entry_id, []).append(tuple(badge))
         self._budget_steps, self._budget_bits, self._no_budget = self._budget_index()
         self._orders: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         self._headlines: dict[str, int] = {}
@@ -188,6 +194,18 @@ class Snapshot:
             at_most.append(cumulative)
         return steps, at_most, bits_of(no_budget, self.size)
 
+    def badges_of(self, entry_id: int) -> list[HitBadge]:
+        """The entry's badges as a result shows them, strongest first within each family."""
+        badges = []
+        for code, level, count, last_verified, points in self._badges.get(entry_id, []):
+            family, name_ja, name_en = self.catalog[code]
+            badges.append(
+                HitBadge(
+                    code, family, name_ja, name_en, level, count, _moment(last_verified), points
+                )
+            )
+        return sorted(badges, key=lambda b: (b.family, -b.level, b.code))
+
     # Filters
 
     def ids_to_bits(self, ids: Iterable[int]) -> int:
@@ -199,19 +217,23 @@ class Snapshot:
         step = bisect.bisect_right(self._budget_steps, budget)
         return self._no_budget | (self._budget_bits[step - 1] if step else 0)
 
-    def word_matches(self, word: str, fetch: Callable[[str], list[int]]) -> tuple[bool, int]:
-        """Whether the full-text index knows `word` (in any entry, listed or not), and the
-        listed entries holding it; `fetch` asks the index for a word not asked yet."""
+    def word_matches(
+        self, words: list[str], fetch: Callable[[list[str]], dict[str, list[int]]]
+    ) -> dict[str, tuple[bool, int]]:
+        """For each word, whether the full-text index knows it (in any entry, listed or
+        not) and the listed entries holding it; `fetch` asks the index, in one go, for the
+        words not asked since the snapshot was loaded."""
         with self._lock:
-            known = self._words.get(word)
-        if known is None:
-            ids = fetch(word)
-            known = (bool(ids), self.ids_to_bits(ids))
+            matches = {word: self._words[word] for word in words if word in self._words}
+        missing = [word for word in words if word not in matches]
+        if missing:
+            for word, ids in fetch(missing).items():
+                matches[word] = (bool(ids), self.ids_to_bits(ids))
             with self._lock:
-                if len(self._words) >= WORDS_KEPT:
+                if len(self._words) + len(missing) > WORDS_KEPT:
                     self._words.clear()
-                self._words[word] = known
-        return known
+                self._words.update((word, matches[word]) for word in missing)
+        return matches
 
     def containing(self, candidates: int, tokens: list[str]) -> int:
         """Those of the candidates whose text holds every token anywhere (LIKE '%token%')."""
@@ -374,9 +396,25 @@ def load(token: str) -> Snapshot:
         languages,
         texts,
         _rows("SELECT entry_id, key FROM directory_entryfacet"),
-        _rows("SELECT entry_id, code, points FROM directory_entrybadge"),
+        _rows(
+            "SELECT entry_id, code, level, evidence_count, last_verified_at, points "
+            "FROM directory_entrybadge"
+        ),
+        {
+            code: (family, name_ja, name_en)
+            for code, family, name_ja, name_en in Badge.objects.values_list(
+                "code", "family", "name_ja", "name_en"
+            )
+        },
         FacetKeys.load(),
     )
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    """A timestamp read through a plain cursor: SQLite gives it without its zone (UTC)."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value
 
 
 def _rows(sql: str) -> list[tuple[Any, ...]]:

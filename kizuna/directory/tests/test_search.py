@@ -14,7 +14,7 @@ from kizuna.core import consumers
 from kizuna.core.events import emit
 from kizuna.directory import snapshot
 from kizuna.directory.models import DirectoryEntry
-from kizuna.directory.search import SearchParams, search
+from kizuna.directory.search import SearchParams, entry_badges, search
 from kizuna.directory.services import index
 from kizuna.partners.models import PartnerProfile
 from kizuna.partners.services.profiles import partner_update
@@ -288,3 +288,13 @@ def test_a_search_sees_an_index_change_at_once(make_partner):
     index.entry_refresh(partner_id=partner.pk)
     assert found("決済") == set()
     assert found("物流") == {"スナップショット確認"}
+
+
+def test_result_badges_equal_the_partner_page_badges(make_partner):
+    """Results show badges from the snapshot; the partner's page reads them from the
+    database. Both must say the same, dates included."""
+    partner = make_partner("バッジ比較", badges={"seo": 2, "b2b": 1, "plugin_development": 3})
+    hit = search(SearchParams(q="バッジ比較")).hits[0]
+    assert hit.badges == entry_badges([partner.pk])[partner.pk]
+    assert [badge.code for badge in hit.badges] == ["b2b", "plugin_development", "seo"]
+    assert all(timezone.is_aware(badge.last_verified_at) for badge in hit.badges)  # type: ignore[arg-type]
