@@ -460,22 +460,10 @@ class _Batch:
         # Otherwise the unique constraint is the check: see the module's docstring.
         self._ids = ids = self._identities(lines)
         now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
-        if events:
-            rows = [
-                (
-                    *line.row,
-                    events[(line.row[0], line.event_external_id)]
-                    if line.event_external_id
-                    else None,
-                    *ids[line.person],
-                    now,
-                )
-                for line in lines
-            ]
-        else:
-            rows = [(*line.row, None, *ids[line.person], now) for line in lines]
+        # RESOLVED_COLUMNS, after the line's own.
+        rows = [(*line.row, self._event_id(line), *ids[line.person], now) for line in lines]
         # In index order: each page of activity_member_time is then visited once per batch,
-        # not once per row (measured on SQLite at 1,000,000 rows: ~20% less CPU per insert).
+        # not once per row (measured on SQLite at 1,000,000 rows: 15-20% less CPU per insert).
         rows.sort(key=_MEMBER_TIME)
         bulk_sql.insert_rows(Activity, _ACTIVITY_COLUMNS, rows)
         self.created = lines
@@ -493,6 +481,11 @@ class _Batch:
                 seen.add(key)
                 new.append(line)
         return new
+
+    def _event_id(self, line: Line) -> int | None:
+        if not line.event_external_id:
+            return None
+        return self._events[(line.source, line.event_external_id)]
 
     def member_id(self, line: Line) -> int:
         return self._ids[line.person][1]
