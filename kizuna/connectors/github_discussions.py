@@ -12,7 +12,8 @@ What each item becomes (docs/connectors.md):
 
 GraphQL offers no `since` filter for discussions, so each sync reads them newest-update
 first and stops at the first one not updated since the stream's cursor (the newest
-`updatedAt` of the previous complete sync). A new comment updates its discussion. The
+`updatedAt` of the previous complete sync). New comments are found because a comment
+updates its discussion's `updatedAt` (assumed, as for issues; see docs/connectors.md). The
 cursor moves only when the stream has been read to that point, so a crash part-way reads
 the same pages again next time; (source, external_id) makes that harmless.
 
