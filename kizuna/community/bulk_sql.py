@@ -28,6 +28,7 @@ from django.db import connection, models
 _SQLITE_IN_CHUNK = 10_000
 _SQLITE_ROWS_PER_INSERT = 2_500
 _SQLITE_BULK_CACHE_KIB = -65_536  # negative: KiB, not pages
+_SQLITE_BULK_CHECKPOINT_PAGES = 16_384  # of 4 KiB
 
 
 def _sqlite_max_params() -> int:
@@ -144,25 +145,35 @@ def insert_rows(
 
 
 @contextmanager
-def bulk_load_cache() -> Iterator[None]:
-    """On SQLite, a 64 MB page cache for this connection while a bulk import runs.
+def bulk_load_settings() -> Iterator[None]:
+    """On SQLite, settings of this connection for while a bulk import runs; restored after.
 
-    The default 2 MB no longer holds the index pages that inserts touch once the activity
-    table passes a few hundred thousand rows (measured at 300,000 rows: ~30% faster
-    inserts with 64 MB). The previous size is restored afterwards.
+    - A 64 MB page cache: the default 2 MB no longer holds the index pages that inserts
+      touch once the activity table passes a few hundred thousand rows (measured at
+      300,000 rows: ~30% faster inserts).
+    - A WAL checkpoint every ~64 MB of WAL instead of every 4 MB: each batch rewrites most
+      index pages, and checkpointing after every batch copied them all into the database
+      file again (measured at 1,000,000 rows: ~10% less CPU per insert). Readers are
+      not blocked either way; the last checkpoint runs when the import ends.
     """
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
+        previous_cache = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        previous_checkpoint = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = {_SQLITE_BULK_CACHE_KIB}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {_SQLITE_BULK_CHECKPOINT_PAGES}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
+            cursor.execute(f"PRAGMA cache_size = {previous_cache}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {previous_checkpoint}")
+            if not connection.in_atomic_block:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def sqlite_datetime(moment: datetime, text: str = "") -> str:

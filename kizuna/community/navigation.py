@@ -16,6 +16,16 @@ nav_link(
     visible=lambda user: can_community(user, CommunityAction.VIEW_EVENTS) and user.is_staff,
 )
 nav_link(
+    _("Affiliated people's activity"),
+    "community:partner_activity",
+    section=Section.COMMUNITY,
+    # Staff see everyone under Members; this page is for people of an organization.
+    visible=lambda user: (
+        can_community(user, CommunityAction.VIEW_PARTNER_ACTIVITY)
+        and not can_community(user, CommunityAction.LIST_MEMBERS)
+    ),
+)
+nav_link(
     _("Sources"),
     "connectors:source_list",
     section=Section.COMMUNITY,

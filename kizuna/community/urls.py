@@ -16,4 +16,5 @@ urlpatterns = [
     path("events/", views.event_list, name="event_list"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
     path("groups/", views.group_list, name="group_list"),
+    path("partner-activity/", views.partner_activity, name="partner_activity"),
 ]

@@ -14,7 +14,11 @@ from django.views.decorators.http import require_POST
 from kizuna.community import selectors, services
 from kizuna.community.forms import MemberForm, MemberSearchForm, MergeForm
 from kizuna.community.models import Event, Group, Member, MemberMerge, MergeSuggestion
-from kizuna.community.permissions import CommunityAction, can_community
+from kizuna.community.permissions import (
+    CommunityAction,
+    can_community,
+    partner_visible_activities,
+)
 from kizuna.insights.selectors import members_at_level
 
 PAGE_SIZE = 50
@@ -203,3 +207,12 @@ def group_list(request: HttpRequest) -> HttpResponse:
     _require(request, CommunityAction.VIEW_EVENTS)
     groups = Group.objects.prefetch_related("leaders").order_by("name")
     return render(request, "community/group_list.html", {"groups": groups})
+
+
+@login_required
+def partner_activity(request: HttpRequest) -> HttpResponse:
+    """What the people affiliated with the user's organizations did in public, while affiliated."""
+    _require(request, CommunityAction.VIEW_PARTNER_ACTIVITY)
+    activities = partner_visible_activities(request.user)
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "community/partner_activity.html", {"page": page})

@@ -59,6 +59,14 @@ class SyncContext:
             response.raise_for_status()
         return response
 
+    def post(
+        self, url: str, *, json: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        self.pacer.wait()
+        response = self.client.post(url, json=json, headers=headers)
+        response.raise_for_status()
+        return response
+
     def cursor(self, stream: str) -> Cursor:
         cursor, _created = Cursor.objects.get_or_create(source=self.source, stream=stream)
         return cursor

@@ -6,7 +6,8 @@ but without one GitHub allows 60 requests an hour).
 Each stream is read oldest-update-first with `since`, and the cursor moves with every page
 in the same transaction as its activities, so a crash resumes at the page it was on.
 The first page's ETag is kept: an unchanged stream costs one 304, which GitHub does not
-count against the rate limit. Discussions are only in GitHub's GraphQL API: not imported.
+count against the rate limit. Discussions are only in GitHub's GraphQL API, which needs the
+token: see github_discussions.py.
 """
 
 import re
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from kizuna.connectors import github_discussions
 from kizuna.connectors.base import SyncContext
 
 API = "https://api.github.com"
@@ -40,6 +42,8 @@ def sync(ctx: SyncContext) -> None:
     for repo in ctx.source.settings.get("repositories", []):
         for stream, path in STREAMS.items():
             _sync_stream(ctx, repo, stream, API + path.format(repo=repo), headers)
+        if token:
+            github_discussions.sync(ctx, repo, token)
 
 
 def _sync_stream(

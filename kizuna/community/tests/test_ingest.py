@@ -70,6 +70,43 @@ def test_bad_lines_are_rejected_with_a_reason_and_the_rest_still_import():
     assert outcomes[8] == ("rejected", "too_long")
 
 
+def test_a_type_that_is_not_text_is_rejected_and_the_rest_still_import():
+    summary, outcomes = ingest(line(1, type=["talk"]), line(2, type={"k": 1}), line(3))
+    assert summary.created == 1
+    assert outcomes[1] == ("rejected", "unknown_type")
+    assert outcomes[2] == ("rejected", "unknown_type")
+    assert outcomes[3] == ("created", "")
+
+
+def test_fields_of_the_wrong_kind_are_rejected_with_their_name():
+    _summary, outcomes = ingest(
+        line(1, title=True),
+        line(2, url=["x"]),
+        {**line(3), "member": {"platform": "zenn", "handle": 7}},
+        line(4, output="yes"),
+        line(5, source=" "),
+    )
+    assert outcomes == {
+        1: ("rejected", "bad_title"),
+        2: ("rejected", "bad_url"),
+        3: ("created", ""),
+        4: ("rejected", "bad_output"),
+        5: ("rejected", "missing_source"),
+    }
+    assert Identity.objects.get().handle == "7"
+
+
+def test_the_garbage_collector_is_paused_during_a_run_and_restored_after():
+    import gc
+
+    enabled_during_run: list[bool] = []
+    services.activities_ingest(
+        records=[(1, line(1))], on_outcome=lambda _o: enabled_during_run.append(gc.isenabled())
+    )
+    assert enabled_during_run == [False]
+    assert gc.isenabled()
+
+
 def test_handles_are_matched_case_insensitively_and_without_at_sign():
     ingest(line(1, handle="Dave"), line(2, handle="@dave"))
     assert Identity.objects.get().handle == "dave"

@@ -1,7 +1,7 @@
 import json
 import re
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -143,6 +143,73 @@ def test_partner_sees_events_without_attendance(client, bob, alice, taro):
     assert "山田 太郎" not in page
 
 
+@pytest.fixture
+def affiliated(alice, bob, eve, taro):
+    """Taro works for Bob Web Works since 2026; Hanako, with a private email, for Eve's."""
+    hanako = services.member_create(
+        actor=alice, display_name="佐藤 花子", platform="slack", handle="u02", email="hanako@x.jp"
+    )
+    services.activities_ingest(
+        records=[
+            (
+                1,
+                {
+                    "source": "t",
+                    "external_id": "2",
+                    "type": "blog_post",
+                    "occurred_at": "2026-03-20T10:00:00+09:00",
+                    "member": {"platform": "slack", "handle": "u02"},
+                    "title": "花子のブログ",
+                },
+            ),
+            (
+                2,
+                {
+                    "source": "t",
+                    "external_id": "3",
+                    "type": "blog_post",
+                    "occurred_at": "2025-06-01T10:00:00+09:00",
+                    "member": {"platform": "slack", "handle": "u01"},
+                    "title": "入社前のブログ",
+                },
+            ),
+        ]
+    )
+    for member, owner in ((taro, bob), (hanako, eve)):
+        services.affiliation_add(
+            actor=alice,
+            member=member,
+            organization=owner.memberships.get().organization,
+            start_date=date(2026, 1, 1),
+        )
+
+
+def test_partner_sees_its_affiliated_peoples_public_activity_only(client, bob, affiliated):
+    client.force_login(bob)
+    page = client.get(reverse("community:partner_activity")).content.decode()
+    assert "山田 太郎" in page
+    assert "Kizuna で作る会員ランク" in page
+    assert "入社前のブログ" not in page  # before the affiliation began
+    assert "佐藤 花子" not in page  # another partner's person
+    assert "花子のブログ" not in page
+    assert "taro@example.jp" not in page  # no personal data
+    assert "u01" not in page
+
+
+@pytest.mark.parametrize("persona", ["carol", "dave"])
+def test_partner_activity_page_is_for_people_of_an_organization(client, personas, persona):
+    client.force_login(personas[persona])
+    assert client.get(reverse("community:partner_activity")).status_code == 403
+
+
+def test_partner_activity_link_is_in_partners_menus_not_in_staffs(client, alice, bob):
+    link = reverse("community:partner_activity")
+    client.force_login(bob)
+    assert link in client.get("/", follow=True).content.decode()
+    client.force_login(alice)
+    assert link not in client.get("/", follow=True).content.decode()
+
+
 def test_import_page_dry_runs_then_commits(client, alice):
     client.force_login(alice)
     with (FIXTURES / "activities.jsonl").open("rb") as upload:
@@ -215,3 +282,17 @@ def test_staff_imports_a_file_with_a_dry_run_first(page, alice):
     page.get_by_role("button", name=re.compile("インポートを確定|Commit")).click()
     assert page.get_by_role("heading", name=re.compile("インポート完了|Imported")).is_visible()
     assert Activity.objects.count() == 2
+
+
+@pytest.mark.browser
+def test_partner_opens_its_affiliated_peoples_activity_from_the_menu(page, bob, affiliated):
+    sign_in(page, bob.email, PASSWORD)
+    page.goto("/")
+    page.locator("summary", has_text=re.compile("コミュニティ|Community")).click()
+    page.get_by_role("link", name=re.compile("所属メンバーの活動|Affiliated people")).click()
+    assert page.get_by_role("heading", name=re.compile("所属メンバーの活動")).is_visible()
+    assert page.get_by_role("cell", name="山田 太郎").is_visible()
+    assert page.get_by_role("link", name="Kizuna で作る会員ランク").count() == 0  # no URL given
+    assert page.get_by_text("Kizuna で作る会員ランク").is_visible()
+    assert page.get_by_text("佐藤 花子").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "community-partner-activity.png"), full_page=True)

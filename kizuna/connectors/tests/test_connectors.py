@@ -190,11 +190,37 @@ def github_server(server, fail_page_2=False):
     server.file("api.github.com/repos/kizuna/plugin-sdk/releases", "github_releases.json")
 
 
+def github_graphql(server, fail_page_2=False, page_1="github_discussions_page1.json"):
+    def answer(request):
+        variables = json.loads(request.content)["variables"]
+        if "id" in variables:
+            name = "github_discussion_comments.json"
+        elif variables["after"] is None:
+            name = page_1
+        elif fail_page_2:
+            return httpx.Response(502)
+        else:
+            name = "github_discussions_page2.json"
+        return httpx.Response(200, content=(FIXTURES / name).read_bytes())
+
+    server.add("api.github.com/graphql", answer)
+
+
+def graphql_requests(server):
+    return [json.loads(r.content)["variables"] for r in server.requests if r.url.path == "/graphql"]
+
+
+def discussion_activities():
+    return sorted(
+        Activity.objects.filter(external_id__startswith="discussion").values_list(
+            "type", "identity__handle"
+        )
+    )
+
+
 def test_github_sync_imports_issues_pull_requests_comments_reviews_and_releases(server, no_sleep):
     github_server(server)
-    source = make_source(
-        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
-    )
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
 
     run = sync(source, server, no_sleep.append)
 
@@ -204,7 +230,109 @@ def test_github_sync_imports_issues_pull_requests_comments_reviews_and_releases(
     # Handles are case-insensitive: Kenji-Dev and kenji-dev are one person.
     assert Identity.objects.filter(platform="github").count() == 3
     assert Member.objects.get(identities__handle="dependabot[bot]").is_bot
-    assert server.requests[0].headers["Authorization"] == "Bearer gh"
+    assert graphql_requests(server) == []  # discussions need a token
+
+
+def test_github_sync_with_a_token_imports_discussions_as_questions_answers_and_comments(
+    server, no_sleep
+):
+    github_server(server)
+    github_graphql(server)
+    source = make_source(
+        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
+    )
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.error == ""
+    assert {r.headers["Authorization"] for r in server.requests} == {"Bearer gh"}
+    assert discussion_activities() == [
+        ("answer", "github-actions"),  # a top-level comment on a Q&A discussion
+        ("answer", "kenji-dev"),
+        ("answer", "mika-s"),  # from the discussion's second page of comments
+        ("comment", "yui-dev"),  # a reply to an answer
+        ("comment", "yui-dev"),  # a comment on a discussion outside Q&A
+        ("question", "kenji-dev"),
+        ("question", "yui-dev"),
+        # The show-and-tell discussion's author deleted their account: nobody to credit.
+    ]
+    assert Member.objects.get(identities__handle="github-actions").is_bot
+    question = Activity.objects.get(external_id="discussion:D_kwDOHk1z0c4AT1aA")
+    assert question.url == "https://github.com/kizuna/plugin-sdk/discussions/41"
+    assert question.title == "kizuna/plugin-sdk: Webhook の署名検証が失敗します"
+    assert Cursor.objects.get(stream="kizuna/plugin-sdk:discussions").position == (
+        "2026-03-10T09:00:00Z"
+    )
+
+
+def test_github_discussions_second_sync_stops_at_discussions_not_updated_since(server, no_sleep):
+    github_server(server)
+    github_graphql(server)
+    source = make_source(
+        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
+    )
+    sync(source, server, no_sleep.append)
+    server.requests.clear()
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.created == 0
+    # Page 1 ends with a discussion older than the cursor: page 2 is not asked for.
+    assert [v.get("after") for v in graphql_requests(server) if "owner" in v] == [None]
+
+
+def test_github_discussions_crash_between_pages_resumes_without_loss(server, no_sleep):
+    github_server(server)
+    github_graphql(server, fail_page_2=True)
+    source = make_source(
+        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
+    )
+
+    crashed = sync(source, server, no_sleep.append)
+    assert "HTTPStatusError" in crashed.error
+    assert len(discussion_activities()) == 6  # page 1 was stored
+    # The cursor moves only once the stream is read to the end.
+    assert Cursor.objects.get(stream="kizuna/plugin-sdk:discussions").position == ""
+
+    server.routes.clear()
+    github_server(server)
+    github_graphql(server)
+    run = sync(source, server, no_sleep.append)
+    assert run.error == ""
+    assert len(discussion_activities()) == 7
+    assert run.created == 1  # the REST streams and page 1 are unchanged
+
+
+def test_github_discussions_wait_for_the_reset_when_graphql_points_run_out(server):
+    github_server(server)
+    spent = json.loads((FIXTURES / "github_discussions_page2.json").read_text())
+    spent["data"]["rateLimit"] = {"cost": 1, "remaining": 0, "resetAt": "2100-01-01T00:00:00Z"}
+    server.add("api.github.com/graphql", lambda r: httpx.Response(200, json=spent))
+    source = make_source(
+        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
+    )
+    sleeps: list[float] = []
+
+    run = sync(source, server, sleeps.append)
+
+    assert run.error == ""
+    assert max(sleeps) > 3600
+    assert discussion_activities() == [("question", "kenji-dev")]
+
+
+def test_github_discussions_of_a_repository_the_token_cannot_read_are_a_sync_error(
+    server, no_sleep
+):
+    github_server(server)
+    github_graphql(server, page_1="github_graphql_not_found.json")
+    source = make_source(
+        SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]}, {"token": "gh"}
+    )
+
+    run = sync(source, server, no_sleep.append)
+
+    assert run.error.startswith("GraphQLError: Could not resolve to a Repository")
+    assert Activity.objects.filter(type__key="issue").exists()  # the REST streams were kept
 
 
 def test_github_second_sync_sends_since_and_the_etag(server, no_sleep):
