@@ -66,6 +66,7 @@ _MAX_LENGTH = {
     "email": 254,
     "name": 200,
     "event_external_id": 200,
+    "in_reply_to": 200,
 }
 
 
@@ -112,6 +113,7 @@ class Line:
     title: str
     body: str
     output: bool
+    in_reply_to: str
     # The activity's own columns (_ACTIVITY_COLUMNS up to event_id), database-ready: built
     # by the parsing thread so that storing a batch only appends the resolved ids.
     head: tuple[Any, ...] = ()
@@ -210,6 +212,7 @@ class Ingestion:
                 line.title,
                 line.body,
                 line.output,
+                line.in_reply_to,
             )
             lines.append(line)
         return lines, rejections
@@ -299,6 +302,7 @@ def parse_line(number: int, raw: Any, output_by_type: dict[str, bool]) -> Line:
         title=_text(raw, "title"),
         body=_text(raw, "body"),
         output=output_by_type[type_key] if output is None else output,
+        in_reply_to=_text(raw, "in_reply_to"),
     )
 
 
@@ -651,6 +655,7 @@ _ACTIVITY_COLUMNS = (
     "title",
     "body",
     "is_output",
+    "reply_to_external_id",
     "event_id",
     "identity_id",
     "member_id",

@@ -173,6 +173,13 @@ def rebuild(
     recompute_dirty_periods(today=today, progress=progress)
 
 
+def clear() -> None:
+    """Empty every rollup, as before the first fill."""
+    with transaction.atomic():
+        for model in (MemberPeriod, MemberFirst, KpiValue, DirtyDay, DirtyMember, FillState):
+            model.objects.all().delete()
+
+
 def _rebuild_member_firsts(up_to: int, progress: Progress) -> None:
     """First days are over all time, so they are rebuilt whole."""
     with transaction.atomic():
