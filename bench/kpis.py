@@ -162,6 +162,7 @@ def generate(activities: int, members: int, events: int) -> None:
         f"WHEN {i} THEN CAST(n + {offset} AS text)" for i, offset in REPLIES.items()
     )
     cycle = len(TYPES)
+    seconds = f"CASE n % {cycle} {seconds_case} ELSE n * 104723 % {span} END"
     batch = 1_000_000
     with _without_secondary_indexes():
         for offset in range(0, activities, batch):
@@ -175,7 +176,7 @@ def generate(activities: int, members: int, events: int) -> None:
                            ((n * 7919) % {members}) + 1,
                            CASE WHEN n % {cycle} IN ({", ".join(map(str, event_indexes))})
                                 THEN {first_event} + n % {events} END,
-                           {_timestamp(f"CASE n % {cycle} {seconds_case} ELSE n * 104723 % {span} END")},
+                           {_timestamp(seconds)},
                            '', '', '', CASE n % {cycle} {output_case} END,
                            CASE WHEN n / {cycle} % 4 = 0 OR n + 1 > {activities} THEN ''
                                 ELSE CASE n % {cycle} {reply_case} ELSE '' END END,
@@ -254,7 +255,9 @@ def add_one_day(day: date, activities: int, members: int, generated: int) -> Non
 def remove_added_days() -> None:
     from kizuna.community.models import Activity
 
-    Activity.objects.filter(source="bench", external_id__gte="day-", external_id__lt="day.").delete()
+    Activity.objects.filter(
+        source="bench", external_id__gte="day-", external_id__lt="day."
+    ).delete()
 
 
 def baseline_overview(months: list[date], cap_s: float | None) -> int:

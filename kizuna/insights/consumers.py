@@ -33,4 +33,4 @@ def recompute_event_days(event: OutboxEvent) -> None:
     event_id = event.payload.get("event_id")
     starts_at = Event.objects.filter(pk=event_id).values_list("starts_at", flat=True).first()
     if starts_at is not None:
-        fill.mark_days_dirty([tokyo_day(starts_at)])
+        fill.mark_event_days_dirty([tokyo_day(starts_at)])

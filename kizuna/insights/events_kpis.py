@@ -28,6 +28,13 @@ class EventFilter:
             events = events.filter(kind=self.kind)
         return events
 
+    def attendees(self, interval: str, start: date) -> QuerySet[Attendance]:
+        """Whom the member KPIs count under this filter: the members who attended a
+        matching event held in the period (their attendance marked attended)."""
+        return Attendance.objects.filter(
+            event__in=events_in(interval, start, self), status=AttendanceStatus.ATTENDED
+        ).values("member_id")
+
 
 NO_FILTER = EventFilter()
 

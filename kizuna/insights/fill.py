@@ -6,6 +6,11 @@
 
 New activities are found by id (> the watermark), whatever day they happened on, so
 late-arriving activities land in the right (old) day and mark it dirty.
+
+Dirty days come in two kinds. A DirtyDay recomputes the member KPIs (from the rollups) of
+its periods; a DirtyEventDay the event KPIs (from the event tables) of its periods. New
+activities mark the first kind, and the second only for the events they record attendance
+at, so a day of chat messages does not recompute every event figure of its quarter.
 """
 
 from collections.abc import Callable, Iterable
@@ -14,16 +19,19 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kizuna.community.models import Activity
+from kizuna.community.models import Activity, Attendance
 from kizuna.insights import sql
-from kizuna.insights.compute import period_kpis
+from kizuna.insights.compute import member_kpis
+from kizuna.insights.events_kpis import event_kpis
 from kizuna.insights.models import (
     DirtyDay,
+    DirtyEventDay,
     DirtyMember,
     FillState,
     KpiValue,
     MemberFirst,
     MemberPeriod,
+    QuestionResponse,
 )
 from kizuna.insights.periods import (
     INTERVALS,
@@ -68,6 +76,9 @@ def _fold_range(after: int, up_to: int, progress: Progress = _no_progress) -> in
             for interval in INTERVALS:
                 sql.fold_member_periods(interval, after_id=chunk_after, up_to_id=chunk_up_to)
             sql.fold_member_firsts(after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.mark_event_days_of_new_activities(after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.fold_questions(after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.fold_replies(after_id=chunk_after, up_to_id=chunk_up_to)
     return max(up_to - after, 0)
 
 
@@ -79,9 +90,12 @@ def rebuild_dirty_members(*, up_to: int) -> int:
     _mark_member_days_dirty(member_ids)
     MemberPeriod.objects.filter(member_id__in=member_ids).delete()
     MemberFirst.objects.filter(member_id__in=member_ids).delete()
+    QuestionResponse.objects.filter(member_id__in=member_ids).delete()
     for interval in INTERVALS:
         sql.fold_member_periods(interval, after_id=0, up_to_id=up_to, member_ids=member_ids)
     sql.fold_member_firsts(after_id=0, up_to_id=up_to, member_ids=member_ids)
+    sql.fold_questions(after_id=0, up_to_id=up_to, member_ids=member_ids)
+    sql.refresh_first_responses_replied_by(member_ids)
     _mark_member_days_dirty(member_ids)
     DirtyMember.objects.filter(member_id__in=member_ids).delete()
     return len(member_ids)
@@ -95,11 +109,29 @@ def _mark_member_days_dirty(member_ids: list[int]) -> None:
         member_id__in=member_ids
     ).values_list("first_active", "first_output"):
         days.update(day for day in (first_active, first_output) if day)
+    days.update(
+        QuestionResponse.objects.filter(member_id__in=member_ids).values_list("asked_on", flat=True)
+    )
     mark_days_dirty(days)
+    # Their attendances count, or stop counting, in the event figures.
+    mark_event_days_dirty(
+        tokyo_day(starts_at)
+        for starts_at in Attendance.objects.filter(member_id__in=member_ids).values_list(
+            "event__starts_at", flat=True
+        )
+    )
 
 
 def mark_days_dirty(days: Iterable[date]) -> None:
+    """The member KPIs of these days' periods (and the next ones) are recomputed."""
     DirtyDay.objects.bulk_create([DirtyDay(day=day) for day in set(days)], ignore_conflicts=True)
+
+
+def mark_event_days_dirty(days: Iterable[date]) -> None:
+    """The event KPIs of these days' periods are recomputed."""
+    DirtyEventDay.objects.bulk_create(
+        [DirtyEventDay(day=day) for day in set(days)], ignore_conflicts=True
+    )
 
 
 def mark_members_dirty(member_ids: Iterable[int]) -> None:
@@ -109,31 +141,38 @@ def mark_members_dirty(member_ids: Iterable[int]) -> None:
 
 
 def recompute_dirty_periods(*, today: date, progress: Progress = _no_progress) -> int:
-    """Recompute the KPI values of each period holding a dirty day, and of the next one
-    (retention, conversions and inactive contributors look back one period)."""
+    """Recompute the member KPIs of each period holding a dirty day and of the next one
+    (retention, conversions and inactive contributors look back one period), and the event
+    KPIs of each period holding a dirty event day."""
     days = list(DirtyDay.objects.values_list("day", flat=True))
-    periods = _periods_touched(days, today=today)
-    for interval, start in progress(sorted(periods)):
+    event_days = list(DirtyEventDay.objects.values_list("day", flat=True))
+    member_periods = _periods_touched(days, today=today, next_too=True)
+    event_periods = _periods_touched(event_days, today=today, next_too=False)
+    for interval, start in progress(sorted(member_periods | event_periods)):
         with transaction.atomic():
-            store_kpis(interval, start)
+            if (interval, start) in member_periods:
+                store_kpis(interval, start, member_kpis(interval, start))
+            if (interval, start) in event_periods:
+                store_kpis(interval, start, event_kpis(interval, start))
     DirtyDay.objects.filter(day__in=days).delete()
-    return len(periods)
+    DirtyEventDay.objects.filter(day__in=event_days).delete()
+    return len(member_periods | event_periods)
 
 
-def _periods_touched(days: Iterable[date], *, today: date) -> set[tuple[str, date]]:
+def _periods_touched(days: Iterable[date], *, today: date, next_too: bool) -> set[tuple[str, date]]:
     periods = set()
     for day in days:
         for interval in INTERVALS:
             start = period_start(interval, day)
-            for candidate in (start, next_start(interval, start)):
+            for candidate in (start, next_start(interval, start)) if next_too else (start,):
                 if candidate <= today:
                     periods.add((interval, candidate))
     return periods
 
 
-def store_kpis(interval: str, start: date) -> None:
-    values = period_kpis(interval, start)
-    KpiValue.objects.filter(interval=interval, period_start=start).delete()
+def store_kpis(interval: str, start: date, values: dict[str, float | None]) -> None:
+    """Replace the stored values of these metrics for the period."""
+    KpiValue.objects.filter(interval=interval, period_start=start, metric__in=values).delete()
     KpiValue.objects.bulk_create(
         [
             KpiValue(metric=metric, interval=interval, period_start=start, value=value)
@@ -166,18 +205,41 @@ def rebuild(
                     span=span,
                 )
     _rebuild_member_firsts(up_to, progress)
+    _rebuild_questions(first, last, up_to, progress)
     FillState.objects.update_or_create(
         name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
     )
     mark_days_dirty(_days(first, min(last, today)))
+    mark_event_days_dirty(_days(first, min(last, today)))
     recompute_dirty_periods(today=today, progress=progress)
 
 
 def clear() -> None:
     """Empty every rollup, as before the first fill."""
     with transaction.atomic():
-        for model in (MemberPeriod, MemberFirst, KpiValue, DirtyDay, DirtyMember, FillState):
+        for model in (
+            MemberPeriod,
+            MemberFirst,
+            QuestionResponse,
+            KpiValue,
+            DirtyDay,
+            DirtyEventDay,
+            DirtyMember,
+            FillState,
+        ):
             model.objects.all().delete()
+
+
+def _rebuild_questions(first: date, last: date, up_to: int, progress: Progress) -> None:
+    """Questions asked in [first, last], with their first responses up to now."""
+    with transaction.atomic():
+        QuestionResponse.objects.filter(asked_on__gte=first, asked_on__lte=last).delete()
+    span = (tokyo_midnight(first), tokyo_midnight(last + timedelta(days=1)))
+    for chunk_after in progress(range(0, up_to, CHUNK)):
+        with transaction.atomic():
+            sql.fold_questions(
+                after_id=chunk_after, up_to_id=min(chunk_after + CHUNK, up_to), span=span
+            )
 
 
 def _rebuild_member_firsts(up_to: int, progress: Progress) -> None:

@@ -38,6 +38,19 @@ class DirtyDay(models.Model):
         return str(self.day)
 
 
+class DirtyEventDay(models.Model):
+    """A day (Asia/Tokyo) whose events' KPIs must be computed again.
+
+    Kept apart from DirtyDay: a day of new chat messages changes no event figure, and event
+    figures change without any activity (an attendance list edited, an event moved).
+    """
+
+    day = models.DateField(unique=True)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
 class DirtyMember(models.Model):
     """A member whose rollup rows must be rebuilt (merged, erased, flagged bot or staff)."""
 
@@ -97,6 +110,29 @@ class MemberFirst(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.member_id} {self.first_active}"
+
+
+class QuestionResponse(models.Model):
+    """A countable member's question (or issue), and when someone else first answered it.
+
+    One row per question activity; first_response_at is the earliest reply (an activity of
+    the same source whose reply_to_external_id is the question's external id) by another
+    countable member, not dated before the question. Empty while unanswered.
+    """
+
+    question_id = models.BigIntegerField(primary_key=True)  # the question's activity id
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    asked_at = models.DateTimeField()
+    asked_on = models.DateField(db_index=True)  # Asia/Tokyo
+    first_response_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member"], name="question_response_member")]
+
+    def __str__(self) -> str:
+        return f"question {self.question_id} → {self.first_response_at}"
 
 
 class KpiValue(models.Model):

@@ -12,6 +12,7 @@ from kizuna.accounts.models import Organization
 from kizuna.community.models import Activity, Event, Member
 from kizuna.community.selectors import partner_contribution_activities
 from kizuna.insights import scoring
+from kizuna.insights.compute import member_kpis
 from kizuna.insights.events_kpis import NO_FILTER, EventFilter, event_kpis, events_in
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
 from kizuna.insights.models import (
@@ -53,16 +54,28 @@ def kpi_series(
     """The metric's value for each period from the one holding `first` to the one holding `last`."""
     starts = periods_between(interval, first, last)
     definition = METRICS_BY_KEY[metric]
+    if where != NO_FILTER and not definition.filterable:
+        raise FilterNotApplicable(metric)
     if definition.section == "surveys":
         return [(start, survey_kpis(interval, start)[metric]) for start in starts]
-    if definition.from_events and where != NO_FILTER:
-        return [(start, event_kpis(interval, start, where)[metric]) for start in starts]
+    if where != NO_FILTER:
+        return [(start, filtered_kpis(interval, start, where)[metric]) for start in starts]
     stored = dict(
         KpiValue.objects.filter(
             metric=metric, interval=interval, period_start__in=starts
         ).values_list("period_start", "value")
     )
     return [(start, stored.get(start)) for start in starts]
+
+
+class FilterNotApplicable(ValueError):
+    """A group, prefecture or event-kind filter was asked of a KPI it cannot apply to."""
+
+
+def filtered_kpis(interval: str, start: date, where: EventFilter) -> dict[str, float | None]:
+    """Every event and member KPI of the period under a filter, computed on demand (only
+    unfiltered values are stored)."""
+    return {**member_kpis(interval, start, where), **event_kpis(interval, start, where)}
 
 
 @dataclass
@@ -75,6 +88,8 @@ class KpiCard:
     previous: float | None
     target: float | None
     series: list[tuple[date, float | None]]
+    # False when a filter is set that this KPI cannot follow: its figures are unfiltered.
+    filtered: bool = True
 
     @property
     def change(self) -> float | None:
@@ -89,15 +104,25 @@ class KpiCard:
         return round(100 * self.value / self.target)
 
 
-def overview(*, interval: str, periods: int, today: date) -> list[KpiCard]:
-    """Every KPI over the last `periods` periods, with its target, in two queries (+ surveys)."""
+def overview(
+    *, interval: str, periods: int, today: date, where: EventFilter = NO_FILTER
+) -> list[KpiCard]:
+    """Every KPI over the last `periods` periods, with its target, in two queries (+ surveys).
+
+    With a filter, the event and member KPIs are computed for it, period by period; the
+    survey KPIs stay unfiltered and their cards say so."""
     last = period_start(interval, today)
     starts = periods_between(interval, _back(interval, last, periods - 1), last)
     values: dict[str, dict[date, float | None]] = defaultdict(dict)
-    for metric, start, value in KpiValue.objects.filter(
-        interval=interval, period_start__in=starts
-    ).values_list("metric", "period_start", "value"):
-        values[metric][start] = value
+    if where == NO_FILTER:
+        for metric, start, value in KpiValue.objects.filter(
+            interval=interval, period_start__in=starts
+        ).values_list("metric", "period_start", "value"):
+            values[metric][start] = value
+    else:
+        for start in starts:
+            for metric, value in filtered_kpis(interval, start, where).items():
+                values[metric][start] = value
     for start in starts:
         for metric, value in survey_kpis(interval, start).items():
             values[metric][start] = value
@@ -119,6 +144,7 @@ def overview(*, interval: str, periods: int, today: date) -> list[KpiCard]:
                 previous=series[-2][1] if len(series) > 1 else None,
                 target=targets.get(definition.key),
                 series=series,
+                filtered=where == NO_FILTER or definition.filterable,
             )
         )
     return cards
