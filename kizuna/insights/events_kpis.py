@@ -57,8 +57,12 @@ def event_kpis(
         events_in(interval, start, where).annotate(
             attended=Count(
                 "attendances",
-                filter=Q(attendances__status=AttendanceStatus.ATTENDED)
-                & Q(attendances__in=counted_attendances()),
+                filter=Q(
+                    attendances__status=AttendanceStatus.ATTENDED,
+                    attendances__member__is_bot=False,
+                    attendances__member__is_staff=False,
+                    attendances__member__merged_into__isnull=True,
+                ),
             )
         )
     )

@@ -43,7 +43,7 @@ from kizuna.insights.periods import (
 )
 
 STATE = "activities"
-CHUNK = 500_000  # activity ids per statement: bounds each transaction during a rebuild
+CHUNK = 500_000  # activity ids per statement of an incremental fill: bounds its transactions
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -184,34 +184,50 @@ def store_kpis(interval: str, start: date, values: dict[str, float | None]) -> N
 def rebuild(
     first: date, last: date, *, today: date | None = None, progress: Progress = _no_progress
 ) -> None:
-    """Rebuild the rollups of every period overlapping [first, last] from raw activities."""
+    """Rebuild the rollups of every period overlapping [first, last] from raw activities.
+
+    Each rollup is one set-based statement over the whole span rather than chunks of ids:
+    every (member, period) group is then complete in one statement and inserted once, in
+    index order, where chunks by id would each update most rows again. Quarters are summed
+    from the months rebuilt with them.
+    """
     today = today or tokyo_day(timezone.now())
     sql.use_large_cache()
     with transaction.atomic():
         up_to = sql.settled_max_activity_id()
-    for interval in INTERVALS:
-        starts = periods_between(interval, first, last)
-        span = (tokyo_midnight(starts[0]), tokyo_midnight(next_start(interval, starts[-1])))
+    weeks = periods_between("week", first, last)
+    quarters = periods_between("quarter", first, last)
+    months = periods_between("month", quarters[0], next_start("quarter", quarters[-1]) - DAY)
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("week", lambda: _rebuild_periods("week", weeks, up_to)),
+        ("month", lambda: _rebuild_periods("month", months, up_to)),
+        ("quarter", lambda: _rebuild_periods("quarter", quarters, up_to)),
+        ("firsts", lambda: _rebuild_member_firsts(up_to)),
+        ("questions", lambda: _rebuild_questions(first, last, up_to)),
+    ]
+    for _name, step in progress(steps):
         with transaction.atomic():
-            MemberPeriod.objects.filter(
-                interval=interval, period_start__gte=starts[0], period_start__lte=starts[-1]
-            ).delete()
-        for chunk_after in progress(range(0, up_to, CHUNK)):
-            with transaction.atomic():
-                sql.fold_member_periods(
-                    interval,
-                    after_id=chunk_after,
-                    up_to_id=min(chunk_after + CHUNK, up_to),
-                    span=span,
-                )
-    _rebuild_member_firsts(up_to, progress)
-    _rebuild_questions(first, last, up_to, progress)
+            step()
     FillState.objects.update_or_create(
         name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
     )
     mark_days_dirty(_days(first, min(last, today)))
     mark_event_days_dirty(_days(first, min(last, today)))
     recompute_dirty_periods(today=today, progress=progress)
+
+
+DAY = timedelta(days=1)
+
+
+def _rebuild_periods(interval: str, starts: list[date], up_to: int) -> None:
+    MemberPeriod.objects.filter(
+        interval=interval, period_start__gte=starts[0], period_start__lte=starts[-1]
+    ).delete()
+    if interval == "quarter":
+        sql.sum_quarters_from_months(starts[0], next_start("quarter", starts[-1]))
+        return
+    span = (tokyo_midnight(starts[0]), tokyo_midnight(next_start(interval, starts[-1])))
+    sql.fold_member_periods(interval, after_id=0, up_to_id=up_to, span=span)
 
 
 def clear() -> None:
@@ -230,25 +246,17 @@ def clear() -> None:
             model.objects.all().delete()
 
 
-def _rebuild_questions(first: date, last: date, up_to: int, progress: Progress) -> None:
+def _rebuild_questions(first: date, last: date, up_to: int) -> None:
     """Questions asked in [first, last], with their first responses up to now."""
-    with transaction.atomic():
-        QuestionResponse.objects.filter(asked_on__gte=first, asked_on__lte=last).delete()
-    span = (tokyo_midnight(first), tokyo_midnight(last + timedelta(days=1)))
-    for chunk_after in progress(range(0, up_to, CHUNK)):
-        with transaction.atomic():
-            sql.fold_questions(
-                after_id=chunk_after, up_to_id=min(chunk_after + CHUNK, up_to), span=span
-            )
+    QuestionResponse.objects.filter(asked_on__gte=first, asked_on__lte=last).delete()
+    span = (tokyo_midnight(first), tokyo_midnight(last + DAY))
+    sql.fold_questions(after_id=0, up_to_id=up_to, span=span)
 
 
-def _rebuild_member_firsts(up_to: int, progress: Progress) -> None:
+def _rebuild_member_firsts(up_to: int) -> None:
     """First days are over all time, so they are rebuilt whole."""
-    with transaction.atomic():
-        MemberFirst.objects.all().delete()
-    for chunk_after in progress(range(0, up_to, CHUNK)):
-        with transaction.atomic():
-            sql.fold_member_firsts(after_id=chunk_after, up_to_id=min(chunk_after + CHUNK, up_to))
+    MemberFirst.objects.all().delete()
+    sql.fold_member_firsts(after_id=0, up_to_id=up_to)
 
 
 def _days(first: date, last: date) -> list[date]:

@@ -36,19 +36,19 @@ def day_sql(column: str = "a.occurred_at") -> str:
     return f"date({column}, '+9 hours')"
 
 
-def period_sql(interval: str, column: str = "a.occurred_at") -> str:
+def period_sql(interval: str, column: str = "a.occurred_at", *, of_date: bool = False) -> str:
+    """The start of the period holding a timestamp's Tokyo day, or (of_date) a date's."""
     if _postgres():
-        return f"(date_trunc('{interval}', {column} AT TIME ZONE 'Asia/Tokyo')::date)"
+        value = column if of_date else f"{column} AT TIME ZONE 'Asia/Tokyo'"
+        return f"(date_trunc('{interval}', {value})::date)"
+    shift = "" if of_date else ", '+9 hours'"
     if interval == "week":
-        return f"date({column}, '+9 hours', '-6 days', 'weekday 1')"
+        return f"date({column}{shift}, '-6 days', 'weekday 1')"
     if interval == "month":
-        return f"date({column}, '+9 hours', 'start of month')"
+        return f"date({column}{shift}, 'start of month')"
     if interval == "quarter":
-        month = f"CAST(strftime('%%m', {column}, '+9 hours') AS integer)"
-        return (
-            f"date({column}, '+9 hours', 'start of month', "
-            f"'-' || (({month} - 1) %% 3) || ' months')"
-        )
+        month = f"CAST(strftime('%%m', {column}{shift}) AS integer)"
+        return f"date({column}{shift}, 'start of month', '-' || (({month} - 1) %% 3) || ' months')"
     raise ValueError(f"Unknown interval {interval!r}")
 
 
@@ -114,6 +114,22 @@ def fold_member_periods(
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def sum_quarters_from_months(first: object, end: object) -> None:
+    """Quarter rows as sums of the month rows of [first, end) (months nest in quarters)."""
+    columns = ", ".join(SUM_COLUMNS)
+    sums = ", ".join(f"SUM({column})" for column in SUM_COLUMNS)
+    quarter = period_sql("quarter", "p.period_start", of_date=True)
+    sql = f"""
+        INSERT INTO insights_memberperiod (member_id, interval, period_start, {columns})
+        SELECT p.member_id, 'quarter', {quarter}, {sums}
+        FROM insights_memberperiod p
+        WHERE p.interval = 'month' AND p.period_start >= %s AND p.period_start < %s
+        GROUP BY {quarter}, p.member_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, end])
 
 
 def fold_member_firsts(
