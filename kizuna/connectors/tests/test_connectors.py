@@ -207,6 +207,20 @@ def test_github_sync_imports_issues_pull_requests_comments_reviews_and_releases(
     assert server.requests[0].headers["Authorization"] == "Bearer gh"
 
 
+def test_github_comments_reply_to_their_issue_or_pull_request(server, no_sleep):
+    github_server(server)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+
+    sync(source, server, no_sleep.append)
+
+    replies = dict(
+        Activity.objects.filter(type__in=["comment", "review"]).values_list(
+            "external_id", "reply_to_external_id"
+        )
+    )
+    assert replies == {"comments:2001": "issues:1001", "review_comments:3001": "issues:1002"}
+
+
 def test_github_second_sync_sends_since_and_the_etag(server, no_sleep):
     github_server(server)
     source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
