@@ -49,7 +49,7 @@ def member_kpis(
         outputs=Sum("outputs"),
         **{metric: Sum(column) for metric, column in KIND_COLUMNS.items()},
     )
-    firsts = firsts.aggregate(
+    first_days = firsts.aggregate(
         new_members=Count("pk", filter=Q(first_active__gte=start, first_active__lt=end)),
         new_contributors=Count("pk", filter=Q(first_output__gte=start, first_output__lt=end)),
     )
@@ -57,9 +57,9 @@ def member_kpis(
     outputs_by_member = dict(contributors.values_list("member_id", "outputs"))
     return {
         "active_members": totals["active"],
-        "new_members": firsts["new_members"],
+        "new_members": first_days["new_members"],
         "chat_members_joined": totals["chat"],
-        "new_contributors": firsts["new_contributors"],
+        "new_contributors": first_days["new_contributors"],
         "outputs_total": totals["outputs"] or 0,
         **{metric: totals[metric] or 0 for metric in KIND_COLUMNS},
         "output_member_share": factors.percent(totals["contributors"], totals["active"]),
@@ -89,7 +89,8 @@ def _movements(interval: str, start: date, where: EventFilter) -> dict[str, floa
         )
 
     previous = previous_start(interval, start)
-    cohort, cohort_params = "", []
+    cohort: str = ""
+    cohort_params: list = []
     if where != NO_FILTER:
         # Filtered, the movements are those of the previous period's cohort.
         statement, cohort_params = _sql_of(where.attendees(interval, previous).values("member_id"))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -28,7 +29,7 @@ class EventFilter:
             events = events.filter(kind=self.kind)
         return events
 
-    def attendees(self, interval: str, start: date) -> QuerySet[Attendance]:
+    def attendees(self, interval: str, start: date) -> QuerySet[Attendance, Any]:
         """Whom the member KPIs count under this filter: the members who attended a
         matching event held in the period (their attendance marked attended)."""
         return Attendance.objects.filter(

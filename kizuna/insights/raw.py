@@ -81,7 +81,7 @@ def _first_responses(interval: str, start: date, members: Any) -> dict[str, floa
     )
     asked = (
         activities_in(interval, start, members)
-        .filter(type_id__in=QUESTION_TYPES)
+        .filter(Q(type_id__in=QUESTION_TYPES))
         .annotate(first=Subquery(replies))
         .values_list("occurred_at", "first")
     )

@@ -4,6 +4,8 @@ Days, weeks, months and quarters are those of Asia/Tokyo. Japan keeps no dayligh
 time, so on SQLite "+9 hours" is exact.
 """
 
+from datetime import date
+
 from django.db import connection
 
 # Activity type keys that make up each rollup column (see docs/insights.md).
@@ -116,7 +118,7 @@ def fold_member_periods(
         cursor.execute(sql, params)
 
 
-def sum_quarters_from_months(first: object, end: object) -> None:
+def sum_quarters_from_months(first: date, end: date) -> None:
     """Quarter rows as sums of the month rows of [first, end) (months nest in quarters)."""
     columns = ", ".join(SUM_COLUMNS)
     sums = ", ".join(f"SUM({column})" for column in SUM_COLUMNS)
@@ -349,7 +351,7 @@ def mark_event_days_of_new_activities(*, after_id: int, up_to_id: int) -> None:
 
 
 def first_response_figures(
-    start: object, end: object, members: tuple[str, list] | None = None
+    start: date, end: date, members: tuple[str, list] | None = None
 ) -> dict[str, float | None]:
     """Median hours to first response and unanswered count of questions asked in [start, end).
 
