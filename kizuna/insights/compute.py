@@ -73,6 +73,11 @@ def member_kpis(
     }
 
 
+def response_kpis(interval: str, start: date) -> dict[str, float | None]:
+    """Only the first-response figures: what a late answer to an old question changes."""
+    return sql.first_response_figures(start, next_start(interval, start))
+
+
 def _sql_of(query: QuerySet) -> tuple[str, list]:
     statement, params = query.query.sql_with_params()
     return statement, list(params)

@@ -7,10 +7,13 @@
 New activities are found by id (> the watermark), whatever day they happened on, so
 late-arriving activities land in the right (old) day and mark it dirty.
 
-Dirty days come in two kinds. A DirtyDay recomputes the member KPIs (from the rollups) of
-its periods; a DirtyEventDay the event KPIs (from the event tables) of its periods. New
-activities mark the first kind, and the second only for the events they record attendance
-at, so a day of chat messages does not recompute every event figure of its quarter.
+Dirty days come in three kinds. A DirtyDay recomputes every member KPI (from the rollups)
+of its periods; a DirtyFiguresDay either the event KPIs (from the event tables) or only the
+first-response figures of its periods. New activities mark their own days for the member
+KPIs, their events' days only when they record attendance, and, when they answer an older
+question earlier than anyone had, that question's day for its first-response figures. So a
+day of chat messages recomputes no event figure, and a late answer to last year's question
+only that question's first-response figures.
 """
 
 from collections.abc import Callable, Iterable
@@ -21,11 +24,11 @@ from django.utils import timezone
 
 from kizuna.community.models import Activity, Attendance
 from kizuna.insights import sql
-from kizuna.insights.compute import member_kpis
+from kizuna.insights.compute import member_kpis, response_kpis
 from kizuna.insights.events_kpis import event_kpis
 from kizuna.insights.models import (
     DirtyDay,
-    DirtyEventDay,
+    DirtyFiguresDay,
     DirtyMember,
     FillState,
     KpiValue,
@@ -114,11 +117,14 @@ def _mark_member_days_dirty(member_ids: list[int]) -> None:
     )
     mark_days_dirty(days)
     # Their attendances count, or stop counting, in the event figures.
-    mark_event_days_dirty(
-        tokyo_day(starts_at)
-        for starts_at in Attendance.objects.filter(member_id__in=member_ids).values_list(
-            "event__starts_at", flat=True
-        )
+    mark_figures_dirty(
+        DirtyFiguresDay.Figures.EVENTS,
+        (
+            tokyo_day(starts_at)
+            for starts_at in Attendance.objects.filter(member_id__in=member_ids).values_list(
+                "event__starts_at", flat=True
+            )
+        ),
     )
 
 
@@ -127,10 +133,10 @@ def mark_days_dirty(days: Iterable[date]) -> None:
     DirtyDay.objects.bulk_create([DirtyDay(day=day) for day in set(days)], ignore_conflicts=True)
 
 
-def mark_event_days_dirty(days: Iterable[date]) -> None:
-    """The event KPIs of these days' periods are recomputed."""
-    DirtyEventDay.objects.bulk_create(
-        [DirtyEventDay(day=day) for day in set(days)], ignore_conflicts=True
+def mark_figures_dirty(figures: str, days: Iterable[date]) -> None:
+    """These figures (DirtyFiguresDay.Figures) of these days' periods are recomputed."""
+    DirtyFiguresDay.objects.bulk_create(
+        [DirtyFiguresDay(figures=figures, day=day) for day in set(days)], ignore_conflicts=True
     )
 
 
@@ -143,20 +149,34 @@ def mark_members_dirty(member_ids: Iterable[int]) -> None:
 def recompute_dirty_periods(*, today: date, progress: Progress = _no_progress) -> int:
     """Recompute the member KPIs of each period holding a dirty day and of the next one
     (retention, conversions and inactive contributors look back one period), and the event
-    KPIs of each period holding a dirty event day."""
+    or first-response figures of each period holding a day dirty for them."""
     days = list(DirtyDay.objects.values_list("day", flat=True))
-    event_days = list(DirtyEventDay.objects.values_list("day", flat=True))
+    figures_days = list(DirtyFiguresDay.objects.values_list("pk", "figures", "day"))
+
+    def days_for(figures: str) -> list[date]:
+        return [day for _pk, kind, day in figures_days if kind == figures]
+
     member_periods = _periods_touched(days, today=today, next_too=True)
-    event_periods = _periods_touched(event_days, today=today, next_too=False)
-    for interval, start in progress(sorted(member_periods | event_periods)):
+    event_periods = _periods_touched(
+        days_for(DirtyFiguresDay.Figures.EVENTS), today=today, next_too=False
+    )
+    # The member KPIs include the first-response figures.
+    response_periods = (
+        _periods_touched(days_for(DirtyFiguresDay.Figures.RESPONSES), today=today, next_too=False)
+        - member_periods
+    )
+    periods = member_periods | event_periods | response_periods
+    for interval, start in progress(sorted(periods)):
         with transaction.atomic():
             if (interval, start) in member_periods:
                 store_kpis(interval, start, member_kpis(interval, start))
+            if (interval, start) in response_periods:
+                store_kpis(interval, start, response_kpis(interval, start))
             if (interval, start) in event_periods:
                 store_kpis(interval, start, event_kpis(interval, start))
     DirtyDay.objects.filter(day__in=days).delete()
-    DirtyEventDay.objects.filter(day__in=event_days).delete()
-    return len(member_periods | event_periods)
+    DirtyFiguresDay.objects.filter(pk__in=[pk for pk, _kind, _day in figures_days]).delete()
+    return len(periods)
 
 
 def _periods_touched(days: Iterable[date], *, today: date, next_too: bool) -> set[tuple[str, date]]:
@@ -212,7 +232,7 @@ def rebuild(
         name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
     )
     mark_days_dirty(_days(first, min(last, today)))
-    mark_event_days_dirty(_days(first, min(last, today)))
+    mark_figures_dirty(DirtyFiguresDay.Figures.EVENTS, _days(first, min(last, today)))
     recompute_dirty_periods(today=today, progress=progress)
 
 
@@ -239,7 +259,7 @@ def clear() -> None:
             QuestionResponse,
             KpiValue,
             DirtyDay,
-            DirtyEventDay,
+            DirtyFiguresDay,
             DirtyMember,
             FillState,
         ):

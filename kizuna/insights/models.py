@@ -38,17 +38,29 @@ class DirtyDay(models.Model):
         return str(self.day)
 
 
-class DirtyEventDay(models.Model):
-    """A day (Asia/Tokyo) whose events' KPIs must be computed again.
+class DirtyFiguresDay(models.Model):
+    """A day (Asia/Tokyo) whose periods need some figures computed again, short of every
+    member KPI (that is DirtyDay): the event KPIs, or only the first-response figures.
 
-    Kept apart from DirtyDay: a day of new chat messages changes no event figure, and event
-    figures change without any activity (an attendance list edited, an event moved).
+    A day of chat messages changes no event figure; event figures change without any
+    activity (an attendance list edited); a late answer to an old question changes that
+    question's first-response figures and nothing else of its period.
     """
 
-    day = models.DateField(unique=True)
+    class Figures(models.TextChoices):
+        EVENTS = "events"
+        RESPONSES = "responses"
+
+    figures = models.CharField(max_length=20, choices=Figures.choices)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["figures", "day"], name="dirty_figures_day_unique")
+        ]
 
     def __str__(self) -> str:
-        return str(self.day)
+        return f"{self.figures} {self.day}"
 
 
 class DirtyMember(models.Model):

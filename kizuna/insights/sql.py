@@ -283,11 +283,11 @@ def fold_replies(*, after_id: int, up_to_id: int) -> None:
     new = _new_first_replies("r.id > %s AND r.id <= %s")
     earlier = _earliest("insights_questionresponse.first_response_at", "x.first_at")
     statements = [
-        f"""INSERT INTO insights_dirtyday (day)
-            SELECT DISTINCT f.asked_on FROM insights_questionresponse f
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'responses', f.asked_on FROM insights_questionresponse f
             JOIN ({new}) x ON x.question_id = f.question_id
             WHERE f.first_response_at IS NULL OR x.first_at < f.first_response_at
-            ON CONFLICT (day) DO NOTHING""",
+            ON CONFLICT (figures, day) DO NOTHING""",
         f"""UPDATE insights_questionresponse SET first_response_at = {earlier}
             FROM ({new}) x WHERE x.question_id = insights_questionresponse.question_id""",
     ]
@@ -307,9 +307,9 @@ def refresh_first_responses_replied_by(member_ids: list[int]) -> None:
           AND q.source = r.source AND q.external_id = r.reply_to_external_id
     """
     statements = [
-        f"""INSERT INTO insights_dirtyday (day)
-            SELECT DISTINCT asked_on FROM insights_questionresponse
-            WHERE question_id IN ({replied}) ON CONFLICT (day) DO NOTHING""",
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'responses', asked_on FROM insights_questionresponse
+            WHERE question_id IN ({replied}) ON CONFLICT (figures, day) DO NOTHING""",
         f"""UPDATE insights_questionresponse SET first_response_at = (
                 SELECT ({FIRST_REPLY}) FROM community_activity q
                 WHERE q.id = insights_questionresponse.question_id)
@@ -336,14 +336,14 @@ def mark_event_days_of_new_activities(*, after_id: int, up_to_id: int) -> None:
           AND later.starts_at > e.starts_at
     """
     statements = [
-        f"""INSERT INTO insights_dirtyeventday (day)
-            SELECT DISTINCT {event_day} {new_attendance}
-            ON CONFLICT (day) DO NOTHING""",
-        f"""INSERT INTO insights_dirtyeventday (day)
-            SELECT DISTINCT {day_sql("n.starts_at")}
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'events', {event_day} {new_attendance}
+            ON CONFLICT (figures, day) DO NOTHING""",
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'events', {day_sql("n.starts_at")}
             FROM (SELECT ({next_event}) AS starts_at {new_attendance}) n
             WHERE n.starts_at IS NOT NULL
-            ON CONFLICT (day) DO NOTHING""",
+            ON CONFLICT (figures, day) DO NOTHING""",
     ]
     with connection.cursor() as cursor:
         for statement in statements:

@@ -77,3 +77,28 @@ def test_a_late_attendance_recomputes_the_members_next_event(event_calls):
     assert value("new_participants", date(2026, 10, 1)) == 0  # October was not their first
     assert ("month", date(2026, 10, 1)) in event_calls
     assert ("month", date(2026, 8, 1)) not in event_calls
+
+
+def test_a_late_answer_to_an_old_question_recomputes_only_its_response_figures(monkeypatch):
+    asker, helper = member(), member()
+    question = activity(asker, date(2026, 8, 3), "question")
+    activity(helper, date(2026, 10, 20), "chat_message")
+    fill.fill(today=TODAY)
+    assert value("unanswered_questions", date(2026, 8, 1)) == 1
+    calls: list[tuple[str, date]] = []
+    real = fill.member_kpis
+
+    def counting(interval, start, *args, **kwargs):
+        calls.append((interval, start))
+        return real(interval, start, *args, **kwargs)
+
+    monkeypatch.setattr(fill, "member_kpis", counting)
+
+    activity(helper, date(2026, 10, 21), "answer", reply_to=question)
+    fill.fill(today=TODAY)
+
+    assert value("unanswered_questions", date(2026, 8, 1)) == 0
+    assert value("first_response_hours", date(2026, 8, 1)) == 79 * 24
+    assert value("active_members", date(2026, 8, 1)) == 1  # stored, not recomputed
+    assert ("month", date(2026, 8, 1)) not in calls
+    assert ("month", date(2026, 10, 1)) in calls  # the answer's own month
