@@ -35,16 +35,24 @@ def members_at_level(members: QuerySet[Member], level: int | None) -> QuerySet[M
 
 
 def survey_kpis(interval: str, start: date) -> dict[str, float | None]:
-    end = next_start(interval, start)
+    return survey_kpis_by_period(interval, [start])[start]
+
+
+def survey_kpis_by_period(interval: str, starts: list[date]) -> dict[date, dict[str, float | None]]:
+    """NPS and CES of consecutive periods, from one query over their answers."""
     responses = SurveyResponse.objects.filter(
-        survey__period_day__gte=start, survey__period_day__lt=end
+        survey__period_day__gte=starts[0],
+        survey__period_day__lt=next_start(interval, starts[-1]),
     )
-    scores: dict[str, list[int]] = defaultdict(list)
-    for kind, score in responses.values_list("survey__kind", "score"):
-        scores[kind].append(score)
+    scores: dict[tuple[date, str], list[int]] = defaultdict(list)
+    for day, kind, score in responses.values_list("survey__period_day", "survey__kind", "score"):
+        scores[(period_start(interval, day), kind)].append(score)
     return {
-        "nps": scoring.nps(scores[SurveyKind.NPS]).value,
-        "ces": scoring.ces(scores[SurveyKind.CES]).value,
+        start: {
+            "nps": scoring.nps(scores[(start, SurveyKind.NPS)]).value,
+            "ces": scoring.ces(scores[(start, SurveyKind.CES)]).value,
+        }
+        for start in starts
     }
 
 
@@ -57,7 +65,8 @@ def kpi_series(
     if where != NO_FILTER and not definition.filterable:
         raise FilterNotApplicable(metric)
     if definition.section == "surveys":
-        return [(start, survey_kpis(interval, start)[metric]) for start in starts]
+        by_period = survey_kpis_by_period(interval, starts)
+        return [(start, by_period[start][metric]) for start in starts]
     if where != NO_FILTER:
         return [(start, filtered_kpis(interval, start, where)[metric]) for start in starts]
     stored = dict(
@@ -123,8 +132,8 @@ def overview(
         for start in starts:
             for metric, value in filtered_kpis(interval, start, where).items():
                 values[metric][start] = value
-    for start in starts:
-        for metric, value in survey_kpis(interval, start).items():
+    for start, figures in survey_kpis_by_period(interval, starts).items():
+        for metric, value in figures.items():
             values[metric][start] = value
     targets = dict(
         KpiTarget.objects.filter(interval=interval, period_start=last).values_list(
@@ -277,7 +286,7 @@ def survey_trend(*, today: date, months: int) -> list[tuple[date, float | None, 
     """NPS and CES per month over the last months: (month, nps, ces)."""
     last = period_start("month", today)
     starts = periods_between("month", _back("month", last, months - 1), last)
-    scores = {start: survey_kpis("month", start) for start in starts}
+    scores = survey_kpis_by_period("month", starts)
     return [(start, scores[start]["nps"], scores[start]["ces"]) for start in starts]
 
 
