@@ -212,28 +212,28 @@ def rebuild(
     from the months rebuilt with them.
     """
     today = today or tokyo_day(timezone.now())
-    sql.use_large_cache()
-    with transaction.atomic():
-        up_to = sql.settled_max_activity_id()
-    weeks = periods_between("week", first, last)
-    quarters = periods_between("quarter", first, last)
-    months = periods_between("month", quarters[0], next_start("quarter", quarters[-1]) - DAY)
-    steps: list[tuple[str, Callable[[], None]]] = [
-        ("week", lambda: _rebuild_periods("week", weeks, up_to)),
-        ("month", lambda: _rebuild_periods("month", months, up_to)),
-        ("quarter", lambda: _rebuild_periods("quarter", quarters, up_to)),
-        ("firsts", lambda: _rebuild_member_firsts(up_to)),
-        ("questions", lambda: _rebuild_questions(first, last, up_to)),
-    ]
-    for _name, step in progress(steps):
+    with sql.large_memory():
         with transaction.atomic():
-            step()
-    FillState.objects.update_or_create(
-        name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
-    )
-    mark_days_dirty(_days(first, min(last, today)))
-    mark_figures_dirty(DirtyFiguresDay.Figures.EVENTS, _days(first, min(last, today)))
-    recompute_dirty_periods(today=today, progress=progress)
+            up_to = sql.settled_max_activity_id()
+        weeks = periods_between("week", first, last)
+        quarters = periods_between("quarter", first, last)
+        months = periods_between("month", quarters[0], next_start("quarter", quarters[-1]) - DAY)
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("week", lambda: _rebuild_periods("week", weeks, up_to)),
+            ("month", lambda: _rebuild_periods("month", months, up_to)),
+            ("quarter", lambda: _rebuild_periods("quarter", quarters, up_to)),
+            ("firsts", lambda: _rebuild_member_firsts(up_to)),
+            ("questions", lambda: _rebuild_questions(first, last, up_to)),
+        ]
+        for _name, step in progress(steps):
+            with transaction.atomic():
+                step()
+        FillState.objects.update_or_create(
+            name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
+        )
+        mark_days_dirty(_days(first, min(last, today)))
+        mark_figures_dirty(DirtyFiguresDay.Figures.EVENTS, _days(first, min(last, today)))
+        recompute_dirty_periods(today=today, progress=progress)
 
 
 DAY = timedelta(days=1)
