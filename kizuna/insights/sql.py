@@ -214,6 +214,20 @@ def large_memory() -> Iterator[None]:
 REBUILD_MEMORY_KIB = 512 * 1024
 
 
+def analyze_rollups() -> None:
+    """After a rebuild, give PostgreSQL's planner statistics of the refilled rollups.
+
+    Until autovacuum gets to them, it plans the KPI queries and the next fills as if the
+    tables were empty (seen: 2-3 s instead of milliseconds per statement at 10M activities).
+    SQLite's planner does without.
+    """
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE insights_memberperiod, insights_memberfirst, insights_questionresponse"
+            )
+
+
 def settled_max_activity_id() -> int:
     """The largest activity id below which no insert can still be in flight.
 
