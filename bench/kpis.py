@@ -3,7 +3,7 @@ activities. Prints one JSON line (see bench/README.md).
 
     python bench/kpis.py                                   # SQLite, 10,000,000 activities
     python bench/kpis.py --activities 1000000              # a quick run
-    python bench/kpis.py --database-url postgresql://postgres@127.0.0.1:5432/kizuna_bench_kpis
+    python bench/kpis.py --database-url postgresql://postgres@127.0.0.1:5432/bench_kpis
     python bench/kpis.py --reuse                           # skip generating the raw rows
 
 Raw rows are generated with set-based SQL (INSERT ... SELECT over a recursive CTE on
@@ -16,6 +16,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 START = datetime(2024, 11, 1, tzinfo=UTC)
 DAYS = 730
-SQLITE_PATH = Path("/tmp/kizuna-bench-kpis/bench.sqlite3")
+SQLITE_PATH = Path("/tmp/kpis-bench/bench.sqlite3")
 # (type key, is output): activity n gets TYPES[n % len(TYPES)], so the mix is fixed.
 TYPES = [
     ("chat_message", False),
@@ -49,14 +51,20 @@ TYPES = [
     ("discussion", False),
 ]
 EVENT_TYPES = {"social_post", "attended_event", "talk", "lightning_talk"}
+# Replies, as offsets within the cycle of TYPES: the answer at n replies to the question at
+# n - 6, the comment at n to the issue at n + 1 (except every fourth, left unanswered), some
+# hours later (up to four days).
+REPLIES = {13: -6, 5: 1}
+MAX_REPLY_DELAY_S = 96 * 3600
 
 
-def configure_django(database_url: str | None, reuse: bool) -> str:
+def configure_django(database_url: str | None, reuse: bool, sqlite_path: Path) -> str:
     if database_url is None:
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         if not reuse:
-            SQLITE_PATH.unlink(missing_ok=True)
-        database_url = f"sqlite:///{SQLITE_PATH}"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite:///{sqlite_path}"
     elif not reuse:
         recreate_postgres_database(database_url)
     os.environ["DATABASE_URL"] = database_url
@@ -144,48 +152,128 @@ def generate(activities: int, members: int, events: int) -> None:
     type_case = " ".join(f"WHEN {i} THEN '{key}'" for i, (key, _o) in enumerate(TYPES))
     output_case = " ".join(f"WHEN {i} THEN {str(o).lower()}" for i, (_k, o) in enumerate(TYPES))
     event_indexes = [i for i, (key, _o) in enumerate(TYPES) if key in EVENT_TYPES]
+    span = DAYS * 86400
+    # A reply happens some hours after the activity it replies to; the rest at a spread time.
+    seconds_case = " ".join(
+        f"WHEN {i} THEN ((n + {offset}) * 104723 % {span} + n * 7 % {MAX_REPLY_DELAY_S}) % {span}"
+        for i, offset in REPLIES.items()
+    )
+    reply_case = " ".join(
+        f"WHEN {i} THEN CAST(n + {offset} AS text)" for i, offset in REPLIES.items()
+    )
+    cycle = len(TYPES)
+    seconds = f"CASE n % {cycle} {seconds_case} ELSE n * 104723 % {span} END"
     batch = 1_000_000
-    for offset in range(0, activities, batch):
-        count = min(batch, activities - offset)
-        with transaction.atomic(), connection.cursor() as cursor:
+    with _without_secondary_indexes():
+        for offset in range(0, activities, batch):
+            count = min(batch, activities - offset)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"""INSERT INTO community_activity (source, external_id, type, member_id,
+                        event_id, occurred_at, url, title, body, is_output,
+                        reply_to_external_id, created_at)
+                    SELECT 'bench', CAST(n AS text), CASE n % {cycle} {type_case} END,
+                           ((n * 7919) % {members}) + 1,
+                           CASE WHEN n % {cycle} IN ({", ".join(map(str, event_indexes))})
+                                THEN {first_event} + n % {events} END,
+                           {_timestamp(seconds)},
+                           '', '', '', CASE n % {cycle} {output_case} END,
+                           CASE WHEN n / {cycle} % 4 = 0 OR n + 1 > {activities} THEN ''
+                                ELSE CASE n % {cycle} {reply_case} ELSE '' END END,
+                           {_timestamp("0")}
+                    FROM {_series(count, offset)}"""
+                )
+            print(f"generated {offset + count:,} activities", file=sys.stderr)
+
+
+@contextmanager
+def _without_secondary_indexes() -> Iterator[None]:
+    """Insert first, index after: building an index once is far faster than keeping it up
+    to date through millions of inserts in random order. (SQLite cannot drop the unique
+    constraint declared in its CREATE TABLE; that one stays.)"""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute(
-                f"""INSERT INTO community_activity (source, external_id, type, member_id,
-                    event_id, occurred_at, url, title, body, is_output, created_at)
-                SELECT 'bench', CAST(n AS text), CASE n % {len(TYPES)} {type_case} END,
-                       ((n * 7919) % {members}) + 1,
-                       CASE WHEN n % {len(TYPES)} IN ({", ".join(map(str, event_indexes))})
-                            THEN {first_event} + n % {events} END,
-                       {_timestamp(f"(n * 104723) % {DAYS * 86400}")}, '', '', '',
-                       CASE n % {len(TYPES)} {output_case} END, {_timestamp("0")}
-                FROM {_series(count, offset)}"""
+                """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                WHERE conrelid = 'community_activity'::regclass AND contype IN ('u', 'f')"""
             )
-        print(f"generated {offset + count:,} activities", file=sys.stderr)
+            constraints = cursor.fetchall()
+            for name, _definition in constraints:
+                cursor.execute(f'ALTER TABLE community_activity DROP CONSTRAINT "{name}"')
+            cursor.execute(
+                """SELECT indexname, indexdef FROM pg_indexes
+                WHERE tablename = 'community_activity' AND indexname NOT LIKE '%%pkey'"""
+            )
+        else:
+            constraints = []
+            cursor.execute(
+                """SELECT name, sql FROM sqlite_master WHERE type = 'index'
+                AND tbl_name = 'community_activity' AND sql IS NOT NULL"""
+            )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    print("indexing activities", file=sys.stderr)
+    with connection.cursor() as cursor:
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE community_activity ADD CONSTRAINT "{name}" {definition}')
+        for _name, definition in indexes:
+            cursor.execute(definition)
 
 
-def add_one_day(day: date, activities: int, members: int) -> None:
-    """Activities of one new day, as the next ingestion batch would bring them."""
+def add_one_day(day: date, activities: int, members: int, generated: int) -> None:
+    """Activities of one new day, as the next ingestion batch would bring them: chat
+    messages, and every twentieth an answer to an earlier question."""
     from django.db import connection, transaction
 
     from kizuna.community.models import Activity
 
     last = Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     base = int((datetime(day.year, day.month, day.day, tzinfo=UTC) - START).total_seconds())
+    cycle = len(TYPES)
+    question = TYPES.index(("question", False))
+    earlier_question = f"{cycle} * ((n * 31) % {generated // cycle - 1}) + {question}"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO community_activity (source, external_id, type, member_id,
-                event_id, occurred_at, url, title, body, is_output, created_at)
-            SELECT 'bench-day', CAST(n AS text), 'chat_message', ((n * 7919) % {members}) + 1,
-                   NULL, {_timestamp(f"{base} + (n * 13) % 86400")}, '', '', '', false,
+                event_id, occurred_at, url, title, body, is_output, reply_to_external_id,
+                created_at)
+            SELECT 'bench', 'day-' || CAST(n AS text),
+                   CASE WHEN n % {cycle} = 0 THEN 'answer' ELSE 'chat_message' END,
+                   ((n * 7919) % {members}) + 1,
+                   NULL, {_timestamp(f"{base} + (n * 13) % 86400")}, '', '', '',
+                   n % {cycle} = 0,
+                   CASE WHEN n % {cycle} = 0 THEN CAST({earlier_question} AS text) ELSE '' END,
                    {_timestamp("0")}
             FROM {_series(activities, last)}"""
         )
 
 
-def baseline_overview(months: list[date]) -> dict[date, dict[str, Any]]:
+def remove_added_days() -> None:
+    from kizuna.community.models import Activity
+
+    Activity.objects.filter(
+        source="bench", external_id__gte="day-", external_id__lt="day."
+    ).delete()
+
+
+def baseline_overview(months: list[date], cap_s: float | None) -> int:
+    """The overview's monthly figures from raw activities; returns how many months were
+    computed before the cap (all of them without one)."""
     from kizuna.insights.events_kpis import event_kpis
     from kizuna.insights.raw import raw_member_kpis
 
-    return {m: {**raw_member_kpis("month", m), **event_kpis("month", m)} for m in months}
+    started = time.perf_counter()
+    for done, month in enumerate(months, start=1):
+        raw_member_kpis("month", month)
+        event_kpis("month", month)
+        print(f"baseline month {month}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if cap_s is not None and time.perf_counter() - started > cap_s:
+            return done
+    return len(months)
 
 
 def _analyze() -> None:
@@ -208,30 +296,42 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000)
     parser.add_argument("--database-url", help="a PostgreSQL URL; the database is recreated")
+    parser.add_argument("--sqlite-path", type=Path, default=SQLITE_PATH)
     parser.add_argument("--reuse", action="store_true", help="keep the generated raw rows")
+    parser.add_argument("--generate-only", action="store_true", help="stop after generating")
+    parser.add_argument(
+        "--baseline-cap-s",
+        type=float,
+        help="stop the baseline after the month that passes this many seconds; the speedup "
+        "is then a lower bound (baseline_capped: true)",
+    )
     args = parser.parse_args()
-    db = configure_django(args.database_url, args.reuse)
+    db = configure_django(args.database_url, args.reuse, args.sqlite_path)
 
     from kizuna.community.models import Activity
     from kizuna.insights import fill
-    from kizuna.insights.models import DirtyDay, FillState, KpiValue, MemberFirst, MemberPeriod
     from kizuna.insights.periods import periods_between
     from kizuna.insights.selectors import overview
 
     if not args.reuse or not Activity.objects.exists():
+        started = time.perf_counter()
         generate(args.activities, args.members, args.events)
         _analyze()
-    Activity.objects.filter(source="bench-day").delete()
-    for model in (MemberPeriod, MemberFirst, KpiValue, DirtyDay, FillState):
-        model.objects.all().delete()
+        print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.generate_only:
+        return
+    load = {"load_start": os.getloadavg()}
+    remove_added_days()
+    fill.clear()
     last_day = (START + timedelta(days=DAYS - 1)).date()
 
     started = time.perf_counter()
     fill.rebuild(START.date(), last_day, today=last_day, progress=_progress)
     full_build_s = time.perf_counter() - started
+    load["load_after_build"] = os.getloadavg()
 
     new_day = last_day + timedelta(days=1)
-    add_one_day(new_day, args.activities // DAYS, args.members)
+    add_one_day(new_day, args.activities // DAYS, args.members, args.activities)
     started = time.perf_counter()
     fill.fill(today=new_day)
     incremental_day_s = time.perf_counter() - started
@@ -242,11 +342,14 @@ def main() -> None:
         overview(interval="month", periods=24, today=new_day)
         timings.append(time.perf_counter() - started)
     overview_ms = statistics.median(timings) * 1000
+    load["load_after_overview"] = os.getloadavg()
 
     months = periods_between("month", START.date(), last_day)[-24:]
     started = time.perf_counter()
-    baseline_overview(months)
+    months_done = baseline_overview(months, cap_s=args.baseline_cap_s)
     baseline_overview_ms = (time.perf_counter() - started) * 1000
+    capped = months_done < len(months)
+    load["load_end"] = os.getloadavg()
 
     print(
         json.dumps(
@@ -259,6 +362,11 @@ def main() -> None:
                 "overview_ms": round(overview_ms, 1),
                 "baseline_overview_ms": round(baseline_overview_ms, 1),
                 "speedup": round(baseline_overview_ms / overview_ms, 1),
+                # Capped: the baseline stopped after months_done of 24 months, so its time
+                # and the speedup are lower bounds.
+                "baseline_capped": capped,
+                "baseline_months": months_done,
+                **{key: [round(x, 2) for x in value] for key, value in load.items()},
             }
         )
     )

@@ -119,6 +119,7 @@ class ActivityIn(Schema):
     title: str = ""
     body: str = ""
     output: bool | None = None
+    in_reply_to: str = ""
 
 
 class LineOut(Schema):

@@ -123,6 +123,8 @@ def _activity_records(
     # A few regulars come to most events; everyone else drops in now and then.
     regulars = max(5, members // 50)
     start = datetime.combine(ctx.today - timedelta(days=365), time(0), UTC)
+    # Recent questions and issues per source, which later answers and comments reply to.
+    asked: dict[str, list[tuple[str, datetime]]] = {}
     for n in range(count):
         person = int(rng.paretovariate(1.2)) % members if n % 3 else rng.randrange(members)
         name, romaji = people[person]
@@ -146,13 +148,22 @@ def _activity_records(
             platform, kinds = PLATFORMS[person % len(PLATFORMS)]
             kind = rng.choice(kinds)
             when = start + timedelta(seconds=rng.randrange(365 * 86400))
+            source = f"demo-{platform}"
+            in_reply_to = ""
+            if kind in ("question", "issue"):
+                asked.setdefault(source, []).append((f"demo-{n}", when))
+            elif kind in ("answer", "comment") and asked.get(source) and rng.random() < 0.85:
+                # Answered within hours, sometimes days.
+                in_reply_to, question_at = rng.choice(asked[source][-50:])
+                when = question_at + timedelta(hours=rng.expovariate(1 / 10))
             record = {
-                "source": f"demo-{platform}",
+                "source": source,
                 "external_id": f"demo-{n}",
                 "type": kind,
                 "occurred_at": when.isoformat(),
                 "title": f"{name} の {kind}",
                 "url": f"https://example.jp/{platform}/{n}",
+                "in_reply_to": in_reply_to,
                 "member": {
                     "platform": platform,
                     "handle": f"{romaji}{person}",

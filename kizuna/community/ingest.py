@@ -90,7 +90,17 @@ class Summary:
 # line's own values, made database-ready by the parsing thread (Line.row, built in
 # parse_line()), then what each batch resolves (_Batch.store()). A new column goes here and
 # into the one place its part of the row is built.
-LINE_COLUMNS = ("source", "external_id", "type", "occurred_at", "url", "title", "body", "is_output")
+LINE_COLUMNS = (
+    "source",
+    "external_id",
+    "type",
+    "occurred_at",
+    "url",
+    "title",
+    "body",
+    "is_output",
+    "reply_to_external_id",
+)
 RESOLVED_COLUMNS = ("event_id", "identity_id", "member_id", "created_at")
 _ACTIVITY_COLUMNS = LINE_COLUMNS + RESOLVED_COLUMNS
 _MEMBER_TIME = itemgetter(
@@ -321,6 +331,7 @@ def parse_line(
             _text(raw, "title", 500),
             _text(raw, "body", None),
             output,
+            _text(raw, "in_reply_to", 200),
         ),
         (platform, handle),
         email,

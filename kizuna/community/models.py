@@ -320,6 +320,9 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=500, blank=True)
     body = models.TextField(_("body"), blank=True)
     is_output = models.BooleanField(_("output"), default=False)
+    # The external id (same source) of the activity this one answers or replies to: an
+    # answer's question, a comment's issue. Time to first response reads it.
+    reply_to_external_id = models.CharField(_("in reply to"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -334,6 +337,12 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["member", "occurred_at"], name="activity_member_time"),
             models.Index(fields=["event"], condition=Q(event__isnull=False), name="activity_event"),
+            # Only replies are in it, so inserting other activities costs nothing extra.
+            models.Index(
+                fields=["source", "reply_to_external_id"],
+                condition=~Q(reply_to_external_id=""),
+                name="activity_reply_to",
+            ),
         ]
 
     def __str__(self) -> str:

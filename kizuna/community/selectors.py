@@ -147,3 +147,13 @@ def member_export(member: Member) -> dict[str, Any]:
             .values("source", "external_id", "type_id", "occurred_at", "url", "title", "body")
         ),
     }
+
+
+def activity_external_ids_by_url(source: str, urls: set[str]) -> dict[str, str]:
+    """The external ids of a source's activities with these URLs: how a connector finds
+    what a reply replies to when the platform gives the parent's URL but not its id."""
+    if not urls:
+        return {}
+    return dict(
+        Activity.objects.filter(source=source, url__in=urls).values_list("url", "external_id")
+    )

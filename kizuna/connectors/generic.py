@@ -28,6 +28,7 @@ CSV_COLUMNS = [
     "title",
     "body",
     "output",
+    "in_reply_to",
 ]
 _MEMBER_COLUMNS = {
     "member_platform": "platform",

@@ -8,6 +8,11 @@ in the same transaction as its activities, so a crash resumes at the page it was
 The first page's ETag is kept: an unchanged stream costs one 304, which GitHub does not
 count against the rate limit. Discussions are only in GitHub's GraphQL API, which needs the
 token: see github_discussions.py.
+
+Comments and review comments reply to their issue or pull request (`in_reply_to`), which
+time to first response reads. GitHub gives a comment its parent's URL, not its id, so the
+parent is found by URL among the activities stored already: the issues stream goes first,
+and a new comment moves its issue's `updated_at`, so the issue is stored by then.
 """
 
 import re
@@ -17,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from kizuna.community.selectors import activity_external_ids_by_url
 from kizuna.connectors import github_discussions
 from kizuna.connectors.base import SyncContext
 
@@ -69,7 +75,7 @@ def _sync_stream(
         if first:
             cursor.etag = response.headers.get("ETag", "")
             first = False
-        records = list(_records(repo, stream, items))
+        records = _with_parents(list(_records(repo, stream, items)))
         if items and stream != "releases":
             cursor.position = max(item["updated_at"] for item in items)
         ctx.ingest(records, cursor=cursor)
@@ -106,6 +112,21 @@ def _records(repo: str, stream: str, items: list[dict[str, Any]]) -> Iterator[di
             "url": item.get("html_url", ""),
             "title": title[:500],
         }
+
+
+def _with_parents(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set in_reply_to on comments: their parent's page is their own URL without the anchor."""
+    parents = {r["url"].split("#")[0] for r in records if r["type"] in REPLY_TYPES}
+    external_ids = activity_external_ids_by_url(SOURCE, parents)
+    for record in records:
+        if record["type"] in REPLY_TYPES:
+            parent = external_ids.get(record["url"].split("#")[0])
+            if parent:
+                record["in_reply_to"] = parent
+    return records
+
+
+REPLY_TYPES = {"comment", "review"}
 
 
 def _issue_title(repo: str, item: dict[str, Any]) -> str:

@@ -100,12 +100,25 @@ def _records(
     is_question = bool((discussion.get("category") or {}).get("isAnswerable"))
     kind = "question" if is_question else "discussion"
     yield from _record("discussion", discussion, kind, title)
+    # Comments reply to the discussion and replies to their comment (`in_reply_to`): time
+    # to first response measures a question to its first answer.
     for comment in _comments(ctx, token, discussion):
+        answer = "answer" if is_question else "comment"
         yield from _record(
-            "discussion_comment", comment, "answer" if is_question else "comment", title
+            "discussion_comment",
+            comment,
+            answer,
+            title,
+            replying_to=f"discussion:{discussion['id']}",
         )
         for reply in comment["replies"]["nodes"]:
-            yield from _record("discussion_comment", reply, "comment", title)
+            yield from _record(
+                "discussion_comment",
+                reply,
+                "comment",
+                title,
+                replying_to=f"discussion_comment:{comment['id']}",
+            )
 
 
 def _comments(ctx: SyncContext, token: str, discussion: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -123,7 +136,9 @@ def _comments(ctx: SyncContext, token: str, discussion: dict[str, Any]) -> Itera
         comments = data["node"]["comments"]
 
 
-def _record(stream: str, item: dict[str, Any], kind: str, title: str) -> Iterator[dict[str, Any]]:
+def _record(
+    stream: str, item: dict[str, Any], kind: str, title: str, *, replying_to: str = ""
+) -> Iterator[dict[str, Any]]:
     author = item.get("author")
     if not author:
         return  # a deleted account ("ghost") has nobody to credit
@@ -139,6 +154,7 @@ def _record(stream: str, item: dict[str, Any], kind: str, title: str) -> Iterato
         },
         "url": item.get("url", ""),
         "title": title,
+        "in_reply_to": replying_to,
     }
 
 

@@ -12,7 +12,7 @@ from kizuna.insights.events_kpis import EventFilter
 from kizuna.insights.metrics import METRICS_BY_KEY
 from kizuna.insights.models import Interval
 from kizuna.insights.permissions import InsightsAction, can_insights
-from kizuna.insights.selectors import kpi_series
+from kizuna.insights.selectors import FilterNotApplicable, kpi_series
 
 router = Router(tags=["insights"])
 MAX_DAYS = 3660
@@ -28,6 +28,7 @@ class SeriesOut(Schema):
     interval: str
     unit: str
     definition: str
+    filters: str
     points: list[PointOut]
 
 
@@ -46,8 +47,10 @@ class KpiQuery(Schema):
     response=SeriesOut,
     summary="A KPI's series",
     description="Values of one KPI per week, month or quarter (Asia/Tokyo) between two dates. "
-    "`group`, `prefecture` and `kind` filter the event KPIs. Staff only (scope insights:read). "
-    "Error codes: unknown_metric, invalid_interval, invalid_range, forbidden.",
+    "`group`, `prefecture` and `kind` filter the event KPIs (matching events) and the member "
+    "KPIs (members who attended a matching event; see the glossary); the survey KPIs cannot "
+    "be filtered. Staff only (scope insights:read). Error codes: unknown_metric, "
+    "invalid_interval, invalid_range, filter_not_applicable, forbidden.",
 )
 def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
     user = require_scope(request, "insights:read")
@@ -61,11 +64,19 @@ def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
         raise ApiError(400, "invalid_range", f"`to` must be after `from`, at most {MAX_DAYS} days.")
     where = EventFilter(group=query.group, prefecture=query.prefecture, kind=query.kind)
     metric = METRICS_BY_KEY[query.metric]
-    series = kpi_series(query.metric, query.interval, query.from_, query.to, where)
+    try:
+        series = kpi_series(query.metric, query.interval, query.from_, query.to, where)
+    except FilterNotApplicable:
+        raise ApiError(
+            400,
+            "filter_not_applicable",
+            f"{query.metric} cannot be filtered by group, prefecture or event kind.",
+        ) from None
     return {
         "metric": query.metric,
         "interval": query.interval,
         "unit": metric.unit,
         "definition": str(metric.definition),
+        "filters": str(metric.filter_meaning),
         "points": [{"period_start": start, "value": value} for start, value in series],
     }

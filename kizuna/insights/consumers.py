@@ -4,6 +4,7 @@ from kizuna.community.models import Event
 from kizuna.core.consumers import consumer
 from kizuna.core.models import OutboxEvent
 from kizuna.insights import fill
+from kizuna.insights.models import DirtyFiguresDay
 from kizuna.insights.periods import tokyo_day
 from kizuna.insights.tasks import fill_insights
 
@@ -33,4 +34,4 @@ def recompute_event_days(event: OutboxEvent) -> None:
     event_id = event.payload.get("event_id")
     starts_at = Event.objects.filter(pk=event_id).values_list("starts_at", flat=True).first()
     if starts_at is not None:
-        fill.mark_days_dirty([tokyo_day(starts_at)])
+        fill.mark_figures_dirty(DirtyFiguresDay.Figures.EVENTS, [tokyo_day(starts_at)])

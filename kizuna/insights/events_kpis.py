@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -28,6 +29,13 @@ class EventFilter:
             events = events.filter(kind=self.kind)
         return events
 
+    def attendees(self, interval: str, start: date) -> QuerySet[Attendance, Any]:
+        """Whom the member KPIs count under this filter: the members who attended a
+        matching event held in the period (their attendance marked attended)."""
+        return Attendance.objects.filter(
+            event__in=events_in(interval, start, self), status=AttendanceStatus.ATTENDED
+        ).values("member_id")
+
 
 NO_FILTER = EventFilter()
 
@@ -50,8 +58,12 @@ def event_kpis(
         events_in(interval, start, where).annotate(
             attended=Count(
                 "attendances",
-                filter=Q(attendances__status=AttendanceStatus.ATTENDED)
-                & Q(attendances__in=counted_attendances()),
+                filter=Q(
+                    attendances__status=AttendanceStatus.ATTENDED,
+                    attendances__member__is_bot=False,
+                    attendances__member__is_staff=False,
+                    attendances__member__merged_into__isnull=True,
+                ),
             )
         )
     )

@@ -6,6 +6,14 @@
 
 New activities are found by id (> the watermark), whatever day they happened on, so
 late-arriving activities land in the right (old) day and mark it dirty.
+
+Dirty days come in three kinds. A DirtyDay recomputes every member KPI (from the rollups)
+of its periods; a DirtyFiguresDay either the event KPIs (from the event tables) or only the
+first-response figures of its periods. New activities mark their own days for the member
+KPIs, their events' days only when they record attendance, and, when they answer an older
+question earlier than anyone had, that question's day for its first-response figures. So a
+day of chat messages recomputes no event figure, and a late answer to last year's question
+only that question's first-response figures.
 """
 
 from collections.abc import Callable, Iterable
@@ -14,16 +22,19 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kizuna.community.models import Activity
+from kizuna.community.models import Activity, Attendance
 from kizuna.insights import sql
-from kizuna.insights.compute import period_kpis
+from kizuna.insights.compute import member_kpis, response_kpis
+from kizuna.insights.events_kpis import event_kpis
 from kizuna.insights.models import (
     DirtyDay,
+    DirtyFiguresDay,
     DirtyMember,
     FillState,
     KpiValue,
     MemberFirst,
     MemberPeriod,
+    QuestionResponse,
 )
 from kizuna.insights.periods import (
     INTERVALS,
@@ -35,7 +46,7 @@ from kizuna.insights.periods import (
 )
 
 STATE = "activities"
-CHUNK = 500_000  # activity ids per statement: bounds each transaction during a rebuild
+CHUNK = 500_000  # activity ids per statement of an incremental fill: bounds its transactions
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -68,6 +79,9 @@ def _fold_range(after: int, up_to: int, progress: Progress = _no_progress) -> in
             for interval in INTERVALS:
                 sql.fold_member_periods(interval, after_id=chunk_after, up_to_id=chunk_up_to)
             sql.fold_member_firsts(after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.mark_event_days_of_new_activities(after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.fold_questions(after_id=chunk_after, up_to_id=chunk_up_to)
+            sql.fold_replies(after_id=chunk_after, up_to_id=chunk_up_to)
     return max(up_to - after, 0)
 
 
@@ -79,9 +93,12 @@ def rebuild_dirty_members(*, up_to: int) -> int:
     _mark_member_days_dirty(member_ids)
     MemberPeriod.objects.filter(member_id__in=member_ids).delete()
     MemberFirst.objects.filter(member_id__in=member_ids).delete()
+    QuestionResponse.objects.filter(member_id__in=member_ids).delete()
     for interval in INTERVALS:
         sql.fold_member_periods(interval, after_id=0, up_to_id=up_to, member_ids=member_ids)
     sql.fold_member_firsts(after_id=0, up_to_id=up_to, member_ids=member_ids)
+    sql.fold_questions(after_id=0, up_to_id=up_to, member_ids=member_ids)
+    sql.refresh_first_responses_replied_by(member_ids)
     _mark_member_days_dirty(member_ids)
     DirtyMember.objects.filter(member_id__in=member_ids).delete()
     return len(member_ids)
@@ -95,11 +112,32 @@ def _mark_member_days_dirty(member_ids: list[int]) -> None:
         member_id__in=member_ids
     ).values_list("first_active", "first_output"):
         days.update(day for day in (first_active, first_output) if day)
+    days.update(
+        QuestionResponse.objects.filter(member_id__in=member_ids).values_list("asked_on", flat=True)
+    )
     mark_days_dirty(days)
+    # Their attendances count, or stop counting, in the event figures.
+    mark_figures_dirty(
+        DirtyFiguresDay.Figures.EVENTS,
+        (
+            tokyo_day(starts_at)
+            for starts_at in Attendance.objects.filter(member_id__in=member_ids).values_list(
+                "event__starts_at", flat=True
+            )
+        ),
+    )
 
 
 def mark_days_dirty(days: Iterable[date]) -> None:
+    """The member KPIs of these days' periods (and the next ones) are recomputed."""
     DirtyDay.objects.bulk_create([DirtyDay(day=day) for day in set(days)], ignore_conflicts=True)
+
+
+def mark_figures_dirty(figures: str, days: Iterable[date]) -> None:
+    """These figures (DirtyFiguresDay.Figures) of these days' periods are recomputed."""
+    DirtyFiguresDay.objects.bulk_create(
+        [DirtyFiguresDay(figures=figures, day=day) for day in set(days)], ignore_conflicts=True
+    )
 
 
 def mark_members_dirty(member_ids: Iterable[int]) -> None:
@@ -109,31 +147,52 @@ def mark_members_dirty(member_ids: Iterable[int]) -> None:
 
 
 def recompute_dirty_periods(*, today: date, progress: Progress = _no_progress) -> int:
-    """Recompute the KPI values of each period holding a dirty day, and of the next one
-    (retention, conversions and inactive contributors look back one period)."""
+    """Recompute the member KPIs of each period holding a dirty day and of the next one
+    (retention, conversions and inactive contributors look back one period), and the event
+    or first-response figures of each period holding a day dirty for them."""
     days = list(DirtyDay.objects.values_list("day", flat=True))
-    periods = _periods_touched(days, today=today)
+    figures_days = list(DirtyFiguresDay.objects.values_list("pk", "figures", "day"))
+
+    def days_for(figures: str) -> list[date]:
+        return [day for _pk, kind, day in figures_days if kind == figures]
+
+    member_periods = _periods_touched(days, today=today, next_too=True)
+    event_periods = _periods_touched(
+        days_for(DirtyFiguresDay.Figures.EVENTS), today=today, next_too=False
+    )
+    # The member KPIs include the first-response figures.
+    response_periods = (
+        _periods_touched(days_for(DirtyFiguresDay.Figures.RESPONSES), today=today, next_too=False)
+        - member_periods
+    )
+    periods = member_periods | event_periods | response_periods
     for interval, start in progress(sorted(periods)):
         with transaction.atomic():
-            store_kpis(interval, start)
+            if (interval, start) in member_periods:
+                store_kpis(interval, start, member_kpis(interval, start))
+            if (interval, start) in response_periods:
+                store_kpis(interval, start, response_kpis(interval, start))
+            if (interval, start) in event_periods:
+                store_kpis(interval, start, event_kpis(interval, start))
     DirtyDay.objects.filter(day__in=days).delete()
+    DirtyFiguresDay.objects.filter(pk__in=[pk for pk, _kind, _day in figures_days]).delete()
     return len(periods)
 
 
-def _periods_touched(days: Iterable[date], *, today: date) -> set[tuple[str, date]]:
+def _periods_touched(days: Iterable[date], *, today: date, next_too: bool) -> set[tuple[str, date]]:
     periods = set()
     for day in days:
         for interval in INTERVALS:
             start = period_start(interval, day)
-            for candidate in (start, next_start(interval, start)):
+            for candidate in (start, next_start(interval, start)) if next_too else (start,):
                 if candidate <= today:
                     periods.add((interval, candidate))
     return periods
 
 
-def store_kpis(interval: str, start: date) -> None:
-    values = period_kpis(interval, start)
-    KpiValue.objects.filter(interval=interval, period_start=start).delete()
+def store_kpis(interval: str, start: date, values: dict[str, float | None]) -> None:
+    """Replace the stored values of these metrics for the period."""
+    KpiValue.objects.filter(interval=interval, period_start=start, metric__in=values).delete()
     KpiValue.objects.bulk_create(
         [
             KpiValue(metric=metric, interval=interval, period_start=start, value=value)
@@ -145,41 +204,80 @@ def store_kpis(interval: str, start: date) -> None:
 def rebuild(
     first: date, last: date, *, today: date | None = None, progress: Progress = _no_progress
 ) -> None:
-    """Rebuild the rollups of every period overlapping [first, last] from raw activities."""
+    """Rebuild the rollups of every period overlapping [first, last] from raw activities.
+
+    Each rollup is one set-based statement over the whole span rather than chunks of ids:
+    every (member, period) group is then complete in one statement and inserted once, in
+    index order, where chunks by id would each update most rows again. Quarters are summed
+    from the months rebuilt with them.
+    """
     today = today or tokyo_day(timezone.now())
-    sql.use_large_cache()
-    with transaction.atomic():
-        up_to = sql.settled_max_activity_id()
-    for interval in INTERVALS:
-        starts = periods_between(interval, first, last)
-        span = (tokyo_midnight(starts[0]), tokyo_midnight(next_start(interval, starts[-1])))
+    with sql.large_memory():
         with transaction.atomic():
-            MemberPeriod.objects.filter(
-                interval=interval, period_start__gte=starts[0], period_start__lte=starts[-1]
-            ).delete()
-        for chunk_after in progress(range(0, up_to, CHUNK)):
+            up_to = sql.settled_max_activity_id()
+        weeks = periods_between("week", first, last)
+        quarters = periods_between("quarter", first, last)
+        months = periods_between("month", quarters[0], next_start("quarter", quarters[-1]) - DAY)
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("week", lambda: _rebuild_periods("week", weeks, up_to)),
+            ("month", lambda: _rebuild_periods("month", months, up_to)),
+            ("quarter", lambda: _rebuild_periods("quarter", quarters, up_to)),
+            ("firsts", lambda: _rebuild_member_firsts(up_to)),
+            ("questions", lambda: _rebuild_questions(first, last, up_to)),
+        ]
+        for _name, step in progress(steps):
             with transaction.atomic():
-                sql.fold_member_periods(
-                    interval,
-                    after_id=chunk_after,
-                    up_to_id=min(chunk_after + CHUNK, up_to),
-                    span=span,
-                )
-    _rebuild_member_firsts(up_to, progress)
-    FillState.objects.update_or_create(
-        name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
-    )
-    mark_days_dirty(_days(first, min(last, today)))
-    recompute_dirty_periods(today=today, progress=progress)
+                step()
+        sql.analyze_rollups()
+        FillState.objects.update_or_create(
+            name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
+        )
+        mark_days_dirty(_days(first, min(last, today)))
+        mark_figures_dirty(DirtyFiguresDay.Figures.EVENTS, _days(first, min(last, today)))
+        recompute_dirty_periods(today=today, progress=progress)
 
 
-def _rebuild_member_firsts(up_to: int, progress: Progress) -> None:
-    """First days are over all time, so they are rebuilt whole."""
+DAY = timedelta(days=1)
+
+
+def _rebuild_periods(interval: str, starts: list[date], up_to: int) -> None:
+    MemberPeriod.objects.filter(
+        interval=interval, period_start__gte=starts[0], period_start__lte=starts[-1]
+    ).delete()
+    if interval == "quarter":
+        sql.sum_quarters_from_months(starts[0], next_start("quarter", starts[-1]))
+        return
+    span = (tokyo_midnight(starts[0]), tokyo_midnight(next_start(interval, starts[-1])))
+    sql.fold_member_periods(interval, after_id=0, up_to_id=up_to, span=span)
+
+
+def clear() -> None:
+    """Empty every rollup, as before the first fill."""
     with transaction.atomic():
-        MemberFirst.objects.all().delete()
-    for chunk_after in progress(range(0, up_to, CHUNK)):
-        with transaction.atomic():
-            sql.fold_member_firsts(after_id=chunk_after, up_to_id=min(chunk_after + CHUNK, up_to))
+        for model in (
+            MemberPeriod,
+            MemberFirst,
+            QuestionResponse,
+            KpiValue,
+            DirtyDay,
+            DirtyFiguresDay,
+            DirtyMember,
+            FillState,
+        ):
+            model.objects.all().delete()
+
+
+def _rebuild_questions(first: date, last: date, up_to: int) -> None:
+    """Questions asked in [first, last], with their first responses up to now."""
+    QuestionResponse.objects.filter(asked_on__gte=first, asked_on__lte=last).delete()
+    span = (tokyo_midnight(first), tokyo_midnight(last + DAY))
+    sql.fold_questions(after_id=0, up_to_id=up_to, span=span)
+
+
+def _rebuild_member_firsts(up_to: int) -> None:
+    """First days are over all time, so they are rebuilt whole."""
+    MemberFirst.objects.all().delete()
+    sql.fold_member_firsts(after_id=0, up_to_id=up_to)
 
 
 def _days(first: date, last: date) -> list[date]:

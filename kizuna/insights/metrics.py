@@ -12,6 +12,21 @@ EXCLUDED = _(
     "Bots and staff are left out; merged people count once; erased people count anonymously."
 )
 
+# What the group, prefecture and event-kind filters mean for a KPI, by its filter scope.
+FILTER_MEANINGS = {
+    "events": _("Filters: only events of that group, in that prefecture, of that kind."),
+    "members": _(
+        "Filters: only members who attended (marked attended) an event of that group, in "
+        "that prefecture, of that kind held in the period."
+    ),
+    "members_previous": _(
+        "Filters: only members who attended (marked attended) an event of that group, in "
+        "that prefecture, of that kind held in the previous period; what they do in this "
+        "period counts wherever they do it."
+    ),
+    "none": _("Filters do not apply: group, prefecture and event kind are ignored."),
+}
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -24,6 +39,25 @@ class Metric:
     # event kind filters apply) rather than from the activity rollups.
     from_events: bool = False
     headline: bool = False
+    # How the group, prefecture and event-kind filters apply (a key of FILTER_MEANINGS).
+    # Left empty, it follows from the KPI's source: events, members, or none for surveys.
+    filter_scope: str = ""
+
+    @property
+    def scope(self) -> str:
+        if self.filter_scope:
+            return self.filter_scope
+        if self.from_events:
+            return "events"
+        return "none" if self.section == "surveys" else "members"
+
+    @property
+    def filterable(self) -> bool:
+        return self.scope != "none"
+
+    @property
+    def filter_meaning(self) -> Any:
+        return FILTER_MEANINGS[self.scope]
 
 
 METRICS: list[Metric] = [
@@ -195,6 +229,7 @@ METRICS: list[Metric] = [
             "previous period × 100."
         ),
         headline=True,
+        filter_scope="members_previous",
     ),
     Metric(
         "new_contributors",
@@ -209,6 +244,7 @@ METRICS: list[Metric] = [
         "count",
         "growth",
         _("Members with output in the previous period and none in this one."),
+        filter_scope="members_previous",
     ),
     Metric(
         "conversion_casual_regular",
@@ -220,6 +256,7 @@ METRICS: list[Metric] = [
             "KIZUNA_INSIGHTS_REGULAR_MIN_WEIGHT, default 10), the share regular or core in "
             "this one."
         ),
+        filter_scope="members_previous",
     ),
     Metric(
         "conversion_regular_core",
@@ -229,6 +266,31 @@ METRICS: list[Metric] = [
         _(
             "Of the members regular in the previous period, the share core in this one "
             "(weight at least KIZUNA_INSIGHTS_CORE_MIN_WEIGHT, default 50)."
+        ),
+        filter_scope="members_previous",
+    ),
+    Metric(
+        "first_response_hours",
+        _("Time to first response"),
+        "hours",
+        "growth",
+        _(
+            "Median, over the questions and issues asked in the period that have an answer, "
+            "of the hours from the question to its first answer or reply (an activity of the "
+            "same source that replies to it) by someone else. Replies by bots and staff, and "
+            "replies dated before the question, do not count. The period is the question's, "
+            "so the figure of a recent period can still change as late answers arrive."
+        ),
+        headline=True,
+    ),
+    Metric(
+        "unanswered_questions",
+        _("Unanswered questions"),
+        "count",
+        "growth",
+        _(
+            "Questions and issues asked in the period that nobody else has answered or "
+            "replied to yet (bots and staff do not count as answering)."
         ),
     ),
     Metric(

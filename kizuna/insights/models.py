@@ -38,6 +38,31 @@ class DirtyDay(models.Model):
         return str(self.day)
 
 
+class DirtyFiguresDay(models.Model):
+    """A day (Asia/Tokyo) whose periods need some figures computed again, short of every
+    member KPI (that is DirtyDay): the event KPIs, or only the first-response figures.
+
+    A day of chat messages changes no event figure; event figures change without any
+    activity (an attendance list edited); a late answer to an old question changes that
+    question's first-response figures and nothing else of its period.
+    """
+
+    class Figures(models.TextChoices):
+        EVENTS = "events"
+        RESPONSES = "responses"
+
+    figures = models.CharField(max_length=20, choices=Figures.choices)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["figures", "day"], name="dirty_figures_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figures} {self.day}"
+
+
 class DirtyMember(models.Model):
     """A member whose rollup rows must be rebuilt (merged, erased, flagged bot or staff)."""
 
@@ -97,6 +122,37 @@ class MemberFirst(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.member_id} {self.first_active}"
+
+
+class QuestionResponse(models.Model):
+    """A countable member's question (or issue), and when someone else first answered it.
+
+    One row per question activity; first_response_at is the earliest reply (an activity of
+    the same source whose reply_to_external_id is the question's external id) by another
+    countable member, not dated before the question. Empty while unanswered.
+    """
+
+    question_id = models.BigIntegerField(primary_key=True)  # the question's activity id
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    asked_at = models.DateTimeField()
+    asked_on = models.DateField()  # Asia/Tokyo
+    first_response_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["member"], name="question_response_member"),
+            # Covers the period figures: a late answer to an old question recomputes them
+            # for its weeks, month and quarter from the index alone, not 100,000 rows.
+            models.Index(
+                fields=["asked_on", "asked_at", "first_response_at"],
+                name="question_response_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"question {self.question_id} → {self.first_response_at}"
 
 
 class KpiValue(models.Model):

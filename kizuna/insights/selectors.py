@@ -12,6 +12,7 @@ from kizuna.accounts.models import Organization
 from kizuna.community.models import Activity, Event, Member
 from kizuna.community.selectors import partner_contribution_activities
 from kizuna.insights import scoring
+from kizuna.insights.compute import member_kpis
 from kizuna.insights.events_kpis import NO_FILTER, EventFilter, event_kpis, events_in
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
 from kizuna.insights.models import (
@@ -34,16 +35,24 @@ def members_at_level(members: QuerySet[Member], level: int | None) -> QuerySet[M
 
 
 def survey_kpis(interval: str, start: date) -> dict[str, float | None]:
-    end = next_start(interval, start)
+    return survey_kpis_by_period(interval, [start])[start]
+
+
+def survey_kpis_by_period(interval: str, starts: list[date]) -> dict[date, dict[str, float | None]]:
+    """NPS and CES of consecutive periods, from one query over their answers."""
     responses = SurveyResponse.objects.filter(
-        survey__period_day__gte=start, survey__period_day__lt=end
+        survey__period_day__gte=starts[0],
+        survey__period_day__lt=next_start(interval, starts[-1]),
     )
-    scores: dict[str, list[int]] = defaultdict(list)
-    for kind, score in responses.values_list("survey__kind", "score"):
-        scores[kind].append(score)
+    scores: dict[tuple[date, str], list[int]] = defaultdict(list)
+    for day, kind, score in responses.values_list("survey__period_day", "survey__kind", "score"):
+        scores[(period_start(interval, day), kind)].append(score)
     return {
-        "nps": scoring.nps(scores[SurveyKind.NPS]).value,
-        "ces": scoring.ces(scores[SurveyKind.CES]).value,
+        start: {
+            "nps": scoring.nps(scores[(start, SurveyKind.NPS)]).value,
+            "ces": scoring.ces(scores[(start, SurveyKind.CES)]).value,
+        }
+        for start in starts
     }
 
 
@@ -53,16 +62,29 @@ def kpi_series(
     """The metric's value for each period from the one holding `first` to the one holding `last`."""
     starts = periods_between(interval, first, last)
     definition = METRICS_BY_KEY[metric]
+    if where != NO_FILTER and not definition.filterable:
+        raise FilterNotApplicable(metric)
     if definition.section == "surveys":
-        return [(start, survey_kpis(interval, start)[metric]) for start in starts]
-    if definition.from_events and where != NO_FILTER:
-        return [(start, event_kpis(interval, start, where)[metric]) for start in starts]
+        by_period = survey_kpis_by_period(interval, starts)
+        return [(start, by_period[start][metric]) for start in starts]
+    if where != NO_FILTER:
+        return [(start, filtered_kpis(interval, start, where)[metric]) for start in starts]
     stored = dict(
         KpiValue.objects.filter(
             metric=metric, interval=interval, period_start__in=starts
         ).values_list("period_start", "value")
     )
     return [(start, stored.get(start)) for start in starts]
+
+
+class FilterNotApplicable(ValueError):
+    """A group, prefecture or event-kind filter was asked of a KPI it cannot apply to."""
+
+
+def filtered_kpis(interval: str, start: date, where: EventFilter) -> dict[str, float | None]:
+    """Every event and member KPI of the period under a filter, computed on demand (only
+    unfiltered values are stored)."""
+    return {**member_kpis(interval, start, where), **event_kpis(interval, start, where)}
 
 
 @dataclass
@@ -75,6 +97,8 @@ class KpiCard:
     previous: float | None
     target: float | None
     series: list[tuple[date, float | None]]
+    # False when a filter is set that this KPI cannot follow: its figures are unfiltered.
+    filtered: bool = True
 
     @property
     def change(self) -> float | None:
@@ -89,17 +113,27 @@ class KpiCard:
         return round(100 * self.value / self.target)
 
 
-def overview(*, interval: str, periods: int, today: date) -> list[KpiCard]:
-    """Every KPI over the last `periods` periods, with its target, in two queries (+ surveys)."""
+def overview(
+    *, interval: str, periods: int, today: date, where: EventFilter = NO_FILTER
+) -> list[KpiCard]:
+    """Every KPI over the last `periods` periods, with its target, in two queries (+ surveys).
+
+    With a filter, the event and member KPIs are computed for it, period by period; the
+    survey KPIs stay unfiltered and their cards say so."""
     last = period_start(interval, today)
     starts = periods_between(interval, _back(interval, last, periods - 1), last)
     values: dict[str, dict[date, float | None]] = defaultdict(dict)
-    for metric, start, value in KpiValue.objects.filter(
-        interval=interval, period_start__in=starts
-    ).values_list("metric", "period_start", "value"):
-        values[metric][start] = value
-    for start in starts:
-        for metric, value in survey_kpis(interval, start).items():
+    if where == NO_FILTER:
+        for metric, start, value in KpiValue.objects.filter(
+            interval=interval, period_start__in=starts
+        ).values_list("metric", "period_start", "value"):
+            values[metric][start] = value
+    else:
+        for start in starts:
+            for metric, value in filtered_kpis(interval, start, where).items():
+                values[metric][start] = value
+    for start, figures in survey_kpis_by_period(interval, starts).items():
+        for metric, value in figures.items():
             values[metric][start] = value
     targets = dict(
         KpiTarget.objects.filter(interval=interval, period_start=last).values_list(
@@ -119,6 +153,7 @@ def overview(*, interval: str, periods: int, today: date) -> list[KpiCard]:
                 previous=series[-2][1] if len(series) > 1 else None,
                 target=targets.get(definition.key),
                 series=series,
+                filtered=where == NO_FILTER or definition.filterable,
             )
         )
     return cards
@@ -251,7 +286,7 @@ def survey_trend(*, today: date, months: int) -> list[tuple[date, float | None, 
     """NPS and CES per month over the last months: (month, nps, ces)."""
     last = period_start("month", today)
     starts = periods_between("month", _back("month", last, months - 1), last)
-    scores = {start: survey_kpis("month", start) for start in starts}
+    scores = survey_kpis_by_period("month", starts)
     return [(start, scores[start]["nps"], scores[start]["ces"]) for start in starts]
 
 

@@ -4,6 +4,10 @@ Days, weeks, months and quarters are those of Asia/Tokyo. Japan keeps no dayligh
 time, so on SQLite "+9 hours" is exact.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
 from django.db import connection
 
 # Activity type keys that make up each rollup column (see docs/insights.md).
@@ -36,19 +40,19 @@ def day_sql(column: str = "a.occurred_at") -> str:
     return f"date({column}, '+9 hours')"
 
 
-def period_sql(interval: str, column: str = "a.occurred_at") -> str:
+def period_sql(interval: str, column: str = "a.occurred_at", *, of_date: bool = False) -> str:
+    """The start of the period holding a timestamp's Tokyo day, or (of_date) a date's."""
     if _postgres():
-        return f"(date_trunc('{interval}', {column} AT TIME ZONE 'Asia/Tokyo')::date)"
+        value = column if of_date else f"{column} AT TIME ZONE 'Asia/Tokyo'"
+        return f"(date_trunc('{interval}', {value})::date)"
+    shift = "" if of_date else ", '+9 hours'"
     if interval == "week":
-        return f"date({column}, '+9 hours', '-6 days', 'weekday 1')"
+        return f"date({column}{shift}, '-6 days', 'weekday 1')"
     if interval == "month":
-        return f"date({column}, '+9 hours', 'start of month')"
+        return f"date({column}{shift}, 'start of month')"
     if interval == "quarter":
-        month = f"CAST(strftime('%%m', {column}, '+9 hours') AS integer)"
-        return (
-            f"date({column}, '+9 hours', 'start of month', "
-            f"'-' || (({month} - 1) %% 3) || ' months')"
-        )
+        month = f"CAST(strftime('%%m', {column}{shift}) AS integer)"
+        return f"date({column}{shift}, 'start of month', '-' || (({month} - 1) %% 3) || ' months')"
     raise ValueError(f"Unknown interval {interval!r}")
 
 
@@ -62,15 +66,20 @@ def _earliest(existing: str, new: str) -> str:
 
 
 def _where(
-    *, after_id: int, up_to_id: int, member_ids: list[int] | None, span: tuple | None
+    *,
+    after_id: int,
+    up_to_id: int,
+    member_ids: list[int] | None,
+    span: tuple | None,
+    alias: str = "a",
 ) -> tuple[str, list]:
-    clauses = ["a.id > %s", "a.id <= %s", COUNTABLE]
+    clauses = [f"{alias}.id > %s", f"{alias}.id <= %s", COUNTABLE]
     params: list = [after_id, up_to_id]
     if member_ids is not None:
-        clauses.append(f"a.member_id IN ({', '.join(['%s'] * len(member_ids))})")
+        clauses.append(f"{alias}.member_id IN ({', '.join(['%s'] * len(member_ids))})")
         params.extend(member_ids)
     if span is not None:
-        clauses.append("a.occurred_at >= %s AND a.occurred_at < %s")
+        clauses.append(f"{alias}.occurred_at >= %s AND {alias}.occurred_at < %s")
         params.extend(span)
     return " AND ".join(clauses), params
 
@@ -109,6 +118,22 @@ def fold_member_periods(
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def sum_quarters_from_months(first: date, end: date) -> None:
+    """Quarter rows as sums of the month rows of [first, end) (months nest in quarters)."""
+    columns = ", ".join(SUM_COLUMNS)
+    sums = ", ".join(f"SUM({column})" for column in SUM_COLUMNS)
+    quarter = period_sql("quarter", "p.period_start", of_date=True)
+    sql = f"""
+        INSERT INTO insights_memberperiod (member_id, interval, period_start, {columns})
+        SELECT p.member_id, 'quarter', {quarter}, {sums}
+        FROM insights_memberperiod p
+        WHERE p.interval = 'month' AND p.period_start >= %s AND p.period_start < %s
+        GROUP BY {quarter}, p.member_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, end])
 
 
 def fold_member_firsts(
@@ -161,17 +186,46 @@ def mark_days_of_new_activities(*, after_id: int, up_to_id: int) -> None:
             cursor.execute(statement, [after_id, up_to_id])
 
 
-def use_large_cache() -> None:
-    """Give SQLite's page cache room for the rollup indexes during a rebuild.
+@contextmanager
+def large_memory() -> Iterator[None]:
+    """Give a rebuild's big statements room, then put the connection back as it was.
 
-    The default 2 MB cache makes millions of index inserts read pages from disk one by one.
+    SQLite: the default 2 MB page cache makes millions of index inserts read pages from disk
+    one by one. PostgreSQL: with the default 4 MB work_mem, grouping ten million activities
+    sorts on disk instead of hashing in memory.
     """
-    if not _postgres():
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute(f"SET work_mem = '{REBUILD_MEMORY_KIB}kB'")
+        else:
+            cursor.execute("PRAGMA cache_size")
+            previous = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = -{REBUILD_MEMORY_KIB}")
+    try:
+        yield
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+            if _postgres():
+                cursor.execute("RESET work_mem")
+            else:
+                cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
-REBUILD_CACHE_KIB = 512 * 1024
+REBUILD_MEMORY_KIB = 512 * 1024
+
+
+def analyze_rollups() -> None:
+    """After a rebuild, give PostgreSQL's planner statistics of the refilled rollups.
+
+    Until autovacuum gets to them, it plans the KPI queries and the next fills as if the
+    tables were empty (seen: 2-3 s instead of milliseconds per statement at 10M activities).
+    SQLite's planner does without.
+    """
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE insights_memberperiod, insights_memberfirst, insights_questionresponse"
+            )
 
 
 def settled_max_activity_id() -> int:
@@ -187,3 +241,178 @@ def settled_max_activity_id() -> int:
             cursor.execute("LOCK TABLE community_activity IN SHARE MODE")
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM community_activity")
         return int(cursor.fetchone()[0])
+
+
+# Activity types that ask for an answer: time to first response is measured on these.
+QUESTION_TYPES = ("question", "issue")
+# Activity types that also record attendance (kizuna.community.ingest): new ones of these
+# change the figures of their event.
+ATTENDANCE_TYPES = ("attended_event", "talk", "lightning_talk")
+
+
+def _keys(keys: tuple[str, ...]) -> str:
+    return ", ".join(f"'{key}'" for key in keys)
+
+
+# The first reply to question q by another countable member, not dated before it. The
+# condition on reply_to_external_id is written as the partial index activity_reply_to
+# states it, so the planner can use that index.
+FIRST_REPLY = """
+    SELECT MIN(r.occurred_at) FROM community_activity r
+    CROSS JOIN community_member rm
+    WHERE r.source = q.source AND r.reply_to_external_id = q.external_id
+      AND NOT (r.reply_to_external_id = '')
+      AND rm.id = r.member_id AND r.member_id <> q.member_id
+      AND r.occurred_at >= q.occurred_at
+      AND rm.is_bot = false AND rm.is_staff = false AND rm.merged_into_id IS NULL
+"""
+
+
+def fold_questions(
+    *,
+    after_id: int,
+    up_to_id: int,
+    member_ids: list[int] | None = None,
+    span: tuple | None = None,
+) -> None:
+    """Add a row for each countable member's question in the id range, with its first
+    reply so far (replies may arrive before their question)."""
+    where, params = _where(
+        after_id=after_id, up_to_id=up_to_id, member_ids=member_ids, span=span, alias="q"
+    )
+    sql = f"""
+        INSERT INTO insights_questionresponse
+            (question_id, member_id, asked_at, asked_on, first_response_at)
+        SELECT q.id, q.member_id, q.occurred_at, {day_sql("q.occurred_at")}, ({FIRST_REPLY})
+        FROM community_activity q
+        CROSS JOIN community_member m
+        WHERE m.id = q.member_id AND q.type IN ({_keys(QUESTION_TYPES)}) AND {where}
+        ON CONFLICT (question_id) DO UPDATE SET first_response_at = excluded.first_response_at
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _new_first_replies(where: str) -> str:
+    """Per question, the earliest of the replies selected by `where` (over r)."""
+    return f"""
+        SELECT q.id AS question_id, MIN(r.occurred_at) AS first_at
+        FROM community_activity r
+        CROSS JOIN community_member rm
+        CROSS JOIN community_activity q
+        WHERE {where} AND NOT (r.reply_to_external_id = '') AND rm.id = r.member_id
+          AND rm.is_bot = false AND rm.is_staff = false AND rm.merged_into_id IS NULL
+          AND q.source = r.source AND q.external_id = r.reply_to_external_id
+          AND q.member_id <> r.member_id AND r.occurred_at >= q.occurred_at
+        GROUP BY q.id
+    """
+
+
+def fold_replies(*, after_id: int, up_to_id: int) -> None:
+    """Let replies in the id range make their questions' first response earlier, and mark
+    the days of the questions whose first response changed."""
+    new = _new_first_replies("r.id > %s AND r.id <= %s")
+    earlier = _earliest("insights_questionresponse.first_response_at", "x.first_at")
+    statements = [
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'responses', f.asked_on FROM insights_questionresponse f
+            JOIN ({new}) x ON x.question_id = f.question_id
+            WHERE f.first_response_at IS NULL OR x.first_at < f.first_response_at
+            ON CONFLICT (figures, day) DO NOTHING""",
+        f"""UPDATE insights_questionresponse SET first_response_at = {earlier}
+            FROM ({new}) x WHERE x.question_id = insights_questionresponse.question_id""",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, [after_id, up_to_id])
+
+
+def refresh_first_responses_replied_by(member_ids: list[int]) -> None:
+    """Compute again the first response of every question these members replied to (they
+    were merged, erased or flagged), and mark those questions' days."""
+    placeholders = ", ".join(["%s"] * len(member_ids))
+    replied = f"""
+        SELECT q.id FROM community_activity r
+        CROSS JOIN community_activity q
+        WHERE r.member_id IN ({placeholders}) AND NOT (r.reply_to_external_id = '')
+          AND q.source = r.source AND q.external_id = r.reply_to_external_id
+    """
+    statements = [
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'responses', asked_on FROM insights_questionresponse
+            WHERE question_id IN ({replied}) ON CONFLICT (figures, day) DO NOTHING""",
+        f"""UPDATE insights_questionresponse SET first_response_at = (
+                SELECT ({FIRST_REPLY}) FROM community_activity q
+                WHERE q.id = insights_questionresponse.question_id)
+            WHERE question_id IN ({replied})""",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, member_ids)
+
+
+def mark_event_days_of_new_activities(*, after_id: int, up_to_id: int) -> None:
+    """Mark the days of the events that new attendance activities are for, and of each
+    such member's next attended event (which may have stopped being their first)."""
+    event_day = day_sql("e.starts_at")
+    new_attendance = f"""
+        FROM community_activity a CROSS JOIN community_event e
+        WHERE a.id > %s AND a.id <= %s AND a.event_id IS NOT NULL AND e.id = a.event_id
+          AND a.type IN ({_keys(ATTENDANCE_TYPES)})
+    """
+    next_event = """
+        SELECT MIN(later.starts_at) FROM community_attendance t
+        CROSS JOIN community_event later
+        WHERE t.member_id = a.member_id AND t.status = 'attended' AND later.id = t.event_id
+          AND later.starts_at > e.starts_at
+    """
+    statements = [
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'events', {event_day} {new_attendance}
+            ON CONFLICT (figures, day) DO NOTHING""",
+        f"""INSERT INTO insights_dirtyfiguresday (figures, day)
+            SELECT DISTINCT 'events', {day_sql("n.starts_at")}
+            FROM (SELECT ({next_event}) AS starts_at {new_attendance}) n
+            WHERE n.starts_at IS NOT NULL
+            ON CONFLICT (figures, day) DO NOTHING""",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, [after_id, up_to_id])
+
+
+def first_response_figures(
+    start: date, end: date, members: tuple[str, list] | None = None
+) -> dict[str, float | None]:
+    """Median hours to first response and unanswered count of questions asked in [start, end).
+
+    `members`: an SQL query of member ids (and its parameters) to count only their questions.
+    """
+    if _postgres():
+        hours = "EXTRACT(EPOCH FROM (first_response_at - asked_at)) / 3600.0"
+    else:
+        hours = "(julianday(first_response_at) - julianday(asked_at)) * 24.0"
+    where = "asked_on >= %s AND asked_on < %s"
+    params: list = [start, end]
+    if members is not None:
+        where += f" AND member_id IN ({members[0]})"
+        params.extend(members[1])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT COUNT(first_response_at), COUNT(*) - COUNT(first_response_at)
+            FROM insights_questionresponse WHERE {where}""",
+            params,
+        )
+        answered, unanswered = cursor.fetchone()
+        median = None
+        if answered:
+            # The middle one or two of the answered questions' response times.
+            cursor.execute(
+                f"""SELECT {hours} AS h FROM insights_questionresponse
+                WHERE {where} AND first_response_at IS NOT NULL
+                ORDER BY h LIMIT %s OFFSET %s""",
+                [*params, 2 - answered % 2, (answered - 1) // 2],
+            )
+            middle = [row[0] for row in cursor.fetchall()]
+            median = round(float(sum(middle)) / len(middle), 2)
+    return {"first_response_hours": median, "unanswered_questions": unanswered}

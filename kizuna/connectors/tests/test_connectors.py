@@ -260,6 +260,10 @@ def test_github_sync_with_a_token_imports_discussions_as_questions_answers_and_c
     question = Activity.objects.get(external_id="discussion:D_kwDOHk1z0c4AT1aA")
     assert question.url == "https://github.com/kizuna/plugin-sdk/discussions/41"
     assert question.title == "kizuna/plugin-sdk: Webhook の署名検証が失敗します"
+    # Answers reply to their question, which time to first response reads.
+    answers = Activity.objects.filter(reply_to_external_id=question.external_id)
+    assert answers.count() >= 1
+    assert set(answers.values_list("type", flat=True)) == {"answer"}
     assert Cursor.objects.get(stream="kizuna/plugin-sdk:discussions").position == (
         "2026-03-10T09:00:00Z"
     )
@@ -333,6 +337,20 @@ def test_github_discussions_of_a_repository_the_token_cannot_read_are_a_sync_err
 
     assert run.error.startswith("GraphQLError: Could not resolve to a Repository")
     assert Activity.objects.filter(type__key="issue").exists()  # the REST streams were kept
+
+
+def test_github_comments_reply_to_their_issue_or_pull_request(server, no_sleep):
+    github_server(server)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+
+    sync(source, server, no_sleep.append)
+
+    replies = dict(
+        Activity.objects.filter(type__in=["comment", "review"]).values_list(
+            "external_id", "reply_to_external_id"
+        )
+    )
+    assert replies == {"comments:2001": "issues:1001", "review_comments:3001": "issues:1002"}
 
 
 def test_github_second_sync_sends_since_and_the_etag(server, no_sleep):

@@ -21,9 +21,12 @@ def activity(
     output: bool = False,
     event: Event | None = None,
     at: datetime | None = None,
+    reply_to: Activity | None = None,
+    source: str = "test",
 ) -> Activity:
     return Activity.objects.create(
-        source="test",
+        source=source,
+        reply_to_external_id=reply_to.external_id if reply_to else "",
         external_id=str(next(_ids)),
         type_id=type_key,
         member=who,

@@ -132,6 +132,7 @@ def test_the_api_returns_a_kpi_series(client, alice, filled):
         ("metric=nope&from=2026-01-01&to=2026-02-01", "unknown_metric"),
         ("metric=attendance&from=2026-01-01&to=2026-02-01&interval=day", "invalid_interval"),
         ("metric=attendance&from=2026-03-01&to=2026-02-01", "invalid_range"),
+        ("metric=nps&from=2026-01-01&to=2026-02-01&group=tokyo", "filter_not_applicable"),
     ],
 )
 def test_the_api_explains_bad_input(client, alice, query, code):

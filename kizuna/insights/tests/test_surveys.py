@@ -94,3 +94,27 @@ def test_the_public_form_requires_csrf(survey, alice):
     token = SurveyInvitation.objects.get().token
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(f"/insights/s/{token}/", {"score": "10"}).status_code == 403
+
+
+def test_survey_scores_land_in_the_period_of_the_surveys_date(alice):
+    from kizuna.insights.selectors import overview
+
+    for day, scores in ((date(2026, 6, 1), [10, 10]), (date(2026, 8, 30), [0, 10])):
+        survey = services.survey_create(
+            actor=alice, kind="nps", title=str(day), question="Recommend us?", period_day=day
+        )
+        people = [member() for _ in scores]
+        services.survey_invite(actor=alice, survey=survey, members=people)
+        for invitation, score in zip(
+            SurveyInvitation.objects.filter(survey=survey), scores, strict=True
+        ):
+            services.survey_answer(token=invitation.token, score=score, free_text={})
+    cards = {
+        card.key: card for card in overview(interval="month", periods=4, today=date(2026, 9, 5))
+    }
+    assert cards["nps"].series == [
+        (date(2026, 6, 1), 100.0),
+        (date(2026, 7, 1), None),
+        (date(2026, 8, 1), 0.0),
+        (date(2026, 9, 1), None),
+    ]

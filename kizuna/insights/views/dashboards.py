@@ -1,7 +1,5 @@
 """Dashboards: overview, events, journey, outputs, glossary."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.insights import selectors, services
-from kizuna.insights.events_kpis import EventFilter, event_kpis
+from kizuna.insights.events_kpis import event_kpis
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.forms import TargetForm
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
@@ -37,10 +35,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     require(request, InsightsAction.VIEW_DASHBOARDS)
     form, interval, where = filters(request)
     cards = selectors.overview(
-        interval=interval, periods=PERIODS_SHOWN[interval], today=tokyo_today()
+        interval=interval, periods=PERIODS_SHOWN[interval], today=tokyo_today(), where=where
     )
-    if where != EventFilter():
-        _apply_event_filter(cards, interval, where)
     if wants_csv(request):
         periods = [start for start, _value in cards[0].series]
         return csv_response(
@@ -73,17 +69,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "can_set_targets": can_insights(request.user, InsightsAction.SET_TARGETS),
         },
     )
-
-
-def _apply_event_filter(cards: list[Any], interval: str, where: EventFilter) -> None:
-    """Event KPIs follow the group, prefecture and kind filters; they are small to compute."""
-    starts = [start for start, _value in cards[0].series]
-    filtered = {start: event_kpis(interval, start, where) for start in starts}
-    for card in cards:
-        if METRICS_BY_KEY[card.key].from_events:
-            card.series = [(start, filtered[start][card.key]) for start in starts]
-            card.value = card.series[-1][1]
-            card.previous = card.series[-2][1] if len(card.series) > 1 else None
 
 
 @login_required
@@ -200,7 +185,7 @@ def journey(request: HttpRequest) -> HttpResponse:
 @login_required
 def outputs(request: HttpRequest) -> HttpResponse:
     require(request, InsightsAction.VIEW_DASHBOARDS)
-    form, interval, _where = filters(request)
+    form, interval, where = filters(request)
     keys = [
         m.key
         for m in METRICS
@@ -208,9 +193,9 @@ def outputs(request: HttpRequest) -> HttpResponse:
     ]
     today = tokyo_today()
     first = shift(interval, period_start(interval, today), -(PERIODS_SHOWN[interval] - 1))
-    columns = {key: selectors.kpi_series(key, interval, first, today) for key in keys}
+    columns = {key: selectors.kpi_series(key, interval, first, today, where) for key in keys}
     starts = [s for s, _v in columns[keys[0]]]
-    share = dict(selectors.kpi_series("output_member_share", interval, first, today))
+    share = dict(selectors.kpi_series("output_member_share", interval, first, today, where))
     rows = [[start, *(dict(columns[k])[start] for k in keys), share.get(start)] for start in starts]
     header = [
         _("Period"),
