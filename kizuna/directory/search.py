@@ -104,7 +104,7 @@ def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
     query = snapshot.Query(tuple(tokens), params.requested_badges, today)
     page = index.top(matching, query, offset + params.page_size)[offset:]
     ids = [pk for pk, _score in page]
-    entries = _result_rows().in_bulk(ids)
+    entries = index.result_rows(ids, _result_rows().in_bulk)
     return SearchResult(
         params=params,
         count=matching.bit_count(),

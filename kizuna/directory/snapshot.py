@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import reduce
 from operator import and_, or_
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.utils import timezone
@@ -32,11 +32,15 @@ from kizuna.directory.models import EntryBadge
 from kizuna.directory.services import ranking
 from kizuna.partners.models import Badge, BadgeLevel
 
+T = TypeVar("T")
+
 # Below this many matches every match is scored; above it, text-free ranking walks the
 # entries in their precomputed order and stops once a page is filled.
 DIRECT_SCORING_LIMIT = 1_500
 # Words whose matches a snapshot keeps (about 1.3 KB each at 10,000 partners).
 WORDS_KEPT = 5_000
+# Result rows (entry, partner, organization) a snapshot keeps.
+ROWS_KEPT = 2_000
 _BITS_OF_BYTE = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
 
 
@@ -170,6 +174,7 @@ class Snapshot:
         self._orders: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         self._headlines: dict[str, int] = {}
         self._words: dict[str, tuple[bool, int]] = {}
+        self._rows: dict[int, Any] = {}
         self._lock = threading.Lock()
 
     def _group_bits(self, pairs: Iterable[tuple[object, int]]) -> dict:
@@ -223,17 +228,39 @@ class Snapshot:
         """For each word, whether the full-text index knows it (in any entry, listed or
         not) and the listed entries holding it; `fetch` asks the index, in one go, for the
         words not asked since the snapshot was loaded."""
+
+        def matches(missing: list[str]) -> dict[str, tuple[bool, int]]:
+            found = fetch(missing)
+            return {word: (bool(ids), self.ids_to_bits(ids)) for word, ids in found.items()}
+
+        return self._kept(self._words, words, matches, WORDS_KEPT)
+
+    def result_rows(
+        self, ids: list[int], fetch: Callable[[list[int]], dict[int, T]]
+    ) -> dict[int, T]:
+        """What a result shows of each entry (rows `fetch` reads), kept with the snapshot:
+        it changes only with the index, and popular partners come up in search after search."""
+        return self._kept(self._rows, ids, fetch, ROWS_KEPT)
+
+    def _kept(
+        self,
+        store: dict[Any, Any],
+        keys: list[Any],
+        fetch: Callable[[list[Any]], dict[Any, Any]],
+        limit: int,
+    ) -> dict[Any, Any]:
+        """Values from `store`, with those missing fetched in one go and kept (up to `limit`)."""
         with self._lock:
-            matches = {word: self._words[word] for word in words if word in self._words}
-        missing = [word for word in words if word not in matches]
+            found = {key: store[key] for key in keys if key in store}
+        missing = [key for key in keys if key not in found]
         if missing:
-            for word, ids in fetch(missing).items():
-                matches[word] = (bool(ids), self.ids_to_bits(ids))
+            fetched = fetch(missing)
             with self._lock:
-                if len(self._words) + len(missing) > WORDS_KEPT:
-                    self._words.clear()
-                self._words.update((word, matches[word]) for word in missing)
-        return matches
+                if len(store) + len(fetched) > limit:
+                    store.clear()
+                store.update(fetched)
+            found.update(fetched)
+        return found
 
     def containing(self, candidates: int, tokens: list[str]) -> int:
         """Those of the candidates whose text holds every token anywhere (LIKE '%token%')."""
