@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 
 from kizuna.core.text import normalize_ja
 from kizuna.directory import snapshot
-from kizuna.directory.models import DirectoryEntry, LeadPreferences
+from kizuna.directory.models import DirectoryEntry, EntryBadge, LeadPreferences
 from kizuna.directory.services import ranking
 from kizuna.directory.snapshot import HitBadge
 from kizuna.partners.models import Rank
@@ -48,8 +48,29 @@ class SearchParams:
 
 
 def entry_badges(entry_ids: list[int]) -> dict[int, list[HitBadge]]:
-    """The badges of entries, listed or not (a partner's own page)."""
-    return snapshot.load_badges(entry_ids)
+    """The badges of entries, listed or not (a partner's own page), strongest first
+    within each family."""
+    badges: dict[int, list[HitBadge]] = {pk: [] for pk in entry_ids}
+    rows = (
+        EntryBadge.objects.filter(entry_id__in=entry_ids)
+        .order_by("family", "-level", "code")
+        .values_list(
+            "entry_id",
+            "code",
+            "family",
+            "badge__name_ja",
+            "badge__name_en",
+            "level",
+            "evidence_count",
+            "last_verified_at",
+            "points",
+        )
+    )
+    for entry_id, code, family, name_ja, name_en, level, count, last, points in rows:
+        badges[entry_id].append(
+            HitBadge(code, family, name_ja, name_en, level, count, last, points)
+        )
+    return badges
 
 
 @dataclass

@@ -5,12 +5,12 @@ own filter out) and ranks, and the whole must take a few milliseconds. In SQL ev
 count is a GROUP BY over the matching entries' facet rows (10-30 ms each on a broad query,
 measured with bench/directory_search.py); here a facet value is a bitmap of the entries
 that have it, and a count is an AND and a popcount. The full-text match stays in the
-database (search.text_matches); filtering, facets and ranking run on this snapshot.
+database (search._text_matches); filtering, facets and ranking run on this snapshot.
 
 Freshness: services.index changes IndexState's token in the same transaction as every write
 to the index, and `current()` reloads when the token it sees differs from the one its
 snapshot was loaded under, so a search never ranks on an index older than the last
-committed write. A reload reads three narrow tables (0.14-0.17 s for 10,000 partners).
+committed write. A reload reads a few narrow tables (0.14-0.17 s for 10,000 partners).
 """
 
 import bisect
@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from kizuna.directory.facets import FACETS, FacetKeys, rank_key
-from kizuna.directory.models import EntryBadge
 from kizuna.directory.services import ranking
 from kizuna.partners.models import Badge, BadgeLevel
 
@@ -75,31 +74,6 @@ class HitBadge:
     @property
     def level_label(self) -> str:
         return str(BadgeLevel(self.level).label)
-
-
-def load_badges(entry_ids: list[int]) -> dict[int, list[HitBadge]]:
-    """Badges per entry, strongest first within each family."""
-    badges: dict[int, list[HitBadge]] = {pk: [] for pk in entry_ids}
-    rows = (
-        EntryBadge.objects.filter(entry_id__in=entry_ids)
-        .order_by("family", "-level", "code")
-        .values_list(
-            "entry_id",
-            "code",
-            "family",
-            "badge__name_ja",
-            "badge__name_en",
-            "level",
-            "evidence_count",
-            "last_verified_at",
-            "points",
-        )
-    )
-    for entry_id, code, family, name_ja, name_en, level, count, last, points in rows:
-        badges[entry_id].append(
-            HitBadge(code, family, name_ja, name_en, level, count, last, points)
-        )
-    return badges
 
 
 @dataclass(frozen=True)
@@ -209,7 +183,7 @@ class Snapshot:
                     code, family, name_ja, name_en, level, count, _moment(last_verified), points
                 )
             )
-        return sorted(badges, key=lambda b: (b.family, -b.level, b.code))
+        return badges
 
     # Filters
 
@@ -424,8 +398,9 @@ def load(token: str) -> Snapshot:
         texts,
         _rows("SELECT entry_id, key FROM directory_entryfacet"),
         _rows(
+            # In the order a result lists them: strongest first within each family.
             "SELECT entry_id, code, level, evidence_count, last_verified_at, points "
-            "FROM directory_entrybadge"
+            "FROM directory_entrybadge ORDER BY family, level DESC, code"
         ),
         {
             code: (family, name_ja, name_en)
