@@ -43,10 +43,16 @@ def select_in(
     where: dict[str, Any],
     in_column: str,
     values: Sequence[str],
+    *,
+    lock: bool = False,
 ) -> list[tuple[Any, ...]]:
     """SELECT columns FROM model's table WHERE where-equalities AND in_column IN values.
 
-    `values` are text (the keys the importer looks up: handles, external ids).
+    `values` are text (the keys the importer looks up: handles, external ids). With
+    `lock`, the rows found stay until the transaction ends, as a foreign key would keep
+    them: on PostgreSQL they are read FOR KEY SHARE, so deleting one waits for the
+    transaction (edits of other columns do not). SQLite needs nothing: the importer's
+    transaction holds the database's write lock from BEGIN (transaction_mode IMMEDIATE).
     """
     if not values:
         return []
@@ -60,6 +66,7 @@ def select_in(
             sql = (
                 f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608
                 f"{' AND '.join([*conditions, in_json])}"
+                f"{' FOR KEY SHARE' if lock else ''}"
             )
             cursor.execute(sql, [*fixed, orjson.dumps(list(values)).decode()])
             return cursor.fetchall()

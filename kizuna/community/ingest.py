@@ -454,6 +454,12 @@ class _Batch:
             "erased_person: this person asked to be erased",
             outcomes,
         )
+        lines = self._reject(
+            lines,
+            self._lines_of_removed_types(lines),
+            "unknown_type: this activity type was removed during the import",
+            outcomes,
+        )
         self._events = events = self._event_ids(lines)
         unknown_event = {
             line.number
@@ -525,6 +531,17 @@ class _Batch:
         return {number for digest in blocked for number in hashes[digest]}
 
     @staticmethod
+    def _lines_of_removed_types(lines: list[Line]) -> set[int]:
+        """Lines whose type staff deleted since the run read the types. The types still
+        there are locked, so none is deleted before this batch commits (see Activity)."""
+        wanted = sorted({line.type for line in lines})
+        kept = {
+            key
+            for (key,) in bulk_sql.select_in(ActivityType, ["key"], {}, "key", wanted, lock=True)
+        }
+        return {line.number for line in lines if line.type not in kept}
+
+    @staticmethod
     def _event_ids(lines: list[Line]) -> dict[tuple[str, str], int]:
         wanted: dict[str, set[str]] = defaultdict(set)
         for line in lines:
@@ -532,8 +549,15 @@ class _Batch:
                 wanted[line.source].add(line.event_external_id)
         found = {}
         for source, external_ids in wanted.items():
-            rows = Event.objects.filter(source=source, external_id__in=external_ids)
-            for external_id, event_id in rows.values_list("external_id", "id"):
+            rows = bulk_sql.select_in(
+                Event,
+                ["external_id", "id"],
+                {"source": source},
+                "external_id",
+                sorted(external_ids),
+                lock=True,
+            )
+            for external_id, event_id in rows:
                 found[(source, external_id)] = event_id
         return found
 
@@ -564,8 +588,14 @@ class _Batch:
             else:
                 found[key] = hit
         for platform, handles in by_platform.items():
+            # Locked: an erasure deleting one of them waits for this batch (see Activity).
             rows = bulk_sql.select_in(
-                Identity, ["handle", "id", "member_id"], {"platform": platform}, "handle", handles
+                Identity,
+                ["handle", "id", "member_id"],
+                {"platform": platform},
+                "handle",
+                handles,
+                lock=True,
             )
             for handle, identity_id, member_id in rows:
                 found[(platform, handle)] = (identity_id, member_id)

@@ -81,8 +81,13 @@ class MemberPeriod(models.Model):
 
     # Rollups are rebuilt from activities, never the reverse; a database-level foreign key
     # would make each bulk fill check (and lock) every member row it touches.
+    # Indexed by member_period_member (below), not a second time by the key itself.
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="insights_periods", db_constraint=False
+        Member,
+        on_delete=models.CASCADE,
+        related_name="insights_periods",
+        db_constraint=False,
+        db_index=False,
     )
     interval = models.CharField(max_length=10, choices=Interval.choices)
     period_start = models.DateField()
@@ -133,8 +138,9 @@ class QuestionResponse(models.Model):
     """
 
     question_id = models.BigIntegerField(primary_key=True)  # the question's activity id
+    # Indexed by question_response_member (below), not a second time by the key itself.
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Member, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     asked_at = models.DateTimeField()
     asked_on = models.DateField()  # Asia/Tokyo

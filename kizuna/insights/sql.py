@@ -7,6 +7,7 @@ time, so on SQLite "+9 hours" is exact.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from django.db import connection
 
@@ -215,17 +216,25 @@ REBUILD_MEMORY_KIB = 512 * 1024
 
 
 def analyze_rollups() -> None:
-    """After a rebuild, give PostgreSQL's planner statistics of the refilled rollups.
+    """After a rebuild, do on PostgreSQL what autovacuum would do later to the refilled rollups.
 
-    Until autovacuum gets to them, it plans the KPI queries and the next fills as if the
-    tables were empty (seen: 2-3 s instead of milliseconds per statement at 10M activities).
-    SQLite's planner does without.
+    - ANALYZE: without statistics the planner takes the tables for empty and plans the KPI
+      queries and the next fills accordingly (seen: 2-3 s instead of milliseconds per
+      statement at 10M activities).
+    - VACUUM, when not inside a transaction (where it cannot run): it marks the pages
+      all-visible, so the period figures read their covering indexes alone. A late answer
+      recomputes the first-response figures of a hundred periods; reading the table too
+      tripled that (10M activities: a month's 42,000 questions in 25 ms instead of 80).
+
+    SQLite's planner does without statistics, and its indexes cover without vacuuming.
     """
-    if _postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE insights_memberperiod, insights_memberfirst, insights_questionresponse"
-            )
+    if not _postgres():
+        return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{command} insights_memberperiod, insights_memberfirst, insights_questionresponse"
+        )
 
 
 def settled_max_activity_id() -> int:
@@ -388,31 +397,56 @@ def first_response_figures(
 
     `members`: an SQL query of member ids (and its parameters) to count only their questions.
     """
-    if _postgres():
-        hours = "EXTRACT(EPOCH FROM (first_response_at - asked_at)) / 3600.0"
-    else:
-        hours = "(julianday(first_response_at) - julianday(asked_at)) * 24.0"
     where = "asked_on >= %s AND asked_on < %s"
     params: list = [start, end]
     if members is not None:
         where += f" AND member_id IN ({members[0]})"
         params.extend(members[1])
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT COUNT(first_response_at), COUNT(*) - COUNT(first_response_at)
-            FROM insights_questionresponse WHERE {where}""",
-            params,
-        )
-        answered, unanswered = cursor.fetchone()
-        median = None
-        if answered:
-            # The middle one or two of the answered questions' response times.
-            cursor.execute(
-                f"""SELECT {hours} AS h FROM insights_questionresponse
-                WHERE {where} AND first_response_at IS NOT NULL
-                ORDER BY h LIMIT %s OFFSET %s""",
-                [*params, 2 - answered % 2, (answered - 1) // 2],
-            )
-            middle = [row[0] for row in cursor.fetchall()]
-            median = round(float(sum(middle)) / len(middle), 2)
-    return {"first_response_hours": median, "unanswered_questions": unanswered}
+        if _postgres():
+            unanswered, median = _postgres_response_figures(cursor, where, params)
+        else:
+            unanswered, median = _sqlite_response_figures(cursor, where, params)
+    return {
+        "first_response_hours": None if median is None else round(float(median), 2),
+        "unanswered_questions": unanswered,
+    }
+
+
+def _postgres_response_figures(cursor: Any, where: str, params: list) -> tuple[int, Any]:
+    """Unanswered questions and median hours to first response, in one pass.
+
+    percentile_cont averages the middle two, as the SQLite query does; sorting the
+    intervals is several times cheaper than sorting hours computed per row (numeric
+    since PostgreSQL 14).
+    """
+    cursor.execute(
+        f"""SELECT COUNT(*) - COUNT(first_response_at),
+               EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY first_response_at - asked_at)) / 3600
+        FROM insights_questionresponse WHERE {where}""",
+        params,
+    )
+    unanswered, median = cursor.fetchone()
+    return unanswered, median
+
+
+def _sqlite_response_figures(cursor: Any, where: str, params: list) -> tuple[int, Any]:
+    cursor.execute(
+        f"""SELECT COUNT(first_response_at), COUNT(*) - COUNT(first_response_at)
+        FROM insights_questionresponse WHERE {where}""",
+        params,
+    )
+    answered, unanswered = cursor.fetchone()
+    if not answered:
+        return unanswered, None
+    # The middle one or two of the answered questions' response times.
+    cursor.execute(
+        f"""SELECT (julianday(first_response_at) - julianday(asked_at)) * 24.0 AS h
+        FROM insights_questionresponse
+        WHERE {where} AND first_response_at IS NOT NULL
+        ORDER BY h LIMIT %s OFFSET %s""",
+        [*params, 2 - answered % 2, (answered - 1) // 2],
+    )
+    middle = [row[0] for row in cursor.fetchall()]
+    return unanswered, sum(middle) / len(middle)

@@ -344,3 +344,47 @@ def test_the_identity_cache_notices_writes_by_other_connections(tmp_path):
     theirs.commit()
     assert stamp()[0] != after_ours[0]
     assert _IdentityCache.stamp() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_racing_a_batch_waits_for_it_and_anonymizes_its_rows(monkeypatch):
+    """Activities have no database foreign keys: the batch's locks must stand in for them.
+
+    The erasure starts once the batch has resolved dave's identity but not yet inserted
+    his activity. It must wait for the batch to commit, then anonymize that activity too.
+    """
+    import threading
+
+    from django.db import connections
+
+    from kizuna.community import bulk_sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the batch holds the database's write lock")
+    ingest(line(1))
+    dave = Identity.objects.get(handle="dave").member
+    insert_rows = bulk_sql.insert_rows
+    erasure_done = threading.Event()
+
+    def erase() -> None:
+        try:
+            services.member_erase(actor=None, member=Member.objects.get(pk=dave.pk))
+        finally:
+            connections.close_all()
+            erasure_done.set()
+
+    def insert_while_erasing(model, columns, rows):
+        if model is Activity:
+            threading.Thread(target=erase).start()
+            # Without the batch's lock the erasure commits in this time and the row
+            # below would keep dave's identity and title.
+            assert not erasure_done.wait(1.0)
+        insert_rows(model, columns, rows)
+
+    monkeypatch.setattr(bulk_sql, "insert_rows", insert_while_erasing)
+    summary, _ = ingest(line(2, title="dave's own words"))
+    assert erasure_done.wait(10)
+    assert summary.created == 1
+    assert not Identity.objects.exists()
+    stored = Activity.objects.get(external_id="x-2")
+    assert (stored.member_id, stored.identity_id, stored.title) == (dave.pk, None, "")
