@@ -22,12 +22,13 @@ DEFAULT_RULES = {
 
 
 def create_defaults(apps, schema_editor):
-    apps.get_model("billing", "ProgramRules").objects.get_or_create(
+    db = schema_editor.connection.alias
+    apps.get_model("billing", "ProgramRules").objects.using(db).get_or_create(
         effective_from=DEFAULT_RULES["effective_from"], defaults=DEFAULT_RULES
     )
     counter = apps.get_model("billing", "NumberCounter")
     for series in ("invoice", "credit_note"):
-        counter.objects.get_or_create(series=series)
+        counter.objects.using(db).get_or_create(series=series)
 
 
 class Migration(migrations.Migration):

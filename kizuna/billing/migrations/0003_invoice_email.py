@@ -11,8 +11,9 @@ def start_at_the_end_of_the_outbox(apps, schema_editor):
     """Invoices issued before this release were never promised an email: do not send one now."""
     OutboxEvent = apps.get_model("core", "OutboxEvent")
     EventCursor = apps.get_model("core", "EventCursor")
-    last = OutboxEvent.objects.aggregate(last=Max("id"))["last"] or 0
-    EventCursor.objects.get_or_create(name=CONSUMER, defaults={"last_event_id": last})
+    db = schema_editor.connection.alias
+    last = OutboxEvent.objects.using(db).aggregate(last=Max("id"))["last"] or 0
+    EventCursor.objects.using(db).get_or_create(name=CONSUMER, defaults={"last_event_id": last})
 
 
 class Migration(migrations.Migration):

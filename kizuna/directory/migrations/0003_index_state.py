@@ -7,7 +7,8 @@ from django.db import migrations, models
 
 def create_state(apps, schema_editor):
     """The one row, so that the first write to the index need not race to insert it."""
-    apps.get_model("directory", "IndexState").objects.create(pk=1, token=uuid.uuid4().hex)
+    state = apps.get_model("directory", "IndexState")
+    state.objects.using(schema_editor.connection.alias).create(pk=1, token=uuid.uuid4().hex)
 
 
 class Migration(migrations.Migration):

@@ -54,14 +54,15 @@ CONTRIBUTION_KINDS = [
 def seed(apps, schema_editor):
     Badge = apps.get_model("partners", "Badge")
     ContributionKind = apps.get_model("partners", "ContributionKind")
+    db = schema_editor.connection.alias
     for family, rows in (("work", WORK_BADGES), ("site_type", SITE_BADGES)):
         for position, (code, name_ja, name_en) in enumerate(rows, start=1):
-            Badge.objects.update_or_create(
+            Badge.objects.using(db).update_or_create(
                 code=code,
                 defaults={"family": family, "name_ja": name_ja, "name_en": name_en, "position": position},
             )
     for position, (code, name_ja, name_en, points) in enumerate(CONTRIBUTION_KINDS, start=1):
-        ContributionKind.objects.update_or_create(
+        ContributionKind.objects.using(db).update_or_create(
             code=code,
             defaults={"name_ja": name_ja, "name_en": name_en, "points": points, "position": position},
         )
