@@ -388,3 +388,26 @@ def test_an_erasure_racing_a_batch_waits_for_it_and_anonymizes_its_rows(monkeypa
     assert not Identity.objects.exists()
     stored = Activity.objects.get(external_id="x-2")
     assert (stored.member_id, stored.identity_id, stored.title) == (dave.pk, None, "")
+
+
+def test_a_type_deleted_during_a_run_rejects_its_later_lines():
+    from kizuna.community.models import ActivityType
+
+    ActivityType.objects.create(key="podcast", name="Podcast", weight=3, is_output=True)
+    outcomes: list = []
+
+    def delete_the_type_after_the_first_batch(outcome):
+        outcomes.append(outcome)
+        if outcome.line == 1:
+            ActivityType.objects.filter(key="podcast").delete()
+
+    services.activities_ingest(
+        records=list(enumerate([line(1), line(2, type="podcast")], start=1)),
+        on_outcome=delete_the_type_after_the_first_batch,
+        batch_size=1,
+    )
+    assert [(o.status, o.reason.split(":")[0]) for o in outcomes] == [
+        ("created", ""),
+        ("rejected", "unknown_type"),
+    ]
+    assert not Activity.objects.filter(type_id="podcast").exists()
