@@ -534,7 +534,7 @@ class _Batch:
     def _lines_of_removed_types(lines: list[Line]) -> set[int]:
         """Lines whose type staff deleted since the run read the types. The types still
         there are locked, so none is deleted before this batch commits (see Activity)."""
-        wanted = sorted({line.row[2] for line in lines})  # the type, without the property
+        wanted = sorted({line.type for line in lines})
         kept = {
             key
             for (key,) in bulk_sql.select_in(ActivityType, ["key"], {}, "key", wanted, lock=True)

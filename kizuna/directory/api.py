@@ -22,7 +22,7 @@ from kizuna.core.prefectures import PREFECTURE_CODES
 from kizuna.core.request_context import client_ip
 from kizuna.directory import selectors
 from kizuna.directory.models import Assignment, DeclineReason, Lead
-from kizuna.directory.search import Hit, SearchParams, search
+from kizuna.directory.search import HIT_PARTNER_FIELDS, Hit, SearchParams, search
 from kizuna.directory.services import leads
 from kizuna.directory.services.ranking import RANK_LEVELS
 
@@ -113,22 +113,7 @@ def _hit_out(hit: Hit) -> dict[str, Any]:
     return {
         "slug": partner.slug,
         "name": partner.name,
-        **{
-            name: getattr(partner, name)
-            for name in (
-                "name_kana",
-                "summary",
-                "summary_en",
-                "website",
-                "head_office_prefecture",
-                "service_prefectures",
-                "languages",
-                "budget_min",
-                "budget_max",
-                "accepting_new_clients",
-                "rank",
-            )
-        },
+        **{name: getattr(partner, name) for name in HIT_PARTNER_FIELDS},
         "review_count": hit.entry.review_count,
         "review_average": hit.entry.review_average,
         "badges": [

@@ -149,7 +149,9 @@ RESULT_ENTRY_FIELDS = [
     "review_average",
     "headline_text",
 ]
-RESULT_PARTNER_FIELDS = [
+# The partner's own fields a hit carries: result pages and the API (api._hit_out) read
+# these and no others, so loading them avoids a query per hit.
+HIT_PARTNER_FIELDS = [
     "name_kana",
     "summary",
     "summary_en",
@@ -161,14 +163,16 @@ RESULT_PARTNER_FIELDS = [
     "budget_max",
     "accepting_new_clients",
     "rank",
-    "organization__name",
-    "organization__slug",
 ]
 
 
 def _result_rows() -> QuerySet[DirectoryEntry]:
     return DirectoryEntry.objects.select_related("partner__organization").only(
-        *RESULT_ENTRY_FIELDS, *(f"partner__{field}" for field in RESULT_PARTNER_FIELDS)
+        *RESULT_ENTRY_FIELDS,
+        *(
+            f"partner__{field}"
+            for field in (*HIT_PARTNER_FIELDS, "organization__name", "organization__slug")
+        ),
     )
 
 

@@ -228,7 +228,7 @@ def rebuild(
         for _name, step in progress(steps):
             with transaction.atomic():
                 step()
-        sql.analyze_rollups()
+        sql.vacuum_analyze_rollups()
         FillState.objects.update_or_create(
             name=STATE, defaults={"last_activity_id": up_to, "filled_at": timezone.now()}
         )
