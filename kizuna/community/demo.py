@@ -11,7 +11,7 @@ from typing import Any
 
 from kizuna.accounts.models import User
 from kizuna.community import services
-from kizuna.community.ingest import Record
+from kizuna.community.lines import Record
 from kizuna.community.models import Event, EventFormat, EventKind, Group, Identity, Member
 from kizuna.core.seeding import DemoContext, person_name
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.accounts.models import Organization
-from kizuna.community.ingest import Ingestion, OnOutcome, Record, Summary
+from kizuna.community.ingest import Ingestion, OnOutcome, Summary
+from kizuna.community.lines import Record
 from kizuna.community.matching import identifier_hash, member_search_text, name_key, reading_key
 from kizuna.community.models import (
     Activity,

@@ -12,7 +12,8 @@ import httpx
 from django.db import transaction
 
 from kizuna.community import services as community
-from kizuna.community.ingest import Record, Summary
+from kizuna.community.ingest import Summary
+from kizuna.community.lines import Record
 from kizuna.connectors.models import Cursor, Source
 
 USER_AGENT = "Kizuna community connector (+https://github.com/kizuna)"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
-from kizuna.community.ingest import Record, Rejected
+from kizuna.community.lines import Record, Rejected
 
 SOURCE = "slack"
 HELP_CHANNEL_WORDS = ("help", "question", "質問")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.community import services as community
-from kizuna.community.ingest import REJECTED, Outcome, Record
+from kizuna.community.lines import REJECTED, Outcome, Record
 from kizuna.community.permissions import CommunityAction, can_community
 from kizuna.connectors import services, tasks
 from kizuna.connectors.forms import ImportForm, SourceForm

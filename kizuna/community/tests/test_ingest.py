@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from kizuna.community import services
-from kizuna.community.ingest import Rejected
+from kizuna.community.lines import Rejected
 from kizuna.community.models import Activity, Attendance, Identity, Member
 from kizuna.core.models import OutboxEvent
 

@@ -507,18 +507,18 @@ def test_periodic_task_syncs_only_sources_that_are_due(db, server):
     assert json.dumps(Source.objects.get(pk=due.pk).runs.count()) == "1"
 
 
-def test_jsonl_reader_takes_a_byte_order_mark_and_rejects_bad_json_per_line():
+def test_jsonl_reader_takes_a_byte_order_mark_and_bad_json_is_rejected_per_line():
     import io
 
-    from kizuna.community.ingest import Rejected
+    from kizuna.community.lines import parse_batch
     from kizuna.connectors.generic import read_jsonl
 
     stream = io.BytesIO(b'\xef\xbb\xbf{"a": 1}\n{"a": \n\n{"b": "\xe5\x8f\x8b"}\n\xff\n')
     records = list(read_jsonl(stream))
-    assert records[0] == (1, {"a": 1})
-    assert records[1][0] == 2
-    assert isinstance(records[1][1], Rejected)
-    assert str(records[1][1]).startswith("bad_json: ")
-    assert records[2] == (4, {"b": "友"})
-    assert records[3][0] == 5
-    assert isinstance(records[3][1], Rejected)
+    assert [number for number, _raw in records] == [1, 2, 4, 5]
+    assert records[0] == (1, b'{"a": 1}\n')
+    lines, rejections = parse_batch(records, {"blog_post": True}, "sqlite")
+    assert lines == []
+    reasons = {outcome.line: outcome.reason.split(":")[0] for outcome in rejections}
+    # Lines 1 and 4 are JSON, but not activities.
+    assert reasons == {1: "missing_member", 2: "bad_json", 4: "missing_member", 5: "bad_json"}

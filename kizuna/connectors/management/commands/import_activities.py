@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from kizuna.community import services
-from kizuna.community.ingest import REJECTED, Outcome
+from kizuna.community.lines import REJECTED, Outcome
 from kizuna.connectors.generic import reader_for
 
 

@@ -1,0 +1,224 @@
+"""The line format of an activity import: checking one record and making its activity row.
+
+This module needs no Django setup (no models), so that a worker process can import it on
+its own: large imports parse their batches there while the importing process stores the
+batch before (kizuna.community.ingest).
+"""
+
+import gc
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO, NamedTuple
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from kizuna.community.bulk_sql import db_datetime_adapter
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+CREATED, UNCHANGED, REJECTED = "created", "unchanged", "rejected"
+
+# The activity columns an import takes from the line itself, in the order of Line.row;
+# what each batch resolves follows them (ingest.RESOLVED_COLUMNS). A new column goes here
+# and into parse_line().
+LINE_COLUMNS = (
+    "source",
+    "external_id",
+    "type",
+    "occurred_at",
+    "url",
+    "title",
+    "body",
+    "is_output",
+    "reply_to_external_id",
+)
+
+
+class Rejected(Exception):
+    """A line that cannot be imported; the message is its reason in the report."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    line: int
+    status: str
+    reason: str = ""
+
+
+class Line(NamedTuple):
+    """A valid input line: its activity row, and what resolving its person and event needs.
+
+    A tuple, so that a batch of them crosses from the parsing worker as plain tuples.
+    """
+
+    number: int
+    row: tuple[Any, ...]  # LINE_COLUMNS, database-ready
+    person: tuple[str, str]  # (platform, handle): how identities are found
+    email: str
+    name: str
+    bot: bool
+    event_external_id: str
+    occurred_at: datetime
+
+    @property
+    def source(self) -> str:
+        return self.row[0]
+
+    @property
+    def external_id(self) -> str:
+        return self.row[1]
+
+    @property
+    def type(self) -> str:
+        return self.row[2]
+
+
+# A record is (line number, decoded line), (line number, one JSON line as bytes, decoded
+# where the batch is parsed), or (line number, Rejected) when the reader could not even
+# split the input into lines (a wrong CSV shape).
+Record = tuple[int, dict[str, Any] | bytes | Rejected]
+
+
+def parse_batch(
+    records: list[Record], output_by_type: dict[str, bool], vendor: str
+) -> tuple[list[Line], list[Outcome]]:
+    """The batch's valid lines, and the rejections of the others."""
+    lines: list[Line] = []
+    rejections: list[Outcome] = []
+    db_datetime = db_datetime_adapter(vendor)
+    for number, raw in records:
+        try:
+            if type(raw) is bytes:
+                raw = _decode(raw)
+            elif isinstance(raw, Rejected):
+                raise raw
+            lines.append(parse_line(number, raw, output_by_type, db_datetime))
+        except Rejected as rejection:
+            rejections.append(Outcome(number, REJECTED, str(rejection)))
+    return lines, rejections
+
+
+def serve_parsing(requests: BinaryIO, results: BinaryIO) -> None:
+    """The loop of a parsing worker process: parse each batch it reads, write it back.
+
+    `requests` carries pickles: first (output_by_type, vendor), then one batch of records
+    each. Each result goes to `results` as its pickle's length (8 bytes) and the pickle,
+    so the importing process reads it in a few large reads. The loop ends when the
+    importing process closes its end, or dies. Lines go back as plain tuples (see
+    lines_received): named ones take twice as long to unpickle. Python's cyclic collector
+    stays off, as in the importing process (ingest._collector_paused): parsing makes no
+    reference cycles.
+    """
+    gc.disable()
+    output_by_type, vendor = pickle.load(requests)  # noqa: S301 - from the importing process
+    while True:
+        try:
+            batch = pickle.load(requests)  # noqa: S301 - from the importing process
+        except EOFError:
+            return
+        try:
+            lines, rejections = parse_batch(batch, output_by_type, vendor)
+            result: Any = ([tuple(line) for line in lines], rejections)
+        except Exception as error:  # raised again in the importing process
+            result = error
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        results.write(len(payload).to_bytes(8, "little"))
+        results.write(payload)
+        results.flush()
+
+
+def lines_received(rows: list[tuple[Any, ...]]) -> list[Line]:
+    return list(map(Line._make, rows))
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise Rejected(f"bad_json: {error}") from None
+
+
+def parse_line(
+    number: int,
+    raw: Any,
+    output_by_type: dict[str, bool],
+    db_datetime: Callable[[datetime, Any], Any],
+) -> Line:
+    """Check one record and make its activity row; the hot path of every import."""
+    if not isinstance(raw, dict):
+        raise Rejected("not_an_object: each line must be a JSON object")
+    member = raw.get("member")
+    if not isinstance(member, dict):
+        raise Rejected(
+            "missing_member: 'member' must be an object with platform and handle or email"
+        )
+    type_key = raw.get("type")
+    if type(type_key) is not str or type_key not in output_by_type:
+        raise Rejected(f"unknown_type: {type_key!r} is not an activity type")
+    platform = _text(member, "platform", 30).lower()
+    email = _text(member, "email", 254).lower()
+    handle = _text(member, "handle", 200).lower().removeprefix("@") or email
+    if not platform or not handle:
+        raise Rejected("missing_member: 'member' needs a platform and a handle or email")
+    output = raw.get("output")
+    if output is None:
+        output = output_by_type[type_key]
+    elif type(output) is not bool:
+        raise Rejected("bad_output: 'output' must be true, false or absent")
+    when = raw.get("occurred_at")
+    occurred_at = _parse_time(when)
+    return Line(
+        number,
+        (
+            _required(raw, "source", 50),
+            _required(raw, "external_id", 200),
+            type_key,
+            db_datetime(occurred_at, when),
+            _text(raw, "url", 1000),
+            _text(raw, "title", 500),
+            _text(raw, "body", None),
+            output,
+            _text(raw, "in_reply_to", 200),
+        ),
+        (platform, handle),
+        email,
+        _text(member, "name", 200),
+        member.get("bot") is True,
+        _text(raw, "event_external_id", 200),
+        occurred_at,
+    )
+
+
+def _text(raw: dict[str, Any], key: str, limit: int | None) -> str:
+    value = raw.get(key)
+    if type(value) is not str:
+        if value is None:
+            return ""
+        if type(value) is not int:  # bool is not text either
+            raise Rejected(f"bad_{key}: {key!r} must be text")
+        value = str(value)
+    value = value.strip()
+    if limit is not None and len(value) > limit:
+        raise Rejected(f"too_long: {key!r} is longer than {limit} characters")
+    return value
+
+
+def _required(raw: dict[str, Any], key: str, limit: int) -> str:
+    text = _text(raw, key, limit)
+    if not text:
+        raise Rejected(f"missing_{key}: {key!r} is required")
+    return text
+
+
+def _parse_time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise Rejected("bad_occurred_at: 'occurred_at' must be an ISO 8601 date-time")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Rejected(f"bad_occurred_at: {value!r} is not an ISO 8601 date-time") from None
+    # A time without offset is a time in Japan, the way people write it here.
+    return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
