@@ -226,12 +226,14 @@ def _without_secondary_indexes() -> Iterator[None]:
 
 def add_one_day(day: date, activities: int, members: int, generated: int) -> None:
     """Activities of one new day, as the next ingestion batch would bring them: chat
-    messages, and every twentieth an answer to an earlier question."""
+    messages, and every twentieth an answer to an earlier question.
+
+    The same day on every run: its rows are numbered after the generated ones, not after
+    the largest id (a --reuse run's ids come after the removed days of earlier runs, and
+    the answers would pick other questions, with other first responses, than a first run's).
+    """
     from django.db import connection, transaction
 
-    from kizuna.community.models import Activity
-
-    last = Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     base = int((datetime(day.year, day.month, day.day, tzinfo=UTC) - START).total_seconds())
     cycle = len(TYPES)
     question = TYPES.index(("question", False))
@@ -248,7 +250,7 @@ def add_one_day(day: date, activities: int, members: int, generated: int) -> Non
                    n % {cycle} = 0,
                    CASE WHEN n % {cycle} = 0 THEN CAST({earlier_question} AS text) ELSE '' END,
                    {_timestamp("0")}
-            FROM {_series(activities, last)}"""
+            FROM {_series(activities, generated)}"""
         )
 
 

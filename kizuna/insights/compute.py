@@ -68,14 +68,14 @@ def member_kpis(
             outputs_by_member, end - timedelta(days=1), contributors.values("member_id")
         ),
         **sql.first_response_figures(
-            start, end, None if cohort is None else _sql_of(cohort.values("member_id"))
+            interval, start, None if cohort is None else _sql_of(cohort.values("member_id"))
         ),
     }
 
 
 def response_kpis(interval: str, start: date) -> dict[str, float | None]:
     """Only the first-response figures: what a late answer to an old question changes."""
-    return sql.first_response_figures(start, next_start(interval, start))
+    return sql.first_response_figures(interval, start)
 
 
 def _sql_of(query: QuerySet) -> tuple[str, list]:

@@ -269,7 +269,13 @@ def clear() -> None:
 
 def _rebuild_questions(first: date, last: date, up_to: int) -> None:
     """Questions asked in [first, last], with their first responses up to now."""
-    QuestionResponse.objects.filter(asked_on__gte=first, asked_on__lte=last).delete()
+    # The month bounds let the (asked_month, ...) index find the rows.
+    QuestionResponse.objects.filter(
+        asked_month__gte=period_start("month", first),
+        asked_month__lte=last,
+        asked_on__gte=first,
+        asked_on__lte=last,
+    ).delete()
     span = (tokyo_midnight(first), tokyo_midnight(last + DAY))
     sql.fold_questions(after_id=0, up_to_id=up_to, span=span)
 

@@ -135,6 +135,10 @@ class QuestionResponse(models.Model):
     One row per question activity; first_response_at is the earliest reply (an activity of
     the same source whose reply_to_external_id is the question's external id) by another
     countable member, not dated before the question. Empty while unanswered.
+
+    The period figures need each question's period and response time: they are stored
+    (response_seconds kept in step with first_response_at by kizuna.insights.sql), so a
+    period's median steps through an index in order instead of sorting its questions.
     """
 
     question_id = models.BigIntegerField(primary_key=True)  # the question's activity id
@@ -144,16 +148,25 @@ class QuestionResponse(models.Model):
     )
     asked_at = models.DateTimeField()
     asked_on = models.DateField()  # Asia/Tokyo
+    # The starts of the week, month and quarter of asked_on.
+    asked_week = models.DateField()
+    asked_month = models.DateField()
+    asked_quarter = models.DateField()
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # first_response_at - asked_at, in whole seconds.
+    response_seconds = models.IntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["member"], name="question_response_member"),
-            # Covers the period figures: a late answer to an old question recomputes them
-            # for its weeks, month and quarter from the index alone, not 100,000 rows.
+            # Cover the period figures: the count of answered and unanswered questions, and
+            # the median read in order, from the index alone.
+            models.Index(fields=["asked_week", "response_seconds"], name="question_response_week"),
             models.Index(
-                fields=["asked_on", "asked_at", "first_response_at"],
-                name="question_response_period",
+                fields=["asked_month", "response_seconds"], name="question_response_month"
+            ),
+            models.Index(
+                fields=["asked_quarter", "response_seconds"], name="question_response_quarter"
             ),
         ]
 

@@ -2,16 +2,19 @@
 staff, replies dated before the question, other sources, late data, merges), the rollups give
 the hand-computed figures and what the raw computation gives."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kizuna.community import services as community
 from kizuna.community.models import Activity
 from kizuna.core.consumers import dispatch_all
-from kizuna.insights import fill
-from kizuna.insights.models import KpiValue
-from kizuna.insights.periods import INTERVALS, periods_between
+from kizuna.insights import fill, sql
+from kizuna.insights.models import KpiValue, QuestionResponse
+from kizuna.insights.periods import INTERVALS, period_start, periods_between, tokyo_day
 from kizuna.insights.raw import raw_member_kpis
 from kizuna.insights.tests.factories import activity, member
 
@@ -42,6 +45,27 @@ def assert_rollups_match_raw() -> None:
                 if value is None and raw[metric] in (None, 0):
                     continue
                 assert value == pytest.approx(raw[metric], abs=0.01), (interval, start, metric)
+
+
+def assert_rows_in_step() -> None:
+    """Each stored question's period starts and response seconds agree with its times."""
+    rows = QuestionResponse.objects.values_list(
+        "asked_at",
+        "asked_on",
+        "asked_week",
+        "asked_month",
+        "asked_quarter",
+        "first_response_at",
+        "response_seconds",
+    )
+    assert rows
+    for asked_at, asked_on, week, month, quarter, first_at, seconds in rows:
+        assert asked_on == tokyo_day(asked_at)
+        assert (week, month, quarter) == tuple(
+            period_start(interval, asked_on) for interval in INTERVALS
+        )
+        expected = None if first_at is None else (first_at - asked_at).total_seconds()
+        assert seconds == expected, (asked_at, first_at)
 
 
 def refill() -> None:
@@ -83,6 +107,7 @@ def questions(people):
 def test_median_hours_to_the_first_response_by_someone_else(questions):
     assert stored("first_response_hours") == 5  # median of 5, 20 and 2 hours
     assert stored("unanswered_questions") == 1
+    assert_rows_in_step()
     assert_rollups_match_raw()
 
 
@@ -97,6 +122,8 @@ def test_a_late_answer_updates_its_questions_period(questions, people):
     refill()
     assert stored("first_response_hours") == pytest.approx(12.5)  # 2, 5, 20, 30 hours
     assert stored("unanswered_questions") == 0
+    assert QuestionResponse.objects.get(pk=questions["q3"].pk).response_seconds == 30 * 3600
+    assert_rows_in_step()
     assert_rollups_match_raw()
 
 
@@ -110,6 +137,8 @@ def test_an_earlier_late_reply_becomes_the_first_response(questions, people):
     )
     refill()
     assert stored("first_response_hours") == 2  # 5, 1 and 2 hours
+    assert QuestionResponse.objects.get(pk=questions["q2"].pk).response_seconds == 3600
+    assert_rows_in_step()
     assert_rollups_match_raw()
 
 
@@ -132,6 +161,7 @@ def test_a_question_stored_after_its_answer_finds_it(people):
     )
     fill.fill(today=TODAY)
     assert stored("first_response_hours") == 3
+    assert_rows_in_step()
     assert_rollups_match_raw()
 
 
@@ -140,6 +170,8 @@ def test_merging_the_answerer_into_the_asker_drops_their_answer(questions, peopl
     refill()
     # q1's first response is now p2's, 8 h; q2 moved to p0 and keeps p3's 20 h.
     assert stored("first_response_hours") == 8
+    assert QuestionResponse.objects.get(pk=questions["q1"].pk).response_seconds == 8 * 3600
+    assert_rows_in_step()
     assert_rollups_match_raw()
 
 
@@ -149,7 +181,63 @@ def test_a_replier_flagged_as_bot_stops_answering(questions, people, alice):
     # q2 loses its only answer; q4 was asked by p3 and leaves with them.
     assert stored("unanswered_questions") == 2
     assert stored("first_response_hours") == 5
+    assert QuestionResponse.objects.get(pk=questions["q2"].pk).response_seconds is None
+    assert_rows_in_step()
     assert_rollups_match_raw()
+
+
+def test_erasing_a_replier_keeps_their_answers_and_the_figures(questions, people, alice):
+    # p4 answers q3 late and is merged into p1 (q1's first replier), whose answers p4's
+    # join; then p1 is erased. An erased member's answers still count, anonymously.
+    activity(
+        people[4],
+        date(2026, 9, 20),
+        "answer",
+        at=at(date(2026, 9, 20), 4),
+        reply_to=questions["q3"],
+    )
+    refill()
+    community.member_merge(actor=alice, into=people[1], merged=people[4])
+    community.member_erase(actor=alice, member=people[1])
+    refill()
+    assert stored("first_response_hours") == 4.5  # 2, 4, 5 and 20 hours
+    assert stored("unanswered_questions") == 0
+    assert QuestionResponse.objects.get(pk=questions["q3"].pk).response_seconds == 4 * 3600
+    assert_rows_in_step()
+    assert_rollups_match_raw()
+
+
+def test_the_migration_fills_the_periods_and_seconds_of_stored_questions(questions):
+    QuestionResponse.objects.update(
+        asked_week=date(2000, 1, 3),
+        asked_month=date(2000, 1, 1),
+        asked_quarter=date(2000, 1, 1),
+        response_seconds=None,
+    )
+    migration = importlib.import_module(
+        "kizuna.insights.migrations.0005_question_response_seconds_and_periods"
+    )
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection  # type: ignore[attr-defined]
+    migration.fill_periods_and_seconds(None, editor)
+    assert_rows_in_step()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+def test_period_figures_read_the_index_in_order_without_sorting(questions):
+    with CaptureQueriesContext(connection) as queries:
+        sql.first_response_figures("month", date(2026, 9, 1))
+    assert len(queries) == 2
+    with connection.cursor() as cursor:
+        for query in queries:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plan = " / ".join(row[-1] for row in cursor.fetchall())
+            assert "USING COVERING INDEX question_response_month" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
 
 
 def test_rebuild_gives_the_same_figures(questions):
