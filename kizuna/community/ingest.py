@@ -244,7 +244,8 @@ class _ParsingWorker:
     def __exit__(self, *_exc: object) -> None:
         if self._process is None:
             return
-        self._process.stdin.close()  # type: ignore[union-attr]
+        with suppress(BrokenPipeError):  # what is left in its buffer, if the worker died
+            self._process.stdin.close()  # type: ignore[union-attr]
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -278,15 +279,18 @@ class _ParsingWorker:
     def _send(self, message: Any) -> None:
         assert self._process is not None
         assert self._process.stdin is not None
-        try:
+        # A worker that died is reported by the result it never sends (see _read_results):
+        # so the batch already parsed here is stored first, whenever the worker died.
+        with suppress(BrokenPipeError):
             pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
-        except BrokenPipeError:
-            raise WorkerStopped from None
 
     def _receive(self) -> ParsedBatch:
         result = self._results.get()
-        if isinstance(result, BaseException):
+        if result is _STOPPED:
+            assert self._process is not None
+            raise WorkerStopped(self._process.wait(timeout=10))
+        if isinstance(result, Exception):
             raise result
         rows, rejections = result
         return lines_received(rows), rejections
@@ -296,23 +300,31 @@ _WORKER_MAIN = (
     "import sys; from kizuna.community.lines import serve_parsing; "
     "serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
 )
+_STOPPED = object()  # what _read_results hands on last
 
 
 class WorkerStopped(RuntimeError):
-    def __init__(self) -> None:
-        super().__init__("The import's parsing worker process stopped.")
+    def __init__(self, exit_code: int) -> None:
+        super().__init__(
+            f"The import's parsing worker process stopped (exit code {exit_code}). "
+            "The batches stored before it stay; running the import again goes on from there."
+        )
 
 
 def _read_results(stream: IO[bytes], results: "queue.SimpleQueue[Any]") -> None:
     """Hand each result the worker writes (its pickle's length, then the pickle) to
-    `results`; WorkerStopped when the worker's output ends, or breaks off."""
+    `results`, and _STOPPED when its output ends."""
     try:
-        while header := stream.read(8):
-            payload = stream.read(int.from_bytes(header, "little"))
+        while len(header := stream.read(8)) == 8:
+            size = int.from_bytes(header, "little")
+            payload = stream.read(size)
+            if len(payload) < size:
+                break  # cut short: the worker died writing it
             results.put(pickle.loads(payload))  # noqa: S301 - from our own worker
-    except Exception as error:  # a result cut short: the worker died writing it
+    except Exception as error:  # not expected; handed on, so the import cannot wait forever
         results.put(error)
-    results.put(WorkerStopped())
+    finally:
+        results.put(_STOPPED)
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:
