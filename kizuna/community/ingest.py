@@ -1,7 +1,9 @@
 """Bulk ingestion of activities: the path every connector, the import command and the API use.
 
-Records arrive as dicts in the line format of docs/connectors.md. They are processed in
-batches; each batch is one transaction that resolves identities, members, events and
+Records arrive as dicts (or JSON lines as bytes) in the line format of docs/connectors.md,
+checked and made into rows by kizuna.community.lines: for the first batch here, for the
+later ones in a worker process (kizuna.community.parsing) while this one stores the batch
+before. Each batch is one transaction that resolves identities, members, events and
 existing activities with a handful of set-based queries, creates what is missing, and emits
 one `activity.ingested` event. A crash loses at most the batch in flight, and running the
 same input again reports those lines as unchanged: (source, external_id) is unique.
@@ -13,29 +15,20 @@ conflict raises IntegrityError, the batch's transaction rolls back, and the batc
 again the careful way (existence query first).
 """
 
-import fcntl
 import gc
-import os
-import pickle
-import queue
-import subprocess
-import sys
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import attrgetter, itemgetter
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kizuna.accounts.models import OrganizationKind
 from kizuna.community import bulk_sql
-from kizuna.community import lines as lines_module
 from kizuna.community.lines import (
     CREATED,
     LINE_COLUMNS,
@@ -44,7 +37,6 @@ from kizuna.community.lines import (
     Line,
     Outcome,
     Record,
-    lines_received,
     parse_batch,
 )
 from kizuna.community.matching import identifier_hash, member_search_text, name_key, reading_key
@@ -60,6 +52,7 @@ from kizuna.community.models import (
     Identity,
     Member,
 )
+from kizuna.community.parsing import ParsedBatch, ParsingWorker
 from kizuna.core.events import emit
 
 # Bigger batches amortize index page writes per commit; 20,000 parsed lines is ~20 MB.
@@ -97,7 +90,6 @@ _ACTIVITY_COLUMNS = LINE_COLUMNS + RESOLVED_COLUMNS
 _MEMBER = itemgetter(_ACTIVITY_COLUMNS.index("member_id"))
 
 OnOutcome = Callable[[Outcome], None]
-ParsedBatch = tuple[list[Line], list[Outcome]]
 
 
 @dataclass
@@ -148,7 +140,7 @@ class Ingestion:
         if isinstance(first, Exception):
             raise first
         parsed = parse_batch(first, self.output_by_type, vendor)
-        with _ParsingWorker(self.output_by_type, vendor) as worker:
+        with ParsingWorker(self.output_by_type, vendor) as worker:
             for batch in batches:
                 if isinstance(batch, Exception):
                     yield parsed
@@ -216,123 +208,6 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record] | Ex
             yield batch
     except Exception as error:
         yield error
-
-
-class _ParsingWorker:
-    """A worker process that parses batches (lines.serve_parsing), started for the first.
-
-    A fresh interpreter that imports kizuna.community.lines alone, talking pickles over its
-    standard input and output. Not multiprocessing: forking a process that runs other
-    threads (a web server's, say) is not safe, and its spawn runs the parent's main script
-    again. The worker ends when its input closes, so also when the importing process is
-    killed. One batch at a time is parsed ahead: the next is sent once this one's result
-    is in.
-
-    A thread here reads the results as the worker writes them, so that moving 20 MB
-    through the pipe and unpickling it happen while this process waits on the database,
-    not after it (read by the storing thread, it was 15% of a large import's time).
-    """
-
-    def __init__(self, output_by_type: dict[str, bool], vendor: str) -> None:
-        self._arguments = (output_by_type, vendor)
-        self._process: subprocess.Popen[bytes] | None = None
-        self._results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-
-    def __enter__(self) -> "_ParsingWorker":
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._process is None:
-            return
-        with suppress(BrokenPipeError):  # what is left in its buffer, if the worker died
-            self._process.stdin.close()  # type: ignore[union-attr]
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-
-    def parse(self, batch: list[Record]) -> Callable[[], ParsedBatch]:
-        """Send the batch to be parsed; the function returned waits for the result."""
-        if self._process is None:
-            self._start()
-        self._send(batch)
-        return self._receive
-
-    def _start(self) -> None:
-        package_root = str(Path(lines_module.__file__).resolve().parents[2])
-        self._process = process = subprocess.Popen(  # noqa: S603 - our interpreter and code
-            [sys.executable, "-c", _WORKER_MAIN],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": package_root},
-        )
-        assert process.stdin is not None
-        assert process.stdout is not None
-        _widen_pipe(process.stdin)
-        _widen_pipe(process.stdout)
-        threading.Thread(
-            target=_read_results, args=(process.stdout, self._results), daemon=True
-        ).start()
-        self._send(self._arguments)
-
-    def _send(self, message: Any) -> None:
-        assert self._process is not None
-        assert self._process.stdin is not None
-        # A worker that died is reported by the result it never sends (see _read_results):
-        # so the batch already parsed here is stored first, whenever the worker died.
-        with suppress(BrokenPipeError):
-            pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._process.stdin.flush()
-
-    def _receive(self) -> ParsedBatch:
-        result = self._results.get()
-        if result is _STOPPED:
-            assert self._process is not None
-            raise WorkerStopped(self._process.wait(timeout=10))
-        if isinstance(result, Exception):
-            raise result
-        rows, rejections = result
-        return lines_received(rows), rejections
-
-
-_WORKER_MAIN = (
-    "import sys; from kizuna.community.lines import serve_parsing; "
-    "serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
-)
-_STOPPED = object()  # what _read_results hands on last
-
-
-class WorkerStopped(RuntimeError):
-    def __init__(self, exit_code: int) -> None:
-        super().__init__(
-            f"The import's parsing worker process stopped (exit code {exit_code}). "
-            "The batches stored before it stay; running the import again goes on from there."
-        )
-
-
-def _read_results(stream: IO[bytes], results: "queue.SimpleQueue[Any]") -> None:
-    """Hand each result the worker writes (its pickle's length, then the pickle) to
-    `results`, and _STOPPED when its output ends."""
-    try:
-        while len(header := stream.read(8)) == 8:
-            size = int.from_bytes(header, "little")
-            payload = stream.read(size)
-            if len(payload) < size:
-                break  # cut short: the worker died writing it
-            results.put(pickle.loads(payload))  # noqa: S301 - from our own worker
-    except Exception as error:  # not expected; handed on, so the import cannot wait forever
-        results.put(error)
-    finally:
-        results.put(_STOPPED)
-
-
-def _widen_pipe(stream: IO[bytes]) -> None:
-    """Let a pipe to or from the worker hold 1 MB (with Linux's 64 KB default, each batch
-    crosses in several hundred reads). Elsewhere, or where refused, the default stays."""
-    if hasattr(fcntl, "F_SETPIPE_SZ"):
-        with suppress(OSError):
-            fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
 @contextmanager

@@ -1,10 +1,10 @@
-"""Large imports parse their batches in a worker process (ingest._ParsingWorker)."""
+"""Large imports parse their batches in a worker process (parsing.ParsingWorker)."""
 
 import orjson
 import pytest
 
-from kizuna.community import ingest, services
-from kizuna.community.models import Activity, Member
+from kizuna.community import ingest, parsing, services
+from kizuna.community.models import Activity
 
 pytestmark = pytest.mark.django_db
 
@@ -62,18 +62,30 @@ def test_lines_the_worker_rejects_are_reported_with_their_line_numbers():
     ]
 
 
-def test_a_worker_that_dies_stops_the_import_after_the_batch_parsed_before(monkeypatch):
-    monkeypatch.setattr(ingest, "_WORKER_MAIN", "import sys; sys.exit(3)")
-    raw_lines = [json_line(n) for n in range(6)]
+def test_a_worker_that_cannot_start_leaves_the_parsing_to_the_importer(monkeypatch, caplog):
+    monkeypatch.setattr(parsing, "WORKER_MAIN", "import sys; sys.exit(3)")
+    summary = ingest_lines([json_line(n) for n in range(6)])
 
-    with pytest.raises(ingest.WorkerStopped, match="exit code 3"):
-        ingest_lines(raw_lines)
-    assert Activity.objects.count() == 2  # the first batch, parsed in this process
+    assert summary.created == 6
+    assert Activity.objects.count() == 6
+    assert "parsing worker process stopped (exit code 3)" in caplog.text
 
-    monkeypatch.undo()
-    summary = ingest_lines(raw_lines)
-    assert (summary.created, summary.unchanged) == (4, 2)
-    assert Member.objects.count() == 1
+
+def test_a_worker_that_dies_midway_leaves_the_rest_to_the_importer(monkeypatch, caplog):
+    dies_at_its_second_batch = (
+        "import os, sys; from kizuna.community import lines; parse = lines.parse_batch; "
+        "calls = []; "
+        "lines.parse_batch = lambda *args: os._exit(9) if len(calls) == 1 "
+        "else (calls.append(1), parse(*args))[1]; "
+        "lines.serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
+    )
+    monkeypatch.setattr(parsing, "WORKER_MAIN", dies_at_its_second_batch)
+    outcomes: list = []
+    summary = ingest_lines([json_line(n) for n in range(8)], outcomes)
+
+    assert summary.created == 8
+    assert [o.line for o in outcomes] == list(range(1, 9))  # none lost, none twice
+    assert "exit code 9" in caplog.text
 
 
 def test_an_error_inside_the_worker_is_raised_in_the_importing_process(monkeypatch):
@@ -82,7 +94,7 @@ def test_an_error_inside_the_worker_is_raised_in_the_importing_process(monkeypat
         "lines.parse_batch = lambda *args: 1 / 0; "
         "lines.serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
     )
-    monkeypatch.setattr(ingest, "_WORKER_MAIN", failing_worker)
+    monkeypatch.setattr(parsing, "WORKER_MAIN", failing_worker)
 
     with pytest.raises(ZeroDivisionError):
         ingest_lines([json_line(n) for n in range(4)])
@@ -90,7 +102,7 @@ def test_an_error_inside_the_worker_is_raised_in_the_importing_process(monkeypat
 
 
 def test_the_worker_ends_when_its_input_closes_as_when_the_importer_is_killed():
-    worker = ingest._ParsingWorker({"blog_post": True}, "sqlite")
+    worker = parsing.ParsingWorker({"blog_post": True}, "sqlite")
     lines, rejections = worker.parse([(1, json_line(1))])()
     assert ([line.external_id for line in lines], rejections) == (["x-1"], [])
 
