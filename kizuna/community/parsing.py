@@ -81,7 +81,8 @@ class ParsingWorker:
             [sys.executable, "-c", WORKER_MAIN],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": package_root},
+            # The same kizuna as here first, even run from another folder or checkout.
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([package_root, *_python_path()])},
         )
         assert process.stdin is not None
         assert process.stdout is not None
@@ -141,6 +142,10 @@ def _read_results(stream: IO[bytes], results: "queue.SimpleQueue[Any]") -> None:
         results.put(error)
     finally:
         results.put(_STOPPED)
+
+
+def _python_path() -> list[str]:
+    return [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:
