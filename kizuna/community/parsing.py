@@ -35,9 +35,9 @@ class ParsingWorker:
     killed. One batch at a time is parsed ahead: the next is sent once this one's result
     is in.
 
-    The worker only makes the import faster: when it cannot start or stops (killed, out of
-    memory, an interpreter that is not Python, as sys.executable is under uWSGI), the
-    import goes on parsing here, and says so in the log.
+    The worker only makes the import faster: when it cannot start (sys.executable is not
+    Python, as under uWSGI) or stops (killed, out of memory), the import goes on parsing
+    here, and says so in the log.
 
     A thread here reads the results as the worker writes them, so that moving 20 MB
     through the pipe and unpickling it happen while this process waits on the database,
@@ -67,23 +67,31 @@ class ParsingWorker:
 
     def parse(self, batch: list[Record]) -> Callable[[], ParsedBatch]:
         """Start parsing the batch; the function returned waits for the result."""
+        if self._process is None and not self.stopped:
+            self._start()
         if self.stopped:
             return lambda: parse_batch(batch, *self._arguments)
-        if self._process is None:
-            self._start()
         self._sent = batch
         self._send(batch)
         return self._receive
 
     def _start(self) -> None:
+        # Under uWSGI or mod_wsgi, sys.executable is the server's binary: never run that.
+        if not Path(sys.executable).name.startswith("python"):
+            self._parse_here(f"{sys.executable} is not a Python interpreter")
+            return
         package_root = str(Path(lines_module.__file__).resolve().parents[2])
-        self._process = process = subprocess.Popen(  # noqa: S603 - our interpreter and code
-            [sys.executable, "-c", WORKER_MAIN],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            # The same kizuna as here first, even run from another folder or checkout.
-            env={**os.environ, "PYTHONPATH": os.pathsep.join([package_root, *_python_path()])},
-        )
+        try:
+            self._process = process = subprocess.Popen(  # noqa: S603 - our interpreter and code
+                [sys.executable, "-c", WORKER_MAIN],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                # The same kizuna as here first, even run from another folder or checkout.
+                env={**os.environ, "PYTHONPATH": os.pathsep.join([package_root, *_python_path()])},
+            )
+        except OSError as error:
+            self._parse_here(f"it could not start: {error}")
+            return
         assert process.stdin is not None
         assert process.stdout is not None
         _widen_pipe(process.stdin)
@@ -112,13 +120,12 @@ class ParsingWorker:
 
     def _parse_here_from_now_on(self) -> ParsedBatch:
         assert self._process is not None
-        logger.warning(
-            "The import's parsing worker process stopped (exit code %s); "
-            "the import goes on parsing in this process.",
-            self._process.wait(timeout=10),
-        )
-        self.stopped = True
+        self._parse_here(f"it stopped (exit code {self._process.wait(timeout=10)})")
         return parse_batch(self._sent, *self._arguments)
+
+    def _parse_here(self, why: str) -> None:
+        logger.warning("The import's parsing worker process: %s; parsing goes on here.", why)
+        self.stopped = True
 
 
 WORKER_MAIN = (

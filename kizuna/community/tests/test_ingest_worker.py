@@ -68,7 +68,17 @@ def test_a_worker_that_cannot_start_leaves_the_parsing_to_the_importer(monkeypat
 
     assert summary.created == 6
     assert Activity.objects.count() == 6
-    assert "parsing worker process stopped (exit code 3)" in caplog.text
+    assert "parsing worker process: it stopped (exit code 3)" in caplog.text
+
+
+def test_no_worker_is_started_where_the_interpreter_is_not_python(monkeypatch, caplog):
+    monkeypatch.setattr(parsing.sys, "executable", "/usr/local/bin/uwsgi")
+    started: list = []
+    monkeypatch.setattr(parsing.subprocess, "Popen", lambda *args, **kw: started.append(args))
+    summary = ingest_lines([json_line(n) for n in range(6)])
+
+    assert (summary.created, started) == (6, [])
+    assert "/usr/local/bin/uwsgi is not a Python interpreter" in caplog.text
 
 
 def test_a_worker_that_dies_midway_leaves_the_rest_to_the_importer(monkeypatch, caplog):
