@@ -336,10 +336,7 @@ class _Batch:
         self._ids = ids = self._identities(lines)
         now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
         # RESOLVED_COLUMNS, after the line's own.
-        if events:
-            rows = [(*line.row, self._event_id(line), *ids[line.person], now) for line in lines]
-        else:  # no line names an event: the common case, without a call per line
-            rows = [(*line.row, None, *ids[line.person], now) for line in lines]
+        rows = [(*line.row, self._event_id(line), *ids[line.person], now) for line in lines]
         # In index order: each page of activity_member_time is then visited once per batch,
         # not once per row (measured on SQLite at 1,000,000 rows: 15-20% less CPU per insert).
         # By member alone: a member's few rows of a batch sit on one or two pages anyway,

@@ -1,16 +1,13 @@
 """The line format of an activity import: checking one record and making its activity row.
 
-This module needs no Django setup (no models), so that a worker process can import it on
-its own: large imports parse their batches there while the importing process stores the
-batch before (kizuna.community.ingest).
+This module needs no Django setup (no models), so that the parsing worker process
+(kizuna.community.parsing) can import it on its own.
 """
 
-import gc
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -51,7 +48,8 @@ class Outcome:
 class Line(NamedTuple):
     """A valid input line: its activity row, and what resolving its person and event needs.
 
-    A tuple, so that a batch of them crosses from the parsing worker as plain tuples.
+    A tuple, so that a batch of them crosses from the parsing worker as plain tuples
+    (kizuna.community.parsing).
     """
 
     number: int
@@ -99,39 +97,6 @@ def parse_batch(
         except Rejected as rejection:
             rejections.append(Outcome(number, REJECTED, str(rejection)))
     return lines, rejections
-
-
-def serve_parsing(requests: BinaryIO, results: BinaryIO) -> None:
-    """The loop of a parsing worker process: parse each batch it reads, write it back.
-
-    `requests` carries pickles: first (output_by_type, vendor), then one batch of records
-    each. Each result goes to `results` as its pickle's length (8 bytes) and the pickle,
-    so the importing process reads it in a few large reads. The loop ends when the
-    importing process closes its end, or dies. Lines go back as plain tuples (see
-    lines_received): named ones take twice as long to unpickle. Python's cyclic collector
-    stays off, as in the importing process (ingest._collector_paused): parsing makes no
-    reference cycles.
-    """
-    gc.disable()
-    output_by_type, vendor = pickle.load(requests)  # noqa: S301 - from the importing process
-    while True:
-        try:
-            batch = pickle.load(requests)  # noqa: S301 - from the importing process
-        except EOFError:
-            return
-        try:
-            lines, rejections = parse_batch(batch, output_by_type, vendor)
-            result: Any = ([tuple(line) for line in lines], rejections)
-        except Exception as error:  # raised again in the importing process
-            result = error
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        results.write(len(payload).to_bytes(8, "little"))
-        results.write(payload)
-        results.flush()
-
-
-def lines_received(rows: list[tuple[Any, ...]]) -> list[Line]:
-    return list(map(Line._make, rows))
 
 
 def _decode(raw: bytes) -> Any:

@@ -2,9 +2,12 @@
 
 Parsing is pure Python, so a second thread could not do it alongside: it kept the storing
 thread waiting for the GIL after each database call. See ingest.Ingestion._parsed_batches.
+Both ends of the pipe are here: ParsingWorker in the importing process, serve_parsing() in
+the worker. Like kizuna.community.lines, this module needs no Django setup.
 """
 
 import fcntl
+import gc
 import logging
 import os
 import pickle
@@ -15,10 +18,10 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from kizuna.community import lines as lines_module
-from kizuna.community.lines import Line, Outcome, Record, lines_received, parse_batch
+from kizuna.community.lines import Line, Outcome, Record, parse_batch
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +29,14 @@ ParsedBatch = tuple[list[Line], list[Outcome]]
 
 
 class ParsingWorker:
-    """A worker process that parses batches (lines.serve_parsing), started for the first.
+    """A worker process that parses batches (serve_parsing, below), started for the first.
 
-    A fresh interpreter that imports kizuna.community.lines alone, talking pickles over its
-    standard input and output. Not multiprocessing: forking a process that runs other
-    threads (a web server's, say) is not safe, and its spawn runs the parent's main script
-    again. The worker ends when its input closes, so also when the importing process is
-    killed. One batch at a time is parsed ahead: the next is sent once this one's result
-    is in.
+    A fresh interpreter that imports this module and kizuna.community.lines alone, talking
+    pickles over its standard input and output. Not multiprocessing: forking a process
+    that runs other threads (a web server's, say) is not safe, and its spawn runs the
+    parent's main script again. The worker ends when its input closes, so also when the
+    importing process is killed. One batch at a time is parsed ahead: the next is sent
+    once this one's result is in.
 
     The worker only makes the import faster: when it cannot start (sys.executable is not
     Python, as under uWSGI) or stops (killed, out of memory), the import goes on parsing
@@ -116,7 +119,7 @@ class ParsingWorker:
         if isinstance(result, Exception):  # parsing itself failed: here it would too
             raise result
         rows, rejections = result
-        return lines_received(rows), rejections
+        return _lines_received(rows), rejections
 
     def _parse_here_from_now_on(self) -> ParsedBatch:
         assert self._process is not None
@@ -129,7 +132,7 @@ class ParsingWorker:
 
 
 WORKER_MAIN = (
-    "import sys; from kizuna.community.lines import serve_parsing; "
+    "import sys; from kizuna.community.parsing import serve_parsing; "
     "serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
 )
 _STOPPED = object()  # what _read_results hands on last
@@ -161,3 +164,36 @@ def _widen_pipe(stream: IO[bytes]) -> None:
     if hasattr(fcntl, "F_SETPIPE_SZ"):
         with suppress(OSError):
             fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
+def serve_parsing(requests: BinaryIO, results: BinaryIO) -> None:
+    """The loop of a parsing worker process: parse each batch it reads, write it back.
+
+    `requests` carries pickles: first (output_by_type, vendor), then one batch of records
+    each. Each result goes to `results` as its pickle's length (8 bytes) and the pickle,
+    so the importing process reads it in a few large reads. The loop ends when the
+    importing process closes its end, or dies. Lines go back as plain tuples (see
+    _lines_received): named ones take twice as long to unpickle. Python's cyclic collector
+    stays off, as in the importing process (ingest._collector_paused): parsing makes no
+    reference cycles.
+    """
+    gc.disable()
+    output_by_type, vendor = pickle.load(requests)  # noqa: S301 - from the importing process
+    while True:
+        try:
+            batch = pickle.load(requests)  # noqa: S301 - from the importing process
+        except EOFError:
+            return
+        try:
+            lines, rejections = parse_batch(batch, output_by_type, vendor)
+            result: Any = ([tuple(line) for line in lines], rejections)
+        except Exception as error:  # raised again in the importing process
+            result = error
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        results.write(len(payload).to_bytes(8, "little"))
+        results.write(payload)
+        results.flush()
+
+
+def _lines_received(rows: list[tuple[Any, ...]]) -> list[Line]:
+    return list(map(Line._make, rows))

@@ -83,11 +83,11 @@ def test_no_worker_is_started_where_the_interpreter_is_not_python(monkeypatch, c
 
 def test_a_worker_that_dies_midway_leaves_the_rest_to_the_importer(monkeypatch, caplog):
     dies_at_its_second_batch = (
-        "import os, sys; from kizuna.community import lines; parse = lines.parse_batch; "
+        "import os, sys; from kizuna.community import parsing; parse = parsing.parse_batch; "
         "calls = []; "
-        "lines.parse_batch = lambda *args: os._exit(9) if len(calls) == 1 "
+        "parsing.parse_batch = lambda *args: os._exit(9) if len(calls) == 1 "
         "else (calls.append(1), parse(*args))[1]; "
-        "lines.serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
+        "parsing.serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
     )
     monkeypatch.setattr(parsing, "WORKER_MAIN", dies_at_its_second_batch)
     outcomes: list = []
@@ -100,9 +100,9 @@ def test_a_worker_that_dies_midway_leaves_the_rest_to_the_importer(monkeypatch, 
 
 def test_an_error_inside_the_worker_is_raised_in_the_importing_process(monkeypatch):
     failing_worker = (
-        "import sys; from kizuna.community import lines; "
-        "lines.parse_batch = lambda *args: 1 / 0; "
-        "lines.serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
+        "import sys; from kizuna.community import parsing; "
+        "parsing.parse_batch = lambda *args: 1 / 0; "
+        "parsing.serve_parsing(sys.stdin.buffer, sys.stdout.buffer)"
     )
     monkeypatch.setattr(parsing, "WORKER_MAIN", failing_worker)
 
