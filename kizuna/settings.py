@@ -280,6 +280,10 @@ KIZUNA_RANK_GRACE_DAYS = envint("KIZUNA_RANK_GRACE_DAYS", 60)
 KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)
 # Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
 KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")
+# The TrueType font embedded in invoice PDFs (CFF/OpenType outlines cannot be embedded).
+KIZUNA_INVOICE_FONT_PATH = os.environ.get(
+    "KIZUNA_INVOICE_FONT_PATH", str(BASE_DIR / "kizuna" / "billing" / "fonts" / "ipaexg.ttf")
+)
 
 # Directory (docs/directory.md). Ranking weights: each component scores 0-1000 points and
 # is multiplied by its weight; set any of them with KIZUNA_DIRECTORY_WEIGHT_<NAME>.

@@ -1,27 +1,34 @@
-"""Qualified invoices and credit notes as PDF, with reportlab's built-in Japanese CID fonts.
+"""Qualified invoices and credit notes as PDF, in an embedded Japanese TrueType font.
 
 The document is printed in Japanese whatever the reader's language: it is a legal
 document of Japanese consumption tax law. It holds what the law requires of a qualified
 invoice (適格請求書): issuer and registration number, transaction dates, what was
 supplied, the total and the tax per rate with the rate, and the recipient.
+
+The font is IPAex Gothic, shipped in `kizuna/billing/fonts/` with its licence, embedded as a
+subset. reportlab's built-in CID fonts are never embedded, so a viewer without them (most
+outside Japan, and pdf.js) shows boxes; reportlab cannot embed CFF outlines, which rules out
+Noto CJK.
 """
 
+import datetime as dt
+from functools import cache
 from io import BytesIO
 
+from django.conf import settings
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kizuna.billing.models import Invoice
 from kizuna.core.money import format_yen
 
-GOTHIC = "HeiseiKakuGo-W5"
-MINCHO = "HeiseiMin-W3"
-pdfmetrics.registerFont(UnicodeCIDFont(GOTHIC))
-pdfmetrics.registerFont(UnicodeCIDFont(MINCHO))
+GOTHIC = "IPAexGothic"
 
 LEFT = 20 * mm
 RIGHT = A4[0] - 20 * mm
@@ -31,11 +38,37 @@ def _jp_date(day: object) -> str:
     return f"{day:%Y年%m月%d日}"
 
 
+@cache
+def _register_font() -> None:
+    # Loaded on first use: parsing the 6 MB font costs a web process nothing until it prints.
+    pdfmetrics.registerFont(TTFont(GOTHIC, settings.KIZUNA_INVOICE_FONT_PATH))
+
+
+def _issue_timestamp(invoice: Invoice) -> TimeStamp:
+    """The document's creation date: the invoice's issue time in Japan, the same on every render.
+
+    reportlab takes its dates from the document's TimeStamp; an invariant one is fixed at
+    2000-01-01, so it is replaced by one set to the moment the invoice was issued.
+    """
+    issued = timezone.localtime(invoice.created_at, dt.timezone(dt.timedelta(hours=9)))
+    stamp = TimeStamp(invariant=True)
+    stamp.t = issued.timestamp()
+    stamp.lt = issued.timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh, stamp.dmm, stamp.tzname = 9, 0, "JST"
+    return stamp
+
+
 def render_invoice_pdf(invoice: Invoice) -> bytes:
+    _register_font()
     buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)  # invariant: same invoice, same bytes
+    # invariant: same invoice, same bytes. The initial font is ours too: reportlab's default,
+    # Helvetica, would be listed in the page's resources without being embedded.
+    canvas = Canvas(buffer, pagesize=A4, invariant=True, initialFontName=GOTHIC)
+    canvas._doc._timeStamp = _issue_timestamp(invoice)
     canvas.setTitle(f"{invoice.display_number} {invoice.recipient_name}")
     canvas.setAuthor(invoice.issuer_name)
+    canvas.setCreator("Kizuna")
     y = A4[1] - 25 * mm
     y = _title(canvas, invoice, y)
     y = _parties(canvas, invoice, y)
@@ -67,7 +100,7 @@ def _title(canvas: Canvas, invoice: Invoice, y: float) -> float:
 
 
 def _parties(canvas: Canvas, invoice: Invoice, y: float) -> float:
-    canvas.setFont(MINCHO, 14)
+    canvas.setFont(GOTHIC, 14)
     canvas.drawString(LEFT, y, f"{invoice.recipient_name} 御中")
     canvas.setLineWidth(0.6)
     canvas.line(LEFT, y - 2 * mm, LEFT + 95 * mm, y - 2 * mm)

@@ -1,10 +1,13 @@
+import re
 import threading
 from datetime import date
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from pypdf import PdfReader
 
 from kizuna.billing import services
@@ -16,6 +19,7 @@ from kizuna.billing.models import (
     InvoiceStatus,
     NumberCounter,
 )
+from kizuna.billing.pdf import render_invoice_pdf
 from kizuna.billing.tests.conftest import choose
 from kizuna.core.models import OutboxEvent
 
@@ -257,3 +261,32 @@ def test_annual_invoice_covers_twelve_months_and_next_change_waits_for_its_end(b
     assert (invoice.period_end, invoice.period_months) == (date(2027, 3, 31), 12)
     later = choose(bob_account, monthly_fee=20_000, today=date(2026, 6, 10))
     assert later.effective_from == date(2027, 4, 1)
+
+
+def _fonts_of(reader):
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            yield font.get_object()
+
+
+def test_invoice_pdf_embeds_every_font_it_uses_as_a_subset(bob_account):
+    choose(bob_account)
+    reader = PdfReader(BytesIO(services.invoice_pdf_store(invoice=issue(bob_account))))
+    fonts = list(_fonts_of(reader))
+    assert fonts
+    for font in fonts:
+        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0]["/FontDescriptor"]
+        descriptor = descriptor.get_object()
+        assert any(key in descriptor for key in ("/FontFile2", "/FontFile3")), font["/BaseFont"]
+        # A subset's name carries a six-letter tag: "ABCDEF+Name" (ISO 32000 9.6.4).
+        assert re.fullmatch(r"/[A-Z]{6}\+IPAexGothic", font["/BaseFont"]), font["/BaseFont"]
+
+
+def test_invoice_pdf_is_dated_at_issue_and_the_same_bytes_each_time(bob_account):
+    choose(bob_account)
+    invoice = issue(bob_account)
+    first = render_invoice_pdf(invoice)
+    assert render_invoice_pdf(invoice) == first
+    issued = timezone.localtime(invoice.created_at, ZoneInfo("Asia/Tokyo"))
+    creation = PdfReader(BytesIO(first)).metadata["/CreationDate"]
+    assert creation.startswith(f"D:{issued:%Y%m%d%H%M%S}+09'00'")
