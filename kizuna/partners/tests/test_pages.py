@@ -279,11 +279,11 @@ def test_evangelist_answers_a_routed_request_from_the_inbox(client, alice, carol
 
 def test_navigation_links_depend_on_the_persona(client, alice, bob):
     client.force_login(bob)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("site:home")).content.decode()
     assert reverse("partners:portal") in page
     assert reverse("partners:review_queue") not in page
     client.force_login(alice)
-    assert reverse("partners:review_queue") in client.get(reverse("core:home")).content.decode()
+    assert reverse("partners:review_queue") in client.get(reverse("site:home")).content.decode()
 
 
 def test_portal_is_english_after_switching_language(client, bob, bob_partner, verified, badge):
