@@ -18,7 +18,6 @@ from kizuna.community.permissions import (
     partner_visible_activities,
 )
 from kizuna.core.api_errors import ApiError
-from kizuna.insights.selectors import members_at_level
 
 router = Router(tags=["community"])
 BULK_LIMIT = 5_000
@@ -69,7 +68,7 @@ def list_members(
     members = selectors.member_search(
         query=q, tag=tag, prefecture=prefecture, group_slug=group
     ).prefetch_related("identities")
-    return members_at_level(members, level)
+    return selectors.members_at_level(members, level)
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kizuna.accounts.models import Organization
-from kizuna.community.models import Activity, Event, Member
+from kizuna.community.models import Activity, Event, Level, LevelSnapshot, Member
 from kizuna.community.selectors import partner_contribution_activities
 from kizuna.insights import scoring
 from kizuna.insights.compute import member_kpis
@@ -18,20 +18,12 @@ from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
 from kizuna.insights.models import (
     KpiTarget,
     KpiValue,
-    Level,
-    LevelSnapshot,
-    MemberLevel,
     MemberPeriod,
     Survey,
     SurveyKind,
     SurveyResponse,
 )
 from kizuna.insights.periods import next_start, period_start, periods_between, tokyo_midnight
-
-
-def members_at_level(members: QuerySet[Member], level: int | None) -> QuerySet[Member]:
-    """The member list and API filter: members currently at that engagement level."""
-    return members if not level else members.filter(engagement__level=level)
 
 
 def survey_kpis(interval: str, start: date) -> dict[str, float | None]:
@@ -185,13 +177,6 @@ def event_rows(interval: str, start: date, where: EventFilter = NO_FILTER) -> li
         )
         rows.append({"event": event, **attendance, **counts})
     return rows
-
-
-def level_counts() -> dict[int, int]:
-    counts = dict(
-        MemberLevel.objects.values_list("level").annotate(n=Count("pk")).values_list("level", "n")
-    )
-    return {level: counts.get(level, 0) for level in Level.values}
 
 
 def journey(months: int = 12) -> dict[str, Any]:
