@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,6 +9,7 @@ from kizuna.community.matching import identifier_hash
 from kizuna.community.models import ErasureBlock, Identity, Member
 from kizuna.community.services.search import member_refresh_search
 from kizuna.core import audit
+from kizuna.core.errors import Conflict
 
 
 def identity_checked(*, platform: str, handle: str, email: str) -> tuple[str, str, str]:
@@ -17,12 +17,12 @@ def identity_checked(*, platform: str, handle: str, email: str) -> tuple[str, st
     platform, email = platform.strip().lower(), email.strip().lower()
     handle = handle.strip().lower().removeprefix("@") or email
     if is_blocked(platform, handle, email):
-        raise ValidationError(
+        raise Conflict(
             _("This person asked to be erased; their identity cannot be added."),
             code="erased_person",
         )
     if Identity.objects.filter(platform=platform, handle=handle).exists():
-        raise ValidationError(_("This identity already belongs to a member."), code="duplicate")
+        raise Conflict(_("This identity already belongs to a member."), code="duplicate")
     return platform, handle, email
 
 
@@ -42,7 +42,7 @@ def identity_add(
         and email
         and Identity.objects.filter(platform=platform, email=email, verified=True).exists()
     ):
-        raise ValidationError(
+        raise Conflict(
             _("This verified email already belongs to a member."), code="duplicate_verified_email"
         )
     with transaction.atomic():
