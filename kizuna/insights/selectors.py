@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kizuna.accounts.models import Organization
-from kizuna.community.models import Activity, Event, Level, LevelSnapshot, Member
+from kizuna.community.models import Activity, Level, LevelSnapshot, Member
 from kizuna.community.selectors import partner_contribution_activities
 from kizuna.insights import scoring
 from kizuna.insights.compute import member_kpis
@@ -24,10 +24,6 @@ from kizuna.insights.models import (
     SurveyResponse,
 )
 from kizuna.insights.periods import next_start, period_start, periods_between, tokyo_midnight
-
-
-def survey_kpis(interval: str, start: date) -> dict[str, float | None]:
-    return survey_kpis_by_period(interval, [start])[start]
 
 
 def survey_kpis_by_period(interval: str, starts: list[date]) -> dict[date, dict[str, float | None]]:
@@ -290,7 +286,3 @@ def partner_contributions(organization: Organization, *, months: int, today: dat
         )
         rows.append({"month": start, **figures})
     return rows
-
-
-def events_of_survey_choice() -> QuerySet[Event]:
-    return Event.objects.order_by("-starts_at")[:200]

@@ -57,8 +57,8 @@ def test_portal_shows_achievements_with_status_badges_and_rank(
     page = client.get(reverse("partners:portal")).content.decode()
     assert "検証済みの案件" in page
     assert "審査待ちの案件" in page
-    assert "確認待ち" in page
-    assert "検証済み" in page
+    assert '<span class="pill status-submitted">確認待ち</span>' in page
+    assert '<span class="pill status-verified">検証済み</span>' in page
     assert badge.name_ja in page
     assert "メンバー" in page
 
