@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kizuna.connectors",
     "kizuna.directory",
     "kizuna.insights",
+    "kizuna.site",
 ]
 
 MIDDLEWARE = [
@@ -115,7 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "kizuna.core.context_processors.branding",
+                "kizuna.site.context_processors.branding",
             ],
         },
     },
@@ -148,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,5 +28,5 @@ urlpatterns = [
     path("insights/", include("kizuna.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("", include("kizuna.core.urls")),
+    path("", include("kizuna.site.urls")),
 ]

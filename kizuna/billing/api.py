@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
@@ -129,14 +128,11 @@ def fee_choose(request: HttpRequest, organization_id: int, payload: FeeIn) -> Fe
     account = selectors.account_of(organization)
     if account is None:
         raise ApiError(409, "no_billing_account", "Enter the billing details first.")
-    try:
-        services.fee_choose(
-            actor=user,
-            account=account,
-            monthly_fee=payload.monthly_fee,
-            cycle=payload.cycle,
-            today=selectors.today(),
-        )
-    except ValidationError as error:
-        raise ApiError(422, error.code or "invalid", " ".join(error.messages)) from None
+    services.fee_choose(
+        actor=user,
+        account=account,
+        monthly_fee=payload.monthly_fee,
+        cycle=payload.cycle,
+        today=selectors.today(),
+    )
     return _fee_out(organization)

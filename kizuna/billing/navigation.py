@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.billing.permissions import Action, billed_organization, can, is_billing_staff
-from kizuna.core.navigation import Section, nav_link
+from kizuna.site.navigation import Section, nav_link
 
 nav_link(
     _("Invoices"),

@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -18,7 +17,6 @@ from kizuna.community.permissions import (
     partner_visible_activities,
 )
 from kizuna.core.api_errors import ApiError
-from kizuna.insights.selectors import members_at_level
 
 router = Router(tags=["community"])
 BULK_LIMIT = 5_000
@@ -69,7 +67,7 @@ def list_members(
     members = selectors.member_search(
         query=q, tag=tag, prefecture=prefecture, group_slug=group
     ).prefetch_related("identities")
-    return members_at_level(members, level)
+    return selectors.members_at_level(members, level)
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
@@ -94,11 +92,7 @@ class IdentityIn(Schema):
 def add_identity(request: HttpRequest, member_id: int, payload: IdentityIn) -> Any:
     user = _staff(request, "community:write")
     member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
-    try:
-        identity = services.identity_add(actor=user, member=member, **payload.dict())
-    except ValidationError as error:
-        raise ApiError(409, error.code or "invalid", error.messages[0]) from None
-    return 201, identity
+    return 201, services.identity_add(actor=user, member=member, **payload.dict())
 
 
 class MemberRef(Schema):
@@ -285,10 +279,7 @@ def set_attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -
     user = _staff(request, "community:write")
     event = get_object_or_404(Event, pk=event_id)
     member = get_object_or_404(Member.objects.current(), pk=payload.member_id)
-    try:
-        services.attendance_set(
-            actor=user, event=event, member=member, role=payload.role, status=payload.status
-        )
-    except ValidationError as error:
-        raise ApiError(422, "invalid_input", "; ".join(error.messages)) from None
+    services.attendance_set(
+        actor=user, event=event, member=member, role=payload.role, status=payload.status
+    )
     return selectors.event_attendance(event).get(member=member)

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kizuna.community.models import Member
+from kizuna.community.models import Level, Member
 from kizuna.core.prefectures import PREFECTURES
-from kizuna.insights.models import Level
 
 
 class MemberSearchForm(forms.Form):

@@ -39,7 +39,7 @@ from kizuna.community.lines import (
     Record,
     parse_batch,
 )
-from kizuna.community.matching import identifier_hash, member_search_text, name_key, reading_key
+from kizuna.community.matching import identifier_hash
 from kizuna.community.models import (
     Activity,
     ActivityType,
@@ -50,9 +50,9 @@ from kizuna.community.models import (
     ErasureBlock,
     Event,
     Identity,
-    Member,
 )
 from kizuna.community.parsing import ParsedBatch, ParsingWorker
+from kizuna.community.services.members import NewPerson, people_create
 from kizuna.core.events import emit
 
 # Bigger batches amortize index page writes per commit; 20,000 parsed lines is ~20 MB.
@@ -170,7 +170,7 @@ class Ingestion:
     def _store(self, lines: list[Line], check_existing: bool) -> "_Batch":
         cache = self._identity_cache
         with transaction.atomic():
-            batch = _Batch(lines, check_existing, cache.entries_if_current())
+            batch = _Batch(lines, self.actor, check_existing, cache.entries_if_current())
             batch.store()
             if self.dry_run:
                 transaction.set_rollback(True)
@@ -287,10 +287,12 @@ class _Batch:
     def __init__(
         self,
         lines: list[Line],
+        actor: Any,
         check_existing: bool = True,
         known_identities: dict[tuple[str, str], tuple[int, int]] | None = None,
     ) -> None:
         self.lines = lines
+        self.actor = actor
         self.check_existing = check_existing
         # (platform, handle) -> (identity id, member id) known valid in this transaction
         # (see _IdentityCache), and what this batch found that it did not know, for the
@@ -483,53 +485,18 @@ class _Batch:
         return stored
 
     def _create_people(self, lines: list[Line]) -> dict[tuple[str, str], tuple[int, int]]:
-        member_ids = bulk_sql.allocate_ids(Member, len(lines))
-        identity_ids = bulk_sql.allocate_ids(Identity, len(lines))
-        now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
-        bulk_sql.insert_rows(
-            Member,
-            _MEMBER_COLUMNS,
-            [
-                (
-                    member_id,
-                    line.name,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    line.bot,
-                    False,
-                    member_search_text([line.name], [line.person[1], line.email]),
-                    name_key(line.name),
-                    reading_key(line.name),
-                    now,
-                )
-                for member_id, line in zip(member_ids, lines, strict=True)
+        created = people_create(
+            actor=self.actor,
+            people=[
+                NewPerson(line.name, *line.person, email=line.email, is_bot=line.bot)
+                for line in lines
             ],
         )
-        bulk_sql.insert_rows(
-            Identity,
-            _IDENTITY_COLUMNS,
-            [
-                (
-                    identity_id,
-                    member_id,
-                    *line.person,
-                    line.email,
-                    line.name,
-                    False,
-                    now,
-                )
-                for identity_id, member_id, line in zip(
-                    identity_ids, member_ids, lines, strict=True
-                )
-            ],
-        )
-        self.members_created = member_ids
+        self.members_created = [member_id for _identity_id, member_id in created]
         return {
             line.person: (identity_id, member_id)
-            for identity_id, member_id, line in zip(identity_ids, member_ids, lines, strict=True)
+            for (identity_id, member_id), line in zip(created, lines, strict=True)
+            if identity_id is not None
         }
 
     def _record_attendance(self) -> None:
@@ -554,8 +521,6 @@ class _Batch:
             )
 
     def emit_events(self, actor: Any) -> None:
-        if self.members_created:
-            emit("member.created", {"member_ids": self.members_created}, actor=actor)
         if not self.created:
             return
         times = [line.occurred_at for line in self.created]
@@ -593,30 +558,3 @@ class _Batch:
                 if start <= day and (end is None or day <= end):
                     organizations.add(organization_id)
         return sorted(organizations)
-
-
-_MEMBER_COLUMNS = (
-    "id",
-    "display_name",
-    "name_ja",
-    "name_kana",
-    "name_romaji",
-    "prefecture",
-    "notes",
-    "is_bot",
-    "is_staff",
-    "search_text",
-    "name_key",
-    "reading_key",
-    "created_at",
-)
-_IDENTITY_COLUMNS = (
-    "id",
-    "member_id",
-    "platform",
-    "handle",
-    "email",
-    "display_name",
-    "verified",
-    "created_at",
-)

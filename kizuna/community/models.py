@@ -1,4 +1,5 @@
-"""Community data: members and their identities, affiliations, groups, events, activities.
+"""Community data: members and their identities, affiliations, groups, events, activities,
+engagement levels.
 
 A member is a person; an identity is one of their accounts on a platform. Activities arrive
 from connectors in bulk (see ingest.py) and are unique on (source, external_id).
@@ -450,3 +451,45 @@ class ErasureBlock(models.Model):
 
     def __str__(self) -> str:
         return self.identifier_hash[:12]
+
+
+class Level(models.IntegerChoices):
+    LEADING = 1, _("Leading")
+    CONTRIBUTING = 2, _("Contributing")
+    PARTICIPATING = 3, _("Participating")
+    EXPLORING = 4, _("Exploring")
+
+
+class MemberLevel(models.Model):
+    """A member's current engagement level (Orbit model: 1 is the closest to the core)."""
+
+    member = models.OneToOneField(
+        Member, primary_key=True, on_delete=models.CASCADE, related_name="engagement"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    since = models.DateField(_("since"))
+
+    class Meta:
+        # The table insights created before levels moved here; its rows stay where they are.
+        db_table = "insights_memberlevel"
+        indexes = [models.Index(fields=["level"], name="member_level_level")]
+
+    def __str__(self) -> str:
+        return f"#{self.member_id} L{self.level}"
+
+
+class LevelSnapshot(models.Model):
+    """Levels as they stood at the end of a month's review: the journey reads these."""
+
+    month = models.DateField()
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+
+    class Meta:
+        db_table = "insights_levelsnapshot"
+        constraints = [
+            models.UniqueConstraint(fields=["month", "member"], name="level_snapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} #{self.member_id} L{self.level}"

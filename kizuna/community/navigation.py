@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.community.permissions import CommunityAction, can_community
-from kizuna.core.navigation import Section, nav_link
+from kizuna.site.navigation import Section, nav_link
 
 nav_link(
     _("Members"),

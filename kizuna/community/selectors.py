@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from kizuna.accounts.models import Organization
 from kizuna.community.models import (
@@ -12,7 +12,9 @@ from kizuna.community.models import (
     Attendance,
     AttendanceStatus,
     Event,
+    Level,
     Member,
+    MemberLevel,
     MemberMerge,
     MergeSuggestion,
 )
@@ -157,3 +159,19 @@ def activity_external_ids_by_url(source: str, urls: set[str]) -> dict[str, str]:
     return dict(
         Activity.objects.filter(source=source, url__in=urls).values_list("url", "external_id")
     )
+
+
+def members_at_level(members: QuerySet[Member], level: int | None) -> QuerySet[Member]:
+    """The member list and API filter: members currently at that engagement level."""
+    return members if not level else members.filter(engagement__level=level)
+
+
+def member_level(member_id: int) -> int | None:
+    return MemberLevel.objects.filter(member_id=member_id).values_list("level", flat=True).first()
+
+
+def level_counts() -> dict[int, int]:
+    counts = dict(
+        MemberLevel.objects.values_list("level").annotate(n=Count("pk")).values_list("level", "n")
+    )
+    return {level: counts.get(level, 0) for level in Level.values}

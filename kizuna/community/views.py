@@ -19,7 +19,6 @@ from kizuna.community.permissions import (
     can_community,
     partner_visible_activities,
 )
-from kizuna.insights.selectors import members_at_level
 
 PAGE_SIZE = 50
 
@@ -40,7 +39,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         prefecture=filters.get("prefecture", ""),
         group_slug=filters.get("group", ""),
     ).prefetch_related("identities", "tags")
-    members = members_at_level(members, filters.get("level"))
+    members = selectors.members_at_level(members, filters.get("level"))
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     seen = selectors.member_seen([m.pk for m in page])
     for member in page:

@@ -1,6 +1,20 @@
-"""API errors carry a machine-readable code: {"code": "missing_scope", "detail": "..."}."""
+"""API errors carry a machine-readable code: {"code": "missing_scope", "detail": "..."}.
 
-from django.http import HttpRequest, HttpResponse
+`install_error_handlers(api)` is the one translation from what services and lookups raise
+to API answers, so routers call services without try/except:
+
+- `ApiError(status, code, detail)`: as given;
+- `kizuna.core.errors.Conflict`: 409 with the error's code;
+- Django `ValidationError` (`ServiceError` included): 422 with the error's code (the first one
+  given, also when keyed by field), else `invalid_input`;
+- `PermissionDenied`: 403 `forbidden`; `ObjectDoesNotExist` and `Http404`: 404 `not_found`.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -11,12 +25,37 @@ class ApiError(HttpError):
         self.code = code
 
 
+def error_code(error: DjangoValidationError, default: str = "invalid_input") -> str:
+    """The machine code a service gave its ValidationError, also when keyed by field."""
+    errors = (
+        [e for field_errors in error.error_dict.values() for e in field_errors]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return next((e.code for e in errors if e.code), default)
+
+
+def api_error_for(exc: Exception) -> ApiError:
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, DjangoValidationError):
+        return ApiError(getattr(exc, "status", 422), error_code(exc), " ".join(exc.messages))
+    if isinstance(exc, PermissionDenied):
+        return ApiError(403, "forbidden", str(exc) or "You may not do this.")
+    if isinstance(exc, ObjectDoesNotExist | Http404):
+        return ApiError(404, "not_found", "Not found.")
+    raise TypeError(f"No API error for {type(exc).__name__}")
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
-    @api.exception_handler(ApiError)
-    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    def answer(request: HttpRequest, exc: Any) -> HttpResponse:
+        error = api_error_for(exc)
         return api.create_response(
-            request, {"code": exc.code, "detail": str(exc)}, status=exc.status_code
+            request, {"code": error.code, "detail": str(error)}, status=error.status_code
         )
+
+    for raised in (ApiError, DjangoValidationError, PermissionDenied, ObjectDoesNotExist, Http404):
+        api.add_exception_handler(raised, answer)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -12,4 +12,3 @@ class CoreConfig(AppConfig):
         # Periodic jobs and event consumers register themselves when imported.
         autodiscover_modules("tasks")
         autodiscover_modules("consumers")
-        autodiscover_modules("navigation")

@@ -1,21 +1,27 @@
 """What every app's pages share when a form hands its input to a service."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+T = TypeVar("T")
 
-def call_service(form: forms.BaseForm, call: Callable[[], Any]) -> bool:
-    """Run a service; put the rule it enforced on the form instead of losing the input."""
+
+def call_service(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
+    """Run a service and return what it returns; when it refuses (ValidationError), put the
+    rule it enforced on the form instead of losing the input, and return None.
+
+    Services called this way return what they wrote, so `if form.is_valid() and
+    (obj := call_service(...))` reads as "valid and done".
+    """
     try:
-        call()
+        return call()
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, error)
-        return False
-    return True
+        return None

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -265,17 +264,10 @@ def _inbox_item(request: HttpRequest, assignment_id: int) -> Assignment:
 
 
 def _answer(request: HttpRequest, assignment: Assignment, **call: Any) -> Assignment:
-    try:
-        if "reason" in call:
-            leads.lead_decline(actor=request.user, assignment=assignment, reason=call["reason"])
-        else:
-            leads.lead_accept(actor=request.user, assignment=assignment)
-    except PermissionDenied:
-        raise ApiError(403, "forbidden", "You cannot answer this lead.") from None
-    except leads.LeadStateError as error:
-        raise ApiError(409, "lead_not_open", " ".join(error.messages)) from None
-    except ValidationError as error:
-        raise ApiError(422, "invalid_reason", " ".join(error.messages)) from None
+    if "reason" in call:
+        leads.lead_decline(actor=request.user, assignment=assignment, reason=call["reason"])
+    else:
+        leads.lead_accept(actor=request.user, assignment=assignment)
     return assignment
 
 

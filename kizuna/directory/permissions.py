@@ -28,16 +28,6 @@ def is_lead_merchant(user: Any, lead: Lead) -> bool:
     return _active(user) and lead.merchant_id == user.pk
 
 
-def can_view_lead(user: Any, lead: Lead) -> bool:
-    return is_lead_merchant(user, lead) or is_staff(user)
-
-
-def can_view_assignment(user: Any, assignment: Assignment) -> bool:
-    return can(
-        user, Action.VIEW_ORGANIZATION_PRIVATE, assignment.partner.organization
-    ) or can_view_lead(user, assignment.lead)
-
-
 def can_respond(user: Any, assignment: Assignment) -> bool:
     """Any member of the partner may accept or decline (staff do not answer for partners)."""
     return _active(user) and assignment.partner.organization.memberships.filter(user=user).exists()

@@ -24,7 +24,7 @@ from kizuna.directory.forms import (
     ReviewForm,
     SearchForm,
 )
-from kizuna.directory.models import Assignment, AssignmentStatus, LeadPreferences, Review
+from kizuna.directory.models import Assignment, AssignmentStatus, Lead, LeadPreferences, Review
 from kizuna.directory.search import entry_badges, explain, search
 from kizuna.directory.services import leads, reviews
 from kizuna.partners import selectors as partner_selectors
@@ -79,11 +79,15 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
 def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("partner__organization"), pk=pk)
     form = ReplyForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: reviews.review_reply(
-            actor=request.user, review=review, text=form.cleaned_data["reply"]
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: reviews.review_reply(
+                actor=request.user, review=review, text=form.cleaned_data["reply"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Your reply is published."))
     else:
@@ -138,20 +142,20 @@ def lead_new(request: HttpRequest) -> HttpResponse:
                 _("Too many requests from you lately. Try again in %(minutes)s minutes.")
                 % {"minutes": max(1, wait // 60)},
             )
-        elif call_service(form, lambda: _create_lead(request, form)):
+        elif (lead := call_service(form, lambda: _create_lead(request, form))) is not None:
             messages.success(request, _("Your request was sent."))
-            return redirect("directory:request", form.instance.pk)
+            return redirect("directory:request", lead.pk)
     return render(request, "directory/lead_form.html", {"form": form})
 
 
-def _create_lead(request: HttpRequest, form: LeadForm) -> None:
+def _create_lead(request: HttpRequest, form: LeadForm) -> Lead:
     data = form.cleaned_data
     partners = list(
         PartnerProfile.objects.select_related("organization").filter(
             organization__slug__in=data["partners"]
         )
     )
-    form.instance = leads.lead_create(
+    return leads.lead_create(
         merchant=request.user,
         partners=partners,
         **{name: data[name] for name in form.Meta.fields},
@@ -207,14 +211,18 @@ def slot_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def slot_review(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _own_slot(request, pk)
     form = ReviewForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: reviews.review_publish(
-            actor=request.user,
-            assignment=slot,
-            rating=form.cleaned_data["rating"],
-            text=form.cleaned_data["text"],
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: reviews.review_publish(
+                actor=request.user,
+                assignment=slot,
+                rating=form.cleaned_data["rating"],
+                text=form.cleaned_data["text"],
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Thank you: your review is published."))
     else:
@@ -335,11 +343,15 @@ def staff_review_hide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     review = get_object_or_404(Review, pk=pk)
     form = HideForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: reviews.review_hide(
-            actor=request.user, review=review, reason=form.cleaned_data["reason"]
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: reviews.review_hide(
+                actor=request.user, review=review, reason=form.cleaned_data["reason"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("The review is hidden."))
     else:

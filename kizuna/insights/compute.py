@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kizuna.insights import factors, sql
-from kizuna.insights.events_kpis import NO_FILTER, EventFilter, event_kpis
+from kizuna.insights.events_kpis import NO_FILTER, EventFilter
 from kizuna.insights.models import MemberFirst, MemberPeriod
 from kizuna.insights.periods import next_start, previous_start
 from kizuna.insights.settings import insights_setting
@@ -24,11 +24,6 @@ KIND_COLUMNS = {
     "outputs_answers": "answers",
     "outputs_code": "code",
 }
-
-
-def period_kpis(interval: str, start: date) -> dict[str, float | None]:
-    """Every rollup and event KPI of the period, unfiltered: the values the KPI table caches."""
-    return {**member_kpis(interval, start), **event_kpis(interval, start)}
 
 
 def member_kpis(

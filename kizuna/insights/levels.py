@@ -1,15 +1,15 @@
-"""Engagement levels (Orbit model) from weighted activities and presence over about a year.
-
-Promotion happens as soon as a member qualifies; demotion only at the monthly review,
-so a quiet month does not push anyone out of the level they earned.
+"""What engagement level (Orbit model) each member earned, from weighted activities and
+presence over about a year in the rollups; community keeps the levels themselves
+(`community.services.member_levels_apply`).
 """
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.db.models import Sum
 
-from kizuna.insights.models import Level, LevelSnapshot, MemberLevel, MemberPeriod
+from kizuna.community import services as community
+from kizuna.community.models import Level
+from kizuna.insights.models import MemberPeriod
 from kizuna.insights.periods import period_start
 from kizuna.insights.settings import insights_setting
 
@@ -39,34 +39,4 @@ def earned_levels(as_of: date) -> dict[int, int]:
 def levels_update(*, as_of: date, review: bool) -> dict[str, int]:
     """Promote members who earned a better level; at a review, also demote and snapshot."""
     earned = earned_levels(as_of)
-    current = dict(MemberLevel.objects.values_list("member_id", "level"))
-    if review:
-        # Nobody drops out of the journey: without activity in the window they are Exploring.
-        earned = {member: earned.get(member, int(Level.EXPLORING)) for member in current} | earned
-    changed = [
-        MemberLevel(member_id=member, level=level, since=as_of)
-        for member, level in earned.items()
-        if member not in current or level < current[member] or (review and level != current[member])
-    ]
-    with transaction.atomic():
-        MemberLevel.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["member"],
-            update_fields=["level", "since"],
-            batch_size=5000,
-        )
-        if review:
-            _snapshot(period_start("month", as_of))
-    return {"changed": len(changed)}
-
-
-def _snapshot(month: date) -> None:
-    LevelSnapshot.objects.filter(month=month).delete()
-    LevelSnapshot.objects.bulk_create(
-        [
-            LevelSnapshot(month=month, member_id=member, level=level)
-            for member, level in MemberLevel.objects.values_list("member_id", "level")
-        ],
-        batch_size=5000,
-    )
+    return {"changed": community.member_levels_apply(earned=earned, as_of=as_of, review=review)}

@@ -8,10 +8,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-EXCLUDED = _(
-    "Bots and staff are left out; merged people count once; erased people count anonymously."
-)
-
 # What the group, prefecture and event-kind filters mean for a KPI, by its filter scope.
 FILTER_MEANINGS = {
     "events": _("Filters: only events of that group, in that prefecture, of that kind."),
@@ -338,5 +334,4 @@ METRICS: list[Metric] = [
 ]
 METRICS_BY_KEY = {metric.key: metric for metric in METRICS}
 ROLLUP_METRICS = [m.key for m in METRICS if not m.from_events and m.section != "surveys"]
-EVENT_METRICS = [m.key for m in METRICS if m.from_events]
 HEADLINE_METRICS = [m.key for m in METRICS if m.headline]

@@ -1,4 +1,4 @@
-"""Insights data: rollups of community activity, KPI values, levels, targets and surveys.
+"""Insights data: rollups of community activity, KPI values, targets and surveys.
 
 The rollups follow Zulip's analytics design: aggregate tables filled incrementally by the
 worker, with a fill state (a watermark over activity ids) saying how far they are filled.
@@ -214,45 +214,6 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.interval} {self.period_start} → {self.value}"
-
-
-class Level(models.IntegerChoices):
-    LEADING = 1, _("Leading")
-    CONTRIBUTING = 2, _("Contributing")
-    PARTICIPATING = 3, _("Participating")
-    EXPLORING = 4, _("Exploring")
-
-
-class MemberLevel(models.Model):
-    """A member's current engagement level (Orbit model: 1 is the closest to the core)."""
-
-    member = models.OneToOneField(
-        Member, primary_key=True, on_delete=models.CASCADE, related_name="engagement"
-    )
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    since = models.DateField(_("since"))
-
-    class Meta:
-        indexes = [models.Index(fields=["level"], name="member_level_level")]
-
-    def __str__(self) -> str:
-        return f"#{self.member_id} L{self.level}"
-
-
-class LevelSnapshot(models.Model):
-    """Levels as they stood at the end of a month's review: the journey reads these."""
-
-    month = models.DateField()
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    level = models.PositiveSmallIntegerField(choices=Level.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["month", "member"], name="level_snapshot_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month} #{self.member_id} L{self.level}"
 
 
 class SurveyKind(models.TextChoices):

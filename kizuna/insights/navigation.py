@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from kizuna.core.navigation import Section, nav_link
 from kizuna.insights.permissions import InsightsAction, can_insights
+from kizuna.site.navigation import Section, nav_link
 
 nav_link(
     _("Insights"),

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kizuna.accounts.models import Organization
-from kizuna.community.models import Activity, Event, Member
+from kizuna.community.models import Activity, Level, LevelSnapshot, Member
 from kizuna.community.selectors import partner_contribution_activities
 from kizuna.insights import scoring
 from kizuna.insights.compute import member_kpis
@@ -18,24 +18,12 @@ from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
 from kizuna.insights.models import (
     KpiTarget,
     KpiValue,
-    Level,
-    LevelSnapshot,
-    MemberLevel,
     MemberPeriod,
     Survey,
     SurveyKind,
     SurveyResponse,
 )
 from kizuna.insights.periods import next_start, period_start, periods_between, tokyo_midnight
-
-
-def members_at_level(members: QuerySet[Member], level: int | None) -> QuerySet[Member]:
-    """The member list and API filter: members currently at that engagement level."""
-    return members if not level else members.filter(engagement__level=level)
-
-
-def survey_kpis(interval: str, start: date) -> dict[str, float | None]:
-    return survey_kpis_by_period(interval, [start])[start]
 
 
 def survey_kpis_by_period(interval: str, starts: list[date]) -> dict[date, dict[str, float | None]]:
@@ -187,13 +175,6 @@ def event_rows(interval: str, start: date, where: EventFilter = NO_FILTER) -> li
     return rows
 
 
-def level_counts() -> dict[int, int]:
-    counts = dict(
-        MemberLevel.objects.values_list("level").annotate(n=Count("pk")).values_list("level", "n")
-    )
-    return {level: counts.get(level, 0) for level in Level.values}
-
-
 def journey(months: int = 12) -> dict[str, Any]:
     """Members per level per reviewed month, and move-up/hold/move-down between months."""
     snapshot_months = sorted(set(LevelSnapshot.objects.values_list("month", flat=True).distinct()))[
@@ -305,7 +286,3 @@ def partner_contributions(organization: Organization, *, months: int, today: dat
         )
         rows.append({"month": start, **figures})
     return rows
-
-
-def events_of_survey_choice() -> QuerySet[Event]:
-    return Event.objects.order_by("-starts_at")[:200]

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -24,16 +23,6 @@ from kizuna.partners.services.achievements import (
 )
 
 router = Router(tags=["partners"])
-
-
-def _error_code(error: ValidationError, default: str) -> str:
-    """The machine code a service gave its ValidationError, also when keyed by field."""
-    errors = (
-        error.error_list
-        if not hasattr(error, "error_dict")
-        else [e for field_errors in error.error_dict.values() for e in field_errors]
-    )
-    return next((e.code for e in errors if e.code), default)
 
 
 class BadgeOut(Schema):
@@ -187,23 +176,18 @@ def submit_achievement(request: HttpRequest, payload: AchievementIn) -> Status:
     unknown = sorted(set(payload.badges) - {b.code for b in badges})
     if unknown:
         raise ApiError(422, "unknown_badge", f"Unknown badge codes: {', '.join(unknown)}.")
-    try:
-        achievement = achievement_submit(
-            actor=request.user,
-            partner=partner,
-            title=payload.title,
-            description=payload.description,
-            badges=badges,
-            completed_on=payload.completed_on,
-            industry=payload.industry,
-            site_url=str(payload.site_url or ""),
-            client_may_be_named=payload.client_may_be_named,
-            evidence_links=[str(link) for link in payload.evidence_links],
-        )
-    except ValidationError as error:
-        raise ApiError(
-            422, _error_code(error, "invalid_achievement"), " ".join(error.messages)
-        ) from None
+    achievement = achievement_submit(
+        actor=request.user,
+        partner=partner,
+        title=payload.title,
+        description=payload.description,
+        badges=badges,
+        completed_on=payload.completed_on,
+        industry=payload.industry,
+        site_url=str(payload.site_url or ""),
+        client_may_be_named=payload.client_may_be_named,
+        evidence_links=[str(link) for link in payload.evidence_links],
+    )
     return Status(201, achievement)
 
 
@@ -239,13 +223,7 @@ def _decide(
     )
     if achievement is None:
         raise ApiError(404, "achievement_not_found", f"No achievement {achievement_id}.")
-    try:
-        decide(actor=request.user, achievement=achievement, reason=reason)
-    except ValidationError as error:
-        code = _error_code(error, "invalid_decision")
-        raise ApiError(
-            409 if code == "wrong_status" else 422, code, " ".join(error.messages)
-        ) from None
+    decide(actor=request.user, achievement=achievement, reason=reason)
     return achievement
 
 

@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.permissions import Persona, persona_of
-from kizuna.core.navigation import Section, nav_link
 from kizuna.partners.permissions import PartnerAction, allowed
+from kizuna.site.navigation import Section, nav_link
 
 nav_link(
     _("Partner portal"),

@@ -17,7 +17,7 @@ def sign_in(client, email, password, ip="198.51.100.1"):
 def test_correct_password_signs_in_and_lands_on_home(client, bob):
     response = sign_in(client, "bob@example.com", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("site:home")
 
 
 def test_email_is_matched_case_insensitively(client, bob):

@@ -40,7 +40,7 @@ def test_a_user_with_an_authenticator_must_give_a_code_after_the_password(client
     device = services.totp_device_start(user=bob)
     services.totp_device_confirm(user=bob, token=current_code(device))
     client.force_login(bob)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("site:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:otp_verify"))
     allow_another_code(device)
@@ -48,7 +48,7 @@ def test_a_user_with_an_authenticator_must_give_a_code_after_the_password(client
         reverse("accounts:otp_verify"), {"token": current_code(device), "next": "/home/"}
     )
     assert response["Location"] == "/home/"
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("site:home")).status_code == 200
 
 
 def test_a_wrong_code_is_refused_and_guessing_is_rate_limited(client, bob):
@@ -69,14 +69,14 @@ def test_staff_are_sent_to_set_up_an_authenticator_when_the_setting_requires_it(
 ):
     settings.KIZUNA_STAFF_REQUIRE_TOTP = True
     client.force_login(alice)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("site:home"))
     assert response["Location"] == reverse("accounts:totp_setup")
 
 
 def test_non_staff_are_not_forced_to_use_an_authenticator(client, carol, settings):
     settings.KIZUNA_STAFF_REQUIRE_TOTP = True
     client.force_login(carol)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("site:home")).status_code == 200
 
 
 def test_turning_off_the_authenticator_needs_a_current_code(client, bob):

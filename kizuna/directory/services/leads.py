@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.core import audit
+from kizuna.core.errors import Conflict
 from kizuna.core.events import emit
 from kizuna.directory import permissions, search
 from kizuna.directory.models import (
@@ -31,7 +32,7 @@ from kizuna.directory.models import (
 from kizuna.partners.models import Badge, PartnerProfile
 
 
-class LeadStateError(ValidationError):
+class LeadStateError(Conflict):
     """The slot is no longer in the state the action needs (someone else acted first)."""
 
 

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from kizuna.community.models import Level, LevelSnapshot, MemberLevel
 from kizuna.insights import fill, levels
-from kizuna.insights.models import Level, LevelSnapshot, MemberLevel
 from kizuna.insights.tests.factories import activity, member
 
 pytestmark = pytest.mark.django_db

@@ -165,10 +165,8 @@ def test_member_list_filters_by_level(client, alice, filled):
 
     levels.levels_update(as_of=date(2026, 11, 22), review=False)
     client.force_login(alice)
-    assert (
-        "山田 花子" in client.get("/community/members/?level=3").content.decode()
-        or "山田 花子" in client.get("/community/members/?level=4").content.decode()
-    )
+    assert "山田 花子" in client.get("/community/members/?level=3").content.decode()
+    assert "山田 花子" not in client.get("/community/members/?level=4").content.decode()
     assert "山田 花子" not in client.get("/community/members/?level=1").content.decode()
     response = client.get("/api/v1/community/members?level=1", **bearer(alice, ("community:read",)))
     assert response.json()["count"] == 0

@@ -10,10 +10,11 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
-from kizuna.insights import selectors
+from kizuna.community import selectors as community_selectors
+from kizuna.community.models import Level
 from kizuna.insights.events_kpis import EventFilter
 from kizuna.insights.forms import PeriodFilterForm
-from kizuna.insights.models import Interval, Level
+from kizuna.insights.models import Interval
 from kizuna.insights.periods import (
     next_start,
     period_start,
@@ -57,7 +58,7 @@ def chart(chart_id: str, x: list[Any], series: list[tuple[Any, list[Any]]], kind
 
 
 def level_rows() -> list[tuple[Any, int]]:
-    counts = selectors.level_counts()
+    counts = community_selectors.level_counts()
     return [(Level(level).label, counts[level]) for level in sorted(counts, reverse=True)]
 
 

@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kizuna.community.models import Level
 from kizuna.insights import selectors, services
 from kizuna.insights.events_kpis import event_kpis
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.forms import TargetForm
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
-from kizuna.insights.models import Level
 from kizuna.insights.periods import (
     period_start,
     periods_between,

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kizuna.community.models import Attendance, AttendanceStatus, Member
+from kizuna.community.models import Attendance, AttendanceStatus, Level, Member
 from kizuna.insights import selectors, services
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.forms import SurveyForm
-from kizuna.insights.models import Level, Survey
+from kizuna.insights.models import Survey
 from kizuna.insights.permissions import InsightsAction
 from kizuna.insights.views.common import chart, require, tokyo_today
 

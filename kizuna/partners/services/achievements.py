@@ -16,6 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from kizuna.core import audit
+from kizuna.core.errors import Conflict
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
 from kizuna.partners.models import (
@@ -145,7 +146,7 @@ def _decide(
     allowed_from: Sequence[str],
 ) -> Achievement:
     if achievement.status not in allowed_from:
-        raise ValidationError(
+        raise Conflict(
             _("This achievement is %(status)s; that decision no longer applies.")
             % {"status": achievement.get_status_display()},
             code="wrong_status",

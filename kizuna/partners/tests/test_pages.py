@@ -57,8 +57,8 @@ def test_portal_shows_achievements_with_status_badges_and_rank(
     page = client.get(reverse("partners:portal")).content.decode()
     assert "検証済みの案件" in page
     assert "審査待ちの案件" in page
-    assert "確認待ち" in page
-    assert "検証済み" in page
+    assert '<span class="pill status-submitted">確認待ち</span>' in page
+    assert '<span class="pill status-verified">検証済み</span>' in page
     assert badge.name_ja in page
     assert "メンバー" in page
 
@@ -279,11 +279,11 @@ def test_evangelist_answers_a_routed_request_from_the_inbox(client, alice, carol
 
 def test_navigation_links_depend_on_the_persona(client, alice, bob):
     client.force_login(bob)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("site:home")).content.decode()
     assert reverse("partners:portal") in page
     assert reverse("partners:review_queue") not in page
     client.force_login(alice)
-    assert reverse("partners:review_queue") in client.get(reverse("core:home")).content.decode()
+    assert reverse("partners:review_queue") in client.get(reverse("site:home")).content.decode()
 
 
 def test_portal_is_english_after_switching_language(client, bob, bob_partner, verified, badge):

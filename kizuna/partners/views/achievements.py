@@ -33,27 +33,25 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
     form = AchievementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        submitted: list[Achievement] = []
-        if call_service(
+        achievement = call_service(
             form,
-            lambda: submitted.append(
-                achievement_services.achievement_submit(
-                    actor=request.user,
-                    partner=partner,
-                    title=data["title"],
-                    description=data["description"],
-                    badges=[*data["work_badges"], *data["site_badges"]],
-                    industry=data["industry"],
-                    completed_on=data["completed_on"],
-                    site_url=data["site_url"],
-                    client_may_be_named=data["client_may_be_named"],
-                    evidence_links=data["evidence_links"],
-                    evidence_files=data["evidence_files"],
-                )
+            lambda: achievement_services.achievement_submit(
+                actor=request.user,
+                partner=partner,
+                title=data["title"],
+                description=data["description"],
+                badges=[*data["work_badges"], *data["site_badges"]],
+                industry=data["industry"],
+                completed_on=data["completed_on"],
+                site_url=data["site_url"],
+                client_may_be_named=data["client_may_be_named"],
+                evidence_links=data["evidence_links"],
+                evidence_files=data["evidence_files"],
             ),
-        ):
+        )
+        if achievement is not None:
             messages.success(request, _("Your achievement was submitted for review."))
-            return redirect("partners:achievement", pk=submitted[0].pk)
+            return redirect("partners:achievement", pk=achievement.pk)
     return render(request, "partners/achievement_form.html", {"form": form, "partner": partner})
 
 
@@ -118,11 +116,15 @@ def achievement_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid() and call_service(
-        form,
-        lambda: achievement_services.achievement_add_evidence(
-            actor=request.user, achievement=achievement, **form.cleaned_data
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: achievement_services.achievement_add_evidence(
+                actor=request.user, achievement=achievement, **form.cleaned_data
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Evidence added."))
         return redirect("partners:achievement", pk=pk)
@@ -135,11 +137,15 @@ def achievement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = ResubmitForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: achievement_services.achievement_resubmit(
-            actor=request.user, achievement=achievement, note=form.cleaned_data["note"]
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: achievement_services.achievement_resubmit(
+                actor=request.user, achievement=achievement, note=form.cleaned_data["note"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Sent back for review."))
         return redirect("partners:achievement", pk=pk)
@@ -152,14 +158,18 @@ def achievement_publish(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = PublishSummaryForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: achievement_services.achievement_publish_summary(
-            actor=request.user,
-            achievement=achievement,
-            public_summary=form.cleaned_data["public_summary"],
-            publish=form.cleaned_data["publish"],
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: achievement_services.achievement_publish_summary(
+                actor=request.user,
+                achievement=achievement,
+                public_summary=form.cleaned_data["public_summary"],
+                publish=form.cleaned_data["publish"],
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Public summary saved."))
         return redirect("partners:achievement", pk=pk)
@@ -181,11 +191,15 @@ def achievement_review(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, PartnerAction.REVIEW_ACHIEVEMENTS)
     achievement = _visible_achievement(request, pk)
     form = ReviewForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: REVIEW_SERVICES[form.cleaned_data["decision"]](
-            actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: REVIEW_SERVICES[form.cleaned_data["decision"]](
+                actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Decision recorded: %(title)s") % {"title": achievement.title})
         return redirect("partners:review_queue")

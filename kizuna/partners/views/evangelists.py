@@ -22,6 +22,7 @@ from kizuna.partners.forms import (
     RouteForm,
 )
 from kizuna.partners.models import (
+    Evangelist,
     EvangelistNomination,
     EvangelistRequest,
     EvangelistRequestStatus,
@@ -49,6 +50,7 @@ def nominate(request: HttpRequest) -> HttpResponse:
             form,
             lambda: evangelist_services.nomination_submit(actor=request.user, **form.cleaned_data),
         )
+        is not None
     ):
         messages.success(request, _("Thank you. Your nomination was sent to the program staff."))
         return redirect("partners:evangelists")
@@ -68,6 +70,7 @@ def evangelist_request(request: HttpRequest) -> HttpResponse:
                 actor=request.user, **form.cleaned_data
             ),
         )
+        is not None
     ):
         messages.success(
             request, _("Your request was sent. The staff will find an evangelist for you.")
@@ -97,11 +100,15 @@ def evangelist_request_respond(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_answer_evangelist_request(request.user, evangelist_request_):
         raise Http404
     form = RespondForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: evangelist_services.evangelist_request_respond(
-            actor=request.user, request=evangelist_request_, **form.cleaned_data
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: evangelist_services.evangelist_request_respond(
+                actor=request.user, request=evangelist_request_, **form.cleaned_data
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("Thank you for your answer."))
     else:
@@ -145,8 +152,10 @@ def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, PartnerAction.MANAGE_EVANGELISTS)
     nomination = get_object_or_404(EvangelistNomination, pk=pk)
     form = NominationDecisionForm(request.POST)
-    if form.is_valid() and call_service(
-        form, lambda: _decide_nomination(request, nomination, form.cleaned_data)
+    if (
+        form.is_valid()
+        and call_service(form, lambda: _decide_nomination(request, nomination, form.cleaned_data))
+        is not None
     ):
         messages.success(
             request, _("Decision recorded for %(name)s.") % {"name": nomination.nominee_name}
@@ -155,15 +164,16 @@ def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_evangelists_page(request, error_form=form)
 
 
-def _decide_nomination(request: HttpRequest, nomination: EvangelistNomination, data: dict) -> None:
+def _decide_nomination(
+    request: HttpRequest, nomination: EvangelistNomination, data: dict
+) -> EvangelistNomination | Evangelist:
     if data["decision"] == "decline":
-        evangelist_services.nomination_decline(
+        return evangelist_services.nomination_decline(
             actor=request.user, nomination=nomination, reason=data["reason"]
         )
-        return
     if data["term_start"] is None or data["term_end"] is None:
         raise ValidationError({"term_end": _("Set the term.")})
-    evangelist_services.nomination_accept(
+    return evangelist_services.nomination_accept(
         actor=request.user,
         nomination=nomination,
         term_start=data["term_start"],
@@ -177,9 +187,13 @@ def _decide_nomination(request: HttpRequest, nomination: EvangelistNomination, d
 def evangelist_appoint(request: HttpRequest) -> HttpResponse:
     require(request, PartnerAction.MANAGE_EVANGELISTS)
     form = AppointForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: evangelist_services.evangelist_appoint(actor=request.user, **form.cleaned_data),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: evangelist_services.evangelist_appoint(actor=request.user, **form.cleaned_data),
+        )
+        is not None
     ):
         messages.success(request, _("Evangelist appointed."))
         return redirect("partners:staff_evangelists")
@@ -192,13 +206,17 @@ def evangelist_request_route(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, PartnerAction.MANAGE_EVANGELISTS)
     evangelist_request_ = get_object_or_404(EvangelistRequest, pk=pk)
     form = RouteForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        lambda: evangelist_services.evangelist_request_route(
-            actor=request.user,
-            request=evangelist_request_,
-            evangelist=form.cleaned_data["evangelist"],
-        ),
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: evangelist_services.evangelist_request_route(
+                actor=request.user,
+                request=evangelist_request_,
+                evangelist=form.cleaned_data["evangelist"],
+            ),
+        )
+        is not None
     ):
         messages.success(request, _("The request was sent to the evangelist."))
         return redirect("partners:staff_evangelists")

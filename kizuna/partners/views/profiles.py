@@ -82,7 +82,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     actor=request.user, partner=partner, by_owner=True, **fields
                 ),
             )
-        if done:
+        if done is not None:
             messages.success(request, _("Your profile was saved."))
             return redirect("partners:portal")
     return render(

@@ -56,8 +56,10 @@ def _program_page(request: HttpRequest, **forms_: Any) -> HttpResponse:
 def badge_add(request: HttpRequest) -> HttpResponse:
     require(request, PartnerAction.MANAGE_PROGRAM)
     form = BadgeCreateForm(request.POST)
-    if form.is_valid() and call_service(
-        form, lambda: badge_create(actor=request.user, **form.cleaned_data)
+    if (
+        form.is_valid()
+        and call_service(form, lambda: badge_create(actor=request.user, **form.cleaned_data))
+        is not None
     ):
         messages.success(request, _("Badge added."))
         return redirect("partners:program_settings")
@@ -74,8 +76,12 @@ def badge_change(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Badge retired: %(name)s") % {"name": badge.name})
         return redirect("partners:program_settings")
     form = BadgeRenameForm(request.POST)
-    if form.is_valid() and call_service(
-        form, lambda: badge_rename(actor=request.user, badge=badge, **form.cleaned_data)
+    if (
+        form.is_valid()
+        and call_service(
+            form, lambda: badge_rename(actor=request.user, badge=badge, **form.cleaned_data)
+        )
+        is not None
     ):
         messages.success(request, _("Badge renamed."))
         return redirect("partners:program_settings")
@@ -87,8 +93,12 @@ def badge_change(request: HttpRequest, pk: int) -> HttpResponse:
 def kind_add(request: HttpRequest) -> HttpResponse:
     require(request, PartnerAction.MANAGE_PROGRAM)
     form = ContributionKindCreateForm(request.POST)
-    if form.is_valid() and call_service(
-        form, lambda: contribution_kind_create(actor=request.user, **form.cleaned_data)
+    if (
+        form.is_valid()
+        and call_service(
+            form, lambda: contribution_kind_create(actor=request.user, **form.cleaned_data)
+        )
+        is not None
     ):
         messages.success(request, _("Contribution kind added."))
         return redirect("partners:program_settings")

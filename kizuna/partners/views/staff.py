@@ -45,9 +45,14 @@ def staff_partner(request: HttpRequest, slug: str) -> HttpResponse:
     form = PartnerProfileForm(request.POST or None, request.FILES or None, instance=partner)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-        if call_service(
-            form,
-            lambda: partner_update(actor=request.user, partner=partner, by_owner=False, **fields),
+        if (
+            call_service(
+                form,
+                lambda: partner_update(
+                    actor=request.user, partner=partner, by_owner=False, **fields
+                ),
+            )
+            is not None
         ):
             messages.success(request, _("The profile was saved."))
             return redirect("partners:staff_partner", slug=slug)
@@ -81,18 +86,21 @@ def staff_contribution_add(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         # Each staff entry is its own contribution; the id only has to be unique per source.
-        if call_service(
-            form,
-            lambda: contribution_record(
-                partner=partner,
-                kind=data["kind"].code,
-                occurred_on=data["occurred_on"],
-                points=data["points"],
-                note=data["note"],
-                source="staff",
-                external_id=str(uuid.uuid4()),
-                actor=request.user,
-            ),
+        if (
+            call_service(
+                form,
+                lambda: contribution_record(
+                    partner=partner,
+                    kind=data["kind"].code,
+                    occurred_on=data["occurred_on"],
+                    points=data["points"],
+                    note=data["note"],
+                    source="staff",
+                    external_id=str(uuid.uuid4()),
+                    actor=request.user,
+                ),
+            )
+            is not None
         ):
             messages.success(request, _("Contribution recorded."))
             return redirect("partners:staff_partner", slug=slug)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from kizuna.accounts.permissions import persona_of
-from kizuna.core.navigation import menus_for
+from kizuna.site.navigation import menus_for
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:

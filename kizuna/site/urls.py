@@ -1,8 +1,8 @@
 from django.urls import path
 
-from kizuna.core import views
+from kizuna.site import views
 
-app_name = "core"
+app_name = "site"
 
 urlpatterns = [
     path("", views.landing, name="landing"),

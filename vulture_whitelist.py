@@ -1,0 +1,64 @@
+# Names vulture cannot see used (pyproject.toml [tool.vulture]; `make lint`, .ci/run).
+# Not executed, only parsed: every line names something and says who uses it.
+# Before adding a line, make sure the thing is really used; dead code is removed instead.
+# ruff: noqa
+
+# Reached through a dotted path in settings (MIDDLEWARE, TEMPLATES context processors).
+RequireOTPVerificationMiddleware  # kizuna/accounts/middleware.py
+RequestContextMiddleware  # kizuna/core/request_context.py
+branding  # kizuna/site/context_processors.py
+
+# Run as a string by the import's worker process (community/parsing.py _WORKER_CODE).
+serve_parsing
+
+# Kept for the callers other issues bring (issue 20 item 6: ways-in and experience issues).
+user_create  # kizuna/accounts/services.py
+prefecture_name  # kizuna/core/prefectures.py
+can_send_lead  # kizuna/directory/permissions.py
+
+# Building blocks with tests and documented uses, waiting for their callers: the change
+# feed (events_after), every URL fetch (guarded_get), the connpass upload page
+# (import_participants), and the account and program writes the tests and admin flows use.
+events_after  # kizuna/core/events.py
+guarded_get  # kizuna/core/ssrf.py
+import_participants  # kizuna/connectors/connpass_csv.py
+organization_create  # kizuna/accounts/services.py
+membership_add  # kizuna/accounts/services.py
+badge_delete  # kizuna/partners/services/program.py
+MANAGE_BILLING  # kizuna/billing/permissions.py (an Action the permission matrix decides)
+ROLLUP_METRICS  # kizuna/insights/metrics.py (the oracle tests iterate it)
+
+# API schema fields: ninja reads them by name to build the answer.
+next_change_from  # billing/api.py
+is_output  # community/api.py
+member_name  # community/api.py
+online_url  # community/api.py
+partner_name  # directory/api.py
+decline_reason  # directory/api.py
+expires_at  # directory/api.py
+phone  # directory/api.py
+contact  # directory/api.py
+at  # partners/api.py
+
+# Dataclass fields and model fields written by services, read by templates and the admin.
+already_imported  # billing/services/payments.py ImportReport
+rows_read
+added
+duplicates
+deposits_added
+filtered  # insights/selectors.py KPI card
+_.confirmed  # accounts TOTP device
+_.suspension_reason
+_.merged_into
+_.credentials_encrypted
+_.hidden_at
+_.hidden_by
+_.awarded_at
+_.decision_reason
+_.decided_at
+_.decided_by
+
+# The admin's titles (kizuna/urls.py).
+_.site_header
+_.site_title
+_.index_title
