@@ -234,6 +234,9 @@ CONTENT_SECURITY_POLICY = {
 # Background work: the database queue (tests switch to the immediate backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 KIZUNA_WORKER_STALE_AFTER_S = envint("KIZUNA_WORKER_STALE_AFTER_S", 120)
+# A consumer that fails on an event retries it after BASE seconds, doubling up to MAX.
+KIZUNA_CONSUMER_RETRY_BASE_S = envint("KIZUNA_CONSUMER_RETRY_BASE_S", 30)
+KIZUNA_CONSUMER_RETRY_MAX_S = envint("KIZUNA_CONSUMER_RETRY_MAX_S", 3600)
 
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")
@@ -250,6 +253,8 @@ KIZUNA_STAFF_REQUIRE_TOTP = envbool("KIZUNA_STAFF_REQUIRE_TOTP", not DEBUG)
 KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL = envint("KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL", 5)
 KIZUNA_LOGIN_ATTEMPTS_PER_IP = envint("KIZUNA_LOGIN_ATTEMPTS_PER_IP", 30)
 KIZUNA_LOGIN_LOCKOUT_S = envint("KIZUNA_LOGIN_LOCKOUT_S", 15 * 60)
+# Monitors sending "Authorization: Bearer <this>" to /healthz get its details (empty: staff only).
+KIZUNA_HEALTHZ_TOKEN = os.environ.get("KIZUNA_HEALTHZ_TOKEN", "")
 OTP_TOTP_ISSUER = KIZUNA_ECOSYSTEM_NAME
 
 LOGGING = {

@@ -49,7 +49,8 @@ def test_home_requires_sign_in(client):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_healthz_reports_database_and_an_absent_worker(client):
+def test_healthz_reports_database_and_an_absent_worker_to_staff(client, alice):
+    client.force_login(alice)
     body = client.get("/healthz").json()
     assert body["status"] == "degraded"
     assert body["worker"]["state"] == "absent"
