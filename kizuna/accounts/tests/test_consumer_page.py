@@ -168,9 +168,7 @@ def test_healthz_is_degraded_by_a_failing_consumer_even_with_a_live_worker(clien
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_healthz_details_need_the_second_factor_when_staff_must_have_one(
-    client, alice, settings
-):
+def test_healthz_details_need_the_second_factor_when_staff_must_have_one(client, alice, settings):
     settings.KIZUNA_STAFF_REQUIRE_TOTP = True
     client.force_login(alice)
     assert "worker" not in client.get("/healthz").json()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
+from kizuna.core.transitions import TransitionRefused, transition
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
@@ -144,17 +145,26 @@ def _decide(
     reason: str,
     allowed_from: Sequence[str],
 ) -> Achievement:
-    if achievement.status not in allowed_from:
+    before = audit.snapshot(achievement, ["status"])
+    now = timezone.now()
+    changes: dict[str, Any] = {"updated_at": now}
+    if status == AchievementStatus.VERIFIED:
+        changes["verified_at"] = now
+    try:
+        transition(
+            Achievement, achievement.pk, from_states=allowed_from, to_state=status, **changes
+        )
+    except TransitionRefused:
+        # Another reviewer decided first (or the page was stale): say what it is now.
+        achievement.refresh_from_db(fields=["status"])
         raise ValidationError(
             _("This achievement is %(status)s; that decision no longer applies.")
             % {"status": achievement.get_status_display()},
             code="wrong_status",
-        )
-    before = audit.snapshot(achievement, ["status"])
+        ) from None
     achievement.status = status
-    if status == AchievementStatus.VERIFIED:
-        achievement.verified_at = timezone.now()
-    achievement.save(update_fields=["status", "verified_at", "updated_at"])
+    for name, value in changes.items():
+        setattr(achievement, name, value)
     AchievementReview.objects.create(
         achievement=achievement, decision=decision, reason=reason, actor=actor
     )

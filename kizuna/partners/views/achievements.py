@@ -96,8 +96,10 @@ def _achievement_page(
             if can_submit and achievement.status == AchievementStatus.VERIFIED
             else None
         ),
-        "review_form": (
-            forms_.get("review_form", ReviewForm())
+        # A refused decision keeps its form, so the reviewer reads why (someone decided first).
+        "review_form": forms_.get("review_form")
+        or (
+            ReviewForm()
             if pending and allowed(request.user, PartnerAction.REVIEW_ACHIEVEMENTS)
             else None
         ),
