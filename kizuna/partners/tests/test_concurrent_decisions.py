@@ -128,9 +128,7 @@ def test_two_reviewers_deciding_an_achievement_at_once_apply_one_decision(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_staff_accepting_a_nomination_at_once_make_one_evangelist(
-    alice, second_reviewer, dave
-):
+def test_two_staff_accepting_a_nomination_at_once_make_one_evangelist(alice, second_reviewer, dave):
     require_concurrent_writers()
     nomination = nomination_submit(actor=dave, statement="登壇多数", self_nomination=True)
     first, second = two_copies(EvangelistNomination, nomination.pk)
