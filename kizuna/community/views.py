@@ -19,6 +19,7 @@ from kizuna.community.permissions import (
     can_community,
     partner_visible_activities,
 )
+from kizuna.core.responses import private
 from kizuna.insights.selectors import members_at_level
 
 PAGE_SIZE = 50
@@ -151,7 +152,7 @@ def member_export(request: HttpRequest, member_id: int) -> HttpResponse:
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="member-{member.pk}.json"'
-    return response
+    return private(response)
 
 
 @login_required

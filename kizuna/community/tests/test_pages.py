@@ -296,3 +296,9 @@ def test_partner_opens_its_affiliated_peoples_activity_from_the_menu(page, bob, 
     assert page.get_by_text("Kizuna で作る会員ランク").is_visible()
     assert page.get_by_text("佐藤 花子").count() == 0
     page.screenshot(path=str(SCREENSHOTS / "community-partner-activity.png"), full_page=True)
+
+
+def test_a_persons_data_export_is_never_cached(client, alice, taro):
+    client.force_login(alice)
+    response = client.get(reverse("community:member_export", args=[taro.pk]))
+    assert response["Cache-Control"] == "private, no-store"

@@ -123,6 +123,7 @@ def test_owner_downloads_their_own_evidence(client, bob, bob_partner, submit):
     response = client.get(reverse("partners:evidence_download", args=[evidence.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_merchant_sees_only_public_data_on_the_public_profile(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.core.forms import call_service
+from kizuna.core.responses import private
 from kizuna.partners import selectors
 from kizuna.partners.forms import (
     AchievementForm,
@@ -201,10 +202,12 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not evidence.file or not can_view_achievement(request.user, evidence.achievement):
         raise Http404
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=(evidence.file.name or "").rsplit("/", 1)[-1],
+    return private(
+        FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=(evidence.file.name or "").rsplit("/", 1)[-1],
+        )
     )
 
 
