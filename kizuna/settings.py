@@ -283,6 +283,9 @@ KIZUNA_RANK_WINDOW_DAYS = envint("KIZUNA_RANK_WINDOW_DAYS", 365)
 # Days between the notice of a coming demotion and the demotion itself.
 KIZUNA_RANK_GRACE_DAYS = envint("KIZUNA_RANK_GRACE_DAYS", 60)
 KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)
+# Evidence files of one achievement: the size of each and how many.
+KIZUNA_EVIDENCE_MAX_BYTES = envint("KIZUNA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+KIZUNA_EVIDENCE_MAX_FILES = envint("KIZUNA_EVIDENCE_MAX_FILES", 10)
 # Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
 KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")
 

@@ -298,7 +298,9 @@ def test_portal_is_english_after_switching_language(client, bob, bob_partner, ve
 
 
 def test_uploaded_logo_is_shown_on_the_public_profile(client, bob, bob_partner):
-    png = b"\x89PNG\r\n\x1a\n"
+    from kizuna.partners.tests.test_uploads import image_bytes
+
+    png = image_bytes("PNG")
     partner_update(
         actor=bob, partner=bob_partner, by_owner=True, logo=SimpleUploadedFile("logo.png", png)
     )
