@@ -138,6 +138,7 @@ def test_retry_makes_a_failing_consumer_due_at_once_and_is_audited(recording_con
     emit_things(3)
     consumers.dispatch_all()
     cursor = EventCursor.objects.get(name="test.poisoned")
+    assert cursor.failing_event_id is not None
 
     consumers.consumer_retry(actor=alice, name="test.poisoned", event_id=cursor.failing_event_id)
 
@@ -155,6 +156,7 @@ def test_skip_moves_the_cursor_past_only_the_failing_event(recording_consumer, a
     emit_things(3, 4)
     consumers.dispatch_all()
     poison = EventCursor.objects.get(name="test.poisoned").failing_event_id
+    assert poison is not None
 
     consumers.consumer_skip(actor=alice, name="test.poisoned", event_id=poison)
 
@@ -188,7 +190,9 @@ def test_consumer_states_show_position_lag_and_failure(recording_consumer):
     assert states["test.recorder"].lag == 0
     assert not states["test.recorder"].failing
     assert states["test.poisoned"].lag == 2
-    assert states["test.poisoned"].failing_event.payload == {"n": 3}
+    failing_event = states["test.poisoned"].failing_event
+    assert failing_event is not None
+    assert failing_event.payload == {"n": 3}
     assert consumers.failing_consumer_names() == ["test.poisoned"]
 
 

@@ -1,6 +1,7 @@
 """Two staff deciding the same achievement or nomination: one decision wins, the other is told."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -29,7 +30,10 @@ from kizuna.partners.services.evangelists import (
 
 pytestmark = pytest.mark.django_db
 
-TERM = {"term_start": timezone.localdate(), "term_end": timezone.localdate() + timedelta(days=365)}
+TERM: dict[str, Any] = {
+    "term_start": timezone.localdate(),
+    "term_end": timezone.localdate() + timedelta(days=365),
+}
 
 
 @pytest.fixture
