@@ -235,6 +235,9 @@ CONTENT_SECURITY_POLICY = {
 # Background work: the database queue (tests switch to the immediate backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 KIZUNA_WORKER_STALE_AFTER_S = envint("KIZUNA_WORKER_STALE_AFTER_S", 120)
+# A consumer that fails on an event retries it after BASE seconds, doubling up to MAX.
+KIZUNA_CONSUMER_RETRY_BASE_S = envint("KIZUNA_CONSUMER_RETRY_BASE_S", 30)
+KIZUNA_CONSUMER_RETRY_MAX_S = envint("KIZUNA_CONSUMER_RETRY_MAX_S", 3600)
 
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")
@@ -251,6 +254,8 @@ KIZUNA_STAFF_REQUIRE_TOTP = envbool("KIZUNA_STAFF_REQUIRE_TOTP", not DEBUG)
 KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL = envint("KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL", 5)
 KIZUNA_LOGIN_ATTEMPTS_PER_IP = envint("KIZUNA_LOGIN_ATTEMPTS_PER_IP", 30)
 KIZUNA_LOGIN_LOCKOUT_S = envint("KIZUNA_LOGIN_LOCKOUT_S", 15 * 60)
+# Monitors sending "Authorization: Bearer <this>" to /healthz get its details (empty: staff only).
+KIZUNA_HEALTHZ_TOKEN = os.environ.get("KIZUNA_HEALTHZ_TOKEN", "")
 OTP_TOTP_ISSUER = KIZUNA_ECOSYSTEM_NAME
 
 LOGGING = {
@@ -279,6 +284,9 @@ KIZUNA_RANK_WINDOW_DAYS = envint("KIZUNA_RANK_WINDOW_DAYS", 365)
 # Days between the notice of a coming demotion and the demotion itself.
 KIZUNA_RANK_GRACE_DAYS = envint("KIZUNA_RANK_GRACE_DAYS", 60)
 KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)
+# Evidence files of one achievement: the size of each and how many.
+KIZUNA_EVIDENCE_MAX_BYTES = envint("KIZUNA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+KIZUNA_EVIDENCE_MAX_FILES = envint("KIZUNA_EVIDENCE_MAX_FILES", 10)
 # Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
 KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")
 # The TrueType font embedded in invoice PDFs (CFF/OpenType outlines cannot be embedded).

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kizuna.accounts import consumer_views
 from kizuna.api import api
 from kizuna.core.views import healthz
 
@@ -28,5 +29,14 @@ urlpatterns = [
     path("insights/", include("kizuna.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("staff/consumers/", consumer_views.consumer_list, name="staff_consumers"),
+    path(
+        "staff/consumers/<str:name>/retry/",
+        consumer_views.consumer_retry,
+        name="staff_consumer_retry",
+    ),
+    path(
+        "staff/consumers/<str:name>/skip/", consumer_views.consumer_skip, name="staff_consumer_skip"
+    ),
     path("", include("kizuna.site.urls")),
 ]

@@ -15,3 +15,9 @@ nav_link(
     section=Section.ADMINISTRATION,
     visible=lambda user: user.is_superuser and can(user, Action.VIEW_AUDIT_LOG),
 )
+nav_link(
+    _("Event consumers"),
+    "staff_consumers",
+    section=Section.ADMINISTRATION,
+    visible=lambda user: can(user, Action.MANAGE_EVENT_CONSUMERS),
+)

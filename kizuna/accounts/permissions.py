@@ -20,6 +20,7 @@ class Action(StrEnum):
     VIEW_ORGANIZATION_PRIVATE = "view_organization_private"
     MANAGE_ORGANIZATION = "manage_organization"
     USE_API_TOKENS = "use_api_tokens"
+    MANAGE_EVENT_CONSUMERS = "manage_event_consumers"
 
 
 _STAFF_ACTIONS: dict[str, set[Action]] = {

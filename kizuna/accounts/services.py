@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kizuna.accounts.models import (
@@ -101,8 +102,26 @@ def _hash_token(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
-    """Create a token and return it with its plaintext, which is never stored or shown again."""
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: list[str],
+    second_factor_verified: bool = False,
+    by_operator: bool = False,
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its plaintext, which is never stored or shown again.
+
+    A staff token opens staff powers without the second factor, so it follows the staff
+    two-step rule: made only in a session that verified TOTP (when staff must have it, or
+    the person has an authenticator). `by_operator` is the `create_api_token` command: whoever
+    runs it already holds the server.
+    """
+    if user.is_staff and not (second_factor_verified or by_operator) and _needs_second_factor(user):
+        raise ValidationError(
+            _("Staff API tokens need two-step verification: verify your authenticator first."),
+            code="second_factor_required",
+        )
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
         raise ValidationError(
@@ -123,6 +142,10 @@ def api_token_create(*, user: User, name: str, scopes: list[str]) -> tuple[ApiTo
             actor=user, action="api_token.created", obj=token, after={"scopes": token.scopes}
         )
     return token, plaintext
+
+
+def _needs_second_factor(user: User) -> bool:
+    return settings.KIZUNA_STAFF_REQUIRE_TOTP or user_has_device(user, confirmed=True)
 
 
 def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:

@@ -24,6 +24,7 @@ from kizuna.accounts.forms import (
 )
 from kizuna.accounts.models import ApiToken
 from kizuna.core import ratelimit
+from kizuna.core.forms import call_service
 
 
 class SignInView(auth_views.LoginView):
@@ -141,11 +142,22 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         return render(
             request, "accounts/settings.html", _settings_context(request, form), status=400
         )
-    token, plaintext = services.api_token_create(
-        user=request.user,  # type: ignore[arg-type]
-        name=form.cleaned_data["name"],
-        scopes=form.cleaned_data["scopes"],
-    )
+    created: list[tuple[ApiToken, str]] = []
+    if not call_service(
+        form,
+        lambda: created.append(
+            services.api_token_create(
+                user=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                second_factor_verified=request.user.is_verified(),  # type: ignore[union-attr]
+            )
+        ),
+    ):
+        return render(
+            request, "accounts/settings.html", _settings_context(request, form), status=400
+        )
+    token, plaintext = created[0]
     return render(request, "accounts/token_created.html", {"token": token, "plaintext": plaintext})
 
 

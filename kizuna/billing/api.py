@@ -11,6 +11,7 @@ from kizuna.billing import selectors, services
 from kizuna.billing.models import Invoice
 from kizuna.billing.permissions import Action, can, is_billing_staff
 from kizuna.core.api_errors import ApiError
+from kizuna.core.responses import private
 
 router = Router(tags=["billing"])
 
@@ -100,7 +101,9 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = Invoice.objects.select_related("account__organization").filter(pk=invoice_id).first()
     if invoice is None or not can(request.user, Action.VIEW_BILLING, invoice.account.organization):
         raise ApiError(404, "not_found", "No such invoice.")
-    return HttpResponse(services.invoice_pdf_store(invoice=invoice), content_type="application/pdf")
+    return private(
+        HttpResponse(services.invoice_pdf_store(invoice=invoice), content_type="application/pdf")
+    )
 
 
 def _fee_out(organization: Organization) -> FeeOut:

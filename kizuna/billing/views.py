@@ -34,6 +34,7 @@ from kizuna.billing.models import (
 )
 from kizuna.billing.permissions import Action, billed_organization, can, is_billing_staff
 from kizuna.billing.services.program import RULE_FIELDS
+from kizuna.core.responses import private
 
 View = Callable[..., HttpResponse]
 
@@ -205,7 +206,7 @@ def _pdf_response(invoice: Invoice) -> HttpResponse:
         services.invoice_pdf_store(invoice=invoice), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
-    return response
+    return private(response)
 
 
 # Staff pages
@@ -414,5 +415,5 @@ def export(request: HttpRequest) -> HttpResponse:
         )
         filename = f"kizuna-journal-{layout}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return private(response)
     return render(request, "billing/export.html", {"form": form})

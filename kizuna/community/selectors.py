@@ -113,23 +113,29 @@ def partner_contribution_activities(
     )
 
 
-def member_export(member: Member) -> dict[str, Any]:
-    """Everything stored about one person, for a data access request (個人情報保護法)."""
+def member_export(member: Member, *, with_staff_notes: bool) -> dict[str, Any]:
+    """Everything stored about one person, for a data access request (個人情報保護法).
+
+    The staff's internal notes go only into an export staff make; the person's own
+    download leaves them out, as their profile page does.
+    """
     people = [member, *Member.objects.filter(merged_into=member)]
+    profile: dict[str, Any] = {
+        "id": member.pk,
+        "display_name": member.display_name,
+        "name_ja": member.name_ja,
+        "name_kana": member.name_kana,
+        "name_romaji": member.name_romaji,
+        "prefecture": member.prefecture,
+        "tags": list(member.tags.values_list("name", flat=True)),
+        "is_bot": member.is_bot,
+        "is_staff": member.is_staff,
+        "created_at": member.created_at,
+    }
+    if with_staff_notes:
+        profile["notes"] = member.notes
     return {
-        "member": {
-            "id": member.pk,
-            "display_name": member.display_name,
-            "name_ja": member.name_ja,
-            "name_kana": member.name_kana,
-            "name_romaji": member.name_romaji,
-            "prefecture": member.prefecture,
-            "notes": member.notes,
-            "tags": list(member.tags.values_list("name", flat=True)),
-            "is_bot": member.is_bot,
-            "is_staff": member.is_staff,
-            "created_at": member.created_at,
-        },
+        "member": profile,
         "identities": list(
             member.identities.values("platform", "handle", "email", "display_name", "verified")
         ),

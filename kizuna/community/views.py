@@ -19,6 +19,7 @@ from kizuna.community.permissions import (
     can_community,
     partner_visible_activities,
 )
+from kizuna.core.responses import private
 
 PAGE_SIZE = 50
 
@@ -146,11 +147,17 @@ def member_export(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
     _require(request, CommunityAction.EXPORT_MEMBER, member)
     body = json.dumps(
-        selectors.member_export(member), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        selectors.member_export(
+            member,
+            with_staff_notes=can_community(request.user, CommunityAction.EDIT_MEMBER),
+        ),
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=2,
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="member-{member.pk}.json"'
-    return response
+    return private(response)
 
 
 @login_required

@@ -87,11 +87,16 @@ class WorkerHeartbeat(models.Model):
 
 
 class EventCursor(models.Model):
-    """How far one consumer has read the outbox (see core.consumers)."""
+    """How far one consumer has read the outbox, and why it stopped if it did (core.consumers)."""
 
     name = models.CharField(max_length=100, unique=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set while the handler fails on one event; later events wait behind it, so order holds.
+    failing_event_id = models.BigIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_event_id}"

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from kizuna.core.responses import private
+
 
 def wants_csv(request: Any) -> bool:
     return request.GET.get("format") == "csv"
@@ -16,6 +18,7 @@ def csv_response(
 ) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    private(response)
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([str(cell) for cell in header])

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
+from kizuna.core.images import validate_image
 from kizuna.core.prefectures import PREFECTURES
 
 PREFECTURE_CHOICES = [(code, ja) for code, ja, _en in PREFECTURES]
@@ -49,7 +50,7 @@ class PartnerProfile(models.Model):
         _("logo"),
         upload_to="partners/logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), validate_image],
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)

@@ -29,6 +29,7 @@ from kizuna.billing.periods import period_end
 from kizuna.billing.registration import is_valid_registration_number
 from kizuna.core import audit
 from kizuna.core.events import emit
+from kizuna.core.transitions import transition
 
 logger = logging.getLogger(__name__)
 
@@ -178,14 +179,27 @@ def invoice_correct(
     fee choice for the period), so fixing the record first and then correcting yields the
     right invoice. The original stays, unchanged but for its status.
     """
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN:
-        raise ValidationError(_("Only an open invoice can be corrected."), code="not_correctable")
-    if invoice.payments.exists():
-        raise ValidationError(
-            _("This invoice has payments; settle them before correcting it."),
-            code="has_payments",
-        )
+    not_correctable = ValidationError(
+        _("Only an open invoice can be corrected."), code="not_correctable"
+    )
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise not_correctable
     with transaction.atomic():
+        # Decided by the UPDATE, so two staff correcting at once issue one credit note.
+        transition(
+            Invoice,
+            invoice.pk,
+            from_states=InvoiceStatus.OPEN,
+            to_state=InvoiceStatus.CREDITED,
+            refused=not_correctable,
+        )
+        # Recording a payment locks the invoice row first, so this sees every payment.
+        if invoice.payments.exists():
+            raise ValidationError(
+                _("This invoice has payments; settle them before correcting it."),
+                code="has_payments",
+            )
+        invoice.status = InvoiceStatus.CREDITED
         credit_note = Invoice.objects.create(
             kind=InvoiceKind.CREDIT_NOTE,
             number=_take_number(InvoiceKind.CREDIT_NOTE),
@@ -226,8 +240,6 @@ def invoice_correct(
             )
             for tax in invoice.taxes.all()
         )
-        invoice.status = InvoiceStatus.CREDITED
-        invoice.save(update_fields=["status"])
         audit.record(
             actor=actor,
             action="billing.invoice_corrected",

@@ -149,3 +149,11 @@ def test_overdue_partners_are_listed_for_staff(client, alice, bob_account):
     client.force_login(alice)
     page = client.get(reverse("billing:staff_invoices")).context
     assert page["overdue"][0]["account__legal_name"] == "株式会社ボブウェブワークス"
+
+
+def test_accounting_export_is_never_cached(client, alice, rules):
+    client.force_login(alice)
+    response = client.get(
+        reverse("billing:export"), {"start": "2026-04-01", "end": "2026-04-30", "layout": "freee"}
+    )
+    assert response["Cache-Control"] == "private, no-store"

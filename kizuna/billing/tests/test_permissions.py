@@ -157,3 +157,14 @@ def test_billing_data_is_kept_out_of_the_organization_model():
 
     names = {field.name for field in Organization._meta.concrete_fields}
     assert not names & {"monthly_fee", "fee", "billing_account", "suspended"}
+
+
+def test_invoice_pdfs_are_never_kept_by_a_shared_cache_or_on_disk(client, alice, bob, bob_invoice):
+    client.force_login(bob)
+    partner = client.get(reverse("billing:invoice_pdf", args=[bob_invoice.pk]))
+    client.force_login(alice)
+    staff = client.get(reverse("billing:staff_invoice_pdf", args=[bob_invoice.pk]))
+    api = client.get(f"/api/v1/billing/invoices/{bob_invoice.pk}/pdf", **token(bob, "billing:read"))
+    for response in (partner, staff, api):
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"

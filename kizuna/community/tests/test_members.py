@@ -169,7 +169,7 @@ def test_export_contains_everything_stored_about_the_person(alice, bob_org):
         actor=alice, member=person, organization=bob_org, start_date=date(2025, 4, 1)
     )
 
-    export = selectors.member_export(person)
+    export = selectors.member_export(person, with_staff_notes=True)
 
     assert export["member"]["display_name"] == "山田 太郎"
     assert export["identities"][0]["email"] == "taro@example.jp"

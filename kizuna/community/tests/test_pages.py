@@ -296,3 +296,26 @@ def test_partner_opens_its_affiliated_peoples_activity_from_the_menu(page, bob, 
     assert page.get_by_text("Kizuna で作る会員ランク").is_visible()
     assert page.get_by_text("佐藤 花子").count() == 0
     page.screenshot(path=str(SCREENSHOTS / "community-partner-activity.png"), full_page=True)
+
+
+def test_a_persons_data_export_is_never_cached(client, alice, taro):
+    client.force_login(alice)
+    response = client.get(reverse("community:member_export", args=[taro.pk]))
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_persons_own_export_leaves_out_the_staff_notes(client, alice, dave, taro):
+    services.member_update(actor=alice, member=taro, notes="要注意: 競合他社の社員", tags=[])
+    Member.objects.filter(pk=taro.pk).update(user=dave)
+    client.force_login(dave)
+    response = client.get(reverse("community:member_export", args=[taro.pk]))
+    assert response.status_code == 200
+    assert "notes" not in json.loads(response.content)["member"]
+    assert "競合他社" not in response.content.decode()
+
+
+def test_the_staff_export_of_a_person_keeps_the_staff_notes(client, alice, taro):
+    services.member_update(actor=alice, member=taro, notes="要注意: 競合他社の社員", tags=[])
+    client.force_login(alice)
+    response = client.get(reverse("community:member_export", args=[taro.pk]))
+    assert json.loads(response.content)["member"]["notes"] == "要注意: 競合他社の社員"

@@ -7,7 +7,8 @@ from kizuna.core.models import WorkerHeartbeat
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_an_absent_worker(client):
+def test_healthz_reports_database_and_an_absent_worker_to_staff(client, alice):
+    client.force_login(alice)
     body = client.get("/healthz").json()
     assert body["status"] == "degraded"
     assert body["worker"]["state"] == "absent"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kizuna.core import audit
 from kizuna.core.errors import Conflict
 from kizuna.core.events import emit
+from kizuna.core.transitions import transition
 from kizuna.directory import permissions, search
 from kizuna.directory.models import (
     Assignment,
@@ -141,13 +142,17 @@ def _transition(
     assignment: Assignment, *, from_status: str, now: datetime, check_expiry: bool, **changes: Any
 ) -> None:
     """Move the slot on only if it is still in from_status: the UPDATE is the arbiter."""
-    slot = Assignment.objects.filter(pk=assignment.pk, status=from_status)
-    if check_expiry:
-        slot = slot.filter(expires_at__gt=now)
-    if not slot.update(**changes):
-        raise LeadStateError(
+    slots = Assignment.objects.filter(expires_at__gt=now) if check_expiry else Assignment.objects
+    transition(
+        slots.all(),
+        assignment.pk,
+        from_states=from_status,
+        to_state=changes.pop("status"),
+        refused=LeadStateError(
             _("This request was already answered, withdrawn or has expired."), code="lead_not_open"
-        )
+        ),
+        **changes,
+    )
     assignment.refresh_from_db()
 
 

@@ -190,3 +190,8 @@ def test_survey_pages(client, alice):
     invited = client.post(f"/insights/surveys/{survey_id}/invite/", {"audience": "4"})
     assert invited.status_code == 302
     assert services  # the services module is what the pages call
+
+
+def test_csv_downloads_are_never_cached(client, alice, filled):
+    client.force_login(alice)
+    assert client.get("/insights/?format=csv")["Cache-Control"] == "private, no-store"

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from kizuna.core import audit
 from kizuna.core.errors import Conflict
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
+from kizuna.core.transitions import TransitionRefused, transition
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
@@ -57,6 +60,25 @@ def _claimable(badges: Iterable[Badge]) -> list[Badge]:
     return badges
 
 
+def _check_evidence_files(files: Sequence[UploadedFile], *, field: str, already: int = 0) -> None:
+    """Evidence is kept for years and read by staff: a bounded size and number per achievement."""
+    max_bytes, max_files = settings.KIZUNA_EVIDENCE_MAX_BYTES, settings.KIZUNA_EVIDENCE_MAX_FILES
+    for upload in files:
+        if (upload.size or 0) > max_bytes:
+            raise field_error(
+                field,
+                _("“%(name)s” is larger than %(limit)s; upload a smaller file.")
+                % {"name": upload.name, "limit": filesizeformat(max_bytes)},
+                "evidence_too_large",
+            )
+    if already + len(files) > max_files:
+        raise field_error(
+            field,
+            _("An achievement can have at most %(count)s evidence files.") % {"count": max_files},
+            "too_many_evidence_files",
+        )
+
+
 def achievement_submit(
     *,
     actor: Any,
@@ -78,6 +100,7 @@ def achievement_submit(
         raise ValidationError(
             _("Add at least one piece of evidence: a file or a link."), code="no_evidence"
         )
+    _check_evidence_files(evidence_files, field="evidence_files")
     with transaction.atomic():
         achievement = Achievement(
             partner=partner,
@@ -121,6 +144,11 @@ def achievement_add_evidence(
     if not url and file is None:
         raise ValidationError(_("Add a file or a link."), code="no_evidence")
     with transaction.atomic():
+        if file is not None:
+            # Locked, so two uploads at once cannot both take the last free place.
+            Achievement.objects.select_for_update().filter(pk=achievement.pk).first()
+            stored = achievement.evidence.exclude(file="").count()
+            _check_evidence_files([file], field="file", already=stored)
         evidence = Evidence.objects.create(
             achievement=achievement, url=url, file=file or "", note=note, added_by=actor
         )
@@ -145,17 +173,26 @@ def _decide(
     reason: str,
     allowed_from: Sequence[str],
 ) -> Achievement:
-    if achievement.status not in allowed_from:
+    before = audit.snapshot(achievement, ["status"])
+    now = timezone.now()
+    changes: dict[str, Any] = {"updated_at": now}
+    if status == AchievementStatus.VERIFIED:
+        changes["verified_at"] = now
+    try:
+        transition(
+            Achievement, achievement.pk, from_states=allowed_from, to_state=status, **changes
+        )
+    except TransitionRefused:
+        # Another reviewer decided first (or the page was stale): say what it is now.
+        achievement.refresh_from_db(fields=["status"])
         raise Conflict(
             _("This achievement is %(status)s; that decision no longer applies.")
             % {"status": achievement.get_status_display()},
             code="wrong_status",
-        )
-    before = audit.snapshot(achievement, ["status"])
+        ) from None
     achievement.status = status
-    if status == AchievementStatus.VERIFIED:
-        achievement.verified_at = timezone.now()
-    achievement.save(update_fields=["status", "verified_at", "updated_at"])
+    for name, value in changes.items():
+        setattr(achievement, name, value)
     AchievementReview.objects.create(
         achievement=achievement, decision=decision, reason=reason, actor=actor
     )

@@ -14,6 +14,7 @@ from kizuna.accounts.models import User
 from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
+from kizuna.core.transitions import transition
 from kizuna.partners import notices
 from kizuna.partners.models import (
     Evangelist,
@@ -99,11 +100,18 @@ def nomination_decline(
 def _decide_nomination(
     actor: Any, nomination: EvangelistNomination, status: str, reason: str
 ) -> None:
-    if nomination.status != NominationStatus.PENDING:
-        raise ValidationError(_("This nomination has already been decided."), code="decided")
-    nomination.status, nomination.decision_reason = status, reason
-    nomination.decided_by, nomination.decided_at = actor, timezone.now()
-    nomination.save()
+    decision = {"decision_reason": reason, "decided_by": actor, "decided_at": timezone.now()}
+    transition(
+        EvangelistNomination,
+        nomination.pk,
+        from_states=NominationStatus.PENDING,
+        to_state=status,
+        refused=ValidationError(_("This nomination has already been decided."), code="decided"),
+        **decision,
+    )
+    nomination.status = status
+    for name, value in decision.items():
+        setattr(nomination, name, value)
     audit.record(
         actor=actor,
         action=f"evangelist_nomination.{status}",

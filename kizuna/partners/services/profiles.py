@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from kizuna.accounts.models import Organization
 from kizuna.core import audit
 from kizuna.core.events import emit
+from kizuna.core.images import validate_image
 from kizuna.core.text import normalize_ja
 from kizuna.partners import notices
 from kizuna.partners.models import PartnerProfile
@@ -60,6 +62,13 @@ def _check_budget(budget_min: int | None, budget_max: int | None) -> None:
         )
 
 
+def _check_logo(logo: Any) -> None:
+    try:
+        validate_image(logo)
+    except ValidationError as error:
+        raise field_error("logo", error.messages[0], str(error.code)) from None
+
+
 def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None) -> None:
     emit(
         "partner.updated",
@@ -70,6 +79,7 @@ def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None)
 
 def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> PartnerProfile:
     _check_budget(fields.get("budget_min"), fields.get("budget_max"))
+    _check_logo(fields.get("logo"))
     with transaction.atomic():
         profile = PartnerProfile(
             organization=organization, owner_reviewed_at=timezone.now(), **fields
@@ -100,6 +110,7 @@ def partner_update(
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     merged = {**{f: getattr(partner, f) for f in ("budget_min", "budget_max")}, **changes}
     _check_budget(merged["budget_min"], merged["budget_max"])
+    _check_logo(changes.get("logo"))
     with transaction.atomic():
         before = _profile_snapshot(partner)
         for name, value in changes.items():

@@ -123,6 +123,7 @@ def test_owner_downloads_their_own_evidence(client, bob, bob_partner, submit):
     response = client.get(reverse("partners:evidence_download", args=[evidence.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_merchant_sees_only_public_data_on_the_public_profile(
@@ -297,7 +298,9 @@ def test_portal_is_english_after_switching_language(client, bob, bob_partner, ve
 
 
 def test_uploaded_logo_is_shown_on_the_public_profile(client, bob, bob_partner):
-    png = b"\x89PNG\r\n\x1a\n"
+    from kizuna.partners.tests.test_uploads import image_bytes
+
+    png = image_bytes("PNG")
     partner_update(
         actor=bob, partner=bob_partner, by_owner=True, logo=SimpleUploadedFile("logo.png", png)
     )

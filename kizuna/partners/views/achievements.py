@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.core.forms import call_service
+from kizuna.core.responses import private
 from kizuna.partners import selectors
 from kizuna.partners.forms import (
     AchievementForm,
@@ -94,8 +95,10 @@ def _achievement_page(
             if can_submit and achievement.status == AchievementStatus.VERIFIED
             else None
         ),
-        "review_form": (
-            forms_.get("review_form", ReviewForm())
+        # A refused decision keeps its form, so the reviewer reads why (someone decided first).
+        "review_form": forms_.get("review_form")
+        or (
+            ReviewForm()
             if pending and allowed(request.user, PartnerAction.REVIEW_ACHIEVEMENTS)
             else None
         ),
@@ -213,10 +216,12 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not evidence.file or not can_view_achievement(request.user, evidence.achievement):
         raise Http404
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=(evidence.file.name or "").rsplit("/", 1)[-1],
+    return private(
+        FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=(evidence.file.name or "").rsplit("/", 1)[-1],
+        )
     )
 
 

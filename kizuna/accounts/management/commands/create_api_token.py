@@ -24,7 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"No user with the email {user!r}.")
         try:
             token, plaintext = services.api_token_create(
-                user=owner, name=name, scopes=[s.strip() for s in scopes.split(",") if s.strip()]
+                user=owner,
+                name=name,
+                scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+                by_operator=True,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
