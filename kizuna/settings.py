@@ -5,6 +5,7 @@ docs/configuration.md. Defaults are for a developer's machine; production is
 `DJANGO_DEBUG=0` plus a SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kizuna.core.request_context.RequestContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -232,6 +234,35 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Permissions Policy: browser features Kizuna never uses are denied to every page (and to
+# anything a page might embed). Only names Chromium and Firefox recognize, since an unknown
+# one is a console error in every browser tab.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # Background work: the database queue (tests switch to the immediate backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 KIZUNA_WORKER_STALE_AFTER_S = envint("KIZUNA_WORKER_STALE_AFTER_S", 120)
@@ -256,6 +287,24 @@ KIZUNA_LOGIN_ATTEMPTS_PER_IP = envint("KIZUNA_LOGIN_ATTEMPTS_PER_IP", 30)
 KIZUNA_LOGIN_LOCKOUT_S = envint("KIZUNA_LOGIN_LOCKOUT_S", 15 * 60)
 # Monitors sending "Authorization: Bearer <this>" to /healthz get its details (empty: staff only).
 KIZUNA_HEALTHZ_TOKEN = os.environ.get("KIZUNA_HEALTHZ_TOKEN", "")
+
+
+def envnetworks(name: str) -> list[str]:
+    networks = envlist(name, "")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR networks, not {network!r}"
+            ) from None
+    return networks
+
+
+# The client address (audit log, per-IP limits; kizuna.core.request_context.client_ip):
+# the forwarding header is believed only from these proxies; empty = REMOTE_ADDR only.
+KIZUNA_TRUSTED_PROXIES = envnetworks("KIZUNA_TRUSTED_PROXIES")
+KIZUNA_CLIENT_IP_HEADER = os.environ.get("KIZUNA_CLIENT_IP_HEADER", "X-Forwarded-For")
 OTP_TOTP_ISSUER = KIZUNA_ECOSYSTEM_NAME
 
 LOGGING = {

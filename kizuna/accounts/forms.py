@@ -27,7 +27,8 @@ class SignInForm(AuthenticationForm):
         email = (self.cleaned_data.get("username") or "").strip().lower()
         self.cleaned_data["username"] = email  # emails are stored lower-case
         assert self.request is not None, "the sign-in view passes the request"
-        decision = services.login_attempt_register(email=email, ip=client_ip(self.request))
+        ip = client_ip(self.request)
+        decision = services.login_attempt_register(email=email, ip=ip)
         if not decision.allowed:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
@@ -35,7 +36,7 @@ class SignInForm(AuthenticationForm):
                 params={"minutes": max(1, -(-decision.retry_after_s // 60))},
             )
         cleaned = super().clean()
-        services.login_succeeded(email=email)
+        services.login_succeeded(email=email, ip=ip)
         return cleaned
 
 

@@ -193,7 +193,9 @@ def login_attempt_register(*, email: str, ip: str) -> ratelimit.Decision:
     """Count one sign-in attempt against the email and the client IP; say if it may proceed.
 
     Guessing one account's password and spraying many accounts from one address are both
-    stopped; a success clears the account's bucket so its owner is never locked by themselves.
+    stopped. The attempt is taken before the password is checked, so parallel guesses are
+    counted too; `login_succeeded` gives it back, so only failures count in the end: an
+    office signing in all day behind one address is never locked out by its successes.
     """
     per_email, per_ip = _login_limits()
     by_ip = ratelimit.consume(f"login:ip:{ip}", per_ip)
@@ -203,8 +205,10 @@ def login_attempt_register(*, email: str, ip: str) -> ratelimit.Decision:
     return max(by_ip, by_email, key=lambda decision: decision.retry_after_s)
 
 
-def login_succeeded(*, email: str) -> None:
+def login_succeeded(*, email: str, ip: str) -> None:
+    _per_email, per_ip = _login_limits()
     ratelimit.reset(f"login:email:{email.lower()}")
+    ratelimit.refund(f"login:ip:{ip}", per_ip)
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:

@@ -20,9 +20,18 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 
 class ApiError(HttpError):
-    def __init__(self, status_code: int, code: str, detail: str) -> None:
+    def __init__(
+        self, status_code: int, code: str, detail: str, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(status_code, detail)
         self.code = code
+        self.headers = headers or {}
+
+    @classmethod
+    def rate_limited(cls, retry_after_s: int, detail: str) -> "ApiError":
+        """The API's 429: Retry-After says how many seconds to wait."""
+        wait = max(1, retry_after_s)
+        return cls(429, "rate_limited", detail, headers={"Retry-After": str(wait)})
 
 
 def error_code(error: DjangoValidationError, default: str = "invalid_input") -> str:
@@ -50,9 +59,12 @@ def api_error_for(exc: Exception) -> ApiError:
 def install_error_handlers(api: NinjaAPI) -> None:
     def answer(request: HttpRequest, exc: Any) -> HttpResponse:
         error = api_error_for(exc)
-        return api.create_response(
+        response = api.create_response(
             request, {"code": error.code, "detail": str(error)}, status=error.status_code
         )
+        for name, value in error.headers.items():
+            response[name] = value
+        return response
 
     for raised in (ApiError, DjangoValidationError, PermissionDenied, ObjectDoesNotExist, Http404):
         api.add_exception_handler(raised, answer)

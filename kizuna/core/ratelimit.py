@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from kizuna.core.models import RateLimitBucket
@@ -47,6 +48,28 @@ def consume(key: str, limit: Limit, *, cost: float = 1.0, now: datetime | None =
         bucket.save(update_fields=["tokens", "updated_at"])
     missing = 0.0 if allowed else cost - tokens
     return Decision(allowed, math.ceil(missing / limit.refill_per_second))
+
+
+def refund(key: str, limit: Limit, *, cost: float = 1.0, now: datetime | None = None) -> None:
+    """Give back a token taken for something that turned out not to count."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        bucket = RateLimitBucket.objects.select_for_update().filter(key=key).first()
+        if bucket is None:
+            return
+        bucket.tokens = min(float(limit.capacity), _refilled(bucket, limit, now) + cost)
+        bucket.updated_at = now
+        bucket.save(update_fields=["tokens", "updated_at"])
+
+
+def refused(response: HttpResponse, decision: Decision) -> HttpResponse:
+    """Make `response` the answer to a refused request: 429 with the wait in Retry-After.
+
+    Every 429 Kizuna sends goes through here (the API's through `ApiError.rate_limited`).
+    """
+    response.status_code = 429
+    response["Retry-After"] = str(max(1, decision.retry_after_s))
+    return response
 
 
 def reset(key: str) -> None:

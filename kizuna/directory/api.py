@@ -7,7 +7,6 @@ rate limited per client IP instead; everything about leads needs a scoped token.
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -15,11 +14,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import field_validator
 
 from kizuna.accounts.auth import require_scope
-from kizuna.core import ratelimit
 from kizuna.core.api_errors import ApiError
 from kizuna.core.prefectures import PREFECTURE_CODES
-from kizuna.core.request_context import client_ip
 from kizuna.directory import selectors
+from kizuna.directory.limits import search_consume
 from kizuna.directory.models import Assignment, DeclineReason, Lead
 from kizuna.directory.search import HIT_PARTNER_FIELDS, Hit, SearchParams, search
 from kizuna.directory.services import leads
@@ -139,11 +137,10 @@ def _hit_out(hit: Hit) -> dict[str, Any]:
     summary="Search the partner directory (public, rate limited per IP)",
 )
 def search_partners(request: HttpRequest, filters: Query[SearchIn]) -> dict[str, Any]:
-    limit = ratelimit.Limit(settings.KIZUNA_DIRECTORY_SEARCHES_PER_MINUTE, 60)
-    decision = ratelimit.consume(f"directory-search:ip:{client_ip(request)}", limit)
+    decision = search_consume(request)
     if not decision.allowed:
-        raise ApiError(
-            429, "rate_limited", f"Too many searches; retry in {decision.retry_after_s} s."
+        raise ApiError.rate_limited(
+            decision.retry_after_s, f"Too many searches; retry in {decision.retry_after_s} s."
         )
     result = search(
         SearchParams(

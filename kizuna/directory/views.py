@@ -24,6 +24,7 @@ from kizuna.directory.forms import (
     ReviewForm,
     SearchForm,
 )
+from kizuna.directory.limits import search_consume
 from kizuna.directory.models import Assignment, AssignmentStatus, Lead, LeadPreferences, Review
 from kizuna.directory.search import entry_badges, explain, search
 from kizuna.directory.services import leads, reviews
@@ -41,6 +42,12 @@ def _signed_in(request: HttpRequest) -> User:
 
 
 def directory(request: HttpRequest) -> HttpResponse:
+    decision = search_consume(request)
+    if not decision.allowed:
+        page = render(
+            request, "directory/rate_limited.html", {"retry_after": decision.retry_after_s}
+        )
+        return ratelimit.refused(page, decision)
     form = SearchForm(request.GET or None)
     result = search(form.params())
     query = request.GET.copy()

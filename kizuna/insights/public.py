@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from kizuna.core import ratelimit
+from kizuna.core.request_context import client_ip
 from kizuna.insights import services
 from kizuna.insights.forms import AnswerForm
 from kizuna.insights.models import SurveyInvitation
@@ -18,8 +19,11 @@ from kizuna.insights.settings import insights_setting
 
 
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "POST" and not _allowed(request):
-        return render(request, "insights/survey_answer.html", {"limited": True}, status=429)
+    if request.method == "POST":
+        decision = _consume(request)
+        if not decision.allowed:
+            page = render(request, "insights/survey_answer.html", {"limited": True})
+            return ratelimit.refused(page, decision)
     invitation = SurveyInvitation.objects.select_related("survey").filter(token=token).first()
     if invitation is None:
         raise Http404
@@ -51,7 +55,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "insights/survey_answer.html", context)
 
 
-def _allowed(request: HttpRequest) -> bool:
+def _consume(request: HttpRequest) -> ratelimit.Decision:
     per_minute = insights_setting("SURVEY_ANSWERS_PER_MINUTE")
-    address = request.META.get("REMOTE_ADDR", "")
-    return ratelimit.consume(f"survey-answer:{address}", ratelimit.Limit(per_minute, 60)).allowed
+    limit = ratelimit.Limit(per_minute, 60)
+    return ratelimit.consume(f"survey-answer:{client_ip(request)}", limit)

@@ -57,6 +57,25 @@ def test_one_address_spraying_many_accounts_is_stopped(client, bob, settings):
     assert "試行回数が多すぎます" in response.content.decode()
 
 
+def test_many_successful_sign_ins_from_one_address_are_never_limited(client, bob, eve, settings):
+    settings.KIZUNA_LOGIN_ATTEMPTS_PER_IP = 3
+    for _ in range(5):
+        for email in ("bob@example.com", "eve@example.com"):
+            assert sign_in(client, email, PASSWORD).status_code == 302
+            client.logout()
+
+
+def test_failed_sign_ins_from_one_address_are_limited_even_between_successes(client, bob, settings):
+    settings.KIZUNA_LOGIN_ATTEMPTS_PER_IP = 3
+    for n in range(2):
+        assert sign_in(client, f"nobody{n}@example.com", "guess").status_code == 200
+        assert sign_in(client, "bob@example.com", PASSWORD).status_code == 302
+        client.logout()
+    sign_in(client, "nobody2@example.com", "guess")  # the third failure empties the bucket
+    response = sign_in(client, "bob@example.com", PASSWORD)
+    assert "試行回数が多すぎます" in response.content.decode()
+
+
 def test_a_successful_sign_in_clears_the_accounts_failed_attempts(client, bob, settings):
     settings.KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL = 3
     sign_in(client, "bob@example.com", "wrong")

@@ -66,6 +66,15 @@ def test_search_is_rate_limited_per_ip(client, catalog, settings):
     response = client.get("/api/v1/directory/search")
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_the_search_page_and_the_api_share_one_budget_per_client(client, catalog, settings):
+    settings.KIZUNA_DIRECTORY_SEARCHES_PER_MINUTE = 2
+    assert client.get("/directory/").status_code == 200
+    assert client.get("/api/v1/directory/search").status_code == 200
+    assert client.get("/directory/").status_code == 429
+    assert client.get("/api/v1/directory/search").status_code == 429
 
 
 def test_merchant_lists_own_leads_and_staff_list_all(client, carol, dave, alice, catalog):

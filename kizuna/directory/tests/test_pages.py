@@ -89,6 +89,18 @@ def test_honeypot_pretends_success_and_stores_nothing(client, carol, bob_partner
     assert not Lead.objects.exists()
 
 
+def test_search_page_is_rate_limited_per_client_with_retry_after(client, bob_partner, settings):
+    settings.KIZUNA_DIRECTORY_SEARCHES_PER_MINUTE = 2
+    for _ in range(2):
+        assert client.get(reverse("directory:search"), {"q": "決済"}).status_code == 200
+    response = client.get(reverse("directory:search"), {"q": "決済"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "30"
+    assert "Bob Web Works" not in response.content.decode()
+    other = client.get(reverse("directory:search"), REMOTE_ADDR="198.51.100.20")
+    assert other.status_code == 200
+
+
 def test_lead_form_is_rate_limited_per_email(client, carol, bob_partner, settings):
     settings.KIZUNA_LEADS_PER_HOUR_PER_EMAIL = 1
     client.force_login(carol)

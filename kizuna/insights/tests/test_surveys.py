@@ -83,8 +83,9 @@ def test_the_public_form_answers_without_signing_in(client, survey, alice):
 
 def test_the_public_form_is_rate_limited(client, survey, alice, settings):
     settings.KIZUNA_INSIGHTS_SURVEY_ANSWERS_PER_MINUTE = 2
-    statuses = [client.post("/insights/s/guess/", {"score": "1"}).status_code for _ in range(3)]
-    assert statuses[-1] == 429
+    responses = [client.post("/insights/s/guess/", {"score": "1"}) for _ in range(3)]
+    assert responses[-1].status_code == 429
+    assert responses[-1]["Retry-After"] == "30"
 
 
 def test_the_public_form_requires_csrf(survey, alice):
