@@ -6,7 +6,7 @@ event; a partner's token reads the events about its own organizations.
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -16,6 +16,8 @@ from kizuna.accounts.auth import require_scope
 from kizuna.core import catalog
 from kizuna.core.api_errors import ApiError
 from kizuna.core.feed import MAX_LIMIT, CursorExpired, feed_page
+
+MAX_CURSOR = 2**63 - 1  # the largest id either database stores
 
 router = Router(tags=["events"])
 
@@ -31,7 +33,7 @@ def _feed_data_model(declared: catalog.EventType) -> Any:
     if not declared.personal_fields:
         return declared.schema
     optional: Any = {
-        name: (field.annotation | None, Field(None, description=PERSONAL_NOTE))
+        name: (Optional[field.annotation], Field(None, description=PERSONAL_NOTE))  # noqa: UP045
         for name, field in declared.schema.model_fields.items()
         if name in declared.personal_fields
     }
@@ -44,7 +46,7 @@ def _event_model(declared: catalog.EventType) -> Any:
         f"{_camel(declared.name)}Event",
         __doc__=description,
         id=(int, ...),
-        type=(Literal[declared.name], ...),
+        type=(Literal[declared.name], ...),  # type: ignore[arg-type]
         version=(int, ...),
         occurred_at=(datetime, ...),
         data=(_feed_data_model(declared), ...),
@@ -84,7 +86,7 @@ class ErrorOut(Schema):
 def read_feed(
     request: HttpRequest,
     after: Annotated[
-        int, Query(ge=0, description="The last `next_cursor` you got; 0 at first")
+        int, Query(ge=0, le=MAX_CURSOR, description="The last `next_cursor` you got; 0 at first")
     ] = 0,
     types: Annotated[
         list[str] | None,
@@ -103,7 +105,7 @@ def read_feed(
             raise ApiError(
                 400, "unknown_event_type", f"Not public event types: {', '.join(unknown)}."
             )
-        lacking = sorted({public[name].scope for name in wanted} - scopes - {None})  # type: ignore[operator]
+        lacking = sorted({public[name].scope or "" for name in wanted} - scopes - {""})
         if lacking:
             raise ApiError(
                 403, "missing_scope", f"This token lacks the scope '{lacking[0]}' for these types."

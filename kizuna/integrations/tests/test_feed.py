@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kizuna.accounts.services import api_token_create
-from kizuna.core import consumers
+from kizuna.core import catalog, consumers
 from kizuna.core.events import emit
 from kizuna.core.feed import outbox_prune
 from kizuna.core.models import OutboxEvent
@@ -294,3 +295,9 @@ def test_the_openapi_document_describes_each_public_event_payload(client):
     assert "contact_email" not in accepted.get("required", [])
     assert "organization_id" in accepted["required"]
     assert "410" in schema["paths"]["/api/v1/events"]["get"]["responses"]
+
+
+def test_the_integration_guide_lists_every_public_event_type():
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "integrations.md").read_text()
+    missing = [t.name for t in catalog.public_types() if f"| `{t.name}` |" not in guide]
+    assert missing == []
