@@ -1,18 +1,20 @@
 """The change feed, GET /api/v1/events: cursor, types, scopes, personal data, retention."""
 
 import json
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from kizuna.accounts.services import api_token_create
 from kizuna.core import catalog, consumers
 from kizuna.core.events import emit
-from kizuna.core.feed import outbox_prune
+from kizuna.core.feed import feed_page, outbox_prune
 from kizuna.core.models import OutboxEvent
 from kizuna.directory.models import DeclineReason
 from kizuna.directory.services import leads
@@ -301,3 +303,51 @@ def test_the_integration_guide_lists_every_public_event_type():
     guide = (Path(__file__).resolve().parents[3] / "docs" / "integrations.md").read_text()
     missing = [t.name for t in catalog.public_types() if f"| `{t.name}` |" not in guide]
     assert missing == []
+
+
+def waiting_for_the_outbox_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes writers")
+def test_a_page_read_while_an_earlier_transaction_is_open_never_skips_it():
+    emitted, commit = threading.Event(), threading.Event()
+
+    def slow_writer():
+        with transaction.atomic():
+            emit("member.erased", {"member_id": 1})
+            emitted.set()
+            commit.wait(30)
+        connection.close()
+
+    def quick_writer():
+        with transaction.atomic():
+            emit("member.erased", {"member_id": 2})
+        connection.close()
+
+    def page(after):
+        public = catalog.public_types()
+        return feed_page(
+            after=after, types=public, limit=100, organization_ids=None, personal_data=False
+        )
+
+    slow = threading.Thread(target=slow_writer)
+    slow.start()
+    emitted.wait(30)
+    quick = threading.Thread(target=quick_writer)
+    quick.start()
+    while quick.is_alive() and not waiting_for_the_outbox_lock():
+        time.sleep(0.01)  # until it has committed, or waits for the slow writer's commit
+    first = page(0)
+    commit.set()
+    slow.join()
+    quick.join()
+    second = page(first.next_cursor)
+    seen = [e["data"]["member_id"] for e in first.events + second.events]
+    assert seen == [1, 2]
