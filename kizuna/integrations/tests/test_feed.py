@@ -18,9 +18,14 @@ from kizuna.core.feed import feed_page, outbox_prune
 from kizuna.core.models import OutboxEvent
 from kizuna.directory.models import DeclineReason
 from kizuna.directory.services import leads
+from kizuna.directory.tests import conftest as directory_fixtures
 from kizuna.partners.events import partner_ref
 
 pytestmark = pytest.mark.django_db
+
+# Partners listed in the directory (leads go only to those), made as the directory tests do.
+_catalog_and_index = directory_fixtures._catalog_and_index
+make_partner = directory_fixtures.make_partner
 
 STAFF_SCOPES = ["events:read", "partners:read", "leads:read", "billing:read", "community:read"]
 
