@@ -356,3 +356,10 @@ def test_a_page_read_while_an_earlier_transaction_is_open_never_skips_it():
     second = page(first.next_cursor)
     seen = [e["data"]["member_id"] for e in first.events + second.events]
     assert seen == [1, 2]
+
+
+def test_every_public_event_types_scope_is_a_scope_a_token_can_carry():
+    from kizuna.accounts.permissions import SCOPES
+
+    assert {"events:read", "personal_data:read"} <= set(SCOPES)
+    assert {t.scope for t in catalog.public_types()} - set(SCOPES) == set()
