@@ -90,13 +90,16 @@ def feed_page(
 
 
 def _visible(types: Iterable[catalog.EventType], organization_ids: Iterable[int] | None) -> Q:
-    visible = Q(pk__in=[])
+    if organization_ids is None:
+        return Q(type__in=[declared.name for declared in types])
+    by_field: dict[str, list[str]] = {}
     for declared in types:
-        if organization_ids is None:
-            visible |= Q(type=declared.name)
-        elif declared.partner_field:
-            concerns = {f"payload__{declared.partner_field}__in": list(organization_ids)}
-            visible |= Q(type=declared.name, **concerns)
+        if declared.partner_field:
+            by_field.setdefault(declared.partner_field, []).append(declared.name)
+    visible = Q(pk__in=[])
+    for field, names in by_field.items():
+        concerns = {f"payload__{field}__in": list(organization_ids)}
+        visible |= Q(type__in=names, **concerns)
     return visible
 
 
