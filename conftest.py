@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["kizuna.core.tests.browser"]
+pytest_plugins = ["kizuna.core.tests.browser", "kizuna.core.tests.event_types"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -269,6 +269,8 @@ KIZUNA_WORKER_STALE_AFTER_S = envint("KIZUNA_WORKER_STALE_AFTER_S", 120)
 # A consumer that fails on an event retries it after BASE seconds, doubling up to MAX.
 KIZUNA_CONSUMER_RETRY_BASE_S = envint("KIZUNA_CONSUMER_RETRY_BASE_S", 30)
 KIZUNA_CONSUMER_RETRY_MAX_S = envint("KIZUNA_CONSUMER_RETRY_MAX_S", 3600)
+# Domain events older than this are pruned from the outbox, and so from the change feed.
+KIZUNA_EVENT_RETENTION_DAYS = envint("KIZUNA_EVENT_RETENTION_DAYS", 90)
 
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")

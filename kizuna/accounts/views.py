@@ -142,22 +142,20 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         return render(
             request, "accounts/settings.html", _settings_context(request, form), status=400
         )
-    created: list[tuple[ApiToken, str]] = []
-    if not call_service(
+    created = call_service(
         form,
-        lambda: created.append(
-            services.api_token_create(
-                user=request.user,  # type: ignore[arg-type]
-                name=form.cleaned_data["name"],
-                scopes=form.cleaned_data["scopes"],
-                second_factor_verified=request.user.is_verified(),  # type: ignore[union-attr]
-            )
+        lambda: services.api_token_create(
+            user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            second_factor_verified=request.user.is_verified(),  # type: ignore[union-attr]
         ),
-    ):
+    )
+    if created is None:
         return render(
             request, "accounts/settings.html", _settings_context(request, form), status=400
         )
-    token, plaintext = created[0]
+    token, plaintext = created
     return render(request, "accounts/token_created.html", {"token": token, "plaintext": plaintext})
 
 

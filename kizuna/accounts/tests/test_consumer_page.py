@@ -10,7 +10,7 @@ from kizuna.core import consumers
 from kizuna.core.events import emit
 from kizuna.core.models import AuditEntry, EventCursor, OutboxEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_event_types")]
 
 PAGE = "/staff/consumers/"
 

@@ -22,6 +22,7 @@ from kizuna.core.errors import Conflict
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
 from kizuna.core.transitions import TransitionRefused, transition
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
@@ -127,7 +128,7 @@ def achievement_submit(
         )
         emit(
             "achievement.submitted",
-            {"achievement_id": achievement.pk, "partner_id": partner.pk},
+            {"achievement_id": achievement.pk, **partner_ref(partner)},
             actor=actor,
         )
     return achievement
@@ -218,7 +219,7 @@ def achievement_verify(*, actor: Any, achievement: Achievement, note: str = "") 
         )
         emit(
             "achievement.verified",
-            {"achievement_id": achievement.pk, "partner_id": achievement.partner_id},
+            {"achievement_id": achievement.pk, **partner_ref(achievement.partner)},
             actor=actor,
         )
         badge_awards_sync(partner=achievement.partner)
@@ -240,7 +241,7 @@ def achievement_reject(*, actor: Any, achievement: Achievement, reason: str) -> 
             "achievement.rejected",
             {
                 "achievement_id": achievement.pk,
-                "partner_id": achievement.partner_id,
+                **partner_ref(achievement.partner),
                 "reason": reason,
             },
             actor=actor,
@@ -298,7 +299,7 @@ def achievement_publish_summary(
         )
         emit(
             "achievement.summary_changed",
-            {"achievement_id": achievement.pk, "partner_id": achievement.partner_id},
+            {"achievement_id": achievement.pk, **partner_ref(achievement.partner)},
             actor=actor,
         )
     return achievement

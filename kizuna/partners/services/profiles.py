@@ -15,6 +15,7 @@ from kizuna.core.events import emit
 from kizuna.core.images import validate_image
 from kizuna.core.text import normalize_ja
 from kizuna.partners import notices
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import PartnerProfile
 from kizuna.partners.services.validation import field_error
 
@@ -72,7 +73,7 @@ def _check_logo(logo: Any) -> None:
 def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None) -> None:
     emit(
         "partner.updated",
-        {"partner_id": partner.pk, "slug": partner.slug, "fields": fields},
+        {**partner_ref(partner), "slug": partner.slug, "fields": fields},
         actor=actor,
     )
 
@@ -92,8 +93,7 @@ def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> 
         emit(
             "partner.created",
             {
-                "partner_id": profile.pk,
-                "organization_id": organization.pk,
+                **partner_ref(profile),
                 "slug": organization.slug,
             },
             actor=actor,
