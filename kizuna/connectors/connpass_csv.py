@@ -106,14 +106,14 @@ def _apply(
             ("connpass", handle, name, role_of(row.get("参加枠名") or ""), status_of(row))
         )
         lines.append(line)
-    before = dict(
-        (handle, (role, status))
+    before = {
+        handle: (role, status)
         for handle, role, status in Attendance.objects.filter(
             event=event,
             member__identities__platform="connpass",
             member__identities__handle__in=[entry[1] for entry in entries],
         ).values_list("member__identities__handle", "role", "status")
-    )
+    }
     for line, (_platform, handle, _name, role, status) in zip(lines, entries, strict=True):
         if handle not in before:
             outcomes.append((line, NEW, ""))

@@ -17,6 +17,8 @@ from kizuna.core.imports import LineRejected, checked_zip
 
 SOURCE = "slack"
 HELP_CHANNEL_WORDS = ("help", "question", "質問")
+# What a message of the wrong shape raises on its way to a record.
+_SHAPE_ERRORS = (KeyError, ValueError, TypeError, AttributeError, OverflowError)
 
 
 def read_export(stream: BinaryIO | str) -> Iterator[Record]:

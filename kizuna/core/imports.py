@@ -27,7 +27,7 @@ may see and drive its jobs (`Importer.allowed`).
 import csv
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import IO, Any, BinaryIO, ClassVar
 
@@ -144,10 +144,8 @@ def csv_dicts(
 
     reader = csv.reader(texts())
     header: list[str] = []
-    try:
+    with suppress(csv.Error):
         header = [name.strip() for name in next(reader, [])]
-    except csv.Error:
-        pass
 
     def rows() -> Iterator[tuple[int, dict[str, str] | LineRejected]]:
         end = reader.line_num
