@@ -236,6 +236,7 @@ def import_job_create(
         )
     if enqueue:
         _enqueue(job, "check")
+        job.refresh_from_db()  # the task may have run already (tests run tasks inline)
     return job
 
 
