@@ -122,7 +122,8 @@ def test_a_job_that_raises_is_failed_with_its_error_and_its_file_pruned(alice, m
     path = job.file.path
     assert imports.import_files_prune() == 1
     job.refresh_from_db()
-    assert job.file_pruned and not job.file
+    assert job.file_pruned
+    assert not job.file
     assert not Path(path).exists()
 
 
@@ -147,7 +148,8 @@ def test_a_running_job_keeps_its_file_when_files_are_pruned(alice):
     )
     assert imports.import_files_prune() == 0
     job.refresh_from_db()
-    assert job.file and not job.file_pruned
+    assert job.file
+    assert not job.file_pruned
 
 
 def test_an_upload_over_the_size_limit_is_refused(alice, settings):
@@ -191,7 +193,9 @@ def test_the_page_applies_and_the_applied_job_cannot_be_applied_again(client, al
     ("persona", "allowed"),
     [("alice", True), ("bob", False), ("carol", False), ("dave", False), ("eve", False)],
 )
-def test_only_community_staff_see_and_drive_activity_import_jobs(client, personas, persona, allowed):
+def test_only_community_staff_see_and_drive_activity_import_jobs(
+    client, personas, persona, allowed
+):
     job = upload(personas["alice"], activity_lines(2))
     client.force_login(personas[persona])
     expected = 200 if allowed else 403
@@ -252,9 +256,7 @@ def test_connpass_upload_page_dry_runs_then_applies_a_participant_list(
     assert (Attendance.objects.count(), Activity.objects.count()) == (6, 3)
 
 
-def test_a_shift_jis_connpass_list_is_read_and_a_broken_line_rejected_alone(
-    alice, connpass_event
-):
+def test_a_shift_jis_connpass_list_is_read_and_a_broken_line_rejected_alone(alice, connpass_event):
     text = (FIXTURES / "connpass_participants.csv").read_text(encoding="utf-8-sig")
     lines = text.encode("cp932").splitlines(keepends=True)
     content = b"".join([*lines[:2], b"\xff\xfe\x80broken,\x81\n", *lines[2:]])

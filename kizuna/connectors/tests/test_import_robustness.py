@@ -64,12 +64,14 @@ json_values = st.recursive(
     | st.integers(min_value=-(2**80), max_value=2**80)
     | st.floats()
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["source", "external_id", "type", "occurred_at", "member", "title"])
-        | st.text(max_size=5),
-        children,
-        max_size=6,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["source", "external_id", "type", "occurred_at", "member", "title"])
+            | st.text(max_size=5),
+            children,
+            max_size=6,
+        )
     ),
     max_leaves=12,
 )
