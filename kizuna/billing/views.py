@@ -33,6 +33,7 @@ from kizuna.billing.models import (
 )
 from kizuna.billing.permissions import Action, billed_organization, can, is_billing_staff
 from kizuna.billing.services.program import RULE_FIELDS
+from kizuna.core.exports import export_response, requested_format
 from kizuna.core.imports import import_job_create
 from kizuna.core.models import ImportJob
 
@@ -212,11 +213,30 @@ def _pdf_response(invoice: Invoice) -> HttpResponse:
 # Staff pages
 
 
+INVOICE_COLUMNS = [
+    "number", "kind", "recipient", "registration_number", "period_start", "period_end",
+    "issue_date", "due_date", "subtotal", "tax", "total", "status", "overdue_since",
+]  # fmt: skip
+
+
+def _invoice_rows(invoices: Any) -> Any:
+    for i in invoices.iterator(chunk_size=500):
+        yield [
+            i.display_number, i.kind, i.recipient_name, i.registration_number, i.period_start,
+            i.period_end, i.issue_date, i.due_date, i.subtotal, i.tax, i.total, i.status,
+            i.overdue_since,
+        ]  # fmt: skip
+
+
 @staff_page
 def staff_invoices(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()
     invoices = selectors.invoice_list(status=status, query=query)
+    if requested_format(request):
+        return export_response(
+            request, filename="invoices", header=INVOICE_COLUMNS, rows=_invoice_rows(invoices)
+        )
     today = selectors.today()
     return render(
         request,
