@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kizuna.core import imports
@@ -16,6 +17,12 @@ from kizuna.core.models import ImportJob, ImportJobStatus
 
 # Lines of the report shown on the page; the command line writes them all.
 SHOWN_LINES = 200
+_STATUS_LABELS = {
+    imports.NEW: gettext_lazy("new"),
+    imports.UPDATED: gettext_lazy("updated"),
+    imports.UNCHANGED: gettext_lazy("unchanged"),
+    imports.REJECTED: gettext_lazy("rejected"),
+}
 _RUNNING = (ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.APPLYING)
 
 
@@ -37,7 +44,10 @@ def _context(job: ImportJob, importer: imports.Importer) -> dict[str, object]:
         "upload_url": reverse(importer.upload_url),
         "report": report,
         "counts": report["counts"],
-        "shown_lines": report["lines"][:SHOWN_LINES],
+        "shown_lines": [
+            (line, status, _STATUS_LABELS.get(status, status), reason)
+            for line, status, reason in report["lines"][:SHOWN_LINES]
+        ],
         "more_lines": max(len(report["lines"]) - SHOWN_LINES, 0),
         "running": job.status in _RUNNING,
         "done": done,
