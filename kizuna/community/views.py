@@ -237,7 +237,8 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
                 filename=f"attendance-{event.pk}",
                 header=["member_id", "member", "role", "status", "first_time"],
                 rows=(
-                    [a.member_id, str(a.member), a.role, a.status, a.first_time] for a in attendance
+                    [a.member_id, str(a.member), a.role, a.status, getattr(a, "first_time", False)]
+                    for a in attendance
                 ),
             )
         context.update(
