@@ -3,7 +3,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kizuna.core.imports import import_job_create_from_path, import_job_run_here, report_of
+from kizuna.core.imports import (
+    STATUSES,
+    import_job_create_from_path,
+    import_job_run_here,
+    report_of,
+)
 from kizuna.core.models import ImportJobStatus
 
 
@@ -30,5 +35,6 @@ class Command(BaseCommand):
         result = report_of(job)
         for line, status, reason in result["lines"]:
             self.stdout.write(f"line {line}: {status} {reason}".rstrip())
-        summary = ", ".join(f"{count} {status}" for status, count in result["counts"].items())
+        counts = result["counts"]
+        summary = ", ".join(f"{counts.get(status, 0)} {status}" for status in STATUSES)
         self.stdout.write(self.style.SUCCESS(f"{summary} (import job #{job.pk})"))
