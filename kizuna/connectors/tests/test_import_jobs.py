@@ -274,3 +274,20 @@ def test_a_shift_jis_connpass_list_is_read_and_a_broken_line_rejected_alone(alic
     ]
     assert line == 3
     assert "bad_encoding" in reason
+
+
+def test_the_upload_request_only_stores_the_file_and_queues_the_dry_run(client, alice, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(alice)
+    client.post(
+        reverse("connectors:import"),
+        {"file": SimpleUploadedFile("a.jsonl", activity_lines(3)), "format": "jsonl"},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.UPLOADED
+    assert job.check_report == {}
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "kizuna.core.tasks.run_import_job"
+    assert queued.args_kwargs["args"] == [job.pk, "check"]
