@@ -71,11 +71,13 @@ def personas(alice, bob, carol, dave, eve):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     # PBKDF2 is slow on purpose; tests check behaviour, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run inline, so a test sees their effects at once.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Uploads (import jobs, evidence) land in a directory of the test's own.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -272,6 +272,14 @@ KIZUNA_CONSUMER_RETRY_MAX_S = envint("KIZUNA_CONSUMER_RETRY_MAX_S", 3600)
 # Domain events older than this are pruned from the outbox, and so from the change feed.
 KIZUNA_EVENT_RETENTION_DAYS = envint("KIZUNA_EVENT_RETENTION_DAYS", 90)
 
+# File imports (core.imports): uploads run as import jobs in the worker.
+KIZUNA_IMPORT_MAX_UPLOAD_BYTES = envint("KIZUNA_IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+KIZUNA_IMPORT_REPORT_MAX_LINES = envint("KIZUNA_IMPORT_REPORT_MAX_LINES", 10_000)
+# Zip bombs: a Slack export may expand to at most this many bytes, each member at most
+# this many times its compressed size.
+KIZUNA_IMPORT_ZIP_MAX_BYTES = envint("KIZUNA_IMPORT_ZIP_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+KIZUNA_IMPORT_ZIP_MAX_RATIO = envint("KIZUNA_IMPORT_ZIP_MAX_RATIO", 200)
+
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")
 KIZUNA_BRAND_COLOR = os.environ.get("KIZUNA_BRAND_COLOR", "#c2410c")

@@ -8,4 +8,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from kizuna.billing import signals  # noqa: F401 - connects the retention guard
+        from kizuna.billing import (  # noqa: F401 - the retention guard, the import job
+            importers,
+            signals,
+        )

@@ -5,7 +5,6 @@ KIZUNA_BILLING_BANK_CSV: the name of a preset below, or a JSON object with the k
 "date", "payer" and "amount" naming the header of each column.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -16,6 +15,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+
+from kizuna.core.imports import LineRejected, csv_dicts
 
 PRESETS: dict[str, dict[str, str]] = {
     # A typical Japanese internet-bank export: 日付,内容,出金金額(円),入金金額(円),残高(円)
@@ -55,14 +56,7 @@ class ParsedStatement:
     rows: list[StatementRow] = field(default_factory=list)
     skipped_withdrawals: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def decode(content: bytes) -> str:
-    """Banks export UTF-8 or Shift_JIS (cp932); accept both."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp932")
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
@@ -75,41 +69,52 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
         except ValueError:
             continue
-    raise ValueError(text)
+    raise ValueError(text[:50])
+
+
+# Deposits are stored in a 32-bit column (2.1 billion yen, far above any fee): a larger
+# number is a broken line, not a deposit.
+MAX_AMOUNT = 2**31
 
 
 def parse_amount(text: str) -> int:
     cleaned = re.sub(r"[,¥￥円\s]", "", text)
     if not cleaned:
         return 0
-    if not re.fullmatch(r"-?\d+", cleaned):
-        raise ValueError(text)
+    if not re.fullmatch(r"-?\d{1,12}", cleaned) or abs(int(cleaned)) >= MAX_AMOUNT:
+        raise ValueError(text[:50])
     return int(cleaned)
 
 
 def parse_statement(content: bytes, mapping: dict[str, str]) -> ParsedStatement:
-    reader = csv.DictReader(io.StringIO(decode(content)))
-    missing = [header for header in mapping.values() if header not in (reader.fieldnames or [])]
+    """Banks export UTF-8 or Shift_JIS (cp932): both are read, line by line; a line in
+    neither, or that cannot be parsed, is an error of its own and the others are read."""
+    header, records = csv_dicts(io.BytesIO(content), fallback="cp932")
+    missing = [name for name in mapping.values() if name not in header]
     parsed = ParsedStatement()
     if missing:
-        parsed.errors.append(
-            _("The file has no column %(columns)s.") % {"columns": ", ".join(missing)}
-        )
+        message = _("The file has no column %(columns)s.") % {"columns": ", ".join(missing)}
+        parsed.errors.append(message)
+        parsed.rejected.append((1, message))
         return parsed
     seen: dict[tuple, int] = {}
-    for line, record in enumerate(reader, start=2):
+    for line, record in records:
+        if isinstance(record, LineRejected):
+            parsed.errors.append(_("Line %(line)s: %(reason)s") % {"line": line, "reason": record})
+            parsed.rejected.append((line, str(record)))
+            continue
         try:
-            booked_on = parse_date(record[mapping["date"]] or "")
-            amount = parse_amount(record[mapping["amount"]] or "")
+            booked_on = parse_date(record.get(mapping["date"]) or "")
+            amount = parse_amount(record.get(mapping["amount"]) or "")
         except ValueError as error:
-            parsed.errors.append(
-                _("Line %(line)s: cannot read %(value)s.") % {"line": line, "value": error}
-            )
+            message = _("Line %(line)s: cannot read %(value)s.") % {"line": line, "value": error}
+            parsed.errors.append(message)
+            parsed.rejected.append((line, message))
             continue
         if amount <= 0:
             parsed.skipped_withdrawals += 1
             continue
-        payer = (record[mapping["payer"]] or "").strip()
+        payer = (record.get(mapping["payer"]) or "").strip()[:200]
         # Two identical transfers on one day are two deposits: the occurrence tells them apart.
         identity = (booked_on.isoformat(), payer, amount)
         seen[identity] = seen.get(identity, 0) + 1

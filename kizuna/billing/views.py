@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.billing import exports, pricing, selectors, services
-from kizuna.billing.bankcsv import PRESETS, column_mapping
 from kizuna.billing.forms import (
     BillingAccountForm,
     CorrectionForm,
@@ -34,6 +33,9 @@ from kizuna.billing.models import (
 )
 from kizuna.billing.permissions import Action, billed_organization, can, is_billing_staff
 from kizuna.billing.services.program import RULE_FIELDS
+from kizuna.core.exports import export_response, requested_format
+from kizuna.core.imports import import_job_create
+from kizuna.core.models import ImportJob
 from kizuna.core.responses import private
 
 View = Callable[..., HttpResponse]
@@ -212,11 +214,30 @@ def _pdf_response(invoice: Invoice) -> HttpResponse:
 # Staff pages
 
 
+INVOICE_COLUMNS = [
+    "number", "kind", "recipient", "registration_number", "period_start", "period_end",
+    "issue_date", "due_date", "subtotal", "tax", "total", "status", "overdue_since",
+]  # fmt: skip
+
+
+def _invoice_rows(invoices: Any) -> Any:
+    for i in invoices.iterator(chunk_size=500):
+        yield [
+            i.display_number, i.kind, i.recipient_name, i.registration_number, i.period_start,
+            i.period_end, i.issue_date, i.due_date, i.subtotal, i.tax, i.total, i.status,
+            i.overdue_since,
+        ]  # fmt: skip
+
+
 @staff_page
 def staff_invoices(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()
     invoices = selectors.invoice_list(status=status, query=query)
+    if requested_format(request):
+        return export_response(
+            request, filename="invoices", header=INVOICE_COLUMNS, rows=_invoice_rows(invoices)
+        )
     today = selectors.today()
     return render(
         request,
@@ -346,23 +367,30 @@ def staff_rules(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def reconciliation(request: HttpRequest) -> HttpResponse:
+    """Bank statements are import jobs: uploaded here, checked and applied on the job's page."""
     form = StatementForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        layout = form.cleaned_data.get("layout")
-        report = services.bank_statement_import(
-            actor=request.user,
-            filename=form.cleaned_data["file"].name,
-            content=form.cleaned_data["file"].read(),
-            mapping=PRESETS[layout] if layout else column_mapping(),
-        )
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(
+                kind="bank_statement",
+                actor=request.user,
+                file=upload,
+                filename=upload.name,
+                options={"layout": form.cleaned_data.get("layout") or ""},
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("imports:job", pk=job.pk)
+    jobs = ImportJob.objects.filter(kind="bank_statement").select_related("created_by")[:5]
     deposits = list(selectors.deposits_needing_attention())
     for deposit in deposits:
         deposit.remaining = selectors.deposit_remaining(deposit)  # type: ignore[attr-defined]
     return render(
         request,
         "billing/reconciliation.html",
-        {"form": form, "report": report, "deposits": deposits},
+        {"form": form, "jobs": jobs, "deposits": deposits},
     )
 
 

@@ -19,6 +19,7 @@ from kizuna.community.permissions import (
     can_community,
     partner_visible_activities,
 )
+from kizuna.core.exports import export_response, requested_format
 from kizuna.core.responses import private
 
 PAGE_SIZE = 50
@@ -27,6 +28,35 @@ PAGE_SIZE = 50
 def _require(request: HttpRequest, action: CommunityAction, member: Member | None = None) -> None:
     if not can_community(request.user, action, member):
         raise PermissionDenied
+
+
+# Staff notes stay out of every export, as they stay out of a member's own data export.
+MEMBER_COLUMNS = [
+    "id", "display_name", "name_ja", "name_kana", "name_romaji", "prefecture", "tags",
+    "identities", "is_bot", "is_staff", "created_at",
+]  # fmt: skip
+EVENT_COLUMNS = [
+    "id", "source", "external_id", "title", "group", "kind", "format", "venue", "prefecture",
+    "url", "hashtag", "starts_at", "ends_at", "capacity",
+]  # fmt: skip
+
+
+def _member_rows(members: Any) -> Any:
+    for m in members.iterator(chunk_size=500):
+        yield [
+            m.pk, m.display_name, m.name_ja, m.name_kana, m.name_romaji, m.prefecture,
+            " ".join(tag.name for tag in m.tags.all()),
+            " ".join(f"{i.platform}:{i.handle}" for i in m.identities.all()),
+            m.is_bot, m.is_staff, m.created_at,
+        ]  # fmt: skip
+
+
+def _event_rows(events: Any) -> Any:
+    for e in events.iterator(chunk_size=500):
+        yield [
+            e.pk, e.source, e.external_id, e.title, e.group.name if e.group else "", e.kind,
+            e.format, e.venue, e.prefecture, e.url, e.hashtag, e.starts_at, e.ends_at, e.capacity,
+        ]  # fmt: skip
 
 
 @login_required
@@ -41,6 +71,10 @@ def member_list(request: HttpRequest) -> HttpResponse:
         group_slug=filters.get("group", ""),
     ).prefetch_related("identities", "tags")
     members = selectors.members_at_level(members, filters.get("level"))
+    if requested_format(request):
+        return export_response(
+            request, filename="members", header=MEMBER_COLUMNS, rows=_member_rows(members)
+        )
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     seen = selectors.member_seen([m.pk for m in page])
     for member in page:
@@ -188,6 +222,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     if group:
         events = events.filter(group__slug=group)
+    if requested_format(request):
+        return export_response(
+            request, filename="events", header=EVENT_COLUMNS, rows=_event_rows(events)
+        )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "community/event_list.html", {"page": page, "group": group})
 
@@ -199,6 +237,16 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     context: dict[str, Any] = {"event": event}
     if can_community(request.user, CommunityAction.LIST_MEMBERS):
         attendance = list(selectors.event_attendance(event))
+        if requested_format(request):
+            return export_response(
+                request,
+                filename=f"attendance-{event.pk}",
+                header=["member_id", "member", "role", "status", "first_time"],
+                rows=(
+                    [a.member_id, str(a.member), a.role, a.status, getattr(a, "first_time", False)]
+                    for a in attendance
+                ),
+            )
         context.update(
             attendance=attendance,
             first_timers=sum(

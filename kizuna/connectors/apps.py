@@ -6,3 +6,6 @@ class ConnectorsConfig(AppConfig):
     name = "kizuna.connectors"
     label = "connectors"
     verbose_name = _("Connectors")
+
+    def ready(self) -> None:
+        from kizuna.connectors import importers  # noqa: F401 - registers the import jobs

@@ -6,15 +6,25 @@ Columns used: 参加枠名 (ticket), ユーザー名 (connpass user name), 表�
 "attended event" (or talk) activity.
 """
 
-import csv
-import io
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from django.db import transaction
 
 from kizuna.community import services as community
 from kizuna.community.ingest import Summary
-from kizuna.community.models import AttendanceRole, AttendanceStatus, Event
+from kizuna.community.models import Attendance, AttendanceRole, AttendanceStatus, Event
+from kizuna.core.imports import (
+    NEW,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    LineOutcome,
+    LineRejected,
+    csv_dicts,
+)
+
+_MAX_TEXT = 200  # Identity.handle, Member.display_name
 
 _STATUS = {
     "参加": AttendanceStatus.REGISTERED,
@@ -49,26 +59,71 @@ def status_of(row: dict[str, str]) -> str:
     return status
 
 
+def read_participants(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str] | LineRejected]]:
+    """Each participant row; connpass exports UTF-8, older files Shift_JIS: both are read,
+    line by line (a line in neither is rejected alone)."""
+    _header, rows = csv_dicts(stream, fallback="cp932")
+    yield from rows
+
+
+def participants_apply(
+    *, actor: Any, event: Event, rows: list[tuple[int, dict[str, str] | LineRejected]]
+) -> list[LineOutcome]:
+    """Attendance (and attended activities) from participant rows, with one outcome per row:
+    new, updated (role or status changed), unchanged, or rejected with its reason."""
+    _counts, _summary, outcomes = _apply(actor=actor, event=event, rows=rows)
+    return outcomes
+
+
 def import_participants(
     *, actor: Any, event: Event, stream: BinaryIO
 ) -> tuple[dict[str, int], Summary]:
-    rows = list(csv.DictReader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")))
+    counts, summary, _outcomes = _apply(
+        actor=actor, event=event, rows=list(read_participants(stream))
+    )
+    return counts, summary
+
+
+def _apply(
+    *, actor: Any, event: Event, rows: list[tuple[int, dict[str, str] | LineRejected]]
+) -> tuple[dict[str, int], Summary, list[LineOutcome]]:
+    outcomes: list[LineOutcome] = []
     entries = []
-    for row in rows:
-        handle = row.get("ユーザー名", "").strip().lower()
-        if handle:
-            entries.append(
-                (
-                    "connpass",
-                    handle,
-                    row.get("表示名", "").strip(),
-                    role_of(row.get("参加枠名", "")),
-                    status_of(row),
-                )
-            )
+    lines = []
+    for line, row in rows:
+        if isinstance(row, LineRejected):
+            outcomes.append((line, REJECTED, str(row)))
+            continue
+        handle = (row.get("ユーザー名") or "").strip().lower()
+        if not handle:
+            outcomes.append((line, REJECTED, "missing_handle: ユーザー名 is empty"))
+            continue
+        if len(handle) > _MAX_TEXT:
+            outcomes.append((line, REJECTED, "bad_handle: ユーザー名 is too long"))
+            continue
+        name = (row.get("表示名") or "").strip()[:_MAX_TEXT]
+        entries.append(
+            ("connpass", handle, name, role_of(row.get("参加枠名") or ""), status_of(row))
+        )
+        lines.append(line)
+    before = {
+        handle: (role, status)
+        for handle, role, status in Attendance.objects.filter(
+            event=event,
+            member__identities__platform="connpass",
+            member__identities__handle__in=[entry[1] for entry in entries],
+        ).values_list("member__identities__handle", "role", "status")
+    }
+    for line, (_platform, handle, _name, role, status) in zip(lines, entries, strict=True):
+        if handle not in before:
+            outcomes.append((line, NEW, ""))
+        elif before[handle] == (role, status):
+            outcomes.append((line, UNCHANGED, ""))
+        else:
+            outcomes.append((line, UPDATED, f"{before[handle][1]} -> {status}"))
     records = [
         (
-            number,
+            line,
             {
                 "source": event.source,
                 "external_id": f"{event.external_id}:{handle}:attended",
@@ -80,10 +135,10 @@ def import_participants(
                 "url": event.url,
             },
         )
-        for number, (platform, handle, name, role, status) in enumerate(entries, start=2)
+        for line, (platform, handle, name, role, status) in zip(lines, entries, strict=True)
         if status == AttendanceStatus.ATTENDED
     ]
     with transaction.atomic():
         counts = community.attendances_import(actor=actor, event=event, entries=entries)
         summary = community.activities_ingest(records=records, actor=actor)
-    return counts, summary
+    return counts, summary, sorted(outcomes)

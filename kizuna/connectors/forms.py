@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.community.models import Event
 from kizuna.connectors.models import Source
 
 IMPORT_FORMATS = [
@@ -54,3 +55,15 @@ class SourceForm(forms.ModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"))
     format = forms.ChoiceField(label=_("Format"), choices=IMPORT_FORMATS)
+
+
+class ConnpassImportForm(forms.Form):
+    event = forms.ModelChoiceField(
+        label=_("Event"),
+        queryset=Event.objects.order_by("-starts_at"),
+        help_text=_("The event whose participant list this is."),
+    )
+    file = forms.FileField(
+        label=_("Participant CSV"),
+        help_text=_("The CSV connpass gives on the event's management page (UTF-8 or Shift_JIS)."),
+    )

@@ -4,13 +4,12 @@ Readers stream: they hold one line at a time, so a file of any size imports in b
 memory. A line that cannot be decoded becomes a rejected record; the rest carry on.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from kizuna.community.lines import Record, Rejected
+from kizuna.core.imports import LineRejected, csv_dicts
 
 CSV_COLUMNS = [
     "source",
@@ -61,23 +60,33 @@ def read_jsonl(
 
 
 def read_csv(stream: IO[bytes], on_bytes: Callable[[int], None] | None = None) -> Iterator[Record]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text)
-    missing = {"source", "external_id", "type", "occurred_at", "member_platform"} - set(
-        reader.fieldnames or []
-    )
+    """UTF-8 (with or without BOM); a row that cannot be decoded or parsed is rejected alone."""
+    counted = _Counted(stream, on_bytes) if on_bytes is not None else stream
+    header, rows = csv_dicts(counted)
+    missing = {"source", "external_id", "type", "occurred_at", "member_platform"} - set(header)
     if missing:
         yield 1, Rejected(f"bad_header: missing columns {', '.join(sorted(missing))}")
         return
-    for row in reader:
-        # Line numbers count the header, as a spreadsheet shows them.
-        number = reader.line_num
-        if on_bytes is not None:
-            on_bytes(sum(len(v or "") + 1 for v in row.values()))
+    for number, row in rows:
+        if isinstance(row, LineRejected):
+            yield number, Rejected(str(row))
+            continue
         try:
             yield number, csv_row_to_record(row)
         except Rejected as rejection:
             yield number, rejection
+
+
+class _Counted:
+    """The stream's lines, reporting their bytes to a progress bar."""
+
+    def __init__(self, stream: IO[bytes], on_bytes: Callable[[int], None]) -> None:
+        self._stream, self._on_bytes = stream, on_bytes
+
+    def __iter__(self) -> Iterator[bytes]:
+        for raw in self._stream:
+            self._on_bytes(len(raw))
+            yield raw
 
 
 def csv_row_to_record(row: dict[str, Any]) -> dict[str, Any]:

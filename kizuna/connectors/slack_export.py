@@ -13,38 +13,82 @@ from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
 from kizuna.community.lines import Record, Rejected
+from kizuna.core.imports import LineRejected, checked_zip
 
 SOURCE = "slack"
 HELP_CHANNEL_WORDS = ("help", "question", "質問")
+# What a message of the wrong shape raises on its way to a record.
+_SHAPE_ERRORS = (KeyError, ValueError, TypeError, AttributeError, OverflowError)
 
 
 def read_export(stream: BinaryIO | str) -> Iterator[Record]:
-    with zipfile.ZipFile(stream) as archive:
+    """Each message as a record; what is not a Slack export (not a ZIP, too large when
+    expanded, JSON of the wrong shape) is rejected, by file or by message, never raised."""
+    try:
+        archive = checked_zip(stream)
+    except LineRejected as rejection:
+        yield 1, Rejected(str(rejection))
+        return
+    with archive:
         names = set(archive.namelist())
-        users = {u["id"]: u for u in _load(archive, "users.json")} if "users.json" in names else {}
-        channels = _load(archive, "channels.json") if "channels.json" in names else []
         number = 0
+        try:
+            users = _by_id(_load(archive, "users.json")) if "users.json" in names else {}
+            channels = _load(archive, "channels.json") if "channels.json" in names else []
+            if not isinstance(channels, list):
+                raise Rejected("channels.json is not a list")
+        except Rejected as rejection:
+            yield 1, Rejected(f"bad_export: {rejection}")
+            return
         for channel in channels:
-            help_channel = any(word in channel["name"] for word in HELP_CHANNEL_WORDS)
+            name = channel.get("name") if isinstance(channel, dict) else None
+            if not isinstance(name, str) or not isinstance(channel.get("id"), str):
+                number += 1
+                yield number, Rejected("bad_channel: a channel without a name or id")
+                continue
+            help_channel = any(word in name for word in HELP_CHANNEL_WORDS)
             days = sorted(
-                n
-                for n in names
-                if PurePosixPath(n).parent.name == channel["name"] and n.endswith(".json")
+                n for n in names if PurePosixPath(n).parent.name == name and n.endswith(".json")
             )
             for day in days:
-                for message in _load(archive, day):
+                try:
+                    messages = _load(archive, day)
+                    if not isinstance(messages, list):
+                        raise Rejected("not a list of messages")
+                except Rejected as rejection:
+                    number += 1
+                    yield number, Rejected(f"bad_day: {day}: {rejection}")
+                    continue
+                for message in messages:
                     number += 1
                     try:
+                        if not isinstance(message, dict):
+                            raise ValueError("not an object")
                         record = message_record(channel, message, users, help_channel)
-                    except (KeyError, ValueError) as error:
+                    except (
+                        KeyError,
+                        ValueError,
+                        TypeError,
+                        AttributeError,
+                        OverflowError,
+                    ) as error:
                         yield number, Rejected(f"bad_message: {day}: {error}")
                         continue
                     if record is not None:
                         yield number, record
 
 
+def _by_id(users: Any) -> dict[str, Any]:
+    if not isinstance(users, list):
+        raise Rejected("users.json is not a list")
+    return {u["id"]: u for u in users if isinstance(u, dict) and isinstance(u.get("id"), str)}
+
+
 def _load(archive: zipfile.ZipFile, name: str) -> Any:
-    return json.loads(archive.read(name))
+    try:
+        return json.loads(archive.read(name))
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise Rejected(f"{name} cannot be read: {error}") from None
 
 
 def message_record(

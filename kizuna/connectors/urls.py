@@ -10,5 +10,5 @@ urlpatterns = [
     path("sources/<int:source_id>/", views.source_edit, name="source_edit"),
     path("sources/<int:source_id>/sync/", views.source_sync_now, name="source_sync"),
     path("import/", views.import_upload, name="import"),
-    path("import/commit/", views.import_commit, name="import_commit"),
+    path("import/connpass/", views.import_connpass, name="import_connpass"),
 ]

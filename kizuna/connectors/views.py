@@ -1,28 +1,19 @@
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kizuna.community import services as community
-from kizuna.community.lines import REJECTED, Outcome, Record
 from kizuna.community.permissions import CommunityAction, can_community
 from kizuna.connectors import services, tasks
-from kizuna.connectors.forms import ImportForm, SourceForm
-from kizuna.connectors.generic import read_csv, read_jsonl
+from kizuna.connectors.forms import ConnpassImportForm, ImportForm, SourceForm
 from kizuna.connectors.models import Source
-from kizuna.connectors.slack_export import read_export
-
-# Rejected lines shown on the page; the command's --report has them all.
-SHOWN_REJECTIONS = 100
-_SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "slack_zip": ".zip"}
+from kizuna.core.imports import import_job_create
+from kizuna.core.models import ImportJob
 
 
 def _require(request: HttpRequest, action: CommunityAction) -> None:
@@ -79,74 +70,47 @@ def source_sync_now(request: HttpRequest, source_id: int) -> HttpResponse:
     return redirect("connectors:source_list")
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _records(path: Path, kind: str) -> Iterator[Record]:
-    if kind == "slack_zip":
-        yield from read_export(str(path))
-        return
-    with path.open("rb") as stream:
-        yield from (read_csv if kind == "csv" else read_jsonl)(stream)
+def _start_job(request: HttpRequest, kind: str, form: Any, options: dict[str, Any]) -> Any:
+    """Store the upload as an import job (its dry run runs in the worker) and show its page."""
+    upload = form.cleaned_data["file"]
+    try:
+        job = import_job_create(
+            kind=kind, actor=request.user, file=upload, filename=upload.name, options=options
+        )
+    except ValidationError as error:
+        form.add_error("file", error)
+        return None
+    return redirect("imports:job", pk=job.pk)
 
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Upload a file, see a dry-run report, then commit the same file."""
+    """Upload an activity file; its dry run and apply are an import job."""
     _require(request, CommunityAction.IMPORT_ACTIVITIES)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["format"]
-        token = f"{uuid.uuid4().hex}{_SUFFIX[kind]}"
-        with (_upload_dir() / token).open("wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
-        return _run_import(request, token, kind, dry_run=True, name=form.cleaned_data["file"].name)
-    return render(request, "connectors/import.html", {"form": form})
+        response = _start_job(request, "activities", form, {"format": form.cleaned_data["format"]})
+        if response is not None:
+            return response
+    return render(request, "connectors/import.html", {"form": form, "jobs": _recent("activities")})
 
 
 @login_required
-@require_POST
-def import_commit(request: HttpRequest) -> HttpResponse:
+def import_connpass(request: HttpRequest) -> HttpResponse:
+    """Upload a connpass participant CSV for one event; an import job like every import."""
     _require(request, CommunityAction.IMPORT_ACTIVITIES)
-    token, kind = request.POST.get("token", ""), request.POST.get("format", "")
-    if kind not in _SUFFIX or not token.endswith(_SUFFIX[kind]) or "/" in token:
-        raise Http404
-    return _run_import(request, token, kind, dry_run=False, name=request.POST.get("name", ""))
-
-
-def _run_import(
-    request: HttpRequest, token: str, kind: str, *, dry_run: bool, name: str
-) -> HttpResponse:
-    path = _upload_dir() / token
-    if not path.is_file():
-        raise Http404
-    rejections: list[Outcome] = []
-
-    def keep_rejections(outcome: Outcome) -> None:
-        if outcome.status == REJECTED and len(rejections) < SHOWN_REJECTIONS:
-            rejections.append(outcome)
-
-    summary = community.activities_ingest(
-        records=_records(path, kind),
-        actor=request.user,
-        dry_run=dry_run,
-        on_outcome=keep_rejections,
-    )
-    if not dry_run:
-        path.unlink()
+    form = ConnpassImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        options = {"event_id": form.cleaned_data["event"].pk}
+        response = _start_job(request, "connpass_participants", form, options)
+        if response is not None:
+            return response
     return render(
         request,
-        "connectors/import_report.html",
-        {
-            "summary": summary,
-            "rejections": rejections,
-            "dry_run": dry_run,
-            "token": token,
-            "format": kind,
-            "name": name,
-        },
+        "connectors/import_connpass.html",
+        {"form": form, "jobs": _recent("connpass_participants")},
     )
+
+
+def _recent(kind: str) -> Any:
+    return ImportJob.objects.filter(kind=kind).select_related("created_by")[:10]

@@ -6,7 +6,7 @@ from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 
 from kizuna.core import audit
-from kizuna.core.models import AuditEntry, OutboxEvent
+from kizuna.core.models import AuditEntry, ImportJob, OutboxEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -115,3 +115,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 class OutboxEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "type", "occurred_at", "actor"]
     list_filter = ["type"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Jobs are driven from their page (/imports/<id>/); the admin lists them for support."""
+
+    list_display = ["id", "kind", "filename", "status", "created_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["filename"]

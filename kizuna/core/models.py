@@ -1,5 +1,8 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -102,3 +105,62 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_event_id}"
+
+
+class ImportJobStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    CHECKING = "checking", _("checking")
+    CHECKED = "checked", _("checked")
+    APPLYING = "applying", _("applying")
+    APPLIED = "applied", _("applied")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+def _import_upload_path(job: "ImportJob", filename: str) -> str:
+    return f"imports/{job.kind}/{timezone.now():%Y%m%d}-{uuid.uuid4().hex}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: checked (a dry run), then applied, by the worker.
+
+    `applied_units` is how many of the file's units (lines, or the whole file for importers
+    that take it at once) are committed, written in the same transaction as they are: a
+    worker killed mid-apply resumes after them (kizuna.core.imports).
+    """
+
+    ENDED = (ImportJobStatus.APPLIED, ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
+
+    kind = models.CharField(max_length=50, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.UPLOADED
+    )
+    file = models.FileField(upload_to=_import_upload_path, max_length=300, blank=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    options = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_units = models.PositiveBigIntegerField(null=True, blank=True)
+    checked_units = models.PositiveBigIntegerField(default=0)
+    applied_units = models.PositiveBigIntegerField(default=0)
+    check_report = models.JSONField(default=dict, blank=True)
+    apply_report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    file_pruned = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.filename}"
+
+    @property
+    def ended(self) -> bool:
+        return self.status in self.ENDED

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from kizuna.core import consumers, feed, ratelimit, worker
+from kizuna.core import consumers, feed, imports, ratelimit, worker
+from kizuna.core.models import ImportJob
 from kizuna.core.periodic import periodic
 
 
@@ -42,3 +43,22 @@ def dispatch_domain_events() -> dict[str, int]:
 @task()
 def prune_outbox() -> int:
     return feed.outbox_prune()
+
+
+@task()
+def run_import_job(job_id: int, phase: str) -> str:
+    """The dry run ("check") or the apply of one import job (see core.imports)."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "gone"
+    if phase == "check":
+        job = imports.import_job_check(job=job)
+    else:
+        job = imports.import_job_apply(job=job)
+    return job.status
+
+
+@periodic(every=timedelta(hours=1))
+@task()
+def prune_import_files() -> int:
+    return imports.import_files_prune()

@@ -1,6 +1,8 @@
 """Directory pages: search, partner pages, the lead form, merchants' requests, partners'
 inbox and staff views. They validate, check permissions, call a service and redirect."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kizuna.accounts.models import User
 from kizuna.core import ratelimit
+from kizuna.core.exports import export_response, requested_format
 from kizuna.core.forms import call_service
 from kizuna.core.request_context import client_ip
 from kizuna.directory import permissions, selectors
@@ -320,6 +323,25 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+LEAD_COLUMNS = [
+    "id", "created_at", "products", "site_type", "budget", "timeline", "prefecture", "routing",
+    "contact_name", "contact_email", "contact_phone", "message", "partners",
+]  # fmt: skip
+
+
+def _lead_rows(leads: Any) -> Any:
+    for lead in leads.select_related("site_type").prefetch_related(
+        "assignments__partner__organization"
+    ):
+        yield [
+            lead.pk, lead.created_at, lead.products, str(lead.site_type or ""), lead.budget,
+            lead.timeline, lead.prefecture, lead.routing, lead.contact_name, lead.contact_email,
+            lead.contact_phone, lead.message,
+            " / ".join(f"{a.partner.organization.name}: {a.status}"
+                       for a in lead.assignments.all()),
+        ]  # fmt: skip
+
+
 @login_required
 def staff_leads(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
@@ -327,6 +349,10 @@ def staff_leads(request: HttpRequest) -> HttpResponse:
     all_leads = selectors.leads_visible_to(request.user)
     if status in AssignmentStatus.values:
         all_leads = all_leads.filter(assignments__status=status).distinct()
+    if requested_format(request):
+        return export_response(
+            request, filename="leads", header=LEAD_COLUMNS, rows=_lead_rows(all_leads)
+        )
     return render(
         request,
         "directory/staff_leads.html",

@@ -6,3 +6,6 @@ class PartnersConfig(AppConfig):
     name = "kizuna.partners"
     label = "partners"
     verbose_name = _("Partner program")
+
+    def ready(self) -> None:
+        from kizuna.partners import importers  # noqa: F401 - registers the import job

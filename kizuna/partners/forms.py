@@ -312,3 +312,9 @@ class RespondForm(forms.Form):
     note = forms.CharField(
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PartnerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("JSON Lines, one partner per line (see docs/partners.md).")
+    )

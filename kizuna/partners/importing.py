@@ -14,6 +14,9 @@ from pydantic import (
 
 from kizuna.core.prefectures import PREFECTURE_CODES
 
+# The columns are 32-bit integers on every database; a larger number is the line's error.
+MAX_INT = 2_147_483_647
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -41,7 +44,7 @@ class ImportedPoints(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Required
-    points: int = Field(ge=0)
+    points: int = Field(ge=0, le=MAX_INT)
     occurred_on: date
     note: Text = ""
 
@@ -58,9 +61,9 @@ class ImportLine(BaseModel):
     prefecture: Text = ""
     service_prefectures: list[str] = []
     languages: list[str] = []
-    team_size: int | None = Field(None, ge=0)
-    budget_min: int | None = Field(None, ge=0)
-    budget_max: int | None = Field(None, ge=0)
+    team_size: int | None = Field(None, ge=0, le=MAX_INT)
+    budget_min: int | None = Field(None, ge=0, le=MAX_INT)
+    budget_max: int | None = Field(None, ge=0, le=MAX_INT)
     accepting_new_clients: bool = True
     achievements: list[ImportedAchievement] = []
     contribution_points: list[ImportedPoints] = []

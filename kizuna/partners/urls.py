@@ -33,6 +33,7 @@ urlpatterns = [
     path("p/<slug:slug>/logo/", profiles.partner_logo, name="logo"),
     path("staff/reviews/", achievements.review_queue, name="review_queue"),
     path("staff/partners/", staff.staff_partners, name="staff_partners"),
+    path("staff/import/", staff.staff_import, name="staff_import"),
     path("staff/partners/<slug:slug>/", staff.staff_partner, name="staff_partner"),
     path(
         "staff/partners/<slug:slug>/contributions/",

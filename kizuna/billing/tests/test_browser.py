@@ -41,7 +41,10 @@ def test_staff_reconciles_a_bank_statement(page, alice, bob_account, tmp_path):
     page.goto("/billing/staff/reconciliation/")
     page.get_by_label(re.compile("銀行明細")).set_input_files(str(statement))
     page.get_by_role("button", name="取り込む").click()
-    expect(page.get_by_test_id("import-report")).to_contain_text("2")
+    expect(page.locator("[data-count=new]")).to_have_text("2")
+    page.get_by_role("button", name="インポートを適用").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("適用済み")
+    page.goto("/billing/staff/reconciliation/")
     page.get_by_role("button", name="確定").click()
     expect(page.locator(".message-success")).to_contain_text("INV-000001")
     expect(page.get_by_text("ﾔﾏﾀﾞ ﾀﾛｳ")).to_be_visible()  # unmatched stays listed

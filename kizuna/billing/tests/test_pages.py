@@ -126,11 +126,15 @@ def test_staff_imports_a_statement_and_confirms_the_proposal(client, alice, bob_
     upload = "日付,内容,出金金額(円),入金金額(円),残高(円)\n2026/04/20,ｶ)ﾎﾞﾌﾞｳｴﾌﾞﾜｰｸｽ,,16500,1\n"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    page = client.post(
+    job_page = client.post(
         reverse("billing:reconciliation"),
         {"file": SimpleUploadedFile("s.csv", upload.encode("cp932"))},
+        follow=True,
     )
-    assert "INV-000001" in page.content.decode()
+    assert job_page.context["counts"]["new"] == 1
+    assert not Deposit.objects.exists()
+    client.post(reverse("imports:apply", args=[job_page.context["job"].pk]))
+    assert "INV-000001" in client.get(reverse("billing:reconciliation")).content.decode()
     client.post(reverse("billing:deposit_confirm", args=[Deposit.objects.get().pk]))
     assert Deposit.objects.get().status == "matched"
 

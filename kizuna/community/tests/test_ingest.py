@@ -182,7 +182,7 @@ def test_import_command_reads_jsonl_and_writes_a_per_line_report(tmp_path, capsy
     )
     lines = report.read_text().splitlines()
     assert len(lines) == 6
-    assert '"status": "created"' in lines[0]
+    assert '"status": "new"' in lines[0]
     assert "unknown_type" in lines[2]
     assert "bad_json" in lines[3]
     assert "created 2, unchanged 0, rejected 4" in capsys.readouterr().out

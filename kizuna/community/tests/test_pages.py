@@ -11,6 +11,7 @@ from django.urls import reverse
 from conftest import PASSWORD
 from kizuna.community import services
 from kizuna.community.models import Activity, Member, MemberMerge
+from kizuna.core.models import ImportJob
 from kizuna.core.tests.browser import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -210,18 +211,17 @@ def test_partner_activity_link_is_in_partners_menus_not_in_staffs(client, alice,
     assert link not in client.get("/", follow=True).content.decode()
 
 
-def test_import_page_dry_runs_then_commits(client, alice):
+def test_import_page_starts_a_job_that_dry_runs_then_applies(client, alice):
     client.force_login(alice)
     with (FIXTURES / "activities.jsonl").open("rb") as upload:
-        report = client.post(reverse("connectors:import"), {"file": upload, "format": "jsonl"})
+        report = client.post(
+            reverse("connectors:import"), {"file": upload, "format": "jsonl"}, follow=True
+        )
     page = report.content.decode()
     assert "unknown_type" in page
     assert not Activity.objects.exists()
-    token = _found(r'name="token" value="([^"]+)"', page)
-    client.post(
-        reverse("connectors:import_commit"),
-        {"token": token, "format": "jsonl", "name": "activities.jsonl"},
-    )
+    job = ImportJob.objects.get()
+    client.post(reverse("imports:apply", args=[job.pk]))
     assert Activity.objects.count() == 2
 
 
@@ -276,11 +276,11 @@ def test_staff_imports_a_file_with_a_dry_run_first(page, alice):
         str(FIXTURES / "activities.jsonl")
     )
     page.get_by_role("button", name=re.compile("ファイルを確認|Check the file")).click()
-    assert page.locator("[data-count=created]").inner_text() == "2"
+    assert page.locator("[data-count=new]").inner_text() == "2"
     assert page.get_by_text("unknown_type", exact=False).is_visible()
     page.screenshot(path=str(SCREENSHOTS / "community-import.png"), full_page=True)
-    page.get_by_role("button", name=re.compile("インポートを確定|Commit")).click()
-    assert page.get_by_role("heading", name=re.compile("インポート完了|Imported")).is_visible()
+    page.get_by_role("button", name=re.compile("インポートを適用|Apply the import")).click()
+    assert page.locator("[data-testid=job-status]").inner_text() in ("適用済み", "applied")
     assert Activity.objects.count() == 2
 
 

@@ -73,7 +73,7 @@ def run_import(tmp_path, lines, capsys):
 
 def test_import_creates_partner_with_achievements_points_and_badges(tmp_path, capsys):
     out = run_import(tmp_path, [GOOD], capsys)
-    assert "line 1: created old-001" in out
+    assert "line 1: new old-001" in out
     partner = PartnerProfile.objects.get(external_id="old-001")
     assert partner.organization.name == "株式会社みなとウェブ"
     assert partner.head_office_prefecture == "14"
@@ -137,8 +137,8 @@ def test_bad_lines_are_reported_and_skipped_while_good_lines_are_imported(tmp_pa
     assert "budget_min is above budget_max" in out
     assert "line 6: rejected" in out
     assert "external_id" in out
-    assert "line 7: created old-001" in out
-    assert "1 created, 0 updated, 6 rejected" in out
+    assert "line 7: new old-001" in out
+    assert "1 new, 0 updated, 0 unchanged, 6 rejected" in out
     assert list(PartnerProfile.objects.values_list("external_id", flat=True)) == ["old-001"]
     assert not Achievement.objects.filter(external_id="x").exists()
 

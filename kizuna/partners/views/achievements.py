@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kizuna.core.exports import export_response, requested_format
 from kizuna.core.forms import call_service
 from kizuna.core.responses import private
 from kizuna.partners import selectors
@@ -225,8 +226,29 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+ACHIEVEMENT_COLUMNS = [
+    "id", "partner", "title", "industry", "completed_on", "badges", "status", "site_url",
+    "verified_at",
+]  # fmt: skip
+
+
+def _achievement_rows(achievements: Any) -> Any:
+    for a in achievements.select_related("partner__organization").prefetch_related("badges"):
+        yield [
+            a.pk, a.partner.organization.name, a.title, a.industry, a.completed_on,
+            " ".join(b.code for b in a.badges.all()), a.status, a.site_url, a.verified_at,
+        ]  # fmt: skip
+
+
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     require(request, PartnerAction.REVIEW_ACHIEVEMENTS)
+    if requested_format(request):
+        return export_response(
+            request,
+            filename="achievements",
+            header=ACHIEVEMENT_COLUMNS,
+            rows=_achievement_rows(selectors.review_queue()),
+        )
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
     return render(request, "partners/review_queue.html", {"page": page})

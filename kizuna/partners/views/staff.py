@@ -1,10 +1,12 @@
 """The staff's view of partners: search the list, edit a profile, record contributions."""
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -12,15 +14,53 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kizuna.core.exports import export_response, requested_format
 from kizuna.core.forms import call_service
+from kizuna.core.imports import import_job_create
+from kizuna.core.models import ImportJob
 from kizuna.core.text import normalize_ja
 from kizuna.partners import selectors
-from kizuna.partners.forms import ContributionForm, PartnerProfileForm
+from kizuna.partners.forms import ContributionForm, PartnerImportForm, PartnerProfileForm
 from kizuna.partners.models import PartnerProfile
 from kizuna.partners.permissions import PartnerAction
 from kizuna.partners.services.profiles import PROFILE_FIELDS, partner_update
 from kizuna.partners.services.rank import contribution_record
 from kizuna.partners.views.access import require
+
+PARTNER_COLUMNS = [
+    "external_id", "name", "name_kana", "slug", "website", "head_office_prefecture",
+    "team_size", "budget_min", "budget_max", "accepting_new_clients", "rank", "rank_points",
+    "owner_reviewed_at", "stale_since", "contact_name", "contact_email", "contact_phone",
+]  # fmt: skip
+
+
+def _partner_rows(partners: Any) -> Iterator[list[Any]]:
+    for p in partners.order_by("organization__name").iterator(chunk_size=500):
+        yield [
+            p.external_id, p.organization.name, p.name_kana, p.organization.slug, p.website,
+            p.head_office_prefecture, p.team_size, p.budget_min, p.budget_max,
+            p.accepting_new_clients, p.rank, p.rank_points, p.owner_reviewed_at, p.stale_since,
+            p.contact_name, p.contact_email, p.contact_phone,
+        ]  # fmt: skip
+
+
+@login_required
+def staff_import(request: HttpRequest) -> HttpResponse:
+    """Upload an import_partners file (JSON Lines); checked, then applied, as an import job."""
+    require(request, PartnerAction.MANAGE_PROGRAM)
+    form = PartnerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(
+                kind="partners", actor=request.user, file=upload, filename=upload.name
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("imports:job", pk=job.pk)
+    jobs = ImportJob.objects.filter(kind="partners").select_related("created_by")[:10]
+    return render(request, "partners/staff_import.html", {"form": form, "jobs": jobs})
 
 
 @login_required
@@ -34,6 +74,10 @@ def staff_partners(request: HttpRequest) -> HttpResponse:
         )
     if request.GET.get("stale"):
         partners = partners.filter(stale_since__isnull=False)
+    if requested_format(request):
+        return export_response(
+            request, filename="partners", header=PARTNER_COLUMNS, rows=_partner_rows(partners)
+        )
     page = Paginator(partners, 50).get_page(request.GET.get("page"))
     return render(request, "partners/staff_partners.html", {"page": page, "query": query})
 

@@ -3,18 +3,23 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
-from kizuna.community import services
-from kizuna.community.lines import REJECTED, Outcome
-from kizuna.connectors.generic import reader_for
+from kizuna.core.imports import (
+    REJECTED,
+    import_job_create_from_path,
+    import_job_run_here,
+    report_of,
+)
+from kizuna.core.models import ImportJobStatus
+
+_FORMAT = {".csv": "csv", ".zip": "slack_zip"}
 
 
 class Command(BaseCommand):
     help = (
-        "Import activities from a JSONL or CSV file (one activity per line; see "
-        "docs/connectors.md). Lines already imported are reported unchanged; bad lines "
-        "are reported and skipped."
+        "Import activities from a JSONL or CSV file or a Slack export ZIP (see "
+        "docs/connectors.md), as an import job run here with a progress bar. Lines already "
+        "imported are reported unchanged; bad lines are reported and skipped."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,55 +28,38 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check every line and report, but store nothing."
         )
         parser.add_argument(
-            "--report", type=Path, help="Write one JSON line per input line: line, status, reason."
+            "--report",
+            type=Path,
+            help="Write one JSON line per reported line (new, updated, rejected): line, "
+            "status, reason.",
         )
-        parser.add_argument("--batch-size", type=int, default=None)
 
     def handle(
-        self,
-        *args: Any,
-        file: Path,
-        dry_run: bool,
-        report: Path | None,
-        batch_size: int | None,
-        **options: Any,
+        self, *args: Any, file: Path, dry_run: bool, report: Path | None, **options: Any
     ) -> None:
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        report_file = report.open("w", encoding="utf-8") if report else None
-        progress = tqdm(
-            total=file.stat().st_size,
-            unit="B",
-            unit_scale=True,
-            desc=file.name,
-            disable=options["verbosity"] == 0,
+        job = import_job_create_from_path(
+            kind="activities",
+            actor=None,
+            path=file,
+            options={"format": _FORMAT.get(file.suffix.lower(), "jsonl")},
         )
-
-        def on_outcome(outcome: Outcome) -> None:
-            if report_file is not None:
-                report_file.write(
-                    json.dumps(
-                        {"line": outcome.line, "status": outcome.status, "reason": outcome.reason}
-                    )
-                    + "\n"
-                )
-            elif outcome.status == REJECTED:
-                self.stderr.write(f"line {outcome.line}: {outcome.reason}")
-
-        try:
-            with file.open("rb") as stream:
-                summary = services.activities_ingest(
-                    records=reader_for(file)(stream, progress.update),
-                    dry_run=dry_run,
-                    on_outcome=on_outcome,
-                    batch_size=batch_size,
-                )
-        finally:
-            progress.close()
-            if report_file is not None:
-                report_file.close()
+        job = import_job_run_here(job=job, apply=not dry_run, quiet=options["verbosity"] == 0)
+        if job.status == ImportJobStatus.FAILED:
+            raise CommandError(f"Import job #{job.pk} failed: {job.error}")
+        result = report_of(job)
+        if report is not None:
+            with report.open("w", encoding="utf-8") as out:
+                for line, status, reason in result["lines"]:
+                    out.write(json.dumps({"line": line, "status": status, "reason": reason}) + "\n")
+        else:
+            for line, status, reason in result["lines"]:
+                if status == REJECTED:
+                    self.stderr.write(f"line {line}: {reason}")
+        counts = result["counts"]
         prefix = "Dry run: would have " if dry_run else ""
         self.stdout.write(
-            f"{prefix}created {summary.created}, unchanged {summary.unchanged}, "
-            f"rejected {summary.rejected} ({summary.members_created} new members)."
+            f"{prefix}created {counts['new']}, unchanged {counts['unchanged']}, "
+            f"rejected {counts['rejected']} (import job #{job.pk})."
         )

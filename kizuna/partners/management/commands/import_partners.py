@@ -1,50 +1,40 @@
-import json
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from pydantic import ValidationError as LineError
-from tqdm import tqdm
 
-from kizuna.partners.importing import ImportLine, describe_errors
-from kizuna.partners.services.imports import partner_import
+from kizuna.core.imports import (
+    STATUSES,
+    import_job_create_from_path,
+    import_job_run_here,
+    report_of,
+)
+from kizuna.core.models import ImportJobStatus
 
 
 class Command(BaseCommand):
     help = (
         "Import partners, their past achievements and points from a JSON Lines file "
-        "(format: docs/partners.md). Safe to run again: matched on external_id."
+        "(format: docs/partners.md), as an import job run here with a progress bar. Safe to "
+        "run again: matched on external_id."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every line and report, but store nothing."
+        )
 
-    def handle(self, *args: Any, file: Path, **options: Any) -> None:
+    def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
         if not file.exists():
             raise CommandError(f"No such file: {file}")
-        lines = file.read_text(encoding="utf-8").splitlines()
-        totals = {"created": 0, "updated": 0, "rejected": 0}
-        progress = tqdm(
-            lines, desc="import_partners", unit="line", disable=options["verbosity"] == 0
-        )
-        for number, text in enumerate(progress, start=1):
-            if not text.strip():
-                continue
-            outcome, detail = self._import(text)
-            totals[outcome] += 1
-            progress.write(f"line {number}: {outcome} {detail}".rstrip(), file=self.stdout)
-        summary = ", ".join(f"{count} {outcome}" for outcome, count in totals.items())
-        self.stdout.write(self.style.SUCCESS(summary))
-
-    def _import(self, text: str) -> tuple[str, str]:
-        try:
-            line = ImportLine.model_validate(json.loads(text))
-        except json.JSONDecodeError as error:
-            return "rejected", f"(not JSON: {error.msg} at column {error.colno})"
-        except LineError as error:
-            return "rejected", f"({describe_errors(error)})"
-        try:
-            return partner_import(line=line), line.external_id
-        except ValidationError as error:
-            return "rejected", f"{line.external_id} ({describe_errors(error)})"
+        job = import_job_create_from_path(kind="partners", actor=None, path=file)
+        job = import_job_run_here(job=job, apply=not dry_run, quiet=options["verbosity"] == 0)
+        if job.status == ImportJobStatus.FAILED:
+            raise CommandError(f"Import job #{job.pk} failed: {job.error}")
+        result = report_of(job)
+        for line, status, reason in result["lines"]:
+            self.stdout.write(f"line {line}: {status} {reason}".rstrip())
+        counts = result["counts"]
+        summary = ", ".join(f"{counts.get(status, 0)} {status}" for status in STATUSES)
+        self.stdout.write(self.style.SUCCESS(f"{summary} (import job #{job.pk})"))

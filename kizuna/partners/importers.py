@@ -1,0 +1,69 @@
+"""`import_partners` files (JSON Lines, docs/partners.md) as import jobs (kizuna.core.imports)."""
+
+import json
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError as LineError
+
+from kizuna.core.imports import (
+    NEW,
+    REJECTED,
+    UPDATED,
+    Importer,
+    LineOutcome,
+    LineRejected,
+    decoded_lines,
+    register,
+)
+from kizuna.core.models import ImportJob
+from kizuna.partners.importing import ImportLine, describe_errors
+from kizuna.partners.permissions import PartnerAction, allowed
+from kizuna.partners.services.imports import partner_import
+
+_STATUS = {"created": NEW, "updated": UPDATED}
+
+
+@register
+class PartnerImporter(Importer):
+    kind = "partners"
+    label = _("Partners (JSON Lines)")
+    upload_url = "partners:staff_import"
+    chunk_size = 200
+
+    def allowed(self, user: Any) -> bool:
+        return allowed(user, PartnerAction.MANAGE_PROGRAM)
+
+    def units(self, job: ImportJob, stream: BinaryIO) -> Iterator[tuple[int, Any]]:
+        for number, (text, problem) in enumerate(decoded_lines(stream), start=1):
+            if problem:
+                yield number, LineRejected(problem)
+            elif text.strip():
+                yield number, text
+
+    def process(
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+    ) -> list[LineOutcome]:
+        return [(number, *import_line(text)) for number, text in units]
+
+
+def import_line(text: str | LineRejected) -> tuple[str, str]:
+    """(status, reason) of one line; whatever the line holds, it is rejected alone."""
+    if isinstance(text, LineRejected):
+        return REJECTED, str(text)
+    try:
+        line = ImportLine.model_validate(json.loads(text))
+    except json.JSONDecodeError as error:
+        return REJECTED, f"(not JSON: {error.msg} at column {error.colno})"
+    except (LineError, ValueError, RecursionError) as error:
+        return REJECTED, f"({describe_errors(error)})"
+    try:
+        with transaction.atomic():
+            return _STATUS[partner_import(line=line)], line.external_id
+    except ValidationError as error:
+        return REJECTED, f"{line.external_id} ({describe_errors(error)})"
+    except DatabaseError as error:
+        return REJECTED, f"{line.external_id} (the database refused the line: {error})"
