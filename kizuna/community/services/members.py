@@ -68,7 +68,9 @@ def people_create(*, actor: Any, people: Sequence[NewPerson]) -> list[tuple[int 
     with transaction.atomic():
         member_ids = bulk_sql.allocate_ids(Member, len(people))
         with_identity = [i for i, person in enumerate(people) if person.platform]
-        identity_ids = iter(bulk_sql.allocate_ids(Identity, len(with_identity)))
+        identity_ids = iter(
+            bulk_sql.allocate_ids(Identity, len(with_identity)) if with_identity else []
+        )
         now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
         bulk_sql.insert_rows(
             Member,
