@@ -245,6 +245,10 @@ KIZUNA_TAGLINE = os.environ.get("KIZUNA_TAGLINE", "")
 # Set it separately so rotating SECRET_KEY does not make stored credentials unreadable.
 KIZUNA_CREDENTIALS_KEY = os.environ.get("KIZUNA_CREDENTIALS_KEY", "")
 
+# Networks the SSRF guard lets Kizuna fetch from although they are not public (comma-separated
+# CIDRs, e.g. 127.0.0.0/8 for tests and benchmarks). Empty in production: check --deploy warns.
+KIZUNA_SSRF_ALLOWED_NETWORKS = envlist("KIZUNA_SSRF_ALLOWED_NETWORKS", "")
+
 # Security policies.
 KIZUNA_STAFF_REQUIRE_TOTP = envbool("KIZUNA_STAFF_REQUIRE_TOTP", not DEBUG)
 KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL = envint("KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL", 5)

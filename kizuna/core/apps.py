@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and events")
 
     def ready(self) -> None:
+        from kizuna.core import checks  # noqa: F401  (registers the system checks)
+
         # Periodic jobs and event consumers register themselves when imported.
         autodiscover_modules("tasks")
         autodiscover_modules("consumers")
