@@ -268,6 +268,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Bounded limit/offset (kizuna.core.pagination): the maximum page size is 100.
+NINJA_PAGINATION_CLASS = "kizuna.core.pagination.LimitOffsetPagination"
 
 # Partner program (docs/partners.md).
 # Verified achievements a badge needs for its levels: badge, silver, gold.

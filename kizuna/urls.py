@@ -30,3 +30,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),
 ]
+
+handler404 = "kizuna.core.api_errors.page_not_found"
+handler500 = "kizuna.core.api_errors.server_error"
