@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.community.models import Member
+from kizuna.core.api_schema import MAX_INT
 from kizuna.core.prefectures import PREFECTURES
 from kizuna.insights.models import Level
 
@@ -45,4 +46,6 @@ class MemberForm(forms.ModelForm):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(label=_("Member number to merge into this one"), min_value=1)
+    other = forms.IntegerField(
+        label=_("Member number to merge into this one"), min_value=1, max_value=MAX_INT
+    )
