@@ -103,3 +103,9 @@ def test_an_api_server_error_in_production_is_json_with_a_code(client, staff, mo
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "server_error"
+
+
+def test_an_object_that_does_not_exist_answers_json_not_found(client, staff):
+    response = client.get("/api/v1/community/members/4242", **staff)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
