@@ -35,7 +35,7 @@ def wsgi_app(settings):
 
 @pytest.fixture
 def auth_headers(personas):
-    headers = {"anonymous": {}}
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for name, user in personas.items():
         _token, plaintext = api_token_create(user=user, name="fuzz", scopes=list(SCOPES))
         headers[name] = {"Authorization": f"Bearer {plaintext}"}
@@ -47,7 +47,7 @@ def test_no_api_operation_answers_a_server_error_to_any_persona(wsgi_app, auth_h
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     failures: list[str] = []
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
         for mode in GenerationMode:
 
             @settings(

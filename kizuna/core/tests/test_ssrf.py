@@ -177,7 +177,8 @@ def test_the_guarded_transport_checks_requests_sent_without_the_guard(local_serv
 
 
 def _deploy_warnings():
-    return [m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("kizuna.")]
+    messages = run_checks(include_deployment_checks=True)
+    return [m.id for m in messages if (m.id or "").startswith("kizuna.")]
 
 
 def test_check_deploy_warns_while_networks_are_allowed(settings):
@@ -216,5 +217,6 @@ def test_an_rss_feed_on_a_loopback_address_is_refused_and_never_requested():
         source=source, transport=httpx.MockTransport(answer), sleep=lambda s: None
     )
 
+    assert run is not None
     assert run.error.startswith("UnsafeUrl")
     assert requested == []
