@@ -173,7 +173,8 @@ class GuardedTransport(httpx.HTTPTransport):
         address = request.extensions.get(PIN_EXTENSION) or public_address(
             host, port, resolve=self._resolve
         )
-        with _pinned(request.url.host, address):
+        # httpcore connects by the ASCII (IDNA) form of the host name.
+        with _pinned(request.url.raw_host.decode("ascii"), address):
             return super().handle_request(request)
 
 
