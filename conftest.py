@@ -80,6 +80,18 @@ def _test_settings(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+# What the SSRF guard's resolver answers in tests: no test resolves a real name.
+PUBLIC_TEST_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_dns(monkeypatch):
+    """Every host name resolves to one public address; a test may patch it otherwise."""
+    from kizuna.core import ssrf
+
+    monkeypatch.setattr(ssrf, "_resolve", lambda host, port: [PUBLIC_TEST_ADDRESS])
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Give transactional tests (live server, real transactions) serialized rollback.
 

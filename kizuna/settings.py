@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kizuna.core.request_context.RequestContextMiddleware",
+    "kizuna.core.input_guard.RejectNulMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -290,6 +291,10 @@ KIZUNA_TAGLINE = os.environ.get("KIZUNA_TAGLINE", "")
 # Set it separately so rotating SECRET_KEY does not make stored credentials unreadable.
 KIZUNA_CREDENTIALS_KEY = os.environ.get("KIZUNA_CREDENTIALS_KEY", "")
 
+# Networks the SSRF guard lets Kizuna fetch from although they are not public (comma-separated
+# CIDRs, e.g. 127.0.0.0/8 for tests and benchmarks). Empty in production: check --deploy warns.
+KIZUNA_SSRF_ALLOWED_NETWORKS = envlist("KIZUNA_SSRF_ALLOWED_NETWORKS", "")
+
 # Security policies.
 KIZUNA_STAFF_REQUIRE_TOTP = envbool("KIZUNA_STAFF_REQUIRE_TOTP", not DEBUG)
 KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL = envint("KIZUNA_LOGIN_ATTEMPTS_PER_EMAIL", 5)
@@ -329,6 +334,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Bounded limit/offset (kizuna.core.pagination): the maximum page size is 100.
+NINJA_PAGINATION_CLASS = "kizuna.core.pagination.LimitOffsetPagination"
 
 # Partner program (docs/partners.md).
 # Verified achievements a badge needs for its levels: badge, silver, gold.

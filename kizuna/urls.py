@@ -41,3 +41,6 @@ urlpatterns = [
     ),
     path("", include("kizuna.site.urls")),
 ]
+
+handler404 = "kizuna.core.api_errors.page_not_found"
+handler500 = "kizuna.core.api_errors.server_error"

@@ -1,6 +1,7 @@
 """Billing API: a partner's invoices and fee (its own only); staff see every partner's."""
 
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
@@ -8,9 +9,10 @@ from ninja import Query, Router, Schema
 from kizuna.accounts.auth import require_scope
 from kizuna.accounts.models import Organization
 from kizuna.billing import selectors, services
-from kizuna.billing.models import Invoice
+from kizuna.billing.models import BillingCycle, Invoice
 from kizuna.billing.permissions import Action, can, is_billing_staff
 from kizuna.core.api_errors import ApiError
+from kizuna.core.api_schema import Choice, Id, Yen
 from kizuna.core.responses import private
 
 router = Router(tags=["billing"])
@@ -38,7 +40,7 @@ class InvoiceListOut(Schema):
 
 
 class InvoiceListIn(Schema):
-    organization_id: int | None = None
+    organization_id: Id | None = None
 
 
 class FeeOut(Schema):
@@ -50,8 +52,8 @@ class FeeOut(Schema):
 
 
 class FeeIn(Schema):
-    monthly_fee: int
-    cycle: str
+    monthly_fee: Yen
+    cycle: Annotated[str, Choice(BillingCycle.values)]
 
 
 def _invoice_out(invoice: Invoice) -> InvoiceOut:
@@ -96,7 +98,7 @@ def invoice_list(request: HttpRequest, filters: Query[InvoiceListIn]) -> Invoice
 
 
 @router.get("/invoices/{invoice_id}/pdf", summary="An invoice as PDF")
-def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+def invoice_pdf(request: HttpRequest, invoice_id: Id) -> HttpResponse:
     require_scope(request, "billing:read")
     invoice = Invoice.objects.select_related("account__organization").filter(pk=invoice_id).first()
     if invoice is None or not can(request.user, Action.VIEW_BILLING, invoice.account.organization):
@@ -119,13 +121,13 @@ def _fee_out(organization: Organization) -> FeeOut:
 
 
 @router.get("/organizations/{organization_id}/fee", response=FeeOut, summary="A partner's fee")
-def fee_read(request: HttpRequest, organization_id: int) -> FeeOut:
+def fee_read(request: HttpRequest, organization_id: Id) -> FeeOut:
     require_scope(request, "billing:read")
     return _fee_out(_organization(request, organization_id, Action.VIEW_BILLING))
 
 
 @router.put("/organizations/{organization_id}/fee", response=FeeOut, summary="Choose the fee")
-def fee_choose(request: HttpRequest, organization_id: int, payload: FeeIn) -> FeeOut:
+def fee_choose(request: HttpRequest, organization_id: Id, payload: FeeIn) -> FeeOut:
     user = require_scope(request, "billing:write")
     organization = _organization(request, organization_id, Action.CHOOSE_FEE)
     account = selectors.account_of(organization)

@@ -10,12 +10,15 @@ from kizuna.billing.exports import LAYOUTS
 from kizuna.billing.models import BillingCycle, ProgramRules
 from kizuna.billing.registration import is_valid_registration_number
 from kizuna.billing.services.program import RULE_FIELDS
+from kizuna.core.api_schema import MAX_INT32, MAX_YEN
+from kizuna.core.forms import BoundedDateField
 
 
 class FeeForm(forms.Form):
     monthly_fee = forms.IntegerField(
         label=_("Monthly fee (yen, tax excluded)"),
         min_value=0,
+        max_value=MAX_YEN,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     cycle = forms.ChoiceField(
@@ -40,7 +43,9 @@ class BillingAccountForm(forms.Form):
         help_text=_("As it appears on your bank transfers, e.g. カ）ボブウエブワークス"),
     )
     is_sole_proprietor = forms.BooleanField(label=_("We are a sole proprietor"), required=False)
-    employee_count = forms.IntegerField(label=_("Number of employees"), min_value=0, required=False)
+    employee_count = forms.IntegerField(
+        label=_("Number of employees"), min_value=0, max_value=MAX_INT32, required=False
+    )
     declare_small_business = forms.BooleanField(
         label=_("Apply for the small-business tier"), required=False
     )
@@ -102,8 +107,8 @@ LAYOUT_LABELS = {
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     layout = forms.ChoiceField(
         label=_("Layout"),
         choices=[(name, LAYOUT_LABELS[name]) for name in LAYOUTS],

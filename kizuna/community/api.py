@@ -1,22 +1,42 @@
 """Community API: members, identities, activities (bulk, idempotent), events and attendance."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kizuna.accounts.auth import require_scope
 from kizuna.community import selectors, services
-from kizuna.community.models import Activity, Event, Member
+from kizuna.community.models import (
+    Activity,
+    AttendanceRole,
+    AttendanceStatus,
+    Event,
+    EventFormat,
+    EventKind,
+    Identity,
+    Member,
+)
 from kizuna.community.permissions import (
     CommunityAction,
     can_community,
     partner_visible_activities,
 )
 from kizuna.core.api_errors import ApiError
+from kizuna.core.api_schema import (
+    ApiDateTime,
+    Choice,
+    Count,
+    HttpUrlText,
+    Id,
+    RequiredText,
+    Text,
+    max_length_of,
+)
+from kizuna.core.prefectures import PREFECTURE_CODES
 
 router = Router(tags=["community"])
 BULK_LIMIT = 5_000
@@ -53,34 +73,38 @@ class MemberOut(Schema):
         return list(member.identities.all())
 
 
+Prefecture = Annotated[str, Choice(["", *PREFECTURE_CODES])]
+
+
+class MembersIn(Schema):
+    q: Text = Field("", max_length=200)
+    tag: Text = Field("", max_length=100)
+    prefecture: Prefecture = ""
+    group: Text = Field("", max_length=100)
+    level: int | None = Field(None, ge=0, le=100)
+
+
 @router.get("/members", response=list[MemberOut], summary="Search members")
 @paginate
-def list_members(
-    request: HttpRequest,
-    q: str = "",
-    tag: str = "",
-    prefecture: str = "",
-    group: str = "",
-    level: int | None = None,
-) -> Any:
+def list_members(request: HttpRequest, filters: Query[MembersIn]) -> Any:
     _staff(request, "community:read")
     members = selectors.member_search(
-        query=q, tag=tag, prefecture=prefecture, group_slug=group
+        query=filters.q, tag=filters.tag, prefecture=filters.prefecture, group_slug=filters.group
     ).prefetch_related("identities")
-    return selectors.members_at_level(members, level)
+    return selectors.members_at_level(members, filters.level)
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member")
-def get_member(request: HttpRequest, member_id: int) -> Any:
+def get_member(request: HttpRequest, member_id: Id) -> Any:
     _staff(request, "community:read")
     return get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
 
 
 class IdentityIn(Schema):
-    platform: str = Field(max_length=30)
-    handle: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
-    display_name: str = Field("", max_length=200)
+    platform: RequiredText = Field(max_length=max_length_of(Identity, "platform"))
+    handle: Text = Field("", max_length=max_length_of(Identity, "handle"))
+    email: Text = Field("", max_length=max_length_of(Identity, "email"))
+    display_name: Text = Field("", max_length=max_length_of(Identity, "display_name"))
     verified: bool = False
 
 
@@ -89,31 +113,34 @@ class IdentityIn(Schema):
     response={201: IdentityOut},
     summary="Add an identity to a member",
 )
-def add_identity(request: HttpRequest, member_id: int, payload: IdentityIn) -> Any:
+def add_identity(request: HttpRequest, member_id: Id, payload: IdentityIn) -> Any:
     user = _staff(request, "community:write")
     member = get_object_or_404(Member.objects.current(), pk=member_id, erased_at__isnull=True)
     return 201, services.identity_add(actor=user, member=member, **payload.dict())
 
 
 class MemberRef(Schema):
-    platform: str
-    handle: str = ""
-    email: str = ""
-    name: str = ""
+    platform: Text = Field(max_length=max_length_of(Identity, "platform"))
+    handle: Text = Field("", max_length=max_length_of(Identity, "handle"))
+    email: Text = Field("", max_length=max_length_of(Identity, "email"))
+    name: Text = Field("", max_length=max_length_of(Identity, "display_name"))
 
 
 class ActivityIn(Schema):
-    source: str
-    external_id: str
-    type: str
-    occurred_at: str
+    """Lengths are checked per line by the ingest (a bad line never fails its batch); the
+    schema only keeps out what no line could hold: NUL characters, text past any column."""
+
+    source: Text = Field(max_length=max_length_of(Activity, "source"))
+    external_id: Text = Field(max_length=max_length_of(Activity, "external_id"))
+    type: Text = Field(max_length=50)
+    occurred_at: Text = Field(max_length=40)
     member: MemberRef
-    event_external_id: str = ""
-    url: str = ""
-    title: str = ""
-    body: str = ""
+    event_external_id: Text = Field("", max_length=max_length_of(Event, "external_id"))
+    url: HttpUrlText = Field("", max_length=max_length_of(Activity, "url"))
+    title: Text = Field("", max_length=max_length_of(Activity, "title"))
+    body: Text = Field("", max_length=100_000)
     output: bool | None = None
-    in_reply_to: str = ""
+    in_reply_to: Text = Field("", max_length=max_length_of(Activity, "external_id"))
 
 
 class LineOut(Schema):
@@ -164,7 +191,7 @@ class ActivityOut(Schema):
 @router.get("/activities", response=list[ActivityOut], summary="Activities, newest first")
 @paginate
 def list_activities(
-    request: HttpRequest, member: int | None = None, since: datetime | None = None
+    request: HttpRequest, member: Id | None = None, since: ApiDateTime | None = None
 ) -> Any:
     _staff(request, "community:read")
     activities = Activity.objects.order_by("-occurred_at")
@@ -214,19 +241,19 @@ class EventOut(Schema):
 
 
 class EventIn(Schema):
-    source: str = "kizuna"
-    external_id: str
-    title: str = Field(max_length=300)
-    kind: str = "meetup"
-    format: str = "in_person"
+    source: RequiredText = Field("kizuna", max_length=max_length_of(Event, "source"))
+    external_id: RequiredText = Field(max_length=max_length_of(Event, "external_id"))
+    title: RequiredText = Field(max_length=max_length_of(Event, "title"))
+    kind: Annotated[str, Choice(EventKind.values)] = EventKind.MEETUP.value
+    format: Annotated[str, Choice(EventFormat.values)] = EventFormat.IN_PERSON.value
     staff_run: bool = False
-    venue: str = ""
-    prefecture: str = ""
-    online_url: str = ""
-    hashtag: str = ""
-    starts_at: datetime
-    ends_at: datetime | None = None
-    capacity: int | None = None
+    venue: Text = Field("", max_length=max_length_of(Event, "venue"))
+    prefecture: Prefecture = ""
+    online_url: HttpUrlText = Field("", max_length=max_length_of(Event, "online_url"))
+    hashtag: Text = Field("", max_length=max_length_of(Event, "hashtag"))
+    starts_at: ApiDateTime
+    ends_at: ApiDateTime | None = None
+    capacity: Count | None = None
 
 
 @router.get("/events", response=list[EventOut], summary="Events, newest first")
@@ -255,9 +282,9 @@ class AttendanceOut(Schema):
 
 
 class AttendanceIn(Schema):
-    member_id: int
-    role: str = "attendee"
-    status: str = "registered"
+    member_id: Id
+    role: Annotated[str, Choice(AttendanceRole.values)] = AttendanceRole.ATTENDEE.value
+    status: Annotated[str, Choice(AttendanceStatus.values)] = AttendanceStatus.REGISTERED.value
 
 
 @router.get(
@@ -265,7 +292,7 @@ class AttendanceIn(Schema):
     response=list[AttendanceOut],
     summary="Who came, with first-timers marked",
 )
-def event_attendance(request: HttpRequest, event_id: int) -> Any:
+def event_attendance(request: HttpRequest, event_id: Id) -> Any:
     _staff(request, "community:read")
     return list(selectors.event_attendance(get_object_or_404(Event, pk=event_id)))
 
@@ -275,7 +302,7 @@ def event_attendance(request: HttpRequest, event_id: int) -> Any:
     response=AttendanceOut,
     summary="Set a member's role and status at the event",
 )
-def set_attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> Any:
+def set_attendance(request: HttpRequest, event_id: Id, payload: AttendanceIn) -> Any:
     user = _staff(request, "community:write")
     event = get_object_or_404(Event, pk=event_id)
     member = get_object_or_404(Member.objects.current(), pk=payload.member_id)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.community.models import Level, Member
+from kizuna.core.api_schema import MAX_INT
 from kizuna.core.prefectures import PREFECTURES
 
 
@@ -44,4 +45,6 @@ class MemberForm(forms.ModelForm):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(label=_("Member number to merge into this one"), min_value=1)
+    other = forms.IntegerField(
+        label=_("Member number to merge into this one"), min_value=1, max_value=MAX_INT
+    )

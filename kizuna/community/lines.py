@@ -142,7 +142,7 @@ def parse_line(
             _required(raw, "external_id", 200),
             type_key,
             db_datetime(occurred_at, when),
-            _text(raw, "url", 1000),
+            _url(raw),
             _text(raw, "title", 500),
             _text(raw, "body", None),
             output,
@@ -166,9 +166,19 @@ def _text(raw: dict[str, Any], key: str, limit: int | None) -> str:
             raise Rejected(f"bad_{key}: {key!r} must be text")
         value = str(value)
     value = value.strip()
+    if "\x00" in value:  # PostgreSQL cannot store it
+        raise Rejected(f"bad_{key}: {key!r} contains a NUL character")
     if limit is not None and len(value) > limit:
         raise Rejected(f"too_long: {key!r} is longer than {limit} characters")
     return value
+
+
+def _url(raw: dict[str, Any]) -> str:
+    """Activity links are shown as links: http and https only (no javascript:, data:...)."""
+    url = _text(raw, "url", 1000)
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise Rejected("bad_url: 'url' must be an http or https URL")
+    return url
 
 
 def _required(raw: dict[str, Any], key: str, limit: int) -> str:

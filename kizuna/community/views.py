@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from kizuna.community.permissions import (
     can_community,
     partner_visible_activities,
 )
+from kizuna.core.api_schema import MAX_INT
 from kizuna.core.exports import export_response, requested_format
 from kizuna.core.responses import private
 
@@ -202,7 +203,10 @@ def merge_suggestions(request: HttpRequest) -> HttpResponse:
             count = services.merge_suggestions_refresh()
             messages.success(request, _("%(count)d new suggestions.") % {"count": count})
         else:
-            suggestion = get_object_or_404(MergeSuggestion, pk=request.POST.get("suggestion"))
+            pk = request.POST.get("suggestion", "")
+            if not pk.isdecimal() or int(pk) > MAX_INT:
+                raise Http404
+            suggestion = get_object_or_404(MergeSuggestion, pk=int(pk))
             first, second = suggestion.member_a, suggestion.member_b
             if request.POST.get("decision") == "merge":
                 services.member_merge(actor=request.user, into=first, merged=second)

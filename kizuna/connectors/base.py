@@ -1,6 +1,9 @@
 """What every connector shares: paced HTTP through httpx, cursors, and ingesting a page.
 
-Tests pass an httpx.MockTransport that serves recorded fixtures; nothing reaches the network.
+Every URL a connector fetches goes through the SSRF guard (kizuna.core.ssrf): settings give
+the feed and API URLs, and a source's owner must not be able to point them at the office
+network. Tests pass an httpx.MockTransport that serves recorded fixtures; nothing reaches the
+network.
 """
 
 import time
@@ -15,6 +18,7 @@ from kizuna.community import services as community
 from kizuna.community.ingest import Summary
 from kizuna.community.lines import Record
 from kizuna.connectors.models import Cursor, Source
+from kizuna.core import ssrf
 
 USER_AGENT = "Kizuna community connector (+https://github.com/kizuna)"
 
@@ -55,7 +59,9 @@ class SyncContext:
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         self.pacer.wait()
-        response = self.client.get(url, params=params, headers=headers)
+        response = ssrf.guarded_request(
+            "GET", url, client=self.client, params=params, headers=headers
+        )
         if response.status_code != 304:
             response.raise_for_status()
         return response
@@ -64,7 +70,7 @@ class SyncContext:
         self, url: str, *, json: dict[str, Any], headers: dict[str, str] | None = None
     ) -> httpx.Response:
         self.pacer.wait()
-        response = self.client.post(url, json=json, headers=headers)
+        response = ssrf.guarded_request("POST", url, client=self.client, json=json, headers=headers)
         response.raise_for_status()
         return response
 
@@ -87,6 +93,8 @@ class SyncContext:
 
 
 def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(
-        transport=transport, timeout=30, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+    return ssrf.guarded_client(
+        timeout=30,
+        headers={"User-Agent": USER_AGENT},
+        transport=transport or ssrf.GuardedTransport(),
     )

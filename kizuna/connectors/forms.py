@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.community.models import Event
@@ -27,6 +28,10 @@ class JSONField(forms.CharField):
             raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": error}) from None
         if not isinstance(parsed, dict):
             raise forms.ValidationError(_('Enter a JSON object: {"key": "value"}.'))
+        if "\\u0000" in json.dumps(parsed):  # PostgreSQL's jsonb cannot store NUL
+            raise forms.ValidationError(
+                ProhibitNullCharactersValidator.message, code="null_characters_not_allowed"
+            )
         return parsed
 
     def prepare_value(self, value: Any) -> Any:

@@ -3,20 +3,31 @@
 `install_error_handlers(api)` is the one translation from what services and lookups raise
 to API answers, so routers call services without try/except:
 
-- `ApiError(status, code, detail)`: as given;
+- `ApiError(status, code, detail)`: as given (with its headers, e.g. Retry-After);
 - `kizuna.core.errors.Conflict`: 409 with the error's code;
 - Django `ValidationError` (`ServiceError` included): 422 with the error's code (the first one
   given, also when keyed by field), else `invalid_input`;
-- `PermissionDenied`: 403 `forbidden`; `ObjectDoesNotExist` and `Http404`: 404 `not_found`.
+- `PermissionDenied`: 403 `forbidden`; `ObjectDoesNotExist` and `Http404`: 404 `not_found`;
+- a request that does not match the schema: 422 `invalid_input`, or 400 `out_of_range` for
+  dates outside the supported range.
+
+Every answer under /api/ is JSON, errors included: in production (DEBUG off) an exception the
+API does not handle goes on to Django, which logs it and answers with the project's
+handler500 below, JSON under /api/ (`server_error`). URLs under /api/ that no route matches
+answer 404 `not_found` (handler404).
 """
 
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from kizuna.core.api_schema import OUT_OF_RANGE
+
+API_PREFIX = "/api/"
 
 
 class ApiError(HttpError):
@@ -82,8 +93,45 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        if any(error.get("type") == OUT_OF_RANGE for error in exc.errors):
+            return api.create_response(
+                request,
+                {"code": OUT_OF_RANGE, "detail": "A date is out of range.", "errors": exc.errors},
+                status=400,
+            )
         return api.create_response(
             request,
             {"code": "invalid_input", "detail": "Invalid input.", "errors": exc.errors},
             status=422,
         )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = "rate_limited" if exc.status_code == 429 else "error"
+        return api.create_response(
+            request, {"code": code, "detail": str(exc)}, status=exc.status_code
+        )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: JSON under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "detail": "No such API endpoint."}, status=404)
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    return html_page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: JSON under /api/ (errors raised outside the API's own handlers)."""
+    if _is_api(request):
+        return JsonResponse(
+            {"code": "server_error", "detail": "Internal server error."}, status=500
+        )
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)

@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and events")
 
     def ready(self) -> None:
+        from kizuna.core import checks  # noqa: F401  (registers the system checks)
+
         # Event types, periodic jobs and event consumers register themselves when imported;
         # types first, so a consumer module may refer to them.
         autodiscover_modules("events")

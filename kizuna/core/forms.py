@@ -1,10 +1,13 @@
 """What every app's pages share when a form hands its input to a service."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+
+from kizuna.core.api_schema import MAX_DATE, MIN_DATE
 
 T = TypeVar("T")
 
@@ -25,3 +28,21 @@ def call_service(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
         else:
             form.add_error(None, error)
         return None
+
+
+class HttpUrlField(forms.URLField):
+    """A link people will click: http and https only (URLField also takes ftp)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the range every date computation here supports."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators += [MinValueValidator(MIN_DATE), MaxValueValidator(MAX_DATE)]

@@ -5,16 +5,18 @@ rate limited per client IP instead; everything about leads needs a scoped token.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from kizuna.accounts.auth import require_scope
 from kizuna.core.api_errors import ApiError
+from kizuna.core.api_schema import MAX_YEN, Id, Text
+from kizuna.core.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination
 from kizuna.core.prefectures import PREFECTURE_CODES
 from kizuna.directory import selectors
 from kizuna.directory.limits import search_consume
@@ -30,18 +32,24 @@ router = Router(tags=["directory"])
 
 
 class SearchIn(Schema):
-    q: str = Field("", max_length=200, description="Free text, Japanese or English")
-    service: list[str] = Field([], description="Work badge codes (any of them)")
-    site_type: list[str] = Field([], description="Site-type badge codes (any of them)")
+    q: Text = Field("", max_length=200, description="Free text, Japanese or English")
+    service: list[Annotated[Text, Field(max_length=50)]] = Field(
+        [], max_length=50, description="Work badge codes (any of them)"
+    )
+    site_type: list[Annotated[Text, Field(max_length=50)]] = Field(
+        [], max_length=50, description="Site-type badge codes (any of them)"
+    )
     prefecture: list[str] = Field(
         [], description="JIS codes 01-47: head office or a prefecture served"
     )
-    budget_max: int | None = Field(None, ge=0, description="Yen: partners whose minimum fits")
-    language: str = Field("", max_length=10)
+    budget_max: int | None = Field(
+        None, ge=0, le=MAX_YEN, description="Yen: partners whose minimum fits"
+    )
+    language: Text = Field("", max_length=10)
     accepting: bool | None = None
     rank: str = Field("", description="Minimum contribution rank")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=100)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
     @field_validator("prefecture")
     @classmethod
@@ -231,7 +239,8 @@ class InboxItemOut(Schema):
 
 
 class DeclineIn(Schema):
-    reason: str = Field(description="busy, budget, scope, region or other")
+    # The service checks the reason and answers its own code, invalid_reason.
+    reason: Text = Field(max_length=20, description="busy, budget, scope, region or other")
 
 
 @router.get(
@@ -252,7 +261,7 @@ def list_inbox(request: HttpRequest) -> QuerySet[Assignment]:
     return selectors.inbox_of(user)
 
 
-def _inbox_item(request: HttpRequest, assignment_id: int) -> Assignment:
+def _inbox_item(request: HttpRequest, assignment_id: Id) -> Assignment:
     user = require_scope(request, "leads:respond")
     assignment = selectors.inbox_of(user).filter(pk=assignment_id).first()
     if assignment is None:
@@ -269,7 +278,7 @@ def _answer(request: HttpRequest, assignment: Assignment, **call: Any) -> Assign
 
 
 @router.post("/inbox/{assignment_id}/accept", response=InboxItemOut, summary="Accept a lead")
-def accept(request: HttpRequest, assignment_id: int) -> Assignment:
+def accept(request: HttpRequest, assignment_id: Id) -> Assignment:
     return _answer(request, _inbox_item(request, assignment_id))
 
 
@@ -278,5 +287,5 @@ def accept(request: HttpRequest, assignment_id: int) -> Assignment:
     response=InboxItemOut,
     summary=f"Decline a lead ({', '.join(DeclineReason.values)})",
 )
-def decline(request: HttpRequest, assignment_id: int, payload: DeclineIn) -> Assignment:
+def decline(request: HttpRequest, assignment_id: Id, payload: DeclineIn) -> Assignment:
     return _answer(request, _inbox_item(request, assignment_id), reason=payload.reason)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.core.api_schema import MAX_YEN
+from kizuna.core.pagination import MAX_PAGE
 from kizuna.core.prefectures import PREFECTURES
 from kizuna.directory.models import DeclineReason, Lead
 from kizuna.directory.search import SearchParams
@@ -29,10 +31,14 @@ class SearchForm(forms.Form):
         label=_("Site type"), required=False, widget=forms.CheckboxSelectMultiple
     )
     prefecture = forms.MultipleChoiceField(label=_("Prefecture"), required=False)
-    budget_max = forms.IntegerField(label=_("Your budget (yen)"), required=False, min_value=0)
+    budget_max = forms.IntegerField(
+        label=_("Your budget (yen)"), required=False, min_value=0, max_value=MAX_YEN
+    )
     accepting = forms.BooleanField(label=_("Accepting new clients only"), required=False)
     rank = forms.ChoiceField(label=_("Minimum contribution rank"), required=False)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

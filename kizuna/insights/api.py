@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from kizuna.accounts.auth import require_scope
 from kizuna.core.api_errors import ApiError
+from kizuna.core.api_schema import ApiDate, Text
 from kizuna.insights.events_kpis import EventFilter
 from kizuna.insights.metrics import METRICS_BY_KEY
 from kizuna.insights.models import Interval
@@ -33,13 +34,13 @@ class SeriesOut(Schema):
 
 
 class KpiQuery(Schema):
-    metric: str
-    from_: date = Field(..., alias="from")
-    to: date
-    interval: str = "month"
-    group: str = ""
-    prefecture: str = ""
-    kind: str = ""
+    metric: Text = Field(max_length=100)
+    from_: ApiDate = Field(..., alias="from")
+    to: ApiDate
+    interval: Text = Field("month", max_length=20)
+    group: Text = Field("", max_length=100)
+    prefecture: Text = Field("", max_length=2)
+    kind: Text = Field("", max_length=20)
 
 
 @router.get(

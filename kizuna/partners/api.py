@@ -2,18 +2,19 @@
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import HttpUrl
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from kizuna.accounts.auth import require_scope
 from kizuna.core.api_errors import ApiError
+from kizuna.core.api_schema import ApiDate, HttpUrlText, Id, RequiredText, Text, max_length_of
+from kizuna.core.pagination import PageNumberPagination
 from kizuna.partners import selectors
-from kizuna.partners.models import Achievement, Badge, BadgeAward, PartnerProfile
+from kizuna.partners.models import Achievement, Badge, BadgeAward, Evidence, PartnerProfile
 from kizuna.partners.permissions import PartnerAction, allowed
 from kizuna.partners.services.achievements import (
     achievement_reject,
@@ -86,7 +87,9 @@ def list_profiles(request: HttpRequest) -> QuerySet[PartnerProfile]:
 
 
 @router.get("/profiles/{slug}", response=PartnerOut, summary="One public partner profile")
-def get_profile(request: HttpRequest, slug: str) -> PartnerProfile:
+def get_profile(
+    request: HttpRequest, slug: Annotated[Text, Field(max_length=100)]
+) -> PartnerProfile:
     require_scope(request, "partners:read")
     partner = selectors.partner_by_slug(slug).first()
     if partner is None:
@@ -155,15 +158,22 @@ def list_own_achievements(request: HttpRequest) -> QuerySet[Achievement]:
     return _with_details(partner.achievements.all())
 
 
+Url = Annotated[HttpUrlText, Field(max_length=max_length_of(Evidence, "url"))]
+
+
 class AchievementIn(Schema):
-    title: str
-    description: str
-    badges: list[str]
-    completed_on: date
-    industry: str = ""
-    site_url: HttpUrl | None = None
+    title: RequiredText = Field(max_length=max_length_of(Achievement, "title"))
+    description: RequiredText = Field(max_length=20_000)
+    badges: list[Annotated[Text, Field(max_length=max_length_of(Badge, "code"))]] = Field(
+        max_length=50
+    )
+    completed_on: ApiDate
+    industry: Text = Field("", max_length=max_length_of(Achievement, "industry"))
+    site_url: (
+        Annotated[HttpUrlText, Field(max_length=max_length_of(Achievement, "site_url"))] | None
+    ) = None
     client_may_be_named: bool = False
-    evidence_links: list[HttpUrl]
+    evidence_links: list[Url] = Field(max_length=20)
 
 
 @router.post(
@@ -209,11 +219,11 @@ def review_queue(request: HttpRequest) -> QuerySet[Achievement]:
 
 
 class DecisionIn(Schema):
-    reason: str = ""
+    reason: Text = Field("", max_length=5_000)
 
 
 def _decide(
-    request: HttpRequest, achievement_id: int, decide: Callable[..., Achievement], reason: str
+    request: HttpRequest, achievement_id: Id, decide: Callable[..., Achievement], reason: str
 ) -> Achievement:
     _require_reviewer(request)
     achievement = (
@@ -230,7 +240,7 @@ def _decide(
 @router.post(
     "/achievements/{achievement_id}/verify", response=AchievementOut, summary="Verify (staff)"
 )
-def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
+def verify(request: HttpRequest, achievement_id: Id, payload: DecisionIn) -> Achievement:
     return _decide(
         request,
         achievement_id,
@@ -246,7 +256,7 @@ def verify(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     response=AchievementOut,
     summary="Reject with a reason (staff)",
 )
-def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
+def reject(request: HttpRequest, achievement_id: Id, payload: DecisionIn) -> Achievement:
     return _decide(request, achievement_id, achievement_reject, payload.reason)
 
 
@@ -255,5 +265,5 @@ def reject(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Ac
     response=AchievementOut,
     summary="Ask the partner for more information (staff)",
 )
-def request_info(request: HttpRequest, achievement_id: int, payload: DecisionIn) -> Achievement:
+def request_info(request: HttpRequest, achievement_id: Id, payload: DecisionIn) -> Achievement:
     return _decide(request, achievement_id, achievement_request_info, payload.reason)

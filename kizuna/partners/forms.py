@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kizuna.core.api_schema import MAX_INT32
+from kizuna.core.forms import BoundedDateField, HttpUrlField
 from kizuna.core.prefectures import PREFECTURES
 from kizuna.partners import selectors
 from kizuna.partners.models import (
@@ -59,7 +61,7 @@ def parse_links(text: str) -> list[str]:
 
 
 class PartnerProfileForm(forms.ModelForm):
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = HttpUrlField(label=_("Website"), required=False)
     service_prefectures = forms.MultipleChoiceField(
         label=_("Prefectures served"),
         required=False,
@@ -102,8 +104,8 @@ class AchievementForm(forms.Form):
         required=False,
     )
     industry = forms.CharField(label=_("Client industry"), max_length=100, required=False)
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput)
-    site_url = forms.URLField(label=_("Site URL"), required=False, assume_scheme="https")
+    completed_on = BoundedDateField(label=_("Completed on"), widget=DateInput)
+    site_url = HttpUrlField(label=_("Site URL"), required=False)
     client_may_be_named = forms.BooleanField(
         label=_("The client may be named publicly"), required=False
     )
@@ -130,7 +132,7 @@ class AchievementForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    url = HttpUrlField(label=_("Link"), required=False)
     file = forms.FileField(label=_("File"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -176,10 +178,11 @@ class ReviewForm(forms.Form):
 
 class ContributionForm(forms.Form):
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=ContributionKind.objects.all())
-    occurred_on = forms.DateField(label=_("Date"), widget=DateInput)
+    occurred_on = BoundedDateField(label=_("Date"), widget=DateInput)
     points = forms.IntegerField(
         label=_("Points"),
         min_value=0,
+        max_value=MAX_INT32,
         required=False,
         help_text=_("Leave empty to use the points table."),
     )
@@ -202,11 +205,11 @@ class ContributionKindCreateForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=50)
     name_ja = forms.CharField(label=_("Name (Japanese)"), max_length=120)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120)
-    points = forms.IntegerField(label=_("Points"), min_value=0)
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=MAX_INT32)
 
 
 class PointsForm(forms.Form):
-    points = forms.IntegerField(label=_("Points"), min_value=0)
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=MAX_INT32)
 
 
 class NominationForm(forms.Form):
@@ -251,8 +254,8 @@ class NominationDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    term_start = forms.DateField(label=_("Term start"), widget=DateInput, required=False)
-    term_end = forms.DateField(label=_("Term end"), widget=DateInput, required=False)
+    term_start = BoundedDateField(label=_("Term start"), widget=DateInput, required=False)
+    term_end = BoundedDateField(label=_("Term end"), widget=DateInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -272,8 +275,8 @@ class AppointForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One web address per line."),
     )
-    term_start = forms.DateField(label=_("Term start"), widget=DateInput)
-    term_end = forms.DateField(label=_("Term end"), widget=DateInput)
+    term_start = BoundedDateField(label=_("Term start"), widget=DateInput)
+    term_end = BoundedDateField(label=_("Term end"), widget=DateInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -287,7 +290,7 @@ class AppointForm(forms.Form):
 class EvangelistRequestForm(forms.Form):
     group_name = forms.CharField(label=_("User group"), max_length=150)
     event_title = forms.CharField(label=_("Event"), max_length=200)
-    event_date = forms.DateField(label=_("Event date"), widget=DateInput)
+    event_date = BoundedDateField(label=_("Event date"), widget=DateInput)
     location = forms.CharField(label=_("Place (or online)"), max_length=200)
     message = forms.CharField(
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3})

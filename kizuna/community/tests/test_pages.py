@@ -100,6 +100,15 @@ def test_erase_button_erases(client, alice, taro):
     assert Activity.objects.get().title == ""
 
 
+@pytest.mark.parametrize("suggestion", ["abc", "", "99999999999999999999999", "7"])
+def test_a_decision_on_a_suggestion_that_does_not_exist_is_404(client, alice, suggestion):
+    client.force_login(alice)
+    response = client.post(
+        reverse("community:merge_suggestions"), {"suggestion": suggestion, "decision": "merge"}
+    )
+    assert response.status_code == 404
+
+
 def test_suggestion_page_merges_or_marks_not_same(client, alice):
     a = services.member_create(actor=alice, display_name="佐藤 翔太")
     b = services.member_create(actor=alice, display_name="佐藤翔太")

@@ -522,3 +522,18 @@ def test_jsonl_reader_takes_a_byte_order_mark_and_bad_json_is_rejected_per_line(
     reasons = {outcome.line: outcome.reason.split(":")[0] for outcome in rejections}
     # Lines 1 and 4 are JSON, but not activities.
     assert reasons == {1: "missing_member", 2: "bad_json", 4: "missing_member", 5: "bad_json"}
+
+
+def test_source_settings_with_a_nul_character_are_a_form_error():
+    from kizuna.connectors.forms import SourceForm
+
+    form = SourceForm(
+        data={
+            "kind": SourceKind.RSS,
+            "name": "feeds",
+            "settings": '{"feeds": [{"url": "https://x.example/\\u0000"}]}',
+            "sync_every_minutes": 60,
+        }
+    )
+    assert not form.is_valid()
+    assert "settings" in form.errors

@@ -1,7 +1,18 @@
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import httpx
 import pytest
+from django.core.checks import run_checks
 
-from kizuna.core.ssrf import UnsafeUrl, check_public_url, guarded_get
+from kizuna.core.ssrf import (
+    GuardedTransport,
+    UnsafeUrl,
+    check_public_url,
+    guarded_client,
+    guarded_get,
+    guarded_request,
+)
 
 PUBLIC = "93.184.215.14"
 
@@ -85,3 +96,101 @@ def test_a_redirect_to_another_public_page_is_followed(monkeypatch):
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         assert guarded_get(client, "https://blog.example.com/old").text == "feed"
+
+
+# Pinned connections, allowed networks, the deploy warning, connectors.
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/to-metadata":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+            return
+        body = f"host={self.headers['Host']}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_before_any_connection(local_server):
+    loopback = resolving_to("127.0.0.1")
+    with pytest.raises(UnsafeUrl):
+        guarded_request("GET", f"http://feeds.example.com:{local_server}/", resolve=loopback)
+
+
+def test_a_loopback_address_is_refused_while_no_network_is_allowed(local_server):
+    with pytest.raises(UnsafeUrl):
+        guarded_request("GET", f"http://127.0.0.1:{local_server}/")
+
+
+def test_an_allowed_network_is_reached_and_the_connection_goes_to_the_checked_address(
+    settings, local_server
+):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    url = f"http://feeds.example.com:{local_server}/feed"
+
+    response = guarded_request("GET", url, resolve=resolving_to("127.0.0.1"))
+
+    # The name resolved once, to the local server; Host still names the site asked for.
+    assert response.text == f"host=feeds.example.com:{local_server}"
+
+
+def test_a_redirect_to_the_metadata_address_is_refused_at_that_hop(settings, local_server):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    with pytest.raises(UnsafeUrl, match=r"169\.254\.169\.254"):
+        guarded_request("GET", f"http://127.0.0.1:{local_server}/to-metadata")
+
+
+def test_a_redirect_is_handed_back_unfollowed_when_asked(settings, local_server):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    response = guarded_request(
+        "GET", f"http://127.0.0.1:{local_server}/to-metadata", follow_redirects=False
+    )
+    assert response.status_code == 302
+
+
+def test_a_client_following_redirects_itself_is_still_checked_at_every_hop(settings, local_server):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    with guarded_client(follow_redirects=True) as client, pytest.raises(UnsafeUrl):
+        client.get(f"http://127.0.0.1:{local_server}/to-metadata")
+
+
+def test_the_guarded_transport_checks_requests_sent_without_the_guard(local_server):
+    with httpx.Client(transport=GuardedTransport()) as client, pytest.raises(UnsafeUrl):
+        client.get(f"http://127.0.0.1:{local_server}/")
+
+
+def _deploy_warnings():
+    messages = run_checks(include_deployment_checks=True)
+    return [m.id for m in messages if (m.id or "").startswith("kizuna.")]
+
+
+def test_check_deploy_warns_while_networks_are_allowed(settings):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    assert "kizuna.W001" in _deploy_warnings()
+
+
+def test_check_deploy_is_quiet_about_ssrf_when_no_network_is_allowed(settings):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = []
+    assert "kizuna.W001" not in _deploy_warnings()
+
+
+def test_an_allowed_network_that_is_not_a_cidr_is_a_check_error(settings):
+    settings.KIZUNA_SSRF_ALLOWED_NETWORKS = ["localhost"]
+    assert "kizuna.E001" in _deploy_warnings()
