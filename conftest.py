@@ -26,7 +26,7 @@ def make_user(db):
 @pytest.fixture
 def alice(make_user):
     return make_user(
-        "alice@example.com", display_name="Alice", staff_role="admin", is_superuser=True
+        "alice@example.com", display_name="Alice", staff_roles=["admin"], is_superuser=True
     )
 
 

@@ -12,7 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kizuna.accounts import selectors as accounts_selectors
-from kizuna.accounts.models import User
+from kizuna.accounts.models import StaffRole
+from kizuna.accounts.selectors import staff_holding
 from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile
 
 
@@ -47,7 +48,7 @@ def profiles_stale(profiles: list[PartnerProfile]) -> None:
                 % {"name": profile.name, "url": _portal_url()},
                 owner_emails(profile),
             )
-        staff = User.objects.filter(staff_role__in=["admin", "partner_manager"], is_active=True)
+        staff = staff_holding(StaffRole.PARTNER_MANAGER)
         _send(
             _("[%(site)s] Partner profiles flagged stale")
             % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
