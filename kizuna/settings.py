@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kizuna.connectors",
     "kizuna.directory",
     "kizuna.insights",
+    "kizuna.outreach",
 ]
 
 MIDDLEWARE = [
