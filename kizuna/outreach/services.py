@@ -253,3 +253,36 @@ def preferences_save(
             Suppression.objects.filter(
                 address_hash__in=hashes, reason=SuppressionReason.UNSUBSCRIBED
             ).delete()
+
+
+def email_recipient(address: str) -> Recipient:
+    """The recipient behind an email address: their account when they have one."""
+    from kizuna.accounts.models import User
+
+    address = address.strip()
+    return Recipient(address=address, user=User.objects.filter(email__iexact=address).first())
+
+
+def email_enqueue(
+    *,
+    to: str,
+    topic: str,
+    idempotency_key: str,
+    purpose: str = "service",
+    template: str = "",
+    context: dict[str, Any] | None = None,
+    content: Content | None = None,
+    language: str = "",
+) -> Delivery:
+    """Queue one email: the shortcut every service notice of the other apps uses."""
+    return delivery_enqueue(
+        channel="email",
+        recipient=email_recipient(to),
+        purpose=purpose,
+        topic=topic,
+        idempotency_key=idempotency_key,
+        template=template,
+        context=context,
+        content=content,
+        language=language,
+    )

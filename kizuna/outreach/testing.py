@@ -109,3 +109,18 @@ def smtp_sink() -> tuple[SmtpSink, Controller]:
     """A sink and its (not yet started) controller; aiosmtpd cannot listen on port 0."""
     sink = SmtpSink()
     return sink, Controller(sink, hostname="127.0.0.1", port=free_port())
+
+
+def send_queued() -> int:
+    """What the worker does every 15 seconds: send every delivery that is due now."""
+    from kizuna.outreach.worker import deliveries_send_due
+
+    return deliveries_send_due()
+
+
+def sent_mail() -> list[Any]:
+    """Send what is queued, then Django's test outbox: the emails that went out so far."""
+    from django.core import mail
+
+    send_queued()
+    return list(mail.outbox)

@@ -123,6 +123,11 @@ def _process(pk: int, *, now: datetime, wait: Any = None) -> int:
     except QuotaExhausted as error:
         _quota_exhausted(delivery, error)
         return 0
+    except Exception as error:
+        # A fault of ours or of a library: recorded for staff, not retried (it may have gone).
+        logger.exception("delivery %s failed unexpectedly", delivery.pk)
+        _record(delivery, State.FAILED, reason="unexpected_error", error=repr(error))
+        return 0
     _record_sent(delivery, result, now=now)
     return 1
 
