@@ -141,7 +141,8 @@ def test_an_unsubscribe_suppression_stops_advertising_but_not_an_invoice(dave):
 def test_the_erasure_blocklist_keeps_no_address(dave):
     suppression_add(channel="email", address=dave.email, reason="erasure")
     (row,) = Suppression.objects.values_list("address_hash", flat=True)
-    assert "dave" not in row and len(row) == 64
+    assert "dave" not in row
+    assert len(row) == 64
 
 
 def test_advertising_email_carries_one_click_unsubscribe_headers_and_the_legal_footer(

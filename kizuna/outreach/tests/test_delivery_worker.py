@@ -43,7 +43,8 @@ def test_a_queued_email_is_sent_once_over_smtp_and_recorded(sink):
     assert sink.messages[0].rcpt_tos == ["hana@example.com"]
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (State.SENT, 1)
-    assert delivery.sent_at is not None and delivery.provider_id == message["Message-ID"]
+    assert delivery.sent_at is not None
+    assert delivery.provider_id == message["Message-ID"]
 
 
 def test_queueing_the_same_key_twice_keeps_one_delivery():

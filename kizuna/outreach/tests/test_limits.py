@@ -69,9 +69,7 @@ def test_every_channel_bucket_stays_under_its_setting(channel, settings_key, doc
     maximum = transport.setting(settings_key)
     buckets = transport.limits(Delivery(channel=channel, address="x"))
     matching = [
-        limit
-        for _key, limit in buckets
-        if limit == limits.per_window(maximum, documented_window_s)
+        limit for _key, limit in buckets if limit == limits.per_window(maximum, documented_window_s)
     ]
     assert matching, buckets
     assert limits.worst_case(matching[0], documented_window_s) < maximum + 1

@@ -110,8 +110,14 @@ def test_the_preferences_page_needs_no_sign_in_and_records_each_change(client, d
 
 
 def test_the_preferences_page_speaks_japanese_and_english(client, dave):
-    assert "メッセージの受け取り設定" in client.get(preferences_path(dave) + "?lang=ja").content.decode()
-    assert "Your message preferences" in client.get(preferences_path(dave) + "?lang=en").content.decode()
+    assert (
+        "メッセージの受け取り設定"
+        in client.get(preferences_path(dave) + "?lang=ja").content.decode()
+    )
+    assert (
+        "Your message preferences"
+        in client.get(preferences_path(dave) + "?lang=en").content.decode()
+    )
 
 
 def test_turning_everything_off_suppresses_advertising_to_every_known_address(client, dave):

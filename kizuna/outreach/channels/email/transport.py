@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from kizuna.core.ratelimit import Limit
 from kizuna.outreach import limits, links
@@ -27,7 +27,7 @@ from kizuna.outreach.settings import outreach_setting
 
 class EmailChannel(Channel):
     name = "email"
-    label = gettext_lazy("Email")
+    label = pgettext_lazy("channel", "Email")
     idempotent = False
     DEFAULTS = {"PER_HOUR": 3600, "PER_SECOND": 10}
 

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from linebot.v3.messaging import (
     ApiClient,
     ApiException,
@@ -45,7 +45,7 @@ MAX_TEXT = 5000  # a text message holds at most 5,000 characters
 
 class LineChannel(Channel):
     name = "line"
-    label = gettext_lazy("LINE")
+    label = pgettext_lazy("channel", "LINE")
     idempotent = True
     DEFAULTS = {
         "CHANNEL_ACCESS_TOKEN": "",

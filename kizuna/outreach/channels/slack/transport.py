@@ -9,7 +9,7 @@ Settings (KIZUNA_OUTREACH_SLACK_<KEY>):
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -36,7 +36,7 @@ PERMANENT = {
 
 class SlackChannel(Channel):
     name = "slack"
-    label = gettext_lazy("Slack")
+    label = pgettext_lazy("channel", "Slack")
     idempotent = False
     DEFAULTS = {
         "BOT_TOKEN": "",

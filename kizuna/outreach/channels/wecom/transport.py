@@ -24,7 +24,7 @@ import httpx
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from kizuna.core.ratelimit import Limit
 from kizuna.outreach import limits
@@ -46,7 +46,7 @@ SENT, NOT_A_CONTACT, ALREADY_RECEIVED = 1, 2, 3
 
 class WeComChannel(Channel):
     name = "wecom"
-    label = gettext_lazy("WeCom")
+    label = pgettext_lazy("channel", "WeCom")
     idempotent = False
     DEFAULTS = {
         "CORP_ID": "",

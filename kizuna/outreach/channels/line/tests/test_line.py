@@ -1,7 +1,6 @@
 """LINE: push through line-bot-sdk against a local fake of the Messaging API."""
 
 from datetime import UTC, datetime, timedelta
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,7 +110,8 @@ def test_worker_killed_after_the_push_retries_with_the_same_key_and_line_drops_t
     assert delivery.attempts == 2
     assert line.deliveries == 1  # the second push was refused as a duplicate (409)
     retry_keys = [r.headers["x-line-retry-key"] for r in _pushes(line)]
-    assert len(retry_keys) == 2 and len(set(retry_keys)) == 1
+    assert len(retry_keys) == 2
+    assert len(set(retry_keys)) == 1
 
 
 def _pushes(line):
@@ -132,7 +132,8 @@ def test_quota_used_up_defers_advertising_to_next_month_and_sends_nothing(line, 
     delivery.refresh_from_db()
     assert (delivery.state, delivery.reason) == (State.DEFERRED, "quota_exhausted")
     first_of_month = delivery.due_at.astimezone(ZoneInfo("Asia/Tokyo"))
-    assert (first_of_month.day, first_of_month.hour) == (1, 0) and delivery.due_at > NOON
+    assert (first_of_month.day, first_of_month.hour) == (1, 0)
+    assert delivery.due_at > NOON
     assert line.deliveries == 0
     assert not Delivery.objects.filter(channel="email").exists()
 

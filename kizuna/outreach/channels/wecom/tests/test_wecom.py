@@ -87,7 +87,8 @@ def test_a_message_becomes_a_task_awaiting_the_staff_members_confirmation(wecom)
     wecom.confirmed.add("m1")
     assert wecom_confirmations_check() == 1
     delivery.refresh_from_db()
-    assert delivery.state == State.SENT and delivery.sent_at is not None
+    assert delivery.state == State.SENT
+    assert delivery.sent_at is not None
 
 
 def test_an_expired_token_is_fetched_again_once(wecom):
