@@ -1,7 +1,7 @@
 """Demo outreach: consents (form, import, double opt-in, a withdrawal), deliveries in every
 state across channels, and a suppression list."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -75,7 +75,7 @@ def seed(ctx: DemoContext) -> None:
     )
 
 
-def _deliveries(ctx: DemoContext, members: list[User], dave: User | None, now) -> None:  # type: ignore[no-untyped-def]
+def _deliveries(ctx: DemoContext, members: list[User], dave: User | None, now: datetime) -> None:
     rows = []
     states = [
         (State.SENT, ""),

@@ -57,6 +57,7 @@ def render(template: str, context: dict[str, Any], *, language: str) -> Content:
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
+        html: str
         try:
             html = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:

@@ -104,7 +104,7 @@ def test_the_preferences_page_needs_no_sign_in_and_records_each_change(client, d
     ]
     assert entries[0].wording == "Send me Events by Email"
     client.post(preferences_path(dave) + "?lang=en", {"choice": ["email:events"]})
-    latest_news = Consent.objects.filter(topic="news").order_by("-id").first()
+    latest_news = Consent.objects.filter(topic="news").order_by("-id")[0]
     assert latest_news.granted is False
     assert Consent.objects.count() == 3  # events unchanged: nothing added
 

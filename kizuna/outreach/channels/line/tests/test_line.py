@@ -24,6 +24,7 @@ class Line:
         self.used = 0
         self.accepted: dict[str, dict] = {}
         self.deliveries = 0
+        self.server: FakeHttpServer | None = None
 
     def route(self, request):
         if request.headers.get("authorization") != "Bearer line-token":
@@ -115,6 +116,7 @@ def test_worker_killed_after_the_push_retries_with_the_same_key_and_line_drops_t
 
 
 def _pushes(line):
+    assert line.server is not None
     return [r for r in line.server.requests if r.path == "/v2/bot/message/push"]
 
 
