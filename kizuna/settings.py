@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kizuna.connectors",
     "kizuna.directory",
     "kizuna.insights",
+    "kizuna.outreach",
     "kizuna.site",
 ]
 

@@ -1,12 +1,14 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts import services
-from kizuna.accounts.models import ApiToken, Membership, Organization, User
+from kizuna.accounts.models import ApiToken, Membership, Organization, StaffRole, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,30 +17,43 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class UserForm(UserChangeForm):
+    staff_roles = forms.MultipleChoiceField(
+        label=_("Staff roles"),
+        choices=StaffRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["staff_roles"] = sorted(self.instance.staff_roles)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserForm
     ordering = ["email"]
-    list_display = ["email", "display_name", "staff_role", "kind", "is_active", "date_joined"]
-    list_filter = ["staff_role", "kind", "is_active"]
+    list_display = ["email", "display_name", "staff_roles_display", "kind", "is_active"]
+    list_filter = ["staff_role_grants__role", "kind", "is_active"]
     search_fields = ["email", "display_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("display_name", "kind")}),
-        (_("Role"), {"fields": ("staff_role", "is_active", "is_superuser")}),
+        (_("Role"), {"fields": ("staff_roles", "is_active", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
         # A staff-role change is a security event: it goes through the audited service.
-        new_role = obj.staff_role
-        if change and "staff_role" in form.changed_data:
-            obj.staff_role = form.initial["staff_role"]
-            super().save_model(request, obj, form, change)
-            services.user_set_staff_role(actor=request.user, user=obj, staff_role=new_role)
-        else:
-            super().save_model(request, obj, form, change)
+        if change and "staff_roles" in form.changed_data:
+            services.user_set_staff_roles(
+                actor=request.user, user=obj, staff_roles=form.cleaned_data["staff_roles"]
+            )
 
 
 @admin.register(Organization)

@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kizuna.accounts.auth import require_scope
+from kizuna.accounts.models import StaffRole
 from kizuna.accounts.permissions import persona_of
 
 router = Router(tags=["accounts"])
@@ -21,6 +22,7 @@ class MeOut(Schema):
     display_name: str
     persona: str
     staff_role: str
+    staff_roles: list[str]
     organizations: list[OrganizationOut]
 
 
@@ -33,7 +35,9 @@ def me(request: HttpRequest) -> MeOut:
         email=user.email,
         display_name=user.display_name,
         persona=persona_of(user),
-        staff_role=user.staff_role,
+        # The first role held, for clients written when a person held one role.
+        staff_role=next((r for r in StaffRole.values if r in user.staff_roles), ""),
+        staff_roles=[r for r in StaffRole.values if r in user.staff_roles],
         organizations=[
             OrganizationOut(
                 id=m.organization.pk,

@@ -8,6 +8,7 @@ from kizuna.accounts.models import (
     MembershipRole,
     Organization,
     StaffRole,
+    StaffRoleGrant,
     User,
 )
 from kizuna.core.seeding import DEMO_PASSWORD, DemoContext, company_name, person_name
@@ -27,8 +28,9 @@ PERSONAS = [
     ),
 ]
 STAFF = [
-    ("hanako.partners@example.com", "山田 花子", StaffRole.PARTNER_MANAGER),
-    ("taro.community@example.com", "鈴木 太郎", StaffRole.COMMUNITY_MANAGER),
+    ("hanako.partners@example.com", "山田 花子", [StaffRole.PARTNER_MANAGER]),
+    ("taro.community@example.com", "鈴木 太郎", [StaffRole.COMMUNITY_MANAGER, StaffRole.OUTREACH]),
+    ("jiro.security@example.com", "佐藤 次郎", [StaffRole.SECURITY, StaffRole.INTEGRATIONS]),
 ]
 BATCH = 2_000
 
@@ -49,19 +51,21 @@ def _seed_personas(password_hash: str) -> list[Organization]:
         user = User.objects.create(
             email=email,
             display_name=name,
-            staff_role=role,
             kind=kind,
             password=password_hash,
             is_superuser=role == StaffRole.ADMIN,
         )
+        if role:
+            StaffRoleGrant.objects.create(user=user, role=role)
         if owns:
             organization = Organization.objects.create(name=owns[0], slug=owns[1])
             Membership.objects.create(
                 user=user, organization=organization, role=MembershipRole.OWNER
             )
             organizations.append(organization)
-    for email, name, role in STAFF:
-        User.objects.create(email=email, display_name=name, staff_role=role, password=password_hash)
+    for email, name, roles in STAFF:
+        user = User.objects.create(email=email, display_name=name, password=password_hash)
+        StaffRoleGrant.objects.bulk_create(StaffRoleGrant(user=user, role=role) for role in roles)
     return organizations
 
 

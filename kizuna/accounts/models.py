@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,9 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", _("Ecosystem admin")
     PARTNER_MANAGER = "partner_manager", _("Partner manager")
     COMMUNITY_MANAGER = "community_manager", _("Community manager")
+    OUTREACH = "outreach", _("Outreach")
+    INTEGRATIONS = "integrations", _("Integrations")
+    SECURITY = "security", _("Security")
 
 
 class AccountKind(models.TextChoices):
@@ -23,9 +27,16 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
         if not email:
             raise ValueError("An email address is required")
+        # staff_role="x" (one role) or staff_roles=[...]: roles are rows of StaffRoleGrant.
+        roles = list(fields.pop("staff_roles", None) or [])  # type: ignore[call-overload]
+        if role := fields.pop("staff_role", ""):
+            roles.append(role)
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
+        StaffRoleGrant.objects.using(self._db).bulk_create(
+            StaffRoleGrant(user=user, role=role) for role in dict.fromkeys(roles)
+        )
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
@@ -37,9 +48,6 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
-    staff_role = models.CharField(
-        _("staff role"), max_length=32, choices=StaffRole.choices, blank=True, default=""
-    )
     kind = models.CharField(
         _("account kind"), max_length=32, choices=AccountKind.choices, default=AccountKind.MERCHANT
     )
@@ -59,16 +67,47 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or self.email
 
+    @cached_property
+    def staff_roles(self) -> frozenset[str]:
+        """The staff roles this person holds (several may be held at once)."""
+        return frozenset(self.staff_role_grants.values_list("role", flat=True))
+
+    def has_staff_role(self, role: str) -> bool:
+        """Whether this person holds `role`; an ecosystem admin holds every role."""
+        return role in self.staff_roles or StaffRole.ADMIN in self.staff_roles
+
+    def staff_roles_display(self) -> str:
+        return ", ".join(
+            str(label) for value, label in StaffRole.choices if value in self.staff_roles
+        )
+
     @property
     def is_staff(self) -> bool:
         """Ecosystem staff; Django's admin site lets them in, model permissions decide more."""
-        return bool(self.staff_role)
+        return bool(self.staff_roles)
 
     def get_full_name(self) -> str:
         return self.display_name
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+class StaffRoleGrant(models.Model):
+    """One staff role held by one person; a person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_role_grants")
+    role = models.CharField(_("staff role"), max_length=32, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="staff_role_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
 
 
 class OrganizationKind(models.TextChoices):

@@ -21,6 +21,9 @@ class Action(StrEnum):
     MANAGE_ORGANIZATION = "manage_organization"
     USE_API_TOKENS = "use_api_tokens"
     MANAGE_EVENT_CONSUMERS = "manage_event_consumers"
+    MANAGE_OUTREACH = "manage_outreach"
+    MANAGE_INTEGRATIONS = "manage_integrations"
+    MANAGE_SECURITY = "manage_security"
 
 
 _STAFF_ACTIONS: dict[str, set[Action]] = {
@@ -39,6 +42,22 @@ _STAFF_ACTIONS: dict[str, set[Action]] = {
         Action.MANAGE_COMMUNITY,
         Action.USE_API_TOKENS,
     },
+    StaffRole.OUTREACH: {
+        Action.VIEW_STAFF_HOME,
+        Action.MANAGE_OUTREACH,
+        Action.USE_API_TOKENS,
+    },
+    StaffRole.INTEGRATIONS: {
+        Action.VIEW_STAFF_HOME,
+        Action.MANAGE_INTEGRATIONS,
+        Action.USE_API_TOKENS,
+    },
+    StaffRole.SECURITY: {
+        Action.VIEW_STAFF_HOME,
+        Action.VIEW_AUDIT_LOG,
+        Action.MANAGE_SECURITY,
+        Action.USE_API_TOKENS,
+    },
 }
 
 _ORGANIZATION_ACTIONS: dict[str, set[Action]] = {
@@ -52,7 +71,9 @@ _EVERY_SIGNED_IN_USER = {Action.USE_API_TOKENS}
 def can(user: Any, action: Action, obj: object = None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if action in _STAFF_ACTIONS.get(user.staff_role, set()):
+    if any(
+        action in actions and user.has_staff_role(role) for role, actions in _STAFF_ACTIONS.items()
+    ):
         return True
     if isinstance(obj, Organization):
         return action in _ORGANIZATION_ACTIONS.get(organization_role(user, obj) or "", set())
@@ -74,7 +95,7 @@ class Persona(StrEnum):
 
 
 def persona_of(user: Any) -> Persona:
-    if user.staff_role:
+    if user.is_staff:
         return Persona.STAFF
     if user.memberships.exists():
         return Persona.PARTNER

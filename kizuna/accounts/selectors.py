@@ -1,6 +1,8 @@
 """Reads of accounts that other apps share."""
 
-from kizuna.accounts.models import MembershipRole, Organization
+from django.db.models import QuerySet
+
+from kizuna.accounts.models import MembershipRole, Organization, StaffRole, User
 
 
 def owner_emails(organization: Organization) -> list[str]:
@@ -10,3 +12,17 @@ def owner_emails(organization: Organization) -> list[str]:
             role=MembershipRole.OWNER, user__is_active=True
         ).values_list("user__email", flat=True)
     )
+
+
+def staff_holding(*roles: str) -> QuerySet[User]:
+    """Active staff who hold any of `roles`; an ecosystem admin holds every role."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=User.objects.filter(staff_role_grants__role__in=[*roles, StaffRole.ADMIN]).values(
+            "pk"
+        ),
+    )
+
+
+def non_staff_users() -> QuerySet[User]:
+    return User.objects.filter(staff_role_grants__isnull=True)

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from kizuna.accounts.models import (
     MembershipRole,
     Organization,
     OrganizationKind,
+    StaffRole,
+    StaffRoleGrant,
     User,
 )
 from kizuna.accounts.permissions import SCOPES
@@ -44,17 +47,27 @@ def user_create(
     return user
 
 
-def user_set_staff_role(*, actor: Any, user: User, staff_role: str) -> User:
+def user_set_staff_roles(*, actor: Any, user: User, staff_roles: Iterable[str]) -> User:
+    """Replace the staff roles `user` holds (a security event: audited)."""
+    wanted = set(staff_roles)
+    unknown = wanted - set(StaffRole.values)
+    if unknown:
+        raise ValidationError(_("Unknown staff role: %(roles)s") % {"roles": ", ".join(unknown)})
     with transaction.atomic():
-        before = audit.snapshot(user, ["staff_role"])
-        user.staff_role = staff_role
-        user.save(update_fields=["staff_role"])
+        before = sorted(user.staff_role_grants.values_list("role", flat=True))
+        if set(before) == wanted:
+            return user
+        user.staff_role_grants.exclude(role__in=wanted).delete()
+        StaffRoleGrant.objects.bulk_create(
+            StaffRoleGrant(user=user, role=role) for role in sorted(wanted - set(before))
+        )
+        user.__dict__.pop("staff_roles", None)
         audit.record(
             actor=actor,
             action="user.staff_role_changed",
             obj=user,
-            before=before,
-            after=audit.snapshot(user, ["staff_role"]),
+            before={"staff_roles": before},
+            after={"staff_roles": sorted(wanted)},
         )
     return user
 

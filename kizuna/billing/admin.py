@@ -17,7 +17,6 @@ from kizuna.billing.models import (
     Deposit,
     FeeChoice,
     Invoice,
-    InvoiceEmail,
     InvoiceLine,
     InvoiceTax,
     Payment,
@@ -137,11 +136,5 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(ReadOnlyAdmin):
-    list_display = ["invoice", "stage", "state", "claimed_at"]
-    list_filter = ["stage", "state"]
-
-
-@admin.register(InvoiceEmail)
-class InvoiceEmailAdmin(ReadOnlyAdmin):
-    list_display = ["invoice", "to", "state", "created_at", "sent_at"]
-    list_filter = ["state"]
+    list_display = ["invoice", "stage", "claimed_at"]
+    list_filter = ["stage"]

@@ -350,18 +350,14 @@ class ReminderStage(models.TextChoices):
 
 
 class ReminderLog(models.Model):
-    """One reminder per invoice and stage, claimed before sending so it is never sent twice."""
+    """One reminder per invoice and stage: created once, when its email is queued.
 
-    class State(models.TextChoices):
-        CLAIMED = "claimed", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    What became of the email is its outreach delivery (key `billing.reminder:<invoice>:<stage>`).
+    """
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
     stage = models.CharField(max_length=16, choices=ReminderStage.choices)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.CLAIMED)
     claimed_at = models.DateTimeField(auto_now_add=True)
-    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -370,39 +366,6 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.stage}"
-
-
-class InvoiceEmail(models.Model):
-    """Tells one owner of the billed organization that an invoice was issued.
-
-    Queued from the outbox, one per invoice and recipient, so a replayed event adds none;
-    claimed before sending, so a worker restarted after sending never sends it again.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        CLAIMED = "claimed", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    # A delivery note has no retention of its own: it goes with its invoice.
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="emails")
-    to = models.EmailField()
-    state = models.CharField(
-        max_length=16, choices=State.choices, default=State.PENDING, db_index=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["invoice", "to"], name="one_issue_email_per_recipient")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.invoice} → {self.to}"
 
 
 RETENTION_YEARS = 7

@@ -20,9 +20,3 @@ def send_payment_reminders() -> int:
     today = selectors.today()
     services.invoices_mark_overdue(today=today)
     return services.reminders_send_due(today=today)
-
-
-@periodic(every=timedelta(minutes=1))
-@task()
-def send_invoice_emails() -> int:
-    return services.invoice_emails_send()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kizuna.directory.models import Assignment, Lead, LeadEmail, Review
+from kizuna.directory.models import Assignment, Lead, Review
 
 
 class AssignmentInline(admin.TabularInline):
@@ -36,9 +36,3 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
         return False
-
-
-@admin.register(LeadEmail)
-class LeadEmailAdmin(admin.ModelAdmin):
-    list_display = ["key", "to", "subject", "status", "sent_at"]
-    list_filter = ["status"]

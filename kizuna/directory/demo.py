@@ -87,7 +87,9 @@ def _leads(ctx: DemoContext, partners: list[PartnerProfile]) -> None:
     rng = ctx.rng
     carol = User.objects.filter(email="carol@example.com").first()
     merchants = list(
-        User.objects.filter(kind=AccountKind.MERCHANT, staff_role="", memberships__isnull=True)
+        User.objects.filter(
+            kind=AccountKind.MERCHANT, staff_role_grants__isnull=True, memberships__isnull=True
+        )
         .exclude(email="carol@example.com")
         .order_by("pk")[:500]
     )

@@ -293,30 +293,3 @@ class Review(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
-
-
-class EmailStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    SENDING = "sending", _("Being sent")
-    SENT = "sent", _("Sent")
-
-
-class LeadEmail(models.Model):
-    """A notification to send; claimed before sending so a restarted worker never resends it."""
-
-    key = models.CharField(max_length=200, unique=True)
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    status = models.CharField(
-        max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING, db_index=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.key

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from kizuna.core.periodic import periodic
-from kizuna.directory.services import index, leads, notifications
+from kizuna.directory.services import index, leads
 
 
 @periodic(every=timedelta(minutes=5))
@@ -13,12 +13,6 @@ from kizuna.directory.services import index, leads, notifications
 def expire_leads() -> int:
     """Slots past their time expire; recommended ones move to the next eligible partner."""
     return leads.leads_expire()
-
-
-@periodic(every=timedelta(minutes=1))
-@task()
-def send_lead_emails() -> int:
-    return notifications.emails_send()
 
 
 @periodic(every=timedelta(days=1))

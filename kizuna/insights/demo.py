@@ -69,7 +69,7 @@ def _replay_level_reviews(today: date) -> None:
 
 
 def _targets(today: date) -> None:
-    admin = User.objects.filter(staff_role="admin").first()
+    admin = User.objects.filter(staff_role_grants__role="admin").first()
     last_month = previous_start("month", period_start("month", today))
     for metric, value in KpiValue.objects.filter(
         interval="month", period_start=last_month, metric__in=HEADLINE_METRICS
@@ -85,7 +85,7 @@ def _targets(today: date) -> None:
 
 
 def _surveys(ctx: DemoContext, today: date) -> None:
-    admin = User.objects.filter(staff_role="admin").first()
+    admin = User.objects.filter(staff_role_grants__role="admin").first()
     recent = Event.objects.filter(starts_at__lt=timezone.now()).order_by("-starts_at")[:8]
     for event in reversed(list(recent)):
         survey = services.survey_create(

@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from kizuna.accounts.models import StaffRole, User
+from kizuna.accounts.models import StaffRole
+from kizuna.accounts.selectors import staff_holding
 from kizuna.insights import services
 from kizuna.insights.metrics import HEADLINE_METRICS
 from kizuna.insights.models import DigestSend
@@ -19,11 +20,7 @@ def send_last_months_digest(*, today: date) -> bool:
         for card in overview(interval="month", periods=2, today=month)
         if card.key in HEADLINE_METRICS
     ]
-    recipients = list(
-        User.objects.filter(
-            is_active=True, staff_role__in=[StaffRole.ADMIN, StaffRole.COMMUNITY_MANAGER]
-        ).values_list("email", flat=True)
-    )
+    recipients = list(staff_holding(StaffRole.COMMUNITY_MANAGER).values_list("email", flat=True))
     return services.digest_send(
         month=month, recipients=recipients, context={"month": month, "cards": cards}
     )

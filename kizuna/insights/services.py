@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +26,8 @@ from kizuna.insights.models import (
     SurveyResponse,
 )
 from kizuna.insights.periods import period_start
+from kizuna.outreach.models import Purpose, Topic
+from kizuna.outreach.services import Content, Recipient, delivery_enqueue, email_enqueue
 
 SCORE_RANGES = {SurveyKind.NPS: (0, 10), SurveyKind.CES: (1, 7)}
 
@@ -94,9 +95,13 @@ def _member_email(member: Member) -> str:
 
 
 def survey_send_invitations(*, survey: Survey, base_url: str) -> int:
-    """Email each unsent link once. The send is recorded before the mail goes out, so a
-    crash never sends twice (at worst one link stays unsent and is reported as such)."""
-    sent = 0
+    """Queue each unsent link once, as an outreach delivery; return how many were queued.
+
+    The invitation is marked sent in the transaction that queues its delivery, so a link is
+    queued once; whether it reached the person is on the delivery (a person who turned
+    surveys off on their preferences page is skipped there).
+    """
+    queued = 0
     for invitation_id in (
         survey.invitations.filter(sent_at__isnull=True)
         .exclude(email="")
@@ -106,20 +111,25 @@ def survey_send_invitations(*, survey: Survey, base_url: str) -> int:
             claimed = SurveyInvitation.objects.filter(
                 pk=invitation_id, sent_at__isnull=True
             ).update(sent_at=timezone.now())
-        if not claimed:
-            continue
-        invitation = SurveyInvitation.objects.select_related("survey").get(pk=invitation_id)
-        link = base_url.rstrip("/") + reverse("insights:survey_answer", args=[invitation.token])
-        send_mail(
-            subject=invitation.survey.title,
-            message=render_to_string(
+            if not claimed:
+                continue
+            invitation = SurveyInvitation.objects.select_related("survey", "member").get(
+                pk=invitation_id
+            )
+            link = base_url.rstrip("/") + reverse("insights:survey_answer", args=[invitation.token])
+            body = render_to_string(
                 "insights/email/survey_invitation.txt", {"survey": invitation.survey, "link": link}
-            ),
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
-        sent += 1
-    return sent
+            )
+            delivery_enqueue(
+                channel="email",
+                recipient=Recipient(address=invitation.email, member=invitation.member),
+                purpose=Purpose.SERVICE,
+                topic=Topic.SURVEYS,
+                idempotency_key=f"insights.survey_invitation:{invitation.pk}",
+                content=Content(invitation.survey.title, body),
+            )
+        queued += 1
+    return queued
 
 
 def survey_answer(
@@ -161,12 +171,14 @@ def digest_send(*, month: date, recipients: list[str], context: dict[str, Any]) 
         _record, created = DigestSend.objects.get_or_create(
             month=month, defaults={"recipients": len(recipients)}
         )
-    if not created or not recipients:
-        return False
-    send_mail(
-        subject=render_to_string("insights/email/digest_subject.txt", context).strip(),
-        message=render_to_string("insights/email/digest.txt", context),
-        from_email=None,
-        recipient_list=recipients,
-    )
+        if not created or not recipients:
+            return False
+        for to in sorted(set(recipients)):
+            email_enqueue(
+                to=to,
+                topic=Topic.NOTICES,
+                idempotency_key=f"insights.digest:{month.isoformat()}:{to}",
+                template="insights/email/digest",
+                context=context,
+            )
     return True

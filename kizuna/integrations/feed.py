@@ -112,9 +112,7 @@ def read_feed(
             )
         readable = [t for t in readable if t.name in wanted]
     organization_ids = (
-        None
-        if user.staff_role
-        else list(user.memberships.values_list("organization_id", flat=True))
+        None if user.is_staff else list(user.memberships.values_list("organization_id", flat=True))
     )
     try:
         page = feed_page(

@@ -1,18 +1,21 @@
-"""E-mail notices to partner owners, staff and evangelists, sent after the change commits.
+"""E-mail notices to partner owners, staff and evangelists, queued after the change commits.
 
 Written in the site's default language: the recipients' language is not known here.
 """
 
+import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kizuna.accounts import selectors as accounts_selectors
-from kizuna.accounts.models import User
+from kizuna.accounts.models import StaffRole
+from kizuna.accounts.selectors import staff_holding
+from kizuna.outreach.models import Topic
+from kizuna.outreach.services import Content, email_enqueue
 from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile
 
 
@@ -25,9 +28,17 @@ def _portal_url() -> str:
 
 
 def _send(subject: str, body: str, recipients: Iterable[str]) -> None:
-    recipients = sorted(set(recipients))
-    if recipients:
-        send_mail(subject, body, None, recipients)
+    """Queue one email per recipient; the same notice to the same person twice a day is one."""
+    digest = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:24]
+    day = timezone.localdate().isoformat()
+    for to in sorted(set(filter(None, recipients))):
+        email_enqueue(
+            to=to,
+            topic=Topic.NOTICES,
+            idempotency_key=f"partners.notice:{day}:{digest}:{to}",
+            content=Content(subject, body),
+            language=settings.LANGUAGE_CODE,
+        )
 
 
 def _site_language() -> translation.override:
@@ -47,7 +58,7 @@ def profiles_stale(profiles: list[PartnerProfile]) -> None:
                 % {"name": profile.name, "url": _portal_url()},
                 owner_emails(profile),
             )
-        staff = User.objects.filter(staff_role__in=["admin", "partner_manager"], is_active=True)
+        staff = staff_holding(StaffRole.PARTNER_MANAGER)
         _send(
             _("[%(site)s] Partner profiles flagged stale")
             % {"site": settings.KIZUNA_ECOSYSTEM_NAME},

@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_control
 
 from kizuna.accounts.models import Organization, OrganizationKind, User
 from kizuna.accounts.permissions import Persona, persona_of
+from kizuna.accounts.selectors import non_staff_users
 from kizuna.core import selectors, worker
 
 
@@ -39,14 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_home_context() -> dict[str, Any]:
-    users_by_kind = dict(
-        User.objects.filter(staff_role="").values_list("kind").annotate(n=Count("id"))
-    )
+    users_by_kind = dict(non_staff_users().values_list("kind").annotate(n=Count("id")))
     return {
         "partner_count": Organization.objects.filter(kind=OrganizationKind.PARTNER).count(),
         "user_count": User.objects.count(),
         "users_by_kind": users_by_kind,
-        "staff_count": User.objects.exclude(staff_role="").count(),
+        "staff_count": User.objects.filter(staff_role_grants__isnull=False).distinct().count(),
         "worker": worker.worker_state(),
         "audit_entries": selectors.recent_audit_entries(),
         "events": selectors.recent_events(),

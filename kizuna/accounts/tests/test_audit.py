@@ -2,6 +2,7 @@ import pytest
 from django.db import transaction
 
 from kizuna.accounts import services
+from kizuna.accounts.models import User
 from kizuna.core import audit
 from kizuna.core.models import AuditEntry
 
@@ -9,20 +10,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_action_records_who_what_when_object_and_before_after(alice, carol):
-    services.user_set_staff_role(actor=alice, user=carol, staff_role="partner_manager")
+    services.user_set_staff_roles(actor=alice, user=carol, staff_roles=["partner_manager"])
     entry = AuditEntry.objects.get(action="user.staff_role_changed")
     assert entry.actor == alice
     assert entry.actor_label == "alice@example.com"
     assert entry.object_type == "accounts.user"
     assert entry.object_id == str(carol.pk)
-    assert entry.before == {"staff_role": ""}
-    assert entry.after == {"staff_role": "partner_manager"}
+    assert entry.before == {"staff_roles": []}
+    assert entry.after == {"staff_roles": ["partner_manager"]}
     assert entry.at is not None
 
 
 def change_role_then_fail(actor, user) -> None:
     with transaction.atomic():
-        services.user_set_staff_role(actor=actor, user=user, staff_role="admin")
+        services.user_set_staff_roles(actor=actor, user=user, staff_roles=["admin"])
         raise RuntimeError
 
 
@@ -61,7 +62,7 @@ def test_changing_a_staff_role_in_the_admin_is_audited(client, alice, carol):
             "email": carol.email,
             "display_name": carol.display_name,
             "kind": carol.kind,
-            "staff_role": "community_manager",
+            "staff_roles": ["community_manager", "outreach"],
             "is_active": "on",
             "last_login_0": "",
             "last_login_1": "",
@@ -70,7 +71,7 @@ def test_changing_a_staff_role_in_the_admin_is_audited(client, alice, carol):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    carol.refresh_from_db()
-    assert carol.staff_role == "community_manager"
+    carol = User.objects.get(pk=carol.pk)
+    assert carol.staff_roles == {"community_manager", "outreach"}
     entry = AuditEntry.objects.get(action="user.staff_role_changed")
-    assert (entry.actor, entry.after) == (alice, {"staff_role": "community_manager"})
+    assert (entry.actor, entry.after) == (alice, {"staff_roles": ["community_manager", "outreach"]})

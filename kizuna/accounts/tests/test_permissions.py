@@ -25,6 +25,16 @@ GLOBAL = {
         A.MANAGE_COMMUNITY,
         A.USE_API_TOKENS,
     },
+    "outreach": {A.VIEW_STAFF_HOME, A.MANAGE_OUTREACH, A.USE_API_TOKENS},
+    "integrations": {A.VIEW_STAFF_HOME, A.MANAGE_INTEGRATIONS, A.USE_API_TOKENS},
+    "security": {A.VIEW_STAFF_HOME, A.VIEW_AUDIT_LOG, A.MANAGE_SECURITY, A.USE_API_TOKENS},
+    "community_and_outreach": {
+        A.VIEW_STAFF_HOME,
+        A.VIEW_AUDIT_LOG,
+        A.MANAGE_COMMUNITY,
+        A.MANAGE_OUTREACH,
+        A.USE_API_TOKENS,
+    },
     "bob": {A.USE_API_TOKENS},
     "carol": {A.USE_API_TOKENS},
     "dave": {A.USE_API_TOKENS},
@@ -38,6 +48,12 @@ def everyone(personas, make_user):
         **personas,
         "partner_manager": make_user("pm@example.com", staff_role="partner_manager"),
         "community_manager": make_user("cm@example.com", staff_role="community_manager"),
+        "outreach": make_user("out@example.com", staff_role="outreach"),
+        "integrations": make_user("int@example.com", staff_role="integrations"),
+        "security": make_user("sec@example.com", staff_role="security"),
+        "community_and_outreach": make_user(
+            "both@example.com", staff_roles=["community_manager", "outreach"]
+        ),
     }
 
 
@@ -53,6 +69,10 @@ ON_BOBS_ORGANIZATION = {
     "alice": set(ORG_ACTIONS),
     "partner_manager": set(ORG_ACTIONS),
     "community_manager": set(),
+    "outreach": set(),
+    "integrations": set(),
+    "security": set(),
+    "community_and_outreach": set(),
     "bob": set(ORG_ACTIONS),
     "bobs_colleague": {A.VIEW_ORGANIZATION_PRIVATE},
     "carol": set(),
@@ -88,3 +108,38 @@ def test_each_persona_maps_to_its_home(personas):
         "dave": Persona.COMMUNITY_MEMBER,
         "eve": Persona.PARTNER,
     }
+
+
+def test_an_admin_holds_every_staff_role_and_others_only_their_own(alice, make_user):
+    from kizuna.accounts.models import StaffRole
+
+    both = make_user("both@example.com", staff_roles=["community_manager", "outreach"])
+    assert all(alice.has_staff_role(role) for role in StaffRole.values)
+    assert {role for role in StaffRole.values if both.has_staff_role(role)} == {
+        "community_manager",
+        "outreach",
+    }
+    assert both.is_staff
+
+
+def test_changing_staff_roles_replaces_the_set_and_is_audited(alice, carol):
+    from kizuna.accounts.models import User
+    from kizuna.core.models import AuditEntry
+
+    services.user_set_staff_roles(actor=alice, user=carol, staff_roles=["outreach", "security"])
+    assert carol.staff_roles == {"outreach", "security"}
+    services.user_set_staff_roles(actor=alice, user=carol, staff_roles=["security"])
+    assert User.objects.get(pk=carol.pk).staff_roles == {"security"}
+    assert [
+        e.after for e in AuditEntry.objects.filter(action="user.staff_role_changed").order_by("id")
+    ] == [
+        {"staff_roles": ["outreach", "security"]},
+        {"staff_roles": ["security"]},
+    ]
+
+
+def test_an_unknown_staff_role_is_refused(alice, carol):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.user_set_staff_roles(actor=alice, user=carol, staff_roles=["wizard"])

@@ -1,6 +1,6 @@
 """Every write to billing goes through these services (DESIGN.md, rules of the house)."""
 
-from kizuna.billing.services.emails import invoice_emails_queue, invoice_emails_send
+from kizuna.billing.services.emails import invoice_emails_queue
 from kizuna.billing.services.invoicing import (
     invoice_correct,
     invoice_issue_for_period,
@@ -31,7 +31,6 @@ __all__ = [
     "fee_choose",
     "invoice_correct",
     "invoice_emails_queue",
-    "invoice_emails_send",
     "invoice_issue_for_period",
     "invoice_pdf_store",
     "invoices_issue_due",

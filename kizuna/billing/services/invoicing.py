@@ -6,9 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +28,8 @@ from kizuna.billing.registration import is_valid_registration_number
 from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.core.transitions import transition
+from kizuna.outreach.models import Topic
+from kizuna.outreach.services import email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -308,44 +308,34 @@ def reminder_stage_for(days_past_due: int) -> str | None:
 
 
 def reminders_send_due(*, today: date) -> int:
-    sent = 0
+    """Queue each reminder whose day has come, once per invoice and stage; return how many."""
+    queued = 0
     for invoice in selectors.open_invoices().filter(due_date__lte=today).select_related("account"):
         stage = reminder_stage_for((today - invoice.due_date).days)
-        if stage is None:
-            continue
-        log = _claim_reminder(invoice, stage)
-        if log is not None:
-            sent += _send_reminder(log)
-    return sent
+        if stage is not None:
+            queued += _queue_reminder(invoice, stage)
+    return queued
 
 
-def _claim_reminder(invoice: Invoice, stage: str) -> ReminderLog | None:
-    """Commit the claim before sending: a worker killed mid-send never sends it again."""
-    try:
-        with transaction.atomic():
-            return ReminderLog.objects.create(invoice=invoice, stage=stage)
-    except IntegrityError:
-        return None
-
-
-def _send_reminder(log: ReminderLog) -> int:
-    invoice = log.invoice
+def _queue_reminder(invoice: Invoice, stage: str) -> int:
+    """The stage's log and its email are written together, or neither is."""
     context = {
         "invoice": invoice,
         "outstanding": selectors.outstanding(invoice),
-        "stage": log.stage,
+        "stage": stage,
         "site_url": settings.SITE_URL,
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("billing/email/reminder_subject.txt", context).strip()
-        body = render_to_string("billing/email/reminder.txt", context)
     try:
-        send_mail(subject, body, None, [invoice.account.billing_email])
-    except Exception as error:
-        logger.warning("reminder %s for %s failed: %s", log.stage, invoice, error)
-        ReminderLog.objects.filter(pk=log.pk).update(
-            state=ReminderLog.State.FAILED, error=str(error)[:300]
-        )
+        with transaction.atomic():
+            ReminderLog.objects.create(invoice=invoice, stage=stage)
+            email_enqueue(
+                to=invoice.account.billing_email,
+                topic=Topic.BILLING,
+                idempotency_key=f"billing.reminder:{invoice.pk}:{stage}",
+                template="billing/email/reminder",
+                context=context,
+                language=settings.LANGUAGE_CODE,
+            )
+    except IntegrityError:
         return 0
-    ReminderLog.objects.filter(pk=log.pk).update(state=ReminderLog.State.SENT)
     return 1

@@ -103,7 +103,6 @@ def test_issued_invoices_cannot_be_changed_in_the_admin(staff_client, bob_accoun
         "deposit",
         "payment",
         "reminderlog",
-        "invoiceemail",
     ],
 )
 def test_staff_can_list_every_billing_record_in_the_admin(staff_client, bob_account, model):

@@ -7,10 +7,11 @@ from django.core import mail
 
 from kizuna.accounts.services import membership_add
 from kizuna.billing import services
-from kizuna.billing.models import InvoiceEmail
 from kizuna.billing.tests.conftest import choose
 from kizuna.core import consumers
 from kizuna.core.models import EventCursor
+from kizuna.outreach.models import Delivery, State
+from kizuna.outreach.testing import send_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def issue(account, start=APRIL):
 def deliver():
     """What the worker does: read the outbox, then send what it queued."""
     consumers.dispatch_all()
-    return services.invoice_emails_send()
+    return send_queued()
 
 
 @pytest.fixture
@@ -55,8 +56,8 @@ def test_the_email_goes_out_once_however_often_the_worker_runs_or_replays(invoic
 
 def test_an_email_claimed_by_a_killed_worker_is_never_sent_again(invoice):
     consumers.dispatch_all()
-    InvoiceEmail.objects.update(state=InvoiceEmail.State.CLAIMED)  # claimed, worker died
-    assert services.invoice_emails_send() == 0
+    Delivery.objects.update(state=State.SENDING)  # claimed, worker died
+    assert send_queued() == 0
     assert mail.outbox == []
 
 
@@ -76,30 +77,35 @@ def test_a_correction_announces_the_new_invoice_but_not_the_credit_note(invoice)
     assert replacement is not None
     assert deliver() == 1
     assert replacement.display_number in mail.outbox[-1].subject
-    assert not InvoiceEmail.objects.filter(invoice=credit_note).exists()
+    assert not Delivery.objects.filter(
+        idempotency_key__startswith=f"billing.invoice_issued:{credit_note.pk}:"
+    ).exists()
 
 
 def test_the_email_is_written_in_the_sites_language(invoice, settings):
     deliver()
     assert mail.outbox[0].subject == f"請求書 {invoice.display_number} を発行しました"
     settings.LANGUAGE_CODE = "en"
-    InvoiceEmail.objects.update(state=InvoiceEmail.State.PENDING)
-    services.invoice_emails_send()
+    Delivery.objects.all().delete()
+    EventCursor.objects.filter(name="billing.invoice_emails").update(last_event_id=0)
+    deliver()
     assert mail.outbox[1].subject == f"Invoice {invoice.display_number} has been issued"
 
 
-def test_a_failed_send_is_recorded_and_not_retried(invoice, settings):
+def test_a_failed_send_is_recorded_and_retried_only_after_a_backoff(invoice, settings):
     consumers.dispatch_all()
     settings.EMAIL_BACKEND = "kizuna.billing.tests.test_reminders.BrokenBackend"
-    assert services.invoice_emails_send() == 0
-    assert InvoiceEmail.objects.get().state == InvoiceEmail.State.FAILED
+    assert send_queued() == 0
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.error) == (State.DEFERRED, "SMTP down")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.invoice_emails_send() == 0
+    assert send_queued() == 0
+    assert mail.outbox == []
 
 
-def test_sending_issue_emails_is_a_periodic_job():
+def test_sending_issue_emails_is_the_outreach_workers_periodic_job():
     from kizuna.core import periodic
 
-    assert "kizuna.billing.tasks.send_invoice_emails" in {
+    assert "kizuna.outreach.tasks.send_due_deliveries" in {
         job.name for job in periodic.registered_jobs()
     }

@@ -7,6 +7,8 @@ from kizuna.billing import services
 from kizuna.billing.models import Invoice, ReminderLog
 from kizuna.billing.tests.conftest import choose
 from kizuna.core.models import OutboxEvent
+from kizuna.outreach.models import Delivery, State
+from kizuna.outreach.testing import send_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,9 @@ def invoice(bob_account):
 
 def run(day):
     services.invoices_mark_overdue(today=day)
-    return services.reminders_send_due(today=day)
+    queued = services.reminders_send_due(today=day)
+    send_queued()
+    return queued
 
 
 def test_reminders_go_out_on_the_due_date_and_seven_and_fourteen_days_later(invoice):
@@ -58,10 +62,12 @@ def test_an_invoice_past_due_is_marked_overdue_once_with_an_event(invoice):
     assert OutboxEvent.objects.filter(type="invoice.overdue").count() == 1
 
 
-def test_a_failed_send_is_recorded_for_staff(invoice, settings):
+def test_a_failed_send_is_recorded_for_staff_and_retried_later(invoice, settings):
     settings.EMAIL_BACKEND = "kizuna.billing.tests.test_reminders.BrokenBackend"
-    assert run(invoice.due_date) == 0
-    assert ReminderLog.objects.get().state == ReminderLog.State.FAILED
+    assert run(invoice.due_date) == 1  # queued; the send fails
+    assert ReminderLog.objects.get().stage == "due"
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.error) == (State.DEFERRED, "SMTP down")
 
 
 class BrokenBackend:

@@ -1,9 +1,8 @@
 """Emails on each step of a lead, and when a review is published or hidden.
 
-The outbox consumer turns an event into LeadEmail rows (keyed on event and recipient, so
-a replayed event adds nothing). `emails_send` then claims each row with a conditional
-UPDATE before handing it to the mail backend: a worker killed after sending leaves the row
-claimed, never pending, so no email is sent twice (at the cost of, rarely, one lost).
+The outbox consumer turns an event into outreach deliveries (keyed on event and recipient,
+so a replayed event adds nothing); the outreach worker sends them, each claimed before the
+send so no email goes out twice.
 Written in the site's default language: the recipients' language is not known here.
 """
 
@@ -11,14 +10,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kizuna.core.models import OutboxEvent
-from kizuna.directory.models import Assignment, EmailStatus, LeadEmail, Review
+from kizuna.directory.models import Assignment, Review
+from kizuna.outreach.models import Topic
+from kizuna.outreach.services import Content, email_enqueue
 from kizuna.partners.notices import owner_emails
 
 EVENT_TYPES = {
@@ -132,24 +131,10 @@ def queue_for_event(event: OutboxEvent) -> None:
 
 def _queue(event: OutboxEvent, recipients: Iterable[str], subject: str, body: str) -> None:
     for to in sorted(set(filter(None, recipients))):
-        LeadEmail.objects.get_or_create(
-            key=f"{event.pk}:{to}", defaults={"to": to, "subject": subject, "body": body}
+        email_enqueue(
+            to=to,
+            topic=Topic.LEADS,
+            idempotency_key=f"directory.{event.pk}:{to}",
+            content=Content(subject, body),
+            language=settings.LANGUAGE_CODE,
         )
-
-
-def emails_send(*, limit: int = 200) -> int:
-    """Send waiting emails; return how many were sent."""
-    sent = 0
-    for email in LeadEmail.objects.filter(status=EmailStatus.PENDING)[:limit]:
-        with transaction.atomic():
-            claimed = LeadEmail.objects.filter(pk=email.pk, status=EmailStatus.PENDING).update(
-                status=EmailStatus.SENDING, claimed_at=timezone.now()
-            )
-        if not claimed:
-            continue  # another worker has it
-        send_mail(email.subject, email.body, None, [email.to])
-        LeadEmail.objects.filter(pk=email.pk).update(
-            status=EmailStatus.SENT, sent_at=timezone.now()
-        )
-        sent += 1
-    return sent

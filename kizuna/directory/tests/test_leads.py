@@ -14,11 +14,11 @@ from kizuna.directory.models import (
     Assignment,
     AssignmentStatus,
     DirectoryEntry,
-    EmailStatus,
-    LeadEmail,
 )
-from kizuna.directory.services import leads, notifications
+from kizuna.directory.services import leads
 from kizuna.directory.services.leads import LeadStateError
+from kizuna.outreach.models import Delivery, State
+from kizuna.outreach.testing import send_queued
 from kizuna.partners.models import Badge
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_merchant_picks_partners_who_each_get_an_offer_and_an_email(
     assert [s.status for s in slots] == [AssignmentStatus.OFFERED] * 2
     assert slots[0].expires_at - slots[0].offered_at == timedelta(hours=72)
     consumers.dispatch_all()
-    assert notifications.emails_send() >= 2
+    assert send_queued() >= 2
     recipients = {address for message in mail.outbox for address in message.to}
     assert "bob@example.com" in recipients
     assert "eve@example.com" in recipients
@@ -231,12 +231,12 @@ def test_each_email_is_sent_once_even_if_sending_runs_twice(carol, bob, bob_part
     slot = leads.lead_create(merchant=carol, partners=[bob_partner], **project()).assignments.get()
     leads.lead_accept(actor=bob, assignment=slot)
     consumers.dispatch_all()
-    queued = LeadEmail.objects.count()
-    sent = notifications.emails_send()
+    queued = Delivery.objects.count()
+    sent = send_queued()
     assert sent == queued
-    assert notifications.emails_send() == 0
+    assert send_queued() == 0
     assert len(mail.outbox) == queued
-    assert not LeadEmail.objects.exclude(status=EmailStatus.SENT).exists()
+    assert not Delivery.objects.exclude(state=State.SENT).exists()
     accepted = [m for m in mail.outbox if "carol" in " ".join(m.to)]
     assert accepted  # the merchant hears that Bob accepted
 
@@ -244,6 +244,6 @@ def test_each_email_is_sent_once_even_if_sending_runs_twice(carol, bob, bob_part
 def test_an_email_claimed_by_a_worker_that_died_is_not_sent_again(carol, bob_partner):
     leads.lead_create(merchant=carol, partners=[bob_partner], **project())
     consumers.dispatch_all()
-    LeadEmail.objects.update(status=EmailStatus.SENDING, claimed_at=timezone.now())
-    assert notifications.emails_send() == 0
+    Delivery.objects.update(state=State.SENDING, claimed_at=timezone.now())
+    assert send_queued() == 0
     assert mail.outbox == []

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from kizuna.accounts import services as accounts
@@ -15,6 +14,7 @@ from kizuna.insights.models import DigestSend, KpiTarget
 from kizuna.insights.periods import tokyo_day
 from kizuna.insights.permissions import InsightsAction, can_insights
 from kizuna.insights.tests.factories import activity, member
+from kizuna.outreach.testing import sent_mail
 
 pytestmark = pytest.mark.django_db
 TODAY = tokyo_day(timezone.now())
@@ -156,8 +156,8 @@ def test_the_monthly_digest_goes_out_once(alice, filled):
     assert send_last_months_digest(today=date(2026, 10, 3))
     assert not send_last_months_digest(today=date(2026, 10, 20))
     assert DigestSend.objects.get().month == date(2026, 9, 1)
-    assert len(mail.outbox) == 1
-    assert alice.email in mail.outbox[0].to
+    assert len(sent_mail()) == 1
+    assert alice.email in sent_mail()[0].to
 
 
 def test_member_list_filters_by_level(client, alice, filled):

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from kizuna.core.models import OutboxEvent
+from kizuna.outreach.testing import sent_mail
 from kizuna.partners import tasks
 from kizuna.partners.models import BadgeAward, BadgeLevel
 from kizuna.partners.services.badges import badge_awards_sync
@@ -65,8 +65,8 @@ def test_badge_lapses_when_its_evidence_ages_out_and_the_owner_is_told(
     lapsed = award(bob_partner, badge)
     assert not lapsed.is_active
     assert OutboxEvent.objects.filter(type="badge.lapsed").count() == 1
-    assert mail.outbox[0].to == [bob.email]
-    assert badge.name_ja in mail.outbox[0].subject
+    assert sent_mail()[0].to == [bob.email]
+    assert badge.name_ja in sent_mail()[0].subject
 
 
 def test_lapse_job_is_idempotent(bob_partner, verified, badge, django_capture_on_commit_callbacks):
@@ -76,7 +76,7 @@ def test_lapse_job_is_idempotent(bob_partner, verified, badge, django_capture_on
         badge_awards_sync(now=later)
         second = badge_awards_sync(now=later)
     assert second == {"awarded": 0, "changed": 0, "lapsed": 0}
-    assert len(mail.outbox) == 1
+    assert len(sent_mail()) == 1
 
 
 def test_level_drops_as_older_evidence_ages_out(bob_partner, verified, badge):

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import OutboxEvent
+from kizuna.outreach.testing import sent_mail
 from kizuna.partners import selectors
 from kizuna.partners.models import EvangelistRequestStatus, NominationStatus
 from kizuna.partners.services.evangelists import (
@@ -114,7 +114,7 @@ def test_user_group_request_is_routed_to_an_evangelist_who_accepts(
     )
     with django_capture_on_commit_callbacks(execute=True):
         evangelist_request_route(actor=alice, request=request, evangelist=evangelist)
-    assert mail.outbox[0].to == ["dave@example.com"]
+    assert sent_mail()[0].to == ["dave@example.com"]
     assert list(selectors.evangelist_requests_for(dave)) == [request]
     evangelist_request_respond(actor=dave, request=request, accept=True, note="伺います")
     assert request.status == EvangelistRequestStatus.ACCEPTED

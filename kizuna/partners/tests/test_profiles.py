@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import AuditEntry, OutboxEvent
+from kizuna.outreach.testing import sent_mail
 from kizuna.partners import tasks
 from kizuna.partners.models import PartnerProfile
 from kizuna.partners.services.profiles import (
@@ -60,7 +60,7 @@ def test_profile_not_reviewed_for_a_year_is_flagged_stale_to_owner_and_staff(
         assert partners_flag_stale() == 1
     bob_partner.refresh_from_db()
     assert bob_partner.is_stale
-    assert {tuple(m.to) for m in mail.outbox} == {(bob.email,), (alice.email,)}
+    assert {tuple(m.to) for m in sent_mail()} == {(bob.email,), (alice.email,)}
 
 
 def test_stale_flagging_is_idempotent(bob_partner, django_capture_on_commit_callbacks):
@@ -68,7 +68,7 @@ def test_stale_flagging_is_idempotent(bob_partner, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         tasks.flag_stale_profiles.enqueue()
         tasks.flag_stale_profiles.enqueue()
-    assert len([m for m in mail.outbox if "bob@example.com" in m.to]) == 1
+    assert len([m for m in sent_mail() if "bob@example.com" in m.to]) == 1
 
 
 def test_owner_confirming_the_profile_clears_the_stale_flag(bob, bob_partner):

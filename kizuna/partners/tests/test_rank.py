@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kizuna.core.models import OutboxEvent
+from kizuna.outreach.testing import sent_mail
 from kizuna.partners import tasks
 from kizuna.partners.models import Contribution, ContributionKind, Rank
 from kizuna.partners.services.program import contribution_kind_set_points
@@ -95,7 +95,7 @@ def test_review_gives_notice_then_demotes_only_after_the_grace_period(
     bob_partner.refresh_from_db()
     assert bob_partner.rank == Rank.SILVER
     assert bob_partner.demotion_noticed_at is not None
-    assert mail.outbox[-1].to == [bob.email]
+    assert sent_mail()[-1].to == [bob.email]
 
     assert ranks_review(now=now + timedelta(days=29))["demoted"] == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,7 +106,7 @@ def test_review_gives_notice_then_demotes_only_after_the_grace_period(
         (Rank.SILVER, Rank.MEMBER),
         (Rank.MEMBER, Rank.SILVER),
     ]
-    assert len(mail.outbox) == 2
+    assert len(sent_mail()) == 2
 
 
 def test_recovering_points_during_the_grace_period_cancels_the_demotion(bob_partner):

@@ -11,7 +11,7 @@ def people_and_partners() -> tuple[list, list]:
     return (
         list(
             User.objects.order_by("email").values_list(
-                "email", "display_name", "kind", "staff_role"
+                "email", "display_name", "kind", "staff_role_grants__role"
             )
         ),
         list(Organization.objects.order_by("slug").values_list("slug", "name")),
@@ -20,7 +20,7 @@ def people_and_partners() -> tuple[list, list]:
 
 def test_seed_demo_creates_the_named_personas_with_their_roles():
     call_command("seed_demo", "--seed", "1", verbosity=0)
-    assert User.objects.get(email="alice@example.com").staff_role == "admin"
+    assert User.objects.get(email="alice@example.com").staff_roles == {"admin"}
     assert (
         Membership.objects.get(user__email="bob@example.com").organization.name == "Bob Web Works"
     )

@@ -1,0 +1,113 @@
+"""Email through Django's email backend (SMTP, or an ESP through django-anymail).
+
+Settings (KIZUNA_OUTREACH_EMAIL_<KEY>):
+- PER_HOUR: messages per hour the ESP or SMTP relay allows (default 3600; set it below
+  your provider's documented hourly limit);
+- PER_SECOND: messages per second (default 10).
+"""
+
+import hashlib
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from kizuna.core.ratelimit import Limit
+from kizuna.outreach import limits, links
+from kizuna.outreach.channels.base import Channel, PermanentError, Sent, TemporaryError
+from kizuna.outreach.models import OPTIONAL_TOPICS, Delivery, Purpose
+from kizuna.outreach.services import Content
+from kizuna.outreach.settings import outreach_setting
+
+
+class EmailChannel(Channel):
+    name = "email"
+    label = pgettext_lazy("channel", "Email")
+    idempotent = False
+    DEFAULTS = {"PER_HOUR": 3600, "PER_SECOND": 10}
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    def finish(self, content: Content, *, recipient_key: str, purpose: str, topic: str) -> Content:
+        if purpose != Purpose.ADVERTISING:
+            return content
+        footer = legal_footer(links.unsubscribe_url(recipient_key, self.name, topic))
+        return Content(content.subject, f"{content.text.rstrip()}\n\n-- \n{footer}\n", content.html)
+
+    def limits(self, delivery: Delivery) -> list[tuple[str, Limit]]:
+        return [
+            ("outreach:email:second", limits.per_window(self.setting("PER_SECOND"), 1)),
+            ("outreach:email:hour", limits.per_window(self.setting("PER_HOUR"), 3600)),
+        ]
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        # One connection for a batch: opening an SMTP session per message costs a round trip
+        # and a TLS handshake each.
+        self._connection = get_connection()
+        try:
+            yield
+        finally:
+            with suppress(Exception):  # a broken connection needs no goodbye
+                self._connection.close()
+            self._connection = None
+
+    def send(self, delivery: Delivery) -> Sent:
+        message = build_message(delivery, connection=self._connection)
+        try:
+            message.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _text in error.recipients.values()]
+            if all(500 <= code < 600 for code in codes):
+                raise PermanentError(str(error), bounced=True) from error
+            raise TemporaryError(str(error)) from error
+        except smtplib.SMTPResponseException as error:
+            if 500 <= error.smtp_code < 600:
+                raise PermanentError(str(error)) from error
+            raise TemporaryError(str(error)) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise TemporaryError(str(error)) from error
+        return Sent(provider_id=message.extra_headers["Message-ID"])
+
+
+def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAlternatives:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(delivery.idempotency_key.encode()).hexdigest()[:32]
+    headers = {"Message-ID": f"<{digest}@{domain}>"}
+    if delivery.purpose == Purpose.ADVERTISING or delivery.topic in OPTIONAL_TOPICS:
+        # RFC 8058: the mailbox provider POSTs to this URL when the person clicks unsubscribe.
+        url = links.unsubscribe_url(delivery.recipient_key, delivery.channel, delivery.topic)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.text,
+        to=[delivery.address],
+        headers=headers,
+        connection=connection,
+    )
+    if delivery.html:
+        message.attach_alternative(delivery.html, "text/html")
+    return message
+
+
+def legal_footer(unsubscribe_url: str) -> str:
+    """What 特定電子メール法 asks of advertising email: sender, address, opt-out, contact."""
+    sender = outreach_setting("SENDER_NAME") or settings.KIZUNA_ECOSYSTEM_NAME
+    lines = [
+        _("Sent by %(sender)s") % {"sender": sender},
+        outreach_setting("POSTAL_ADDRESS"),
+        _("To stop receiving these messages, open this link: %(url)s") % {"url": unsubscribe_url},
+        _("Contact: %(address)s")
+        % {"address": outreach_setting("CONTACT_ADDRESS") or settings.DEFAULT_FROM_EMAIL},
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+CHANNEL = EmailChannel()

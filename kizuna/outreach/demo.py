@@ -1,0 +1,137 @@
+"""Demo outreach: consents (form, import, double opt-in, a withdrawal), deliveries in every
+state across channels, and a suppression list."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from kizuna.accounts.models import AccountKind, User
+from kizuna.core.seeding import DemoContext
+from kizuna.outreach import policy
+from kizuna.outreach.models import (
+    Consent,
+    ConsentMethod,
+    Delivery,
+    Purpose,
+    State,
+    Suppression,
+    SuppressionReason,
+    Topic,
+)
+
+WORDING = "Kizuna からのニュース・イベント案内をメールで受け取る"
+
+
+def seed(ctx: DemoContext) -> None:
+    now = timezone.now()
+    dave = User.objects.filter(email="dave@example.com").first()
+    members = list(User.objects.filter(kind=AccountKind.COMMUNITY_MEMBER).order_by("pk")[:40])
+    consents = []
+    for index, user in enumerate(members):
+        method = [ConsentMethod.FORM, ConsentMethod.IMPORT, ConsentMethod.DOUBLE_OPT_IN][index % 3]
+        at = now - timedelta(days=ctx.rng.randint(30, 400))
+        for topic in (Topic.NEWS, Topic.EVENTS):
+            consents.append(
+                Consent(
+                    recipient_key=f"user:{user.pk}",
+                    channel="email",
+                    topic=topic,
+                    granted=True,
+                    method=method,
+                    source="connpass 参加者リスト 2025" if method == ConsentMethod.IMPORT else "",
+                    wording=WORDING,
+                    at=at,
+                )
+            )
+        if index % 7 == 6:  # some changed their mind later
+            consents.append(
+                Consent(
+                    recipient_key=f"user:{user.pk}",
+                    channel="email",
+                    topic=Topic.NEWS,
+                    granted=False,
+                    method=ConsentMethod.PREFERENCES,
+                    wording="ニュースをメールで受け取る",
+                    at=at + timedelta(days=20),
+                )
+            )
+    Consent.objects.bulk_create(consents)
+    _deliveries(ctx, members, dave, now)
+    Suppression.objects.bulk_create(
+        [
+            Suppression(
+                channel="email",
+                address_hash=policy.address_hash("email", "bounced@example.jp"),
+                reason=SuppressionReason.HARD_BOUNCE,
+                source="550 5.1.1 user unknown",
+            ),
+            Suppression(
+                channel="email",
+                address_hash=policy.address_hash("email", "complained@example.jp"),
+                reason=SuppressionReason.COMPLAINT,
+                source="ESP webhook",
+            ),
+        ]
+    )
+
+
+def _deliveries(ctx: DemoContext, members: list[User], dave: User | None, now: datetime) -> None:
+    rows = []
+    states = [
+        (State.SENT, ""),
+        (State.SENT, ""),
+        (State.SKIPPED, policy.NO_CONSENT),
+        (State.SKIPPED, policy.CAPPED),
+        (State.DEFERRED, policy.QUIET_HOURS),
+        (State.FAILED, "too_many_attempts"),
+        (State.BOUNCED, ""),
+        (State.UNKNOWN, "lease_expired"),
+    ]
+    for index, user in enumerate(members[:24]):
+        state, reason = states[index % len(states)]
+        created = now - timedelta(hours=ctx.rng.randint(1, 24 * 20))
+        rows.append(
+            Delivery(
+                channel="email",
+                user=user,
+                address=user.email,
+                recipient_key=f"user:{user.pk}",
+                purpose=Purpose.ADVERTISING,
+                topic=Topic.EVENTS,
+                subject="【Kizuna】12月のもくもく会のご案内",
+                text="今月のもくもく会のお知らせです。",
+                idempotency_key=f"demo:events:{user.pk}",
+                state=state,
+                reason=reason,
+                error="SMTP 451 try again later" if state == State.FAILED else "",
+                attempts=0 if state == State.SKIPPED else 1,
+                created_at=created,
+                due_at=created + timedelta(hours=11) if state == State.DEFERRED else created,
+                claimed_at=None if state == State.SKIPPED else created,
+                sent_at=created if state == State.SENT else None,
+            )
+        )
+    if dave is not None:
+        for channel, address, state in (
+            ("slack", "U0DAVE", State.SENT),
+            ("line", "U4af4980629dave", State.QUEUED),
+            ("wecom", "wmDaveExternal", State.AWAITING_CONFIRMATION),
+        ):
+            rows.append(
+                Delivery(
+                    channel=channel,
+                    user=dave,
+                    address=address,
+                    recipient_key=f"user:{dave.pk}",
+                    purpose=Purpose.SERVICE,
+                    topic=Topic.NOTICES,
+                    text="バッジ「プラグイン開発」が付与されました。",
+                    idempotency_key=f"demo:notice:{channel}",
+                    state=state,
+                    attempts=0 if state == State.QUEUED else 1,
+                    claimed_at=None if state == State.QUEUED else now,
+                    sent_at=now if state == State.SENT else None,
+                    due_at=now + timedelta(days=365) if state == State.QUEUED else now,
+                )
+            )
+    Delivery.objects.bulk_create(rows)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kizuna.outreach import views
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("deliveries/", views.delivery_list, name="delivery_list"),
+    path("deliveries/<int:pk>/requeue/", views.delivery_requeue, name="delivery_requeue"),
+    path("preferences/<str:token>/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

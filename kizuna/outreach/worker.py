@@ -1,0 +1,207 @@
+"""The one loop that sends deliveries, run by the periodic task `send_due_deliveries`.
+
+Each delivery is claimed with a conditional UPDATE committed before the send, so two
+workers never send the same one, and a worker killed mid-send leaves it `sending` with a
+lease. When the lease runs out the delivery is retried with the same key on a channel that
+drops duplicates by key (LINE), and otherwise becomes `unknown`: staff see it and decide,
+since it may have gone out.
+"""
+
+import logging
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kizuna.core import ratelimit
+from kizuna.outreach import policy
+from kizuna.outreach.channels import registry
+from kizuna.outreach.channels.base import PermanentError, QuotaExhausted, Sent, TemporaryError
+from kizuna.outreach.models import DUE_STATES, Delivery, Purpose, State, SuppressionReason
+from kizuna.outreach.settings import outreach_setting
+
+logger = logging.getLogger(__name__)
+
+
+# A worker on the real clock waits this long at most for a rate-limit token before it
+# defers the delivery instead (a batch then goes out at the limit's pace, not 5 a run).
+MAX_TOKEN_WAIT_S = 5
+
+
+def deliveries_send_due(
+    *, now: datetime | None = None, limit: int | None = None, sleep: Any = time.sleep
+) -> int:
+    """Send every delivery that is due; return how many were sent (or handed over).
+
+    `now` fixes the clock (tests): nothing waits for a token then, it defers at once.
+    """
+    live = now is None
+    now = now or timezone.now()
+    leases_expire(now=now)
+    due = list(
+        Delivery.objects.filter(state__in=DUE_STATES, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("pk", "channel")[: limit or outreach_setting("BATCH")]
+    )
+    sent = 0
+    for channel_name in sorted({channel for _pk, channel in due}):
+        channel = registry.get(channel_name)
+        with channel.session():
+            for pk, name in due:
+                if name == channel_name:
+                    sent += _process(
+                        pk, now=timezone.now() if live else now, wait=sleep if live else None
+                    )
+    return sent
+
+
+def leases_expire(*, now: datetime) -> int:
+    """Deliveries whose worker died mid-send: retried by key where possible, else unknown."""
+    expired = Delivery.objects.filter(state=State.SENDING, lease_until__lt=now)
+    changed = 0
+    for name in set(expired.values_list("channel", flat=True)):
+        of_channel = expired.filter(channel=name)
+        with transaction.atomic():
+            if registry.get(name).idempotent:
+                changed += of_channel.update(
+                    state=State.QUEUED, due_at=now, lease_until=None, reason="lease_expired"
+                )
+            else:
+                changed += of_channel.update(
+                    state=State.UNKNOWN, lease_until=None, reason="lease_expired"
+                )
+    return changed
+
+
+def _process(pk: int, *, now: datetime, wait: Any = None) -> int:
+    delivery = Delivery.objects.get(pk=pk)
+    channel = registry.get(delivery.channel)
+    decision = policy.decide(delivery, now=now)
+    if decision is not None:
+        _record(
+            delivery, decision.state, reason=decision.reason, due_at=decision.until, only_due=True
+        )
+        return 0
+    for key, limit in channel.limits(delivery):
+        allowed = ratelimit.consume(key, limit, now=now)
+        while (
+            not allowed.allowed and wait is not None and allowed.retry_after_s <= MAX_TOKEN_WAIT_S
+        ):
+            wait(allowed.retry_after_s)
+            now = timezone.now()
+            allowed = ratelimit.consume(key, limit, now=now)
+        if not allowed.allowed:
+            retry_at = now + timedelta(seconds=max(1, allowed.retry_after_s))
+            _record(
+                delivery, State.DEFERRED, reason=policy.RATE_LIMITED, due_at=retry_at, only_due=True
+            )
+            return 0
+    if not _claim(delivery, now=now):
+        return 0  # another worker has it
+    delivery.refresh_from_db()
+    try:
+        result = channel.send(delivery)
+    except TemporaryError as error:
+        _retry_later(delivery, error, now=now)
+        return 0
+    except PermanentError as error:
+        state = State.BOUNCED if error.bounced else State.FAILED
+        if error.bounced:
+            from kizuna.outreach.services import suppression_add
+
+            suppression_add(
+                channel=delivery.channel,
+                address=delivery.address,
+                reason=SuppressionReason.HARD_BOUNCE,
+                source=str(error)[:300],
+            )
+        _record(delivery, state, error=str(error))
+        return 0
+    except QuotaExhausted as error:
+        _quota_exhausted(delivery, error)
+        return 0
+    except Exception as error:
+        # A fault of ours or of a library: recorded for staff, not retried (it may have gone).
+        logger.exception("delivery %s failed unexpectedly", delivery.pk)
+        _record(delivery, State.FAILED, reason="unexpected_error", error=repr(error))
+        return 0
+    _record_sent(delivery, result, now=now)
+    return 1
+
+
+def _claim(delivery: Delivery, *, now: datetime) -> bool:
+    with transaction.atomic():
+        return bool(
+            Delivery.objects.filter(pk=delivery.pk, state__in=DUE_STATES, due_at__lte=now).update(
+                state=State.SENDING,
+                attempts=F("attempts") + 1,
+                claimed_at=now,
+                lease_until=now + timedelta(seconds=outreach_setting("LEASE_S")),
+            )
+        )
+
+
+def _record(
+    delivery: Delivery,
+    state: str,
+    *,
+    reason: str = "",
+    error: str = "",
+    due_at: datetime | None = None,
+    only_due: bool = False,
+) -> None:
+    """Write the outcome, if the delivery is still where this worker left it."""
+    expected = DUE_STATES if only_due else [State.SENDING]
+    fields: dict[str, object] = {"state": state, "reason": reason, "lease_until": None}
+    if error:
+        fields["error"] = error[:2000]
+    if due_at is not None:
+        fields["due_at"] = due_at
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, state__in=expected).update(**fields)
+
+
+def _record_sent(delivery: Delivery, result: Sent, *, now: datetime) -> None:
+    state = State.AWAITING_CONFIRMATION if result.awaiting_confirmation else State.SENT
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
+            state=state,
+            provider_id=result.provider_id[:200],
+            sent_at=None if result.awaiting_confirmation else timezone.now(),
+            lease_until=None,
+            reason="",
+            error="",
+        )
+
+
+def _retry_later(delivery: Delivery, error: TemporaryError, *, now: datetime) -> None:
+    if delivery.attempts >= outreach_setting("MAX_ATTEMPTS"):
+        _record(delivery, State.FAILED, reason="too_many_attempts", error=str(error))
+        return
+    if error.retry_after_s is not None:
+        wait = error.retry_after_s
+    else:
+        base = outreach_setting("BACKOFF_BASE_S")
+        wait = min(base * 2 ** (delivery.attempts - 1), outreach_setting("BACKOFF_MAX_S"))
+    _record(
+        delivery,
+        State.DEFERRED,
+        reason="temporary_error",
+        error=str(error),
+        due_at=now + timedelta(seconds=wait),
+    )
+
+
+def _quota_exhausted(delivery: Delivery, error: QuotaExhausted) -> None:
+    """Advertising waits for the next quota period; a service notice moves to another channel."""
+    if delivery.purpose == Purpose.ADVERTISING:
+        _record(delivery, State.DEFERRED, reason=policy.QUOTA, due_at=error.until)
+        return
+    from kizuna.outreach.services import delivery_fallback
+
+    fallback = delivery_fallback(delivery=delivery)
+    reason = f"{policy.QUOTA}: sent as delivery {fallback.pk}" if fallback else policy.QUOTA
+    _record(delivery, State.SKIPPED if fallback else State.FAILED, reason=reason, error=str(error))
