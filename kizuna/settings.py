@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kizuna.connectors",
     "kizuna.directory",
     "kizuna.insights",
+    "kizuna.integrations",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,10 @@ CONTENT_SECURITY_POLICY = {
 # Background work: the database queue (tests switch to the immediate backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 KIZUNA_WORKER_STALE_AFTER_S = envint("KIZUNA_WORKER_STALE_AFTER_S", 120)
+
+# Webhooks: each attempt's timeout, and a factor on the retry schedule (benchmarks shorten it).
+KIZUNA_WEBHOOK_TIMEOUT_S = float(os.environ.get("KIZUNA_WEBHOOK_TIMEOUT_S", "15"))
+KIZUNA_WEBHOOK_RETRY_SCALE = float(os.environ.get("KIZUNA_WEBHOOK_RETRY_SCALE", "1"))
 
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("connectors/", include("kizuna.connectors.urls")),
     path("directory/", include("kizuna.directory.urls")),
     path("insights/", include("kizuna.insights.urls")),
+    path("integrations/", include("kizuna.integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),

@@ -93,4 +93,6 @@ SCOPES: dict[str, Any] = {
     "billing:write": _("Choose your organization's fee"),
     "leads:read": _("Read your requests to partners (merchants), or every lead (staff)"),
     "leads:respond": _("Read your organization's lead inbox and accept or decline leads"),
+    "webhooks:read": _("Read your webhook endpoints and their deliveries"),
+    "webhooks:write": _("Register, change and replay your webhook endpoints"),
 }
