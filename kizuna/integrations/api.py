@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kizuna.accounts.auth import require_scope
 from kizuna.accounts.models import Organization
@@ -135,7 +135,7 @@ def endpoint_list(request: HttpRequest) -> list[WebhookEndpoint]:
 @router.post(
     "/endpoints", response={201: EndpointCreatedOut}, summary="Register a webhook endpoint"
 )
-def endpoint_create(request: HttpRequest, payload: EndpointIn) -> tuple[int, WebhookEndpoint]:
+def endpoint_create(request: HttpRequest, payload: EndpointIn) -> Status:
     user = require_scope(request, "webhooks:write")
     if payload.organization_id is not None:
         organization = Organization.objects.filter(pk=payload.organization_id).first()
@@ -156,7 +156,7 @@ def endpoint_create(request: HttpRequest, payload: EndpointIn) -> tuple[int, Web
         )
     except ValidationError as error:
         raise _error(error) from None
-    return 201, endpoint
+    return Status(201, endpoint)
 
 
 @router.get("/endpoints/{endpoint_id}", response=EndpointOut, summary="One webhook endpoint")
@@ -177,10 +177,10 @@ def endpoint_update(
 
 
 @router.delete("/endpoints/{endpoint_id}", response={204: None}, summary="Delete an endpoint")
-def endpoint_delete(request: HttpRequest, endpoint_id: int) -> tuple[int, None]:
+def endpoint_delete(request: HttpRequest, endpoint_id: int) -> Status:
     endpoint = _endpoint(request, endpoint_id, "webhooks:write")
     services.webhook_endpoint_delete(actor=request.user, endpoint=endpoint)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -220,7 +220,7 @@ def delivery_list(
     endpoint_id: int,
     status: DeliveryStatus | None = None,
     before: int | None = None,
-    limit: int = Field(50, ge=1, le=200),
+    limit: int = Query(50, ge=1, le=200),
 ) -> DeliveriesOut:
     endpoint = _endpoint(request, endpoint_id, "webhooks:read")
     deliveries = selectors.deliveries_of(endpoint, status=status)
@@ -270,7 +270,7 @@ def endpoint_replay(request: HttpRequest, endpoint_id: int, payload: ReplayIn) -
     response={202: DeliveryOut},
     summary="Queue a signed `webhook.test` event to the endpoint",
 )
-def endpoint_test(request: HttpRequest, endpoint_id: int) -> tuple[int, DeliveryOut]:
+def endpoint_test(request: HttpRequest, endpoint_id: int) -> Status:
     endpoint = _endpoint(request, endpoint_id, "webhooks:write")
     delivery = services.webhook_test_send(actor=request.user, endpoint=endpoint)
-    return 202, _delivery_out(delivery)
+    return Status(202, _delivery_out(delivery))

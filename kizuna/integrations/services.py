@@ -364,7 +364,7 @@ def retry_delay(attempts_made: int, *, rng: random.Random | None = None) -> time
     if attempts_made >= len(RETRY_SCHEDULE):
         return None
     nominal = RETRY_SCHEDULE[attempts_made].total_seconds() * settings.KIZUNA_WEBHOOK_RETRY_SCALE
-    jitter = (rng or random).uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 - not a secret
+    jitter = (rng or random).uniform(1 - JITTER, 1 + JITTER)
     return timedelta(seconds=nominal * jitter)
 
 
