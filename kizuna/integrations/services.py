@@ -334,7 +334,7 @@ def webhook_events_replay(
             event_type = _public_type(event.type)
             if event_type is None or not _matches(endpoint, event, event_type):
                 continue
-            _, created = WebhookDelivery.objects.get_or_create(
+            _delivery, created = WebhookDelivery.objects.get_or_create(
                 endpoint=endpoint,
                 event=event,
                 defaults={

@@ -175,7 +175,8 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(
     start = timezone.now()
     services.deliver_due(now=start)
     endpoint.refresh_from_db()
-    assert endpoint.failing_since == start and endpoint.enabled
+    assert endpoint.failing_since == start
+    assert endpoint.enabled
     _emit("partner.updated", {"partner_id": 8})
     dispatch("integrations.webhooks")
     later = start + timedelta(days=5, minutes=1)
