@@ -3,23 +3,25 @@
 import time
 from datetime import timedelta
 
+import httpx
 from django_tasks import task
 
 from kizuna.core.periodic import periodic
-from kizuna.integrations.services import deliver_due
+from kizuna.integrations.services import deliver_continuously
 
 BATCH = 100
-BUDGET_S = 50  # leave the worker to other jobs at least once a minute
+CONCURRENCY = 8
+BUDGET_S = 50  # leave the worker to its other jobs at least once a minute
 
 
 @periodic(every=timedelta(seconds=10))
 @task()
 def send_due_webhooks() -> int:
-    sent = 0
     started = time.monotonic()
-    while time.monotonic() - started < BUDGET_S:
-        count = deliver_due(limit=BATCH)
-        sent += count
-        if count < BATCH:
-            break
-    return sent
+    with httpx.Client() as client:
+        return deliver_continuously(
+            limit=BATCH,
+            concurrency=CONCURRENCY,
+            client=client,
+            stop=lambda sent, idle: idle or time.monotonic() - started > BUDGET_S,
+        )
