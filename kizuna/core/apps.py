@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and events")
 
     def ready(self) -> None:
-        # Periodic jobs and event consumers register themselves when imported.
+        # Event types, periodic jobs and event consumers register themselves when imported;
+        # types first, so a consumer module may refer to them.
+        autodiscover_modules("events")
         autodiscover_modules("tasks")
         autodiscover_modules("consumers")
         autodiscover_modules("navigation")

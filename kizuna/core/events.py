@@ -5,12 +5,16 @@
         emit("lead.accepted", {"lead_id": lead.id}, actor=user)
 
 A rolled-back transaction leaves no event. Consumers read events in id order.
+The type must be declared in the catalog (`kizuna.core.catalog`, each app's `events.py`)
+and the payload must match its schema; what is stored is the validated model's JSON.
 """
 
 from typing import Any
 
+import pydantic
 from django.db import connection, transaction
 
+from kizuna.core import catalog
 from kizuna.core.models import OutboxEvent
 from kizuna.core.serialization import json_ready
 
@@ -19,7 +23,18 @@ class EmitOutsideTransaction(RuntimeError):
     pass
 
 
+class InvalidEventPayload(ValueError):
+    """The payload does not match the schema declared for its event type."""
+
+
 def emit(event_type: str, payload: dict[str, Any], *, actor: Any = None) -> OutboxEvent:
+    declared = catalog.event_type(event_type)  # raises catalog.UndeclaredEvent
+    try:
+        data = declared.schema.model_validate(json_ready(payload)).model_dump(mode="json")
+    except pydantic.ValidationError as error:
+        raise InvalidEventPayload(
+            f"Payload of {event_type!r} does not match {declared.schema.__name__}: {error}"
+        ) from error
     if not transaction.get_connection().in_atomic_block:
         raise EmitOutsideTransaction(
             f"emit({event_type!r}) must run inside transaction.atomic() "
@@ -28,7 +43,8 @@ def emit(event_type: str, payload: dict[str, Any], *, actor: Any = None) -> Outb
     _serialize_outbox_writers()
     return OutboxEvent.objects.create(
         type=event_type,
-        payload=json_ready(payload),
+        version=declared.version,
+        payload=data,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
 

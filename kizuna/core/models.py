@@ -12,6 +12,8 @@ class OutboxEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     type = models.CharField(max_length=100, db_index=True)
+    # The version of the type's payload schema (core.catalog) the payload was written with.
+    version = models.PositiveSmallIntegerField(default=1)
     payload = models.JSONField(default=dict)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -146,6 +146,7 @@ def _event_payload(invoice: Invoice) -> dict[str, Any]:
         "number": invoice.display_number,
         "kind": invoice.kind,
         "account_id": invoice.account_id,
+        "organization_id": invoice.account.organization_id,
         "period_start": invoice.period_start,
         "total": invoice.total,
     }

@@ -169,6 +169,7 @@ def deposit_confirm(*, actor: Any, deposit: Deposit, invoice: Invoice | None = N
                 "invoice_id": invoice.pk,
                 "number": invoice.display_number,
                 "account_id": invoice.account_id,
+                "organization_id": invoice.account.organization_id,
                 "amount": applied,
                 "invoice_paid": invoice.status == InvoiceStatus.PAID,
             },

@@ -28,6 +28,7 @@ from kizuna.directory.models import (
     LeadPreferences,
     LeadRouting,
 )
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import Badge, PartnerProfile
 
 
@@ -119,10 +120,7 @@ def _offer(lead: Lead, partner_id: int, *, recommended: bool, now: datetime) -> 
         offered_at=now,
         expires_at=now + _expiry(),
     )
-    emit(
-        "lead.offered",
-        {"lead_id": lead.pk, "assignment_id": assignment.pk, "partner_id": partner_id},
-    )
+    emit("lead.offered", _slot_payload(assignment))
     return assignment
 
 
@@ -154,8 +152,17 @@ def _slot_payload(assignment: Assignment, **extra: Any) -> dict[str, Any]:
     return {
         "lead_id": assignment.lead_id,
         "assignment_id": assignment.pk,
-        "partner_id": assignment.partner_id,
+        **partner_ref(assignment.partner),
         **extra,
+    }
+
+
+def _contact(lead: Lead) -> dict[str, str]:
+    """The merchant's contact: only ever in `lead.accepted` (see directory/events.py)."""
+    return {
+        "contact_name": lead.contact_name,
+        "contact_email": lead.contact_email,
+        "contact_phone": lead.contact_phone,
     }
 
 
@@ -164,7 +171,7 @@ def lead_accept(*, actor: Any, assignment: Assignment, now: datetime | None = No
         raise PermissionDenied
     now = now or timezone.now()
     with transaction.atomic():
-        _locked_lead(assignment)
+        lead = _locked_lead(assignment)
         _transition(
             assignment,
             from_status=AssignmentStatus.OFFERED,
@@ -174,7 +181,7 @@ def lead_accept(*, actor: Any, assignment: Assignment, now: datetime | None = No
             responded_at=now,
             responded_by=actor,
         )
-        emit("lead.accepted", _slot_payload(assignment), actor=actor)
+        emit("lead.accepted", _slot_payload(assignment, **_contact(lead)), actor=actor)
     return assignment
 
 

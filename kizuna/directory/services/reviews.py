@@ -12,6 +12,7 @@ from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.directory import permissions
 from kizuna.directory.models import Assignment, AssignmentStatus, Review
+from kizuna.partners.events import partner_ref
 
 
 def _field_error(field: str, message: str, code: str) -> ValidationError:
@@ -49,7 +50,7 @@ def review_publish(*, actor: Any, assignment: Assignment, rating: int, text: str
             )
             emit(
                 "review.published",
-                {"review_id": review.pk, "partner_id": review.partner_id, "rating": rating},
+                {"review_id": review.pk, **partner_ref(review.partner), "rating": rating},
                 actor=actor,
             )
     except IntegrityError as error:  # a second submit raced the first
@@ -69,7 +70,7 @@ def review_hide(*, actor: Any, review: Review, reason: str) -> Review:
         audit.record(actor=actor, action="review.hidden", obj=review, after={"reason": reason})
         emit(
             "review.hidden",
-            {"review_id": review.pk, "partner_id": review.partner_id, "reason": reason},
+            {"review_id": review.pk, **partner_ref(review.partner), "reason": reason},
             actor=actor,
         )
     return review

@@ -16,6 +16,7 @@ from kizuna.directory import snapshot
 from kizuna.directory.models import DirectoryEntry
 from kizuna.directory.search import SearchParams, entry_badges, search
 from kizuna.directory.services import index
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import PartnerProfile
 from kizuna.partners.services.profiles import partner_update
 
@@ -136,7 +137,10 @@ def test_stale_profiles_are_demoted_and_say_so(make_partner):
     stale = make_partner("古い", badges={"seo": 3})
     PartnerProfile.objects.filter(pk=stale.pk).update(stale_since=timezone.now())
     with transaction.atomic():
-        emit("partner.updated", {"partner_id": stale.pk, "fields": ["stale_since"]})
+        emit(
+            "partner.updated",
+            {**partner_ref(stale), "slug": stale.slug, "fields": ["stale_since"]},
+        )
     consumers.dispatch_all()
     with translation.override("en"):
         hits = search(SearchParams(services=("seo",))).hits

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
@@ -103,7 +104,7 @@ def achievement_submit(
         )
         emit(
             "achievement.submitted",
-            {"achievement_id": achievement.pk, "partner_id": partner.pk},
+            {"achievement_id": achievement.pk, **partner_ref(partner)},
             actor=actor,
         )
     return achievement
@@ -180,7 +181,7 @@ def achievement_verify(*, actor: Any, achievement: Achievement, note: str = "") 
         )
         emit(
             "achievement.verified",
-            {"achievement_id": achievement.pk, "partner_id": achievement.partner_id},
+            {"achievement_id": achievement.pk, **partner_ref(achievement.partner)},
             actor=actor,
         )
         badge_awards_sync(partner=achievement.partner)
@@ -202,7 +203,7 @@ def achievement_reject(*, actor: Any, achievement: Achievement, reason: str) -> 
             "achievement.rejected",
             {
                 "achievement_id": achievement.pk,
-                "partner_id": achievement.partner_id,
+                **partner_ref(achievement.partner),
                 "reason": reason,
             },
             actor=actor,
@@ -260,7 +261,7 @@ def achievement_publish_summary(
         )
         emit(
             "achievement.summary_changed",
-            {"achievement_id": achievement.pk, "partner_id": achievement.partner_id},
+            {"achievement_id": achievement.pk, **partner_ref(achievement.partner)},
             actor=actor,
         )
     return achievement

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kizuna.core.events import emit
 from kizuna.partners import notices
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import Achievement, AchievementStatus, BadgeAward, PartnerProfile
 
 AwardKey = tuple[int, int]  # (partner id, badge id)
@@ -91,7 +92,7 @@ def _sync_award(award: BadgeAward | None, key: AwardKey, row: dict, now: datetim
     _set_counts(award, level, row)
     award.save(update_fields=["level", "evidence_count", "last_verified_at"])
     if level > previous_level:
-        _emit_award(award, "badge.awarded")
+        _emit_award(award, lapsed=False)
     # Only a level change counts as changed; a new count or date alone is saved quietly.
     return "changed" if level != previous_level else None
 
@@ -104,7 +105,7 @@ def _lapse_uncounted(
         if award.lapsed_at is None and badge_level_for(counts.get(key, {}).get("n", 0)) == 0:
             award.lapsed_at, award.evidence_count = now, 0
             award.save(update_fields=["lapsed_at", "evidence_count"])
-            _emit_award(award, "badge.lapsed")
+            _emit_award(award, lapsed=True)
             lapsed.append(award)
     return lapsed
 
@@ -121,15 +122,15 @@ def _award(
     _set_counts(award, level, row)
     award.awarded_at, award.lapsed_at = now, None
     award.save()
-    _emit_award(award, "badge.awarded")
+    _emit_award(award, lapsed=False)
     return award
 
 
-def _emit_award(award: BadgeAward, event_type: str) -> None:
+def _emit_award(award: BadgeAward, *, lapsed: bool) -> None:
     emit(
-        event_type,
+        "badge.lapsed" if lapsed else "badge.awarded",
         {
-            "partner_id": award.partner_id,
+            **partner_ref(award.partner),
             "badge_id": award.badge_id,
             "badge_code": award.badge.code,
             "level": award.level,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kizuna.accounts.models import Organization
 from kizuna.core import audit
 from kizuna.core.events import emit
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
@@ -147,5 +148,5 @@ def _import_achievement(partner: PartnerProfile, item: Any, badges: list[Badge])
         )
         emit(
             "achievement.verified",
-            {"achievement_id": achievement.pk, "partner_id": partner.pk, "imported": True},
+            {"achievement_id": achievement.pk, **partner_ref(partner), "imported": True},
         )

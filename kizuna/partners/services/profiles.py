@@ -13,6 +13,7 @@ from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.core.text import normalize_ja
 from kizuna.partners import notices
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import PartnerProfile
 from kizuna.partners.services.validation import field_error
 
@@ -63,7 +64,7 @@ def _check_budget(budget_min: int | None, budget_max: int | None) -> None:
 def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None) -> None:
     emit(
         "partner.updated",
-        {"partner_id": partner.pk, "slug": partner.slug, "fields": fields},
+        {**partner_ref(partner), "slug": partner.slug, "fields": fields},
         actor=actor,
     )
 
@@ -82,8 +83,7 @@ def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> 
         emit(
             "partner.created",
             {
-                "partner_id": profile.pk,
-                "organization_id": organization.pk,
+                **partner_ref(profile),
                 "slug": organization.slug,
             },
             actor=actor,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kizuna.core import audit
 from kizuna.core.events import emit
 from kizuna.partners import notices
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import Contribution, ContributionKind, PartnerProfile, Rank, RankChange
 from kizuna.partners.services.validation import field_error
 
@@ -104,7 +105,12 @@ def _change_rank(partner: PartnerProfile, to_rank: str, points: int) -> None:
     )
     emit(
         "rank.changed",
-        {"partner_id": partner.pk, "from": partner.rank, "to": to_rank, "points": points},
+        {
+            **partner_ref(partner),
+            "from_rank": partner.rank,
+            "to_rank": to_rank,
+            "points": points,
+        },
     )
     partner.rank = to_rank
     partner.demotion_noticed_at = None

@@ -35,7 +35,7 @@ def test_promotion_is_immediate_and_kept_in_the_history(bob_partner):
     assert (bob_partner.rank, bob_partner.rank_points) == (Rank.SILVER, 30)
     change = bob_partner.rank_changes.get()
     assert (change.from_rank, change.to_rank) == (Rank.MEMBER, Rank.SILVER)
-    assert OutboxEvent.objects.filter(type="rank.changed", payload__to="silver").exists()
+    assert OutboxEvent.objects.filter(type="rank.changed", payload__to_rank="silver").exists()
 
 
 def test_points_default_to_the_points_table(alice, bob_partner):

@@ -1,0 +1,20 @@
+"""Event types of accounts (see kizuna.core.catalog)."""
+
+from kizuna.core.catalog import EventPayload, declare
+
+
+class UserCreated(EventPayload):
+    user_id: int
+    kind: str
+    staff_role: str
+
+
+class OrganizationCreated(EventPayload):
+    organization_id: int
+    kind: str
+    owner_id: int
+
+
+# Sign-ups are internal: a partner becomes visible to integrations with `partner.created`.
+declare("user.created", schema=UserCreated)
+declare("organization.created", schema=OrganizationCreated)

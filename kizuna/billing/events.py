@@ -1,0 +1,61 @@
+"""Event types of billing (see kizuna.core.catalog).
+
+Each names the billing account and, like every event about a partner, its organization
+(`organization_id`), which a partner's token or webhook endpoint is matched on. Amounts are
+integer yen including tax.
+"""
+
+from datetime import date
+
+from kizuna.core.catalog import EventPayload, declare
+
+
+class AccountPayload(EventPayload):
+    account_id: int
+    organization_id: int
+
+
+class InvoiceEvent(AccountPayload):
+    invoice_id: int
+    number: str
+    kind: str
+    period_start: date
+    total: int
+
+
+class InvoiceCredited(InvoiceEvent):
+    corrects_id: int
+
+
+class InvoiceOverdue(InvoiceEvent):
+    due_date: date
+
+
+class PaymentMatched(AccountPayload):
+    payment_id: int
+    invoice_id: int
+    number: str
+    amount: int
+    invoice_paid: bool
+
+
+class FeeChanged(AccountPayload):
+    monthly_fee: int
+    cycle: str
+    effective_from: date
+
+
+class PartnerSuspension(EventPayload):
+    organization_id: int
+
+
+BILLING = {"public": True, "scope": "billing:read", "partner_field": "organization_id"}
+
+declare("invoice.issued", schema=InvoiceEvent, **BILLING)
+declare("invoice.credited", schema=InvoiceCredited, **BILLING)
+declare("invoice.overdue", schema=InvoiceOverdue, **BILLING)
+declare("payment.matched", schema=PaymentMatched, **BILLING)
+declare("fee.changed", schema=FeeChanged, **BILLING)
+# Whether a partner is listed is public (the directory shows it); the reason stays with staff.
+declare("partner.suspended", schema=PartnerSuspension, **BILLING)
+declare("partner.unsuspended", schema=PartnerSuspension, **BILLING)

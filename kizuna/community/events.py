@@ -1,0 +1,76 @@
+"""Event types of the community (see kizuna.core.catalog).
+
+Payloads name members by id only: what a member is called, their handles and emails stay
+behind `GET /api/v1/community/...` and its scopes. `member.erased` tells a subscriber to
+erase what it copied about that member.
+"""
+
+from datetime import datetime
+
+from kizuna.core.catalog import EventPayload, declare
+
+
+class MembersCreated(EventPayload):
+    member_ids: list[int]
+
+
+class MemberUpdated(EventPayload):
+    member_id: int
+    fields: list[str]
+
+
+class MemberAffiliationChanged(EventPayload):
+    member_id: int
+    organization_id: int
+
+
+class MemberMerge(EventPayload):
+    into_id: int
+    merged_id: int
+    merge_id: int
+
+
+class MemberErased(EventPayload):
+    member_id: int
+
+
+class ActivityIngested(EventPayload):
+    count: int
+    sources: list[str]
+    occurred_from: datetime
+    occurred_until: datetime
+    organization_ids: list[int]
+
+
+class EventCreated(EventPayload):
+    event_id: int
+    source: str
+
+
+class AttendanceChanged(EventPayload):
+    event_id: int
+    member_id: int
+    role: str
+    status: str
+
+
+class AttendanceImported(EventPayload):
+    event_id: int
+    created: int
+    updated: int
+    rejected: int
+
+
+COMMUNITY = {"public": True, "scope": "community:read"}
+
+declare("member.created", schema=MembersCreated, **COMMUNITY)
+declare("member.updated", schema=MemberUpdated, **COMMUNITY)
+declare("member.affiliation_changed", schema=MemberAffiliationChanged, **COMMUNITY)
+declare("member.merged", schema=MemberMerge, **COMMUNITY)
+declare("member.merge_undone", schema=MemberMerge, **COMMUNITY)
+declare("member.erased", schema=MemberErased, **COMMUNITY)
+declare("event.created", schema=EventCreated, **COMMUNITY)
+declare("attendance.changed", schema=AttendanceChanged, **COMMUNITY)
+declare("attendance.imported", schema=AttendanceImported, **COMMUNITY)
+# A batch marker for the rollups; the activities themselves are read through the API.
+declare("activity.ingested", schema=ActivityIngested)

@@ -1,0 +1,58 @@
+"""Event types of the directory: leads and reviews (see kizuna.core.catalog).
+
+A lead reaches a partner's feed and webhooks in steps, and the merchant's contact only with
+`lead.accepted`: offers, declines and expiries carry ids alone, so a partner that never
+accepted never learns who asked. The contact fields are personal data as well.
+"""
+
+from kizuna.core.catalog import EventPayload, PartnerPayload, declare
+
+
+class LeadCreated(EventPayload):
+    lead_id: int
+    routing: str
+
+
+class LeadSlot(PartnerPayload):
+    """One partner's slot of a lead (an assignment)."""
+
+    lead_id: int
+    assignment_id: int
+
+
+class LeadAccepted(LeadSlot):
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+
+
+class LeadDeclined(LeadSlot):
+    reason: str
+
+
+class ReviewPublished(PartnerPayload):
+    review_id: int
+    rating: int
+
+
+class ReviewHidden(PartnerPayload):
+    review_id: int
+    reason: str
+
+
+LEAD = {"public": True, "scope": "leads:read", "partner_field": "organization_id"}
+REVIEW = {"public": True, "scope": "partners:read", "partner_field": "organization_id"}
+
+declare("lead.created", schema=LeadCreated, public=True, scope="leads:read")
+declare("lead.offered", schema=LeadSlot, **LEAD)
+declare(
+    "lead.accepted",
+    schema=LeadAccepted,
+    personal={"contact_name", "contact_email", "contact_phone"},
+    **LEAD,
+)
+declare("lead.declined", schema=LeadDeclined, **LEAD)
+declare("lead.expired", schema=LeadSlot, **LEAD)
+declare("lead.completed", schema=LeadSlot, **LEAD)
+declare("review.published", schema=ReviewPublished, **REVIEW)
+declare("review.hidden", schema=ReviewHidden, **REVIEW)
