@@ -223,7 +223,7 @@ class Bench:
                 actor=admin,
                 organization=None,
                 url=f"{self.base}/{prefix}/{n}",
-                event_types=[self.args.event_type],
+                event_types=["partner.updated"],
             )
             for n in range(ENDPOINTS)
         ]
@@ -237,7 +237,13 @@ class Bench:
         for start in range(0, count, 1000):
             with transaction.atomic():
                 for n in range(start, min(start + 1000, count)):
-                    ids.append(emit(self.args.event_type, {"partner_id": n + 1}).pk)
+                    payload = {
+                        "partner_id": n + 1,
+                        "organization_id": n + 1,
+                        "slug": f"partner-{n + 1}",
+                        "fields": ["name", "description"],
+                    }
+                    ids.append(emit("partner.updated", payload).pk)
         return ids
 
     def wait_until_settled(self, endpoint_ids: list[int], on_progress: Any = None) -> None:
@@ -364,7 +370,6 @@ def main() -> None:
         default=0.0005,
         help="factor on the retry schedule (0.0005: the ~28 h schedule in ~50 s)",
     )
-    parser.add_argument("--event-type", default="partner.updated")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)

@@ -26,7 +26,18 @@ def _partner_endpoint(user, url="https://hooks.example.com/bob"):
 
 def _lead_accepted_for(organization):
     with transaction.atomic():
-        emit("lead.accepted", {"lead_id": 1, "assignment_id": 2, "partner_id": organization.pk})
+        emit(
+            "lead.accepted",
+            {
+                "lead_id": 1,
+                "assignment_id": 2,
+                "partner_id": 3,
+                "organization_id": organization.pk,
+                "contact_name": "Carol",
+                "contact_email": "carol@example.com",
+                "contact_phone": "03-0000-0000",
+            },
+        )
 
 
 def test_a_partner_endpoint_receives_only_its_own_organizations_events(bob, eve):
@@ -44,8 +55,23 @@ def test_a_partner_may_subscribe_only_to_types_tied_to_a_partner(bob):
             actor=bob,
             organization=_org(bob),
             url="https://hooks.example.com/x",
-            event_types=["partner.updated"],
+            event_types=["lead.created"],
         )
+
+
+def test_personal_fields_reach_only_endpoints_allowed_personal_data(bob):
+    without = _partner_endpoint(bob)
+    with_personal = services.webhook_endpoint_create(
+        actor=bob,
+        organization=_org(bob),
+        url="https://hooks.example.com/crm",
+        event_types=["lead.accepted"],
+        personal_data=True,
+    )
+    _lead_accepted_for(_org(bob))
+    dispatch("integrations.webhooks")
+    assert "carol@example.com" not in without.deliveries.get().body
+    assert "carol@example.com" in with_personal.deliveries.get().body
 
 
 def test_a_partner_cannot_register_an_endpoint_for_another_organization(bob, eve):

@@ -22,6 +22,10 @@ def _emit(event_type, payload):
         return emit(event_type, payload)
 
 
+def _partner_updated(partner_id):
+    return {"partner_id": partner_id, "organization_id": 1, "slug": "p", "fields": ["name"]}
+
+
 def _staff_endpoint(alice, url, types=("partner.updated",), **extra):
     return services.webhook_endpoint_create(
         actor=alice, organization=None, url=url, event_types=list(types), **extra
@@ -30,7 +34,7 @@ def _staff_endpoint(alice, url, types=("partner.updated",), **extra):
 
 def _one_delivery(alice, receiver):
     endpoint = _staff_endpoint(alice, receiver.url)
-    _emit("partner.updated", {"partner_id": 7})
+    _emit("partner.updated", _partner_updated(7))
     dispatch("integrations.webhooks")
     return endpoint, WebhookDelivery.objects.get(endpoint=endpoint)
 
@@ -43,7 +47,7 @@ def test_each_event_reaches_the_receiver_signed_so_the_standard_library_verifies
     [request] = receiver.requests
     payload = Webhook(endpoint.secret).verify(request.body, request.headers)
     assert payload["type"] == "partner.updated"
-    assert payload["data"] == {"partner_id": 7}
+    assert payload["data"] == _partner_updated(7)
     assert set(payload) == {"id", "type", "version", "occurred_at", "data"}
     assert request.headers["webhook-id"] == delivery.webhook_id
     delivery.refresh_from_db()
@@ -177,7 +181,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_its_owner_emailed(
     endpoint.refresh_from_db()
     assert endpoint.failing_since == start
     assert endpoint.enabled
-    _emit("partner.updated", {"partner_id": 8})
+    _emit("partner.updated", _partner_updated(8))
     dispatch("integrations.webhooks")
     later = start + timedelta(days=5, minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -217,7 +221,7 @@ def test_replaying_a_time_range_resends_its_events_and_creates_missed_ones(
     endpoint, delivery = _one_delivery(alice, receiver)
     services.deliver_due()
     services.webhook_endpoint_update(actor=alice, endpoint=endpoint, enabled=False)
-    _emit("partner.updated", {"partner_id": 9})  # missed while disabled
+    _emit("partner.updated", _partner_updated(9))  # missed while disabled
     dispatch("integrations.webhooks")
     assert WebhookDelivery.objects.count() == 1
     services.webhook_endpoint_update(actor=alice, endpoint=endpoint, enabled=True)
@@ -244,7 +248,7 @@ def test_the_test_event_button_queues_a_signed_test_delivery(alice, receiver, lo
 
 def test_an_event_nobody_subscribed_to_creates_no_delivery(alice, receiver, loopback_allowed):
     _staff_endpoint(alice, receiver.url, types=("lead.accepted",))
-    _emit("partner.updated", {"partner_id": 7})
+    _emit("partner.updated", _partner_updated(7))
     dispatch("integrations.webhooks")
     assert not WebhookDelivery.objects.exists()
 
@@ -262,7 +266,7 @@ def test_a_name_that_later_resolves_to_loopback_is_refused_at_send_time(alice, r
     endpoint = _staff_endpoint(alice, "http://hooks.example.com/hook")
     fakes.FAKE_DNS["hooks.example.com"] = "127.0.0.1"
     try:
-        _emit("partner.updated", {"partner_id": 7})
+        _emit("partner.updated", _partner_updated(7))
         dispatch("integrations.webhooks")
         services.deliver_due()
     finally:
