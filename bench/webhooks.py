@@ -113,28 +113,29 @@ def run_receiver(port: int) -> None:
 def run_worker(limit: int, concurrency: int) -> None:
     configure_django()
     import logging
-    import threading
 
     import httpx
 
-    from kizuna.core import consumers
     from kizuna.integrations.services import deliver_continuously
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-
-    def fan_out() -> None:
-        # What the worker's dispatch_domain_events job does, without waiting for its period.
-        while True:
-            if not consumers.dispatch("integrations.webhooks"):
-                time.sleep(0.05)
-
-    threading.Thread(target=fan_out, daemon=True).start()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     with httpx.Client(limits=limits) as client:
         print("ready", flush=True)
         deliver_continuously(
             limit=limit, concurrency=concurrency, client=client, stop=lambda sent, idle: False
         )
+
+
+def run_fan_out() -> None:
+    """The worker's dispatch job (events to delivery rows), as a second worker runs it."""
+    configure_django()
+    from kizuna.core import consumers
+
+    print("ready", flush=True)
+    while True:
+        if not consumers.dispatch("integrations.webhooks"):
+            time.sleep(0.05)
 
 
 # The conductor.
@@ -172,6 +173,7 @@ class Bench:
         self.port = args.port
         self.base = f"http://127.0.0.1:{self.port}"
         self.worker: subprocess.Popen | None = None
+        self.fan_out: subprocess.Popen
 
     def spawn(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         process = subprocess.Popen(  # noqa: S603 - our own script
@@ -197,6 +199,13 @@ class Bench:
                 "KIZUNA_WEBHOOK_RETRY_SCALE": str(retry_scale),
             },
         )
+
+    def start_fan_out(self) -> None:
+        self.fan_out = self.spawn("--fan-out")
+
+    def stop_fan_out(self) -> None:
+        self.fan_out.terminate()
+        self.fan_out.wait()
 
     def stop_worker(self, sig: int = signal.SIGTERM) -> None:
         assert self.worker is not None
@@ -271,10 +280,12 @@ class Bench:
         self.emit_events(self.args.events)
         log(f"throughput: {self.args.events} events emitted")
         self.start_worker(timeout_s=15, retry_scale=1)
+        self.start_fan_out()
         started = time.perf_counter()
         self.wait_until_settled([e.pk for e in endpoints])
         real_s = time.perf_counter() - started
         self.stop_worker()
+        self.stop_fan_out()
         deliveries = WebhookDelivery.objects.filter(endpoint__in=endpoints)
         work = [(d.endpoint.url, d.body) for d in deliveries.select_related("endpoint")]
         log(f"throughput: {len(work)} deliveries in {real_s:.1f} s; now raw httpx")
@@ -315,6 +326,7 @@ class Bench:
         event_ids = self.emit_events(self.args.events)
         log(f"faults: {len(event_ids)} events emitted")
         self.start_worker(timeout_s=timeout_s, retry_scale=self.args.retry_scale)
+        self.start_fan_out()
         kill_at = [0.2, 0.45, 0.7]
 
         def maybe_kill(progress: float) -> None:
@@ -340,6 +352,7 @@ class Bench:
             services.webhook_delivery_replay(actor=admin, delivery=delivery)
         self.wait_until_settled(endpoint_ids)
         self.stop_worker()
+        self.stop_fan_out()
         assert not kill_at, "the run ended before the third kill"
         return self.count(self.receiver_call("/_receipts"), event_ids)
 
@@ -373,12 +386,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fan-out", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.receiver:
         run_receiver(args.port)
         return
     if args.worker:
         run_worker(args.limit, args.concurrency)
+        return
+    if args.fan_out:
+        run_fan_out()
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="kizuna-webhooks-bench-"))
