@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -12,6 +13,7 @@ from kizuna.core.consumers import dispatch
 from kizuna.core.events import emit
 from kizuna.integrations import services
 from kizuna.integrations.models import DeliveryStatus, DisabledReason, WebhookDelivery
+from kizuna.integrations.tasks import send_due_webhooks
 from kizuna.integrations.tests import conftest as fakes
 
 pytestmark = pytest.mark.django_db
@@ -258,8 +260,9 @@ def test_an_event_nobody_subscribed_to_creates_no_delivery(alice, receiver, loop
 
 def test_a_private_address_cannot_be_registered(alice):
     for url in ("http://10.0.0.5/hook", "http://127.0.0.1:9/hook", "http://intranet.example.com/"):
-        with pytest.raises(Exception, match="cannot receive webhooks"):
+        with pytest.raises(ValidationError) as refused:
             _staff_endpoint(alice, url)
+        assert refused.value.error_dict["url"][0].code == "unsafe_url"
 
 
 def test_a_name_that_later_resolves_to_loopback_is_refused_at_send_time(alice, receiver):
@@ -322,3 +325,21 @@ def test_a_worker_whose_lease_ran_out_logs_its_attempt_but_does_not_move_the_del
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert delivery.attempts.count() == 2
+
+
+def test_a_replay_range_must_end_after_it_starts(alice, receiver, loopback_allowed):
+    endpoint = _staff_endpoint(alice, receiver.url)
+    now = timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        services.webhook_events_replay(actor=alice, endpoint=endpoint, start=now, end=now)
+    assert refused.value.code == "empty_range"
+
+
+def test_the_worker_job_sends_every_due_delivery_then_stops(alice, receiver, loopback_allowed):
+    _staff_endpoint(alice, receiver.url)
+    for n in range(3):
+        _emit("partner.updated", _partner_updated(n))
+    dispatch("integrations.webhooks")
+    assert send_due_webhooks.call() == 3
+    assert len(receiver.requests) == 3
+    assert not WebhookDelivery.objects.exclude(status=DeliveryStatus.SUCCEEDED).exists()
