@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from kizuna.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -26,8 +27,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["webhook_id"]
     inlines = [WebhookAttemptInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: WebhookDelivery | None = None
+    ) -> bool:
         return False

@@ -23,7 +23,9 @@ class EndpointForm(forms.Form):
 
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["event_types"].choices = [(name, name) for name in event_types]
+        field = self.fields["event_types"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(name, name) for name in event_types]
 
 
 class ReplayRangeForm(forms.Form):

@@ -168,7 +168,7 @@ def endpoint_replay(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(count)d events queued again.") % {"count": result[0]})
             return redirect("integrations:endpoint_detail", pk=pk)
     for error in form.errors.values():
-        messages.error(request, " ".join(error))
+        messages.error(request, " ".join(str(message) for message in error))
     return redirect("integrations:endpoint_detail", pk=pk)
 
 

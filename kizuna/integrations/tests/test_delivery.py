@@ -115,7 +115,9 @@ def test_failures_are_retried_on_the_standard_schedule_then_given_up(
 
 def test_the_retry_scale_setting_shortens_the_schedule(settings):
     settings.KIZUNA_WEBHOOK_RETRY_SCALE = 0.01
-    assert services.retry_delay(2) <= timedelta(minutes=5) * 0.01 * 1.2
+    delay = services.retry_delay(2)
+    assert delay is not None
+    assert delay <= timedelta(minutes=5) * 0.01 * 1.2
     assert services.retry_delay(8) is None
 
 
