@@ -339,13 +339,15 @@ def webhook_delivery_replay(*, actor: Any, delivery: WebhookDelivery) -> Webhook
 
 
 def _reset(deliveries: Any) -> int:
-    # The claim stays: a worker sending it right now records its attempt, and the next
-    # claim (after it) starts the new round.
+    # The claim goes too: a worker sending it right now still logs its attempt, but no
+    # longer holds the delivery, so its outcome cannot end the round the replay asked for.
     return deliveries.update(
         status=DeliveryStatus.PENDING,
         attempt_count=0,
         next_attempt_at=timezone.now(),
         finished_at=None,
+        claimed_until=None,
+        claim_token="",
     )
 
 

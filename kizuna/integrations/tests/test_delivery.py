@@ -345,3 +345,22 @@ def test_the_worker_job_sends_every_due_delivery_then_stops(alice, receiver, loo
     assert send_due_webhooks.call() == 3
     assert len(receiver.requests) == 3
     assert not WebhookDelivery.objects.exclude(status=DeliveryStatus.SUCCEEDED).exists()
+
+
+def test_a_replay_during_a_send_is_not_swallowed_by_that_sends_success(
+    alice, receiver, loopback_allowed
+):
+    _, delivery = _one_delivery(alice, receiver)
+    now = timezone.now()
+    token, [claimed] = services.webhook_deliveries_claim(
+        limit=1, lease=timedelta(seconds=30), now=now
+    )
+    services.webhook_delivery_replay(actor=alice, delivery=delivery)
+    from kizuna.integrations.transport import Outcome
+
+    services.webhook_attempts_record(
+        token=token, results=[(claimed, Outcome(now, True, status_code=200))], now=now
+    )
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert services.deliver_due() == 1
