@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kizuna.connectors",
     "kizuna.directory",
     "kizuna.insights",
+    "kizuna.integrations",
     "kizuna.outreach",
     "kizuna.site",
 ]
@@ -281,6 +282,10 @@ KIZUNA_IMPORT_REPORT_MAX_LINES = envint("KIZUNA_IMPORT_REPORT_MAX_LINES", 10_000
 # this many times its compressed size.
 KIZUNA_IMPORT_ZIP_MAX_BYTES = envint("KIZUNA_IMPORT_ZIP_MAX_BYTES", 2 * 1024 * 1024 * 1024)
 KIZUNA_IMPORT_ZIP_MAX_RATIO = envint("KIZUNA_IMPORT_ZIP_MAX_RATIO", 200)
+
+# Webhooks: each attempt's timeout, and a factor on the retry schedule (benchmarks shorten it).
+KIZUNA_WEBHOOK_TIMEOUT_S = float(os.environ.get("KIZUNA_WEBHOOK_TIMEOUT_S", "15"))
+KIZUNA_WEBHOOK_RETRY_SCALE = float(os.environ.get("KIZUNA_WEBHOOK_RETRY_SCALE", "1"))
 
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("insights/", include("kizuna.insights.urls")),
     path("imports/", include("kizuna.core.import_urls")),
     path("outreach/", include("kizuna.outreach.urls")),
+    path("integrations/", include("kizuna.integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("staff/consumers/", consumer_views.consumer_list, name="staff_consumers"),

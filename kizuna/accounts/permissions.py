@@ -123,4 +123,6 @@ SCOPES: dict[str, Any] = {
         "events about their own organization)"
     ),
     "personal_data:read": _("See personal data (names, emails, phones) in events"),
+    "webhooks:read": _("Read your webhook endpoints and their deliveries"),
+    "webhooks:write": _("Register, change and replay your webhook endpoints"),
 }

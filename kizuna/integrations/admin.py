@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kizuna.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "organization", "enabled", "disabled_reason", "failing_since"]
+    list_filter = ["enabled", "disabled_reason"]
+    search_fields = ["url", "description"]
+    exclude = ["secret", "previous_secret"]
+    readonly_fields = ["created_by", "disabled_at", "failing_since", "previous_secret_until"]
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = [f.name for f in WebhookAttempt._meta.fields]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["webhook_id", "endpoint", "event_type", "status", "attempt_count", "created_at"]
+    list_filter = ["status", "event_type"]
+    search_fields = ["webhook_id"]
+    inlines = [WebhookAttemptInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: WebhookDelivery | None = None
+    ) -> bool:
+        return False
