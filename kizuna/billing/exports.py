@@ -8,8 +8,6 @@ Rows are ordered by date, then document number, so the same period gives the sam
 Account names are the products' defaults; rename them in ACCOUNTS if your books differ.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +15,7 @@ from datetime import date
 from django.db.models import Q
 
 from kizuna.billing.models import Invoice, InvoiceKind, Payment
+from kizuna.core.exports import csv_bytes
 
 ACCOUNTS = {
     "receivable": "売掛金",
@@ -179,10 +178,9 @@ LAYOUTS: dict[str, tuple[list[str], Callable[[list[JournalEntry]], Iterator[list
 
 
 def export_csv(layout: str, start: date, end: date) -> bytes:
-    """UTF-8 with a byte-order mark, CRLF line ends: what both products' importers accept."""
+    """UTF-8 with a byte-order mark, CRLF line ends: what both products' importers accept.
+
+    Written by the shared formula-safe helper: a partner name such as "=1+1" arrives as text.
+    """
     header, rows = LAYOUTS[layout]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows(journal_entries(start, end)))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(header, rows(journal_entries(start, end)))

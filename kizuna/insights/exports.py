@@ -1,24 +1,22 @@
-"""CSV downloads of the dashboard tables (UTF-8 with BOM, so Excel in Japan opens them right)."""
+"""Downloads of the dashboard tables, through core's formula-safe export helper.
 
-import csv
+`?format=csv` (UTF-8 with BOM, so Excel in Japan opens it right; `&encoding=shift_jis` for
+older tools) or `?format=xlsx`.
+"""
+
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+
+from kizuna.core.exports import export_response, requested_format
 
 
-def wants_csv(request: Any) -> bool:
-    return request.GET.get("format") == "csv"
+def wants_csv(request: HttpRequest) -> bool:
+    return requested_format(request) is not None
 
 
 def csv_response(
-    filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]
+    request: HttpRequest, filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([str(cell) for cell in header])
-    for row in rows:
-        writer.writerow(["" if cell is None else str(cell) for cell in row])
-    return response
+    return export_response(request, filename=filename, header=header, rows=rows)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from kizuna.billing import exports, services
-from kizuna.billing.models import Deposit
+from kizuna.billing.models import Deposit, Invoice
 from kizuna.billing.tests.conftest import choose
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,26 @@ def test_exporting_the_same_period_twice_gives_the_same_bytes(april_books, layou
 def test_entries_outside_the_period_are_not_exported(april_books):
     assert rows("generic")[1:] != []
     assert exports.export_csv("generic", date(2026, 6, 1), date(2026, 6, 30)).count(b"\n") == 1
+
+
+def _before_the_formula_guard(layout):
+    """The accounting export as it was written before the shared helper, for comparison."""
+    header, make_rows = exports.LAYOUTS[layout]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(make_rows(exports.journal_entries(*APRIL)))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@pytest.mark.parametrize("layout", ["freee", "moneyforward", "generic"])
+def test_accounting_exports_keep_their_bytes_through_the_shared_helper(april_books, layout):
+    assert exports.export_csv(layout, *APRIL) == _before_the_formula_guard(layout)
+
+
+def test_a_recipient_name_that_looks_like_a_formula_is_exported_as_text(april_books):
+    name = '=HYPERLINK("http://evil.example","x")'
+    Invoice.objects.filter(pk=april_books.pk).update(recipient_name=name)
+    _, first, *_ = rows("generic")
+    assert first[8] == "'" + name
+    assert first[6] == "16500"

@@ -40,6 +40,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if wants_csv(request):
         periods = [start for start, _value in cards[0].series]
         return csv_response(
+            request,
             f"kpis-{interval}",
             [_("KPI"), *periods],
             ([card.label, *(value for _start, value in card.series)] for card in cards),
@@ -92,6 +93,7 @@ def events(request: HttpRequest) -> HttpResponse:
     rows = selectors.event_rows(interval, start, where)
     if wants_csv(request):
         return csv_response(
+            request,
             f"events-{start}",
             [
                 _("Date"),
@@ -155,6 +157,7 @@ def journey(request: HttpRequest) -> HttpResponse:
     data = selectors.journey()
     if wants_csv(request):
         return csv_response(
+            request,
             "journey",
             [_("Month"), _("Moved up"), _("Held"), _("Moved down"), _("New")],
             ([m["month"], m["up"], m["hold"], m["down"], m["new"]] for m in data["moves"]),
@@ -203,7 +206,7 @@ def outputs(request: HttpRequest) -> HttpResponse:
         METRICS_BY_KEY["output_member_share"].label,
     ]
     if wants_csv(request):
-        return csv_response(f"outputs-{interval}", header, rows)
+        return csv_response(request, f"outputs-{interval}", header, rows)
     return render(
         request,
         "insights/outputs.html",

@@ -26,6 +26,7 @@ def partner_contribution(request: HttpRequest) -> HttpResponse:
     if wants_csv(request) and tables:
         _organization, rows = tables[0]
         return csv_response(
+            request,
             "contribution",
             [_("Month"), _("Activities"), _("Outputs"), _("Members")],
             ([r["month"], r["activities"], r["outputs"], r["members"]] for r in rows),

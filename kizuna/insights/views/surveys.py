@@ -61,6 +61,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     answers = survey.responses.prefetch_related("answers__question").order_by("-created_at")
     if wants_csv(request):
         return csv_response(
+            request,
             f"survey-{survey.pk}",
             [_("Answered"), _("Score"), *(q.text for q in survey.questions.all())],
             (
