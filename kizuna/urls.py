@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kizuna.advisories.views import security_txt
 from kizuna.api import api
 from kizuna.core.views import healthz
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("connectors/", include("kizuna.connectors.urls")),
     path("directory/", include("kizuna.directory.urls")),
     path("insights/", include("kizuna.insights.urls")),
+    path("advisories/", include("kizuna.advisories.urls")),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("kizuna.core.urls")),
