@@ -93,4 +93,9 @@ SCOPES: dict[str, Any] = {
     "billing:write": _("Choose your organization's fee"),
     "leads:read": _("Read your requests to partners (merchants), or every lead (staff)"),
     "leads:respond": _("Read your organization's lead inbox and accept or decline leads"),
+    "advisories:read": _(
+        "Read security advisories that target your organization, and its client sites"
+    ),
+    "advisories:respond": _("Acknowledge advisories, keep client sites and their statuses"),
+    "advisories:write": _("Write, share and publish security advisories (security team)"),
 }

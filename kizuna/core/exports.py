@@ -107,7 +107,7 @@ def xlsx_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: s
 
 
 def requested_format(request: HttpRequest) -> str | None:
-    """"csv" or "xlsx" when the request asks for a download, else None."""
+    """ "csv" or "xlsx" when the request asks for a download, else None."""
     fmt = request.GET.get("format", "")
     return fmt if fmt in ("csv", "xlsx") else None
 

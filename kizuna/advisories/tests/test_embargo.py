@@ -71,7 +71,8 @@ def test_on_the_public_date_the_worker_publishes_it_for_everyone(client, shared_
     )
     assert shared_advisory.identifier in client.get(reverse("advisories:feed")).content.decode()
     types = list(OutboxEvent.objects.values_list("type", flat=True))
-    assert types.count("advisory.shared") == 1 and types.count("advisory.published") == 1
+    assert types.count("advisory.shared") == 1
+    assert types.count("advisory.published") == 1
 
 
 def test_sharing_needs_a_public_date_in_the_future(alice, bob_site):
