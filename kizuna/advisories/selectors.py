@@ -16,6 +16,7 @@ from kizuna.advisories.models import (
     Advisory,
     AdvisoryState,
     AdvisoryTarget,
+    Severity,
     SiteState,
     SiteStatus,
     SiteStatusChange,
@@ -141,7 +142,7 @@ def response_medians() -> list[dict[str, Any]]:
             to_patch[change.status.advisory.severity].append(_hours(change.changed_at - start))
     return [
         {
-            "severity": severity,
+            "severity": Severity(severity).label,
             "ack_hours": statistics.median(to_ack[severity]) if to_ack[severity] else None,
             "patch_hours": statistics.median(to_patch[severity]) if to_patch[severity] else None,
             "acknowledged": len(to_ack[severity]),

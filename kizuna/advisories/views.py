@@ -302,22 +302,32 @@ def staff_edit(request: HttpRequest, identifier: str | None = None) -> HttpRespo
     form = AdvisoryForm(request.POST or None, instance=advisory)
     if request.method == "POST" and form.is_valid():
         badge_ids = [badge.pk for badge in form.cleaned_data["target_badges"]]
+        fields = form.service_fields()
+        saved: list[Advisory] = []
         if advisory is None:
-            call = lambda: services.advisory_create(  # noqa: E731
-                actor=request.user, fields=form.service_fields(), badge_ids=badge_ids
+            call_service(
+                form,
+                lambda: saved.append(
+                    services.advisory_create(actor=request.user, fields=fields, badge_ids=badge_ids)
+                ),
             )
         else:
-            call = lambda: services.advisory_update(  # noqa: E731
-                actor=request.user,
-                advisory=advisory,
-                fields=form.service_fields(),
-                badge_ids=badge_ids,
-                summary=form.cleaned_data.get("revision_summary", ""),
+            summary = form.cleaned_data.get("revision_summary", "")
+            call_service(
+                form,
+                lambda: saved.append(
+                    services.advisory_update(
+                        actor=request.user,
+                        advisory=advisory,
+                        fields=fields,
+                        badge_ids=badge_ids,
+                        summary=summary,
+                    )
+                ),
             )
-        saved = call_service(form, call)
         if saved:
             messages.success(request, _("Advisory saved."))
-            return redirect("advisories:staff_detail", saved.identifier)
+            return redirect("advisories:staff_detail", saved[0].identifier)
     return render(request, "advisories/staff_form.html", {"form": form, "advisory": advisory})
 
 
