@@ -10,7 +10,7 @@ nav_link(
     visible=is_security_staff,
 )
 nav_link(
-    _("Security and client sites"),
+    _("Security"),
     "advisories:sites",
     section=Section.MAIN,
     visible=lambda user: (

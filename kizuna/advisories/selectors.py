@@ -91,31 +91,43 @@ def site_counts(advisory: Advisory) -> dict[str, int]:
     return {state: counts.get(state, 0) for state in SiteState.values}
 
 
-def sites_over_time(advisory: Advisory) -> dict[str, list]:
-    """Per day since release: sites still open, and sites patched or mitigated."""
+def sites_over_time(advisory: Advisory, *, today: dt.date | None = None) -> dict[str, list]:
+    """Sites still open, and sites patched or mitigated, from release to today.
+
+    Each affected site counts as open from the release until the date its partner gives for
+    a change (the status's own date, not when it was typed in). Daily points for the first
+    three weeks, weekly after, so a long-running advisory stays readable.
+    """
     start = released_at(advisory)
     if start is None:
         return {"days": [], "open": [], "resolved": []}
-    changes = SiteStatusChange.objects.filter(status__advisory=advisory).order_by("changed_at")
-    first_seen = {
-        status.pk: timezone.localdate(status.updated_at)
-        for status in SiteStatus.objects.filter(advisory=advisory)
-    }
-    state_by_day: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for change in changes:
-        state_by_day[change.status_id].append((timezone.localdate(change.changed_at), change.state))
+    history: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for status_id, on, state in (
+        SiteStatusChange.objects.filter(status__advisory=advisory)
+        .values_list("status_id", "on", "state")
+        .order_by("changed_at", "id")
+    ):
+        history[status_id].append((on, state))
+    statuses = list(SiteStatus.objects.filter(advisory=advisory).values_list("pk", flat=True))
     days, open_, resolved = [], [], []
-    day, today = timezone.localdate(start), timezone.localdate()
-    while day <= today:
-        counts = Counter()
-        for status_id in first_seen:
-            history = [state for on, state in state_by_day[status_id] if on <= day]
-            counts[history[-1] if history else SiteState.AFFECTED] += 1
+    for day in _chart_days(timezone.localdate(start), today or timezone.localdate()):
+        counts: Counter[str] = Counter()
+        for status_id in statuses:
+            known = [state for on, state in history[status_id] if on <= day]
+            counts[known[-1] if known else SiteState.AFFECTED] += 1
         days.append(day.isoformat())
         open_.append(sum(counts[s] for s in OPEN_SITE_STATES))
         resolved.append(counts[SiteState.PATCHED] + counts[SiteState.MITIGATED])
-        day += dt.timedelta(days=1)
     return {"days": days, "open": open_, "resolved": resolved}
+
+
+def _chart_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    span = (last - first).days
+    step = 1 if span <= 21 else 7
+    days = [first + dt.timedelta(days=n) for n in range(0, span + 1, step)]
+    if days and days[-1] != last:
+        days.append(last)
+    return days
 
 
 def _hours(delta: dt.timedelta) -> float:

@@ -97,9 +97,8 @@ def advisory_create(*, actor: Any, fields: dict[str, Any], badge_ids: list[int] 
     advisory.full_clean(exclude=["target_badges"])
     advisory.save()
     advisory.target_badges.set(badge_ids)
-    AdvisoryRevision.objects.create(
-        advisory=advisory, number=1, summary=_("First version"), author=actor
-    )
+    # Summaries are stored as written; the page says "first version" in the reader's language.
+    AdvisoryRevision.objects.create(advisory=advisory, number=1, summary="", author=actor)
     audit.record(
         actor=actor,
         action="advisory.created",
@@ -140,7 +139,7 @@ def advisory_update(
     AdvisoryRevision.objects.create(
         advisory=advisory,
         number=advisory.revision,
-        summary=summary or _("Revised"),
+        summary=summary,
         author=actor,
         renotified=renotify,
     )

@@ -131,3 +131,22 @@ def test_staff_see_every_partners_affected_sites(client, alice, bob_site, shared
     client.force_login(alice)
     page = client.get(reverse("advisories:staff_detail", args=[shared_advisory.identifier]))
     assert bob_site.label in page.content.decode()
+
+
+def test_the_chart_counts_a_site_open_until_the_date_its_partner_gives(
+    bob, bob_site, shared_advisory
+):
+    from kizuna.advisories.selectors import sites_over_time
+
+    released = timezone.localdate(shared_advisory.shared_at)
+    services.site_status_set(
+        actor=bob,
+        advisory=shared_advisory,
+        site=bob_site,
+        state=SiteState.PATCHED,
+        on=released,
+    )
+    SiteStatusChange.objects.update(on=released + dt.timedelta(days=2))
+    series = sites_over_time(shared_advisory, today=released + dt.timedelta(days=3))
+    assert series["open"] == [1, 1, 0, 0]
+    assert series["resolved"] == [0, 0, 1, 1]
