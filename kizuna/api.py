@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from kizuna.accounts.api import router as accounts_router
 from kizuna.accounts.auth import BearerToken
+from kizuna.advisories.api import router as advisories_router
+from kizuna.advisories.api import sites_router as client_sites_router
 from kizuna.billing.api import router as billing_router
 from kizuna.community.api import router as community_router
 from kizuna.core.api_errors import install_error_handlers
@@ -23,6 +25,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
+api.add_router("/partners/me/sites", client_sites_router)
 api.add_router("/partners", partners_router)
 api.add_router("/billing", billing_router)
 api.add_router("/community", community_router)
@@ -30,3 +33,4 @@ api.add_router("/directory", directory_router)
 api.add_router("/insights", insights_router)
 api.add_router("/events", feed_router)
 api.add_router("/webhooks", integrations_router)
+api.add_router("/advisories", advisories_router)

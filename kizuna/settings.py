@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kizuna.connectors",
     "kizuna.directory",
     "kizuna.insights",
+    "kizuna.advisories",
     "kizuna.integrations",
     "kizuna.outreach",
     "kizuna.site",
@@ -365,6 +366,23 @@ KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet
 KIZUNA_INVOICE_FONT_PATH = os.environ.get(
     "KIZUNA_INVOICE_FONT_PATH", str(BASE_DIR / "kizuna" / "billing" / "fonts" / "ipaexg.ttf")
 )
+
+# Security advisories (docs/advisories.md). Identifiers take OSV's `x_` prefix for a database
+# of our own; affected packages are named in this OSV ecosystem, the product by this name.
+KIZUNA_ADVISORY_ID_PREFIX = os.environ.get("KIZUNA_ADVISORY_ID_PREFIX", "x_KIZUNA")
+KIZUNA_ADVISORY_ECOSYSTEM = os.environ.get("KIZUNA_ADVISORY_ECOSYSTEM", "Packagist")
+KIZUNA_ADVISORY_PRODUCT_PACKAGE = os.environ.get(
+    "KIZUNA_ADVISORY_PRODUCT_PACKAGE", "ec-cube/ec-cube"
+)
+# Days after release by which targeted partners must acknowledge and deal with their sites.
+KIZUNA_ADVISORY_DEADLINE_DAYS = {
+    severity: envint(f"KIZUNA_ADVISORY_DEADLINE_DAYS_{severity.upper()}", days)
+    for severity, days in {"critical": 3, "high": 7, "medium": 30, "low": 90, "none": 90}.items()
+}
+KIZUNA_ADVISORY_ACK_LINK_MAX_AGE_DAYS = envint("KIZUNA_ADVISORY_ACK_LINK_MAX_AGE_DAYS", 30)
+# /.well-known/security.txt (RFC 9116): a contact address besides the report form.
+KIZUNA_SECURITY_CONTACT_EMAIL = os.environ.get("KIZUNA_SECURITY_CONTACT_EMAIL", "")
+KIZUNA_SECURITY_TXT_VALID_DAYS = envint("KIZUNA_SECURITY_TXT_VALID_DAYS", 180)
 
 # Directory (docs/directory.md). Ranking weights: each component scores 0-1000 points and
 # is multiplied by its weight; set any of them with KIZUNA_DIRECTORY_WEIGHT_<NAME>.

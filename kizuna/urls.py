@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from kizuna.accounts import consumer_views
+from kizuna.advisories.views import security_txt
 from kizuna.api import api
 from kizuna.core.views import healthz
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("imports/", include("kizuna.core.import_urls")),
     path("outreach/", include("kizuna.outreach.urls")),
     path("integrations/", include("kizuna.integrations.urls")),
+    path("advisories/", include("kizuna.advisories.urls")),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("staff/consumers/", consumer_views.consumer_list, name="staff_consumers"),

@@ -125,4 +125,9 @@ SCOPES: dict[str, Any] = {
     "personal_data:read": _("See personal data (names, emails, phones) in events"),
     "webhooks:read": _("Read your webhook endpoints and their deliveries"),
     "webhooks:write": _("Register, change and replay your webhook endpoints"),
+    "advisories:read": _(
+        "Read security advisories that target your organization, and its client sites"
+    ),
+    "advisories:respond": _("Acknowledge advisories, keep client sites and their statuses"),
+    "advisories:write": _("Write, share and publish security advisories (security team)"),
 }

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdvisoriesConfig(AppConfig):
+    name = "kizuna.advisories"
+    label = "advisories"
+    verbose_name = _("Security advisories")
