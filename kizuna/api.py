@@ -10,6 +10,7 @@ from kizuna.core.api_errors import install_error_handlers
 from kizuna.directory.api import router as directory_router
 from kizuna.insights.api import router as insights_router
 from kizuna.integrations.api import router as integrations_router
+from kizuna.integrations.feed import router as feed_router
 from kizuna.partners.api import router as partners_router
 
 api = NinjaAPI(
@@ -28,3 +29,4 @@ api.add_router("/community", community_router)
 api.add_router("/directory", directory_router)
 api.add_router("/insights", insights_router)
 api.add_router("/webhooks", integrations_router)
+api.add_router("/events", feed_router)

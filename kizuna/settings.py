@@ -235,6 +235,8 @@ CONTENT_SECURITY_POLICY = {
 # Background work: the database queue (tests switch to the immediate backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 KIZUNA_WORKER_STALE_AFTER_S = envint("KIZUNA_WORKER_STALE_AFTER_S", 120)
+# Domain events older than this are pruned from the outbox, and so from the change feed.
+KIZUNA_EVENT_RETENTION_DAYS = envint("KIZUNA_EVENT_RETENTION_DAYS", 90)
 
 # Webhooks: each attempt's timeout, and a factor on the retry schedule (benchmarks shorten it).
 KIZUNA_WEBHOOK_TIMEOUT_S = float(os.environ.get("KIZUNA_WEBHOOK_TIMEOUT_S", "15"))

@@ -91,8 +91,16 @@ SCOPES: dict[str, Any] = {
     "achievements:review": _("Verify, reject or query submitted achievements (staff)"),
     "billing:read": _("Read your organization's fee and invoices"),
     "billing:write": _("Choose your organization's fee"),
-    "leads:read": _("Read your requests to partners (merchants), or every lead (staff)"),
+    "leads:read": _(
+        "Read your requests to partners (merchants), your organization's lead events "
+        "(partners), or every lead (staff)"
+    ),
     "leads:respond": _("Read your organization's lead inbox and accept or decline leads"),
     "webhooks:read": _("Read your webhook endpoints and their deliveries"),
     "webhooks:write": _("Register, change and replay your webhook endpoints"),
+    "events:read": _(
+        "Read the change feed (each event type also needs its own scope; partners: "
+        "events about their own organization)"
+    ),
+    "personal_data:read": _("See personal data (names, emails, phones) in events"),
 }

@@ -6,6 +6,7 @@ integer yen including tax.
 """
 
 from datetime import date
+from functools import partial
 
 from kizuna.core.catalog import EventPayload, declare
 
@@ -49,13 +50,15 @@ class PartnerSuspension(EventPayload):
     organization_id: int
 
 
-BILLING = {"public": True, "scope": "billing:read", "partner_field": "organization_id"}
+declare_billing = partial(
+    declare, public=True, scope="billing:read", partner_field="organization_id"
+)
 
-declare("invoice.issued", schema=InvoiceEvent, **BILLING)
-declare("invoice.credited", schema=InvoiceCredited, **BILLING)
-declare("invoice.overdue", schema=InvoiceOverdue, **BILLING)
-declare("payment.matched", schema=PaymentMatched, **BILLING)
-declare("fee.changed", schema=FeeChanged, **BILLING)
+declare_billing("invoice.issued", schema=InvoiceEvent)
+declare_billing("invoice.credited", schema=InvoiceCredited)
+declare_billing("invoice.overdue", schema=InvoiceOverdue)
+declare_billing("payment.matched", schema=PaymentMatched)
+declare_billing("fee.changed", schema=FeeChanged)
 # Whether a partner is listed is public (the directory shows it); the reason stays with staff.
-declare("partner.suspended", schema=PartnerSuspension, **BILLING)
-declare("partner.unsuspended", schema=PartnerSuspension, **BILLING)
+declare_billing("partner.suspended", schema=PartnerSuspension)
+declare_billing("partner.unsuspended", schema=PartnerSuspension)

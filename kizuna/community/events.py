@@ -6,6 +6,7 @@ erase what it copied about that member.
 """
 
 from datetime import datetime
+from functools import partial
 
 from kizuna.core.catalog import EventPayload, declare
 
@@ -61,16 +62,16 @@ class AttendanceImported(EventPayload):
     rejected: int
 
 
-COMMUNITY = {"public": True, "scope": "community:read"}
+declare_community = partial(declare, public=True, scope="community:read")
 
-declare("member.created", schema=MembersCreated, **COMMUNITY)
-declare("member.updated", schema=MemberUpdated, **COMMUNITY)
-declare("member.affiliation_changed", schema=MemberAffiliationChanged, **COMMUNITY)
-declare("member.merged", schema=MemberMerge, **COMMUNITY)
-declare("member.merge_undone", schema=MemberMerge, **COMMUNITY)
-declare("member.erased", schema=MemberErased, **COMMUNITY)
-declare("event.created", schema=EventCreated, **COMMUNITY)
-declare("attendance.changed", schema=AttendanceChanged, **COMMUNITY)
-declare("attendance.imported", schema=AttendanceImported, **COMMUNITY)
+declare_community("member.created", schema=MembersCreated)
+declare_community("member.updated", schema=MemberUpdated)
+declare_community("member.affiliation_changed", schema=MemberAffiliationChanged)
+declare_community("member.merged", schema=MemberMerge)
+declare_community("member.merge_undone", schema=MemberMerge)
+declare_community("member.erased", schema=MemberErased)
+declare_community("event.created", schema=EventCreated)
+declare_community("attendance.changed", schema=AttendanceChanged)
+declare_community("attendance.imported", schema=AttendanceImported)
 # A batch marker for the rollups; the activities themselves are read through the API.
 declare("activity.ingested", schema=ActivityIngested)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from kizuna.core import consumers, ratelimit, worker
+from kizuna.core import consumers, feed, ratelimit, worker
 from kizuna.core.periodic import periodic
 
 
@@ -36,3 +36,9 @@ def prune_finished_task_results() -> int:
 @task()
 def dispatch_domain_events() -> dict[str, int]:
     return consumers.dispatch_all()
+
+
+@periodic(every=timedelta(hours=1))
+@task()
+def prune_outbox() -> int:
+    return feed.outbox_prune()

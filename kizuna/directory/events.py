@@ -5,6 +5,8 @@ A lead reaches a partner's feed and webhooks in steps, and the merchant's contac
 accepted never learns who asked. The contact fields are personal data as well.
 """
 
+from functools import partial
+
 from kizuna.core.catalog import EventPayload, PartnerPayload, declare
 
 
@@ -40,19 +42,20 @@ class ReviewHidden(PartnerPayload):
     reason: str
 
 
-LEAD = {"public": True, "scope": "leads:read", "partner_field": "organization_id"}
-REVIEW = {"public": True, "scope": "partners:read", "partner_field": "organization_id"}
+declare_lead = partial(declare, public=True, scope="leads:read", partner_field="organization_id")
+declare_review = partial(
+    declare, public=True, scope="partners:read", partner_field="organization_id"
+)
 
 declare("lead.created", schema=LeadCreated, public=True, scope="leads:read")
-declare("lead.offered", schema=LeadSlot, **LEAD)
-declare(
+declare_lead("lead.offered", schema=LeadSlot)
+declare_lead(
     "lead.accepted",
     schema=LeadAccepted,
     personal={"contact_name", "contact_email", "contact_phone"},
-    **LEAD,
 )
-declare("lead.declined", schema=LeadDeclined, **LEAD)
-declare("lead.expired", schema=LeadSlot, **LEAD)
-declare("lead.completed", schema=LeadSlot, **LEAD)
-declare("review.published", schema=ReviewPublished, **REVIEW)
-declare("review.hidden", schema=ReviewHidden, **REVIEW)
+declare_lead("lead.declined", schema=LeadDeclined)
+declare_lead("lead.expired", schema=LeadSlot)
+declare_lead("lead.completed", schema=LeadSlot)
+declare_review("review.published", schema=ReviewPublished)
+declare_review("review.hidden", schema=ReviewHidden)

@@ -1,6 +1,7 @@
 """Event types of the partner program (see kizuna.core.catalog)."""
 
 from datetime import date
+from functools import partial
 
 from kizuna.core.catalog import EventPayload, PartnerPayload, declare
 from kizuna.partners.models import PartnerProfile
@@ -60,18 +61,22 @@ class EvangelistRequestSubmitted(EventPayload):
     request_id: int
 
 
-PARTNER = {"public": True, "scope": "partners:read", "partner_field": "organization_id"}
-ACHIEVEMENT = {"public": True, "scope": "achievements:read", "partner_field": "organization_id"}
+declare_partner = partial(
+    declare, public=True, scope="partners:read", partner_field="organization_id"
+)
+declare_achievement = partial(
+    declare, public=True, scope="achievements:read", partner_field="organization_id"
+)
 
-declare("partner.created", schema=PartnerCreated, **PARTNER)
-declare("partner.updated", schema=PartnerUpdated, **PARTNER)
-declare("achievement.submitted", schema=AchievementEvent, **ACHIEVEMENT)
-declare("achievement.verified", schema=AchievementVerified, **ACHIEVEMENT)
-declare("achievement.rejected", schema=AchievementRejected, **ACHIEVEMENT)
-declare("achievement.summary_changed", schema=AchievementEvent, **ACHIEVEMENT)
-declare("badge.awarded", schema=BadgeEvent, **PARTNER)
-declare("badge.lapsed", schema=BadgeEvent, **PARTNER)
-declare("rank.changed", schema=RankChanged, **PARTNER)
+declare_partner("partner.created", schema=PartnerCreated)
+declare_partner("partner.updated", schema=PartnerUpdated)
+declare_achievement("achievement.submitted", schema=AchievementEvent)
+declare_achievement("achievement.verified", schema=AchievementVerified)
+declare_achievement("achievement.rejected", schema=AchievementRejected)
+declare_achievement("achievement.summary_changed", schema=AchievementEvent)
+declare_partner("badge.awarded", schema=BadgeEvent)
+declare_partner("badge.lapsed", schema=BadgeEvent)
+declare_partner("rank.changed", schema=RankChanged)
 # Evangelists are people, handled by staff: internal until an integration needs them.
 declare("evangelist.nominated", schema=EvangelistNominated)
 declare("evangelist.accepted", schema=EvangelistAccepted)

@@ -15,7 +15,11 @@ class Dated(catalog.EventPayload):
     on: datetime.date
 
 
-TEST_TYPES = {"thing.happened": Numbered, "other.thing": Numbered, "thing.dated": Dated}
+TEST_TYPES: dict[str, type[catalog.EventPayload]] = {
+    "thing.happened": Numbered,
+    "other.thing": Numbered,
+    "thing.dated": Dated,
+}
 
 
 @pytest.fixture(autouse=True)
