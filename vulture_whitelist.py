@@ -62,3 +62,39 @@ _.decided_by
 _.site_header
 _.site_title
 _.index_title
+
+# Read by name by frameworks: pydantic schema fields (API output and input), reportlab's
+# document timestamp, Django's URL error handlers, middleware and pagination inputs named in
+# settings, httpx's transport pool, locust's cookie jar, form validators.
+hosting_notes  # kizuna/advisories/api.py (SiteIn/SiteOut fields)
+revision_summary  # kizuna/advisories/forms.py (read from cleaned_data)
+updated_by  # kizuna/advisories/services.py (SiteStatus field set before save)
+YMDhms  # kizuna/billing/pdf.py (reportlab TimeStamp attributes)
+dhh  # kizuna/billing/pdf.py
+dmm  # kizuna/billing/pdf.py
+tzname  # kizuna/billing/pdf.py
+_timeStamp  # kizuna/billing/pdf.py (reportlab reads the document's timestamp)
+handler  # kizuna/core/api_schema.py (pydantic's GetCoreSchemaHandler argument)
+handler404  # kizuna/urls.py
+handler500  # kizuna/urls.py
+RejectNulMiddleware  # kizuna/core/input_guard.py (MIDDLEWARE)
+Input  # kizuna/core/pagination.py (ninja pagination's query schema)
+_pool  # kizuna/core/ssrf.py (httpx.HTTPTransport's connection pool)
+validators  # kizuna/core/forms.py (Django form field validators)
+lag  # kizuna/core/consumers.py (shown on accounts/staff_consumers.html)
+secure  # bench/load.py (locust cookie)
+disabled_reason  # kizuna/integrations (API output, model field)
+failing_since  # kizuna/integrations (API output, model field)
+response_excerpt  # kizuna/integrations/api.py (API output)
+next_before  # kizuna/integrations/api.py (API output)
+replayed  # kizuna/integrations/api.py (API output)
+
+# The catalog's declaration API, used in every app's events.py (not scanned: pydantic
+# schemas there are read by name).
+declare  # kizuna/core/catalog.py
+PartnerPayload  # kizuna/core/catalog.py
+
+# Called by tests and the benchmarks, and documented for operators and later callers.
+deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
+worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
+acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)

@@ -178,7 +178,7 @@ class Bench:
         self.fan_out: subprocess.Popen
 
     def spawn(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        process = subprocess.Popen(  # noqa: S603 - our own script
+        process = subprocess.Popen(
             [sys.executable, __file__, *extra],
             stdout=subprocess.PIPE,
             env={**os.environ, **(env or {})},

@@ -52,10 +52,6 @@ def can_acknowledge(user: Any, organization: Organization) -> bool:
     return is_member(user, organization)
 
 
-def can_view_sites(user: Any, organization: Organization) -> bool:
-    return can(user, Action.VIEW_ORGANIZATION_PRIVATE, organization)
-
-
 def can_change_sites(user: Any, organization: Organization) -> bool:
     """Owners and members both keep their sites' statuses up to date; staff only read."""
     return is_member(user, organization)

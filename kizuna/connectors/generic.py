@@ -5,7 +5,6 @@ memory. A line that cannot be decoded becomes a rejected record; the rest carry 
 """
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from kizuna.community.lines import Record, Rejected
@@ -103,7 +102,3 @@ def csv_row_to_record(row: dict[str, Any]) -> dict[str, Any]:
         raise Rejected("bad_output: 'output' must be true, false or empty")
     record["output"] = _BOOLEANS[output]
     return record
-
-
-def reader_for(path: Path) -> Callable[..., Iterator[Record]]:
-    return read_csv if path.suffix.lower() == ".csv" else read_jsonl

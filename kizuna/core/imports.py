@@ -82,10 +82,6 @@ def importer_for(kind: str) -> Importer:
     return _importers[kind]
 
 
-def registered_importers() -> list[Importer]:
-    return sorted(_importers.values(), key=lambda importer: importer.kind)
-
-
 # --- reading what people upload -------------------------------------------------------
 
 

@@ -186,23 +186,6 @@ def suppression_add(*, channel: str, address: str, reason: str, source: str = ""
     return suppression
 
 
-def suppression_remove(*, actor: Any, channel: str, address: str) -> int:
-    """Staff lift a suppression (a person asked to hear from us again); erasures stay."""
-    with transaction.atomic():
-        deleted, _ = (
-            Suppression.objects.filter(
-                channel=channel, address_hash=policy.address_hash(channel, address)
-            )
-            .exclude(reason=SuppressionReason.ERASURE)
-            .delete()
-        )
-        if deleted:
-            audit.record(
-                actor=actor, action="outreach.suppression_removed", after={"channel": channel}
-            )
-    return deleted
-
-
 def delivery_fallback(*, delivery: Delivery) -> Delivery | None:
     """Queue a service notice again on email when its channel cannot take it (quota used up)."""
     if delivery.channel == "email" or delivery.user is None or not delivery.user.email:
