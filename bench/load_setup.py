@@ -30,7 +30,7 @@ def fixtures(staff_count: int) -> dict:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from kizuna.accounts import services
-    from kizuna.accounts.models import AccountKind, Organization, StaffRole, User
+    from kizuna.accounts.models import AccountKind, Organization, StaffRole, StaffRoleGrant, User
     from kizuna.core.seeding import DEMO_PASSWORD
     from kizuna.directory.models import DirectoryEntry
 
@@ -40,19 +40,18 @@ def fixtures(staff_count: int) -> dict:
         email = f"bench-staff-{n}@example.com"
         user, _created = User.objects.update_or_create(
             email=email,
-            defaults={
-                "display_name": f"Bench staff {n}",
-                "staff_role": StaffRole.ADMIN,
-                "password": password_hash,
-            },
+            defaults={"display_name": f"Bench staff {n}", "password": password_hash},
         )
+        StaffRoleGrant.objects.get_or_create(user=user, role=StaffRole.ADMIN)
         # Confirmed directly: confirming through the service would use up the current
         # 30-second code, which the bench's first sign-in needs.
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
         staff.append({"email": email, "key": device.key})
     merchants = list(
-        User.objects.filter(kind=AccountKind.MERCHANT, staff_role="", is_active=True)
+        User.objects.filter(
+            kind=AccountKind.MERCHANT, staff_role_grants__isnull=True, is_active=True
+        )
         .exclude(email__startswith="bench-")
         .order_by("pk")
         .values_list("email", flat=True)

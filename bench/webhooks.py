@@ -226,9 +226,9 @@ class Bench:
         from kizuna.integrations.models import WebhookEndpoint
 
         WebhookEndpoint.objects.update(enabled=False)
-        admin, _ = User.objects.get_or_create(
-            email="bench-admin@example.com", defaults={"staff_role": "admin"}
-        )
+        admin = User.objects.filter(email="bench-admin@example.com").first()
+        if admin is None:
+            admin = User.objects.create_user("bench-admin@example.com", None, staff_role="admin")
         return [
             services.webhook_endpoint_create(
                 actor=admin,

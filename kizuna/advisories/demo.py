@@ -59,7 +59,7 @@ ADVISORIES = [
 def seed(ctx: DemoContext) -> None:
     organizations: list[Organization] = ctx.shared["partner_organizations"][:12]
     _sites(ctx, organizations)
-    staff = User.objects.filter(staff_role="admin").order_by("pk").first()
+    staff = User.objects.filter(staff_role_grants__role="admin").order_by("pk").first()
     now = timezone.make_aware(datetime.combine(ctx.today, time(10, 0)))
     for spec in ctx.track(ADVISORIES, "advisories"):
         _advisory(ctx, spec, staff, now)

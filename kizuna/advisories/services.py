@@ -1,6 +1,7 @@
 """Every write of the advisories app: advisories, acknowledgments, client sites, statuses."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -88,7 +89,9 @@ def next_identifier(year: int) -> str:
 
 
 @transaction.atomic
-def advisory_create(*, actor: Any, fields: dict[str, Any], badge_ids: list[int] = ()) -> Advisory:
+def advisory_create(
+    *, actor: Any, fields: dict[str, Any], badge_ids: Sequence[int] = ()
+) -> Advisory:
     advisory = Advisory(created_by=actor, **{k: v for k, v in fields.items() if k != "affected"})
     advisory.affected = _clean_affected(fields.get("affected") or [])
     _apply_score(advisory, fields.get("cvss_vector", ""))

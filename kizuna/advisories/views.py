@@ -1,6 +1,7 @@
 """Pages of the advisories app: public advisories and their machine formats, the partner's
 acknowledgment and client sites, the security team's desk, and the way in for reporters."""
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -173,21 +174,25 @@ def site_status(request: HttpRequest, identifier: str, site_id: int) -> HttpResp
     if site not in services.affected_sites(advisory, site.organization):
         raise Http404
     form = SiteStatusForm(request.POST, prefix=f"s{site.pk}")
-    if form.is_valid() and call_service(
-        form,
-        lambda: services.site_status_set(
-            actor=request.user, advisory=advisory, site=site, **form.cleaned_data
-        ),
-    ):
+    saved = None
+    if form.is_valid():
+        saved = call_service(
+            form,
+            lambda: services.site_status_set(
+                actor=request.user, advisory=advisory, site=site, **form.cleaned_data
+            ),
+        )
+    if saved is not None:
         messages.success(request, _("Status of “%(site)s” saved.") % {"site": site.label})
     else:
         for errors in form.errors.values():
-            messages.error(request, f"{site.label}: {' '.join(errors)}")
+            messages.error(request, f"{site.label}: {' '.join(str(e) for e in errors)}")
     return redirect("advisories:detail", identifier)
 
 
 def _own_organization(request: HttpRequest) -> Organization:
-    memberships = list(request.user.memberships.select_related("organization"))
+    user: Any = request.user  # signed in: the views using this require it
+    memberships = list(user.memberships.select_related("organization"))
     if not memberships:
         raise Http404
     return memberships[0].organization
@@ -214,10 +219,9 @@ def site_edit(request: HttpRequest, site_id: int | None = None) -> HttpResponse:
     if not permissions.can_change_sites(request.user, organization):
         raise PermissionDenied
     form = ClientSiteForm(request.POST or None, instance=site)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
             form,
             lambda: services.client_site_save(
                 actor=request.user,
@@ -226,7 +230,7 @@ def site_edit(request: HttpRequest, site_id: int | None = None) -> HttpResponse:
                 fields=form.service_fields(),
             ),
         )
-    ):
+    if saved is not None:
         messages.success(request, _("Site saved."))
         return redirect("advisories:sites")
     return render(request, "advisories/site_form.html", {"form": form, "site": site})
@@ -261,7 +265,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def security_txt(request: HttpRequest) -> HttpResponse:
     """RFC 9116: where to report a vulnerability, served from settings."""
     report_url = request.build_absolute_uri(reverse("advisories:report"))
-    expires = timezone.now() + timezone.timedelta(days=settings.KIZUNA_SECURITY_TXT_VALID_DAYS)
+    expires = timezone.now() + dt.timedelta(days=settings.KIZUNA_SECURITY_TXT_VALID_DAYS)
     lines = [f"Contact: {report_url}"]
     if settings.KIZUNA_SECURITY_CONTACT_EMAIL:
         lines.append(f"Contact: mailto:{settings.KIZUNA_SECURITY_CONTACT_EMAIL}")

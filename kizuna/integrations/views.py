@@ -71,16 +71,15 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "personal_data": endpoint.personal_data,
         },
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
             form,
             lambda: services.webhook_endpoint_update(
                 actor=request.user, endpoint=endpoint, **form.cleaned_data
             ),
         )
-    ):
+    if saved is not None:
         messages.success(request, _("Endpoint saved."))
         return redirect("integrations:endpoint_detail", pk=endpoint.pk)
     return render(request, "integrations/endpoint_form.html", {"form": form, "endpoint": endpoint})

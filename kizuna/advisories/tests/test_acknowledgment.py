@@ -1,7 +1,8 @@
 """The one-click acknowledgment link: single purpose, single use, for one partner."""
 
+import time
+
 import pytest
-from django.core import signing
 from django.urls import reverse
 
 from kizuna.advisories import services
@@ -39,8 +40,8 @@ def test_the_link_is_single_use(client, shared_advisory):
 def test_an_expired_link_is_refused(client, shared_advisory, settings, monkeypatch):
     url, target = _link(shared_advisory)
     days = settings.KIZUNA_ADVISORY_ACK_LINK_MAX_AGE_DAYS
-    real_time = signing.time.time
-    monkeypatch.setattr(signing.time, "time", lambda: real_time() + days * 86400 + 60)
+    later = time.time() + days * 86400 + 60
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
     response = client.post(url)
     assert response.status_code == 400
     assert "expired" in response.content.decode() or "期限" in response.content.decode()
@@ -110,7 +111,8 @@ def test_targeting_by_badge_reaches_only_partners_holding_it(alice, partners):
     from kizuna.advisories.models import Targeting
     from kizuna.partners.models import Badge, BadgeAward
 
-    badge = Badge.objects.first()
+    badge = Badge.objects.order_by("pk").first()
+    assert badge is not None
     BadgeAward.objects.create(
         partner=partners["eve"].partner_profile,
         badge=badge,

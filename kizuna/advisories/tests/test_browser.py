@@ -1,6 +1,7 @@
 """Click-through in Chromium: staff write and share an advisory under embargo, the partner
 acknowledges it and patches its site, and the security team's desk shows both."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -27,7 +28,7 @@ def test_staff_share_partner_acknowledges_and_patches_staff_see_it(page, alice, 
     page.get_by_label("詳細（英語）").fill("The search box does not escape its input.")
     page.get_by_label("CVSS ベクター").fill("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N")
     page.get_by_label("通知対象").select_option("sites")
-    public_at = timezone.localtime() + timezone.timedelta(days=7)
+    public_at = timezone.localtime() + dt.timedelta(days=7)
     page.get_by_label("公開日時").fill(public_at.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("影響を受けるバージョン").fill("ec-cube/ec-cube, 4.0.0, 4.2.3")
     page.get_by_role("button", name="保存").click()

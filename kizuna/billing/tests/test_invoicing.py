@@ -288,5 +288,7 @@ def test_invoice_pdf_is_dated_at_issue_and_the_same_bytes_each_time(bob_account)
     first = render_invoice_pdf(invoice)
     assert render_invoice_pdf(invoice) == first
     issued = timezone.localtime(invoice.created_at, ZoneInfo("Asia/Tokyo"))
-    creation = PdfReader(BytesIO(first)).metadata["/CreationDate"]
+    metadata = PdfReader(BytesIO(first)).metadata
+    assert metadata is not None
+    creation = str(metadata["/CreationDate"])
     assert creation.startswith(f"D:{issued:%Y%m%d%H%M%S}+09'00'")
