@@ -4,9 +4,9 @@ partner's acknowledgments and site statuses, and the security team's writes.
 Mounted twice: `/api/v1/advisories` and `/api/v1/partners/me/sites` (the client sites).
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -20,19 +20,25 @@ from kizuna.accounts.models import Organization
 from kizuna.advisories import permissions, selectors, services
 from kizuna.advisories.models import Advisory, ClientSite, SiteState, SiteStatus
 from kizuna.core.api_errors import ApiError
+from kizuna.core.api_schema import ApiDate, ApiDateTime, Choice, HttpUrlText, Id, RequiredText, Text
+
+# Advisory identifiers in paths, bounded like the column (x_KIZUNA-2026-0001).
+Identifier = Annotated[Text, Field(min_length=1, max_length=40)]
+SHORT = Field(max_length=200)
+LONG = Field(max_length=20000)
 
 router = Router(tags=["advisories"])
 sites_router = Router(tags=["advisories"])
 
 
 class AffectedRange(Schema):
-    package: str = Field(min_length=1, max_length=200)
-    introduced: str = Field("0", max_length=40)
-    fixed: str = Field("", max_length=40)
+    package: Annotated[RequiredText, SHORT]
+    introduced: Annotated[Text, Field(max_length=40)] = "0"
+    fixed: Annotated[Text, Field(max_length=40)] = ""
 
 
 class AdvisoryOut(Schema):
-    identifier: str
+    identifier: Identifier
     aliases: list[str]
     state: str
     title_ja: str
@@ -53,45 +59,51 @@ class AdvisoryOut(Schema):
 
 
 class AdvisoryIn(Schema):
-    title_ja: str = Field(min_length=1, max_length=200)
-    title_en: str = Field(min_length=1, max_length=200)
-    details_ja: str = Field(min_length=1, max_length=20000)
-    details_en: str = Field(min_length=1, max_length=20000)
-    remediation_ja: str = Field("", max_length=20000)
-    remediation_en: str = Field("", max_length=20000)
-    cvss_vector: str = Field(min_length=1, max_length=200)
+    title_ja: Annotated[RequiredText, SHORT]
+    title_en: Annotated[RequiredText, SHORT]
+    details_ja: Annotated[RequiredText, LONG]
+    details_en: Annotated[RequiredText, LONG]
+    remediation_ja: Annotated[Text, LONG] = ""
+    remediation_en: Annotated[Text, LONG] = ""
+    cvss_vector: Annotated[RequiredText, SHORT]
     affected: list[AffectedRange] = Field(min_length=1, max_length=50)
-    aliases: list[str] = Field(default_factory=list, max_length=20)
-    references: list[str] = Field(default_factory=list, max_length=50)
-    credits: list[str] = Field(default_factory=list, max_length=50)
-    targeting: str = Field("all", pattern="^(all|badges|sites)$")
-    public_at: datetime
+    aliases: list[Annotated[RequiredText, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=20
+    )
+    references: list[Annotated[HttpUrlText, SHORT]] = Field(default_factory=list, max_length=50)
+    credits: list[Annotated[RequiredText, SHORT]] = Field(default_factory=list, max_length=50)
+    # Targeting by badge needs badges chosen on the staff page; the API targets all or sites.
+    targeting: Annotated[str, Choice(["all", "sites"])] = "all"
+    public_at: ApiDateTime
 
 
 class AdvisoryPatch(Schema):
-    title_ja: str | None = Field(None, min_length=1, max_length=200)
-    title_en: str | None = Field(None, min_length=1, max_length=200)
-    details_ja: str | None = Field(None, min_length=1, max_length=20000)
-    details_en: str | None = Field(None, min_length=1, max_length=20000)
-    remediation_ja: str | None = Field(None, max_length=20000)
-    remediation_en: str | None = Field(None, max_length=20000)
-    cvss_vector: str | None = Field(None, min_length=1, max_length=200)
+    title_ja: Annotated[RequiredText, SHORT] | None = None
+    title_en: Annotated[RequiredText, SHORT] | None = None
+    details_ja: Annotated[RequiredText, LONG] | None = None
+    details_en: Annotated[RequiredText, LONG] | None = None
+    remediation_ja: Annotated[Text, LONG] | None = None
+    remediation_en: Annotated[Text, LONG] | None = None
+    cvss_vector: Annotated[RequiredText, SHORT] | None = None
     affected: list[AffectedRange] | None = Field(None, min_length=1, max_length=50)
-    public_at: datetime | None = None
-    summary: str = Field("", max_length=300)
+    public_at: ApiDateTime | None = None
+    summary: Annotated[Text, Field(max_length=300)] = ""
 
 
 class Plugin(Schema):
-    name: str = Field(min_length=1, max_length=120)
-    version: str = Field("", max_length=40)
+    name: Annotated[RequiredText, Field(max_length=120)]
+    version: Annotated[Text, Field(max_length=40)] = ""
 
 
 class SiteIn(Schema):
-    label: str = Field(min_length=1, max_length=120)
-    url: str = Field("", max_length=200, pattern=r"^(https?://\S+)?$")
-    product_version: str = Field(min_length=1, max_length=40)
+    label: Annotated[RequiredText, Field(max_length=120)]
+    url: Annotated[HttpUrlText, SHORT] | None = None
+    product_version: Annotated[RequiredText, Field(max_length=40)]
     plugins: list[Plugin] = Field(default_factory=list, max_length=100)
-    hosting_notes: str = Field("", max_length=5000)
+    hosting_notes: Annotated[Text, Field(max_length=5000)] = ""
+
+    def service_fields(self) -> dict[str, Any]:
+        return {**self.dict(), "url": self.url or ""}
 
 
 class SiteOut(Schema):
@@ -105,22 +117,22 @@ class SiteOut(Schema):
 
 
 class SiteStatusIn(Schema):
-    state: str = Field(pattern="^(" + "|".join(SiteState.values) + ")$")
-    on: date
-    note: str = Field("", max_length=500)
+    state: Annotated[str, Choice(SiteState.values)]
+    on: ApiDate
+    note: Annotated[Text, Field(max_length=500)] = ""
 
 
 class SiteStatusOut(Schema):
-    site_id: int
+    site_id: Id
     label: str
     product_version: str
     state: str | None
-    on: date | None
+    on: ApiDate | None
     note: str
 
 
 class AcknowledgmentOut(Schema):
-    identifier: str
+    identifier: Identifier
     acknowledged_at: datetime
 
 
@@ -137,7 +149,7 @@ def _optional_user(request: HttpRequest, scope: str) -> Any:
     return require_scope(request, scope)
 
 
-def _readable(user: Any, identifier: str) -> Advisory:
+def _readable(user: Any, identifier: Identifier) -> Advisory:
     advisory = Advisory.objects.filter(identifier=identifier).first()
     if advisory is None or not permissions.can_read_advisory(user, advisory):
         raise ApiError(404, "not_found", "No such advisory.")
@@ -167,7 +179,7 @@ def list_advisories(request: HttpRequest) -> Any:
 
 
 @router.get("/{identifier}", response=AdvisoryOut, auth=None)
-def get_advisory(request: HttpRequest, identifier: str) -> Advisory:
+def get_advisory(request: HttpRequest, identifier: Identifier) -> Advisory:
     user = _optional_user(request, "advisories:read")
     advisory = _readable(user, identifier)
     organization = permissions.targeted_organization(user, advisory)
@@ -186,7 +198,9 @@ def create_advisory(request: HttpRequest, payload: AdvisoryIn) -> Status:
 
 
 @router.patch("/{identifier}", response=AdvisoryOut)
-def update_advisory(request: HttpRequest, identifier: str, payload: AdvisoryPatch) -> Advisory:
+def update_advisory(
+    request: HttpRequest, identifier: Identifier, payload: AdvisoryPatch
+) -> Advisory:
     user = _security_staff(request)
     advisory = get_object_or_404(Advisory, identifier=identifier)
     changes = payload.dict(exclude_unset=True)
@@ -199,7 +213,7 @@ def update_advisory(request: HttpRequest, identifier: str, payload: AdvisoryPatc
         raise _invalid(error) from error
 
 
-def _transition(request: HttpRequest, identifier: str, move: Any) -> Advisory:
+def _transition(request: HttpRequest, identifier: Identifier, move: Any) -> Advisory:
     user = _security_staff(request)
     advisory = get_object_or_404(Advisory, identifier=identifier)
     try:
@@ -209,13 +223,13 @@ def _transition(request: HttpRequest, identifier: str, move: Any) -> Advisory:
 
 
 @router.post("/{identifier}/share", response=AdvisoryOut)
-def share_advisory(request: HttpRequest, identifier: str) -> Advisory:
+def share_advisory(request: HttpRequest, identifier: Identifier) -> Advisory:
     """Start the embargo: the targeted partners are told and can read it."""
     return _transition(request, identifier, services.advisory_share)
 
 
 @router.post("/{identifier}/publish", response=AdvisoryOut)
-def publish_advisory(request: HttpRequest, identifier: str) -> Advisory:
+def publish_advisory(request: HttpRequest, identifier: Identifier) -> Advisory:
     """Make it public now (the worker does it on the public date otherwise)."""
     return _transition(request, identifier, services.advisory_publish)
 
@@ -229,7 +243,7 @@ def _target_organization(request: HttpRequest, advisory: Advisory) -> tuple[Any,
 
 
 @router.post("/{identifier}/acknowledgment", response=AcknowledgmentOut)
-def acknowledge(request: HttpRequest, identifier: str) -> AcknowledgmentOut:
+def acknowledge(request: HttpRequest, identifier: Identifier) -> AcknowledgmentOut:
     advisory = _readable(require_scope(request, "advisories:respond"), identifier)
     user, organization = _target_organization(request, advisory)
     target = advisory.targets.get(organization=organization)
@@ -240,7 +254,7 @@ def acknowledge(request: HttpRequest, identifier: str) -> AcknowledgmentOut:
 
 
 @router.get("/{identifier}/sites", response=list[SiteStatusOut])
-def affected_sites(request: HttpRequest, identifier: str) -> list[SiteStatusOut]:
+def affected_sites(request: HttpRequest, identifier: Identifier) -> list[SiteStatusOut]:
     """Your client sites on an affected version, with the status you gave each."""
     advisory = _readable(require_scope(request, "advisories:read"), identifier)
     _user, organization = _target_organization(request, advisory)
@@ -260,7 +274,7 @@ def affected_sites(request: HttpRequest, identifier: str) -> list[SiteStatusOut]
 
 @router.put("/{identifier}/sites/{site_id}", response=SiteStatusOut)
 def set_site_status(
-    request: HttpRequest, identifier: str, site_id: int, payload: SiteStatusIn
+    request: HttpRequest, identifier: Identifier, site_id: Id, payload: SiteStatusIn
 ) -> SiteStatusOut:
     advisory = _readable(require_scope(request, "advisories:respond"), identifier)
     user, organization = _target_organization(request, advisory)
@@ -303,14 +317,14 @@ def create_site(request: HttpRequest, payload: SiteIn) -> Status:
     user, organization = _own_organization(request, "advisories:respond")
     try:
         site = services.client_site_save(
-            actor=user, organization=organization, fields=payload.dict()
+            actor=user, organization=organization, fields=payload.service_fields()
         )
     except ValidationError as error:
         raise ApiError(422, "invalid_site", " ".join(error.messages)) from error
     return Status(201, site)
 
 
-def _own_site(organization: Organization, site_id: int) -> ClientSite:
+def _own_site(organization: Organization, site_id: Id) -> ClientSite:
     site = ClientSite.objects.filter(pk=site_id, organization=organization).first()
     if site is None:
         raise ApiError(404, "not_found", "No such site of yours.")
@@ -318,25 +332,25 @@ def _own_site(organization: Organization, site_id: int) -> ClientSite:
 
 
 @sites_router.get("/{site_id}", response=SiteOut)
-def get_site(request: HttpRequest, site_id: int) -> ClientSite:
+def get_site(request: HttpRequest, site_id: Id) -> ClientSite:
     _user, organization = _own_organization(request, "advisories:read")
     return _own_site(organization, site_id)
 
 
 @sites_router.put("/{site_id}", response=SiteOut)
-def replace_site(request: HttpRequest, site_id: int, payload: SiteIn) -> ClientSite:
+def replace_site(request: HttpRequest, site_id: Id, payload: SiteIn) -> ClientSite:
     user, organization = _own_organization(request, "advisories:respond")
     site = _own_site(organization, site_id)
     try:
         return services.client_site_save(
-            actor=user, organization=organization, site=site, fields=payload.dict()
+            actor=user, organization=organization, site=site, fields=payload.service_fields()
         )
     except ValidationError as error:
         raise ApiError(422, "invalid_site", " ".join(error.messages)) from error
 
 
 @sites_router.delete("/{site_id}", response={204: None})
-def delete_site(request: HttpRequest, site_id: int) -> Status:
+def delete_site(request: HttpRequest, site_id: Id) -> Status:
     user, organization = _own_organization(request, "advisories:respond")
     services.client_site_delete(actor=user, site=_own_site(organization, site_id))
     return Status(204, None)

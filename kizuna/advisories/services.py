@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.accounts.models import Organization
+from kizuna.advisories import notices
 from kizuna.advisories.models import (
     Advisory,
     AdvisoryRevision,
@@ -150,8 +151,13 @@ def advisory_update(
         _sync_targets(advisory)
     if renotify:
         AdvisoryTarget.objects.filter(advisory=advisory).update(
-            notified_at=None, acknowledged_at=None, acknowledged_by=None
+            acknowledged_at=None, acknowledged_by=None
         )
+    if released:
+        # A wording fix tells only partners the targeting newly reaches; the others' links,
+        # signed for the revision they were told of, keep working.
+        notices.targets_notify(advisory, now=advisory.modified_at, again=renotify)
+    if renotify:
         for payload in _to_each_target(advisory):
             emit("advisory.revised", payload, actor=actor)
     before, after = audit.changed_fields(before, audit.snapshot(advisory, before.keys()))
@@ -246,6 +252,7 @@ def advisory_share(*, actor: Any, advisory: Advisory, now: dt.datetime | None = 
         )
     _move(advisory, allowed_from=(AdvisoryState.DRAFT,), to=AdvisoryState.SHARED, shared_at=now)
     _sync_targets(advisory)
+    notices.targets_notify(advisory, now=now)
     for payload in _to_each_target(advisory):
         emit("advisory.shared", payload, actor=actor)
     audit.record(actor=actor, action="advisory.shared", obj=advisory)
@@ -266,6 +273,7 @@ def advisory_publish(*, actor: Any, advisory: Advisory, now: dt.datetime | None 
         **fields,
     )
     _sync_targets(advisory)
+    notices.targets_notify(advisory, now=now)
     emit("advisory.published", _event_payload(advisory), actor=actor)
     audit.record(actor=actor, action="advisory.published", obj=advisory)
     return advisory
@@ -281,6 +289,44 @@ def advisory_withdraw(*, actor: Any, advisory: Advisory, reason: str) -> Advisor
     )
     audit.record(actor=actor, action="advisory.withdrawn", obj=advisory, after={"reason": reason})
     return advisory
+
+
+def advisories_remind(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Halfway to the deadline, partners who have not answered get a reminder; past it, the
+    partner managers hear of them. Keys make each one go once, however often this runs."""
+    from kizuna.advisories.selectors import deadline, released_at, target_rows
+
+    now = now or timezone.now()
+    counts = {"reminded": 0, "escalated": 0}
+    released = Advisory.objects.filter(state__in=(AdvisoryState.SHARED, AdvisoryState.PUBLISHED))
+    for advisory in released:
+        start, due = released_at(advisory), deadline(advisory)
+        if start is None or due is None or now < start + (due - start) / 2:
+            continue
+        for row in target_rows(advisory, now=now):
+            answered = row.target.acknowledged_at is not None and row.open_sites == 0
+            if answered:
+                continue
+            if now < due:
+                counts["reminded"] += bool(
+                    notices.target_remind(row.target, stage="halfway", deadline=due)
+                )
+            else:
+                counts["escalated"] += bool(
+                    notices.target_escalate(row.target, deadline=due, open_sites=row.open_sites)
+                )
+    return counts
+
+
+@transaction.atomic
+def advisory_target_remind(*, actor: Any, target: AdvisoryTarget, now: dt.datetime) -> int:
+    """Staff remind one overdue partner by hand: at most once a day."""
+    from kizuna.advisories.selectors import deadline
+
+    due = deadline(target.advisory) or now
+    sent = notices.target_remind(target, stage=f"manual:{timezone.localdate(now)}", deadline=due)
+    audit.record(actor=actor, action="advisory.partner_reminded", obj=target.advisory)
+    return sent
 
 
 def advisories_publish_due(*, now: dt.datetime | None = None) -> int:
@@ -303,7 +349,7 @@ def advisory_view_record(
 
 def acknowledgment_token(target: AdvisoryTarget) -> str:
     return signing.dumps(
-        {"t": target.pk, "a": target.advisory_id, "r": target.advisory.revision}, salt=ACK_SALT
+        {"t": target.pk, "a": target.advisory_id, "r": target.notified_revision}, salt=ACK_SALT
     )
 
 
@@ -324,7 +370,7 @@ def target_from_token(token: str) -> AdvisoryTarget:
     )
     if target is None:
         raise ValidationError(_("This link is not valid."))
-    if target.advisory.revision != data.get("r"):
+    if target.notified_revision != data.get("r"):
         raise ValidationError(
             _("The advisory has been revised since this link was sent; read the new version.")
         )
@@ -477,4 +523,5 @@ def vulnerability_report_submit(
     report = VulnerabilityReport(name=name, email=email, product=product, details=details)
     report.full_clean()
     report.save()
+    notices.report_acknowledge(report)
     return report

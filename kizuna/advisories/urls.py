@@ -18,6 +18,11 @@ urlpatterns = [
     path("staff/<str:identifier>/", views.staff_detail, name="staff_detail"),
     path("staff/<str:identifier>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<str:identifier>/export/", views.staff_export, name="staff_export"),
+    path(
+        "staff/<str:identifier>/remind/<int:target_id>/",
+        views.staff_remind,
+        name="staff_remind",
+    ),
     path("staff/<str:identifier>/<str:action>/", views.staff_action, name="staff_action"),
     path("<str:identifier>.json", views.advisory_osv_json, name="osv"),
     path("<str:identifier>/", views.advisory_detail, name="detail"),

@@ -26,7 +26,13 @@ from kizuna.advisories.forms import (
     SiteStatusForm,
     VulnerabilityReportForm,
 )
-from kizuna.advisories.models import Advisory, AdvisoryState, ClientSite, SiteStatus
+from kizuna.advisories.models import (
+    Advisory,
+    AdvisoryState,
+    AdvisoryTarget,
+    ClientSite,
+    SiteStatus,
+)
 from kizuna.advisories.osv import advisory_osv
 from kizuna.core import ratelimit
 from kizuna.core.exports import export_response
@@ -384,6 +390,20 @@ def staff_action(request: HttpRequest, identifier: str, action: str) -> HttpResp
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Done."))
+    return redirect("advisories:staff_detail", identifier)
+
+
+@login_required
+@require_POST
+def staff_remind(request: HttpRequest, identifier: str, target_id: int) -> HttpResponse:
+    _staff(request)
+    target = get_object_or_404(
+        AdvisoryTarget.objects.select_related("advisory", "organization"),
+        pk=target_id,
+        advisory__identifier=identifier,
+    )
+    services.advisory_target_remind(actor=request.user, target=target, now=timezone.now())
+    messages.success(request, _("%(name)s has been reminded.") % {"name": target.organization.name})
     return redirect("advisories:staff_detail", identifier)
 
 

@@ -1,10 +1,11 @@
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.outreach.permissions import OutreachAction, can_outreach
 from kizuna.site.navigation import Section, nav_link
 
 nav_link(
-    _("Deliveries"),
+    # Its own context: "Deliveries" of webhooks (integrations) reads differently in Japanese.
+    pgettext_lazy("outreach menu", "Deliveries"),
     "outreach:delivery_list",
     section=Section.ADMINISTRATION,
     visible=lambda user: can_outreach(user, OutreachAction.VIEW_DELIVERIES),
