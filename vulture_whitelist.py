@@ -69,6 +69,7 @@ _.index_title
 hosting_notes  # kizuna/advisories/api.py (SiteIn/SiteOut fields)
 revision_summary  # kizuna/advisories/forms.py (read from cleaned_data)
 updated_by  # kizuna/advisories/services.py (SiteStatus field set before save)
+notified_at  # kizuna/advisories/notices.py (AdvisoryTarget field set before save)
 YMDhms  # kizuna/billing/pdf.py (reportlab TimeStamp attributes)
 dhh  # kizuna/billing/pdf.py
 dmm  # kizuna/billing/pdf.py

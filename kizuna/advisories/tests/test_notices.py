@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _ack_link(body: str) -> str:
-    return re.search(r"https?://\S+(/advisories/ack/\S+/)", body).group(1)
+    found = re.search(r"https?://\S+(/advisories/ack/\S+/)", body)
+    assert found is not None, body
+    return found.group(1)
 
 
 def test_sharing_sends_each_targeted_partners_people_a_notice_with_a_working_link(
