@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.advisories.models import Advisory, ClientSite, SiteState, VulnerabilityReport
+from kizuna.core.forms import HttpUrlField
 from kizuna.partners.models import Badge
 
 
@@ -92,13 +93,8 @@ class AdvisoryForm(forms.ModelForm):
         return entries
 
     def clean_references_text(self) -> list[str]:
-        urls = _lines(self.cleaned_data["references_text"])
-        validate = forms.URLField(assume_scheme="https").clean
-        for url in urls:
-            if not url.startswith(("https://", "http://")):
-                raise forms.ValidationError(_("References are http or https URLs."))
-            validate(url)
-        return urls
+        link = HttpUrlField()
+        return [link.clean(url) for url in _lines(self.cleaned_data["references_text"])]
 
     def service_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -112,11 +108,8 @@ class AdvisoryForm(forms.ModelForm):
 
 
 class ClientSiteForm(forms.ModelForm):
-    url = forms.URLField(
-        label=_("URL"),
-        required=False,
-        assume_scheme="https",
-        help_text=_("Optional. Kizuna never visits or scans it."),
+    url = HttpUrlField(
+        label=_("URL"), required=False, help_text=_("Optional. Kizuna never visits or scans it.")
     )
     plugins_text = forms.CharField(
         label=_("Plugins"),
@@ -136,12 +129,6 @@ class ClientSiteForm(forms.ModelForm):
             self.initial["plugins_text"] = "\n".join(
                 f"{p['name']} {p['version']}".strip() for p in self.instance.plugins
             )
-
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        if url and not url.startswith(("https://", "http://")):
-            raise forms.ValidationError(_("Enter an http or https URL."))
-        return url
 
     def clean_plugins_text(self) -> list[dict[str, str]]:
         plugins = []

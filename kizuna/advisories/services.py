@@ -185,16 +185,17 @@ def affected_sites(
     sites = ClientSite.objects.all()
     if organization is not None:
         sites = sites.filter(organization=organization)
-    return [
-        site
-        for site in sites.order_by("organization_id", "label")
-        if site_is_affected(
-            product_package=settings.KIZUNA_ADVISORY_PRODUCT_PACKAGE,
-            product_version=site.product_version,
-            plugins=site.plugins,
-            affected=advisory.affected,
-        )
-    ]
+    return [site for site in sites.order_by("organization_id", "label") if _runs(site, advisory)]
+
+
+def _runs(site: ClientSite, advisory: Advisory) -> bool:
+    """Whether the site runs a version the advisory affects (product or a plugin)."""
+    return site_is_affected(
+        product_package=settings.KIZUNA_ADVISORY_PRODUCT_PACKAGE,
+        product_version=site.product_version,
+        plugins=site.plugins,
+        affected=advisory.affected,
+    )
 
 
 def _sync_targets(advisory: Advisory) -> list[AdvisoryTarget]:
@@ -451,7 +452,7 @@ def _track_site_on_open_advisories(site: ClientSite) -> None:
     """A site added or upgraded while an advisory is out gets (or keeps) its status line."""
     released = Advisory.objects.filter(state__in=(AdvisoryState.SHARED, AdvisoryState.PUBLISHED))
     for advisory in released.filter(targets__organization=site.organization):
-        if site in affected_sites(advisory, site.organization):
+        if _runs(site, advisory):
             SiteStatus.objects.get_or_create(
                 advisory=advisory,
                 site=site,

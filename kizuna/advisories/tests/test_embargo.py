@@ -117,3 +117,23 @@ def test_security_staff_see_the_desk(client, alice, shared_advisory):
     )
     assert response.status_code == 200
     assert "Bob Web Works" in response.content.decode()
+
+
+def test_an_advisory_reference_must_be_an_http_link(alice):
+    from kizuna.advisories.forms import AdvisoryForm
+
+    form = AdvisoryForm(
+        data={
+            "title_ja": "題",
+            "title_en": "Title",
+            "details_ja": "詳細",
+            "details_en": "Details",
+            "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+            "targeting": "all",
+            "public_at": "2027-01-01T10:00",
+            "affected_text": "ec-cube/ec-cube, 4.0.0, 4.2.3",
+            "references_text": "https://example.com/ok\njavascript:alert(1)",
+        }
+    )
+    assert not form.is_valid()
+    assert "references_text" in form.errors
