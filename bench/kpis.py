@@ -5,6 +5,7 @@ activities. Prints one JSON line (see bench/README.md).
     python bench/kpis.py --activities 1000000              # a quick run
     python bench/kpis.py --database-url postgresql://postgres@127.0.0.1:5432/bench_kpis
     python bench/kpis.py --reuse                           # skip generating the raw rows
+    python bench/kpis.py --history-years 17 --activities 22000 --members 300  # long, sparse
 
 Raw rows are generated with set-based SQL (INSERT ... SELECT over a recursive CTE on
 SQLite, generate_series on PostgreSQL): going through the import path would take hours.
@@ -24,8 +25,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-START = datetime(2024, 11, 1, tzinfo=UTC)
+END = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 730
+START = END - timedelta(days=DAYS)
 SQLITE_PATH = Path("/tmp/kpis-bench/bench.sqlite3")
 # (type key, is output): activity n gets TYPES[n % len(TYPES)], so the mix is fixed.
 TYPES = [
@@ -77,6 +79,13 @@ def configure_django(database_url: str | None, reuse: bool, sqlite_path: Path) -
     django.setup()
     call_command("migrate", verbosity=0)
     return "postgresql" if database_url.startswith("postgres") else "sqlite"
+
+
+def use_history(years: float) -> None:
+    """--history-years: the same end, the generated activities spread over more years."""
+    global DAYS, START
+    DAYS = round(years * 365.25)
+    START = END - timedelta(days=DAYS)
 
 
 def recreate_postgres_database(url: str) -> None:
@@ -297,6 +306,11 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=10_000_000)
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000)
+    parser.add_argument(
+        "--history-years",
+        type=float,
+        help="spread the generated activities over this many years (default: 2)",
+    )
     parser.add_argument("--database-url", help="a PostgreSQL URL; the database is recreated")
     parser.add_argument("--sqlite-path", type=Path, default=SQLITE_PATH)
     parser.add_argument("--reuse", action="store_true", help="keep the generated raw rows")
@@ -308,6 +322,8 @@ def main() -> None:
         "is then a lower bound (baseline_capped: true)",
     )
     args = parser.parse_args()
+    if args.history_years:
+        use_history(args.history_years)
     db = configure_django(args.database_url, args.reuse, args.sqlite_path)
 
     from kizuna.community.models import Activity

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from kizuna.insights import factors, sql
 from kizuna.insights.events_kpis import NO_FILTER, EventFilter
-from kizuna.insights.models import MemberFirst, MemberPeriod
+from kizuna.insights.models import MemberPeriod
 from kizuna.insights.periods import next_start, previous_start
 from kizuna.insights.settings import insights_setting
 
@@ -29,48 +29,127 @@ KIND_COLUMNS = {
 def member_kpis(
     interval: str, start: date, where: EventFilter = NO_FILTER
 ) -> dict[str, float | None]:
-    end = next_start(interval, start)
-    rows = MemberPeriod.objects.filter(interval=interval, period_start=start)
-    firsts = MemberFirst.objects.all()
-    cohort: QuerySet | None = None
-    if where != NO_FILTER:
-        cohort = where.attendees(interval, start)
+    return member_kpis_for(interval, [start], where)[start]
+
+
+def member_kpis_for(
+    interval: str, starts: list[date], where: EventFilter = NO_FILTER
+) -> dict[date, dict[str, float | None]]:
+    """The member KPIs of several periods of one interval.
+
+    Unfiltered, each figure is read for every period at once (one grouped statement, not
+    one per period): a rebuild of a long history has a thousand periods, and building a
+    dozen ORM statements for each cost far more than running them. Filtered, the cohort
+    differs per period, so each period is read on its own.
+    """
+    if where == NO_FILTER:
+        return _member_kpis(interval, starts, NO_FILTER)
+    figures: dict[date, dict[str, float | None]] = {}
+    for start in starts:
+        figures.update(_member_kpis(interval, [start], where))
+    return figures
+
+
+def _member_kpis(
+    interval: str, starts: list[date], where: EventFilter
+) -> dict[date, dict[str, float | None]]:
+    if not starts:
+        return {}
+    # Filtered, there is one period (see member_kpis_for) and one cohort.
+    cohort = None if where == NO_FILTER else where.attendees(interval, starts[0])
+    rows = MemberPeriod.objects.filter(
+        interval=interval, period_start__gte=min(starts), period_start__lte=max(starts)
+    )
+    if cohort is not None:
         rows = rows.filter(member_id__in=cohort)
-        firsts = firsts.filter(member_id__in=cohort)
-    totals = rows.aggregate(
-        active=Count("pk"),
-        contributors=Count("pk", filter=Q(outputs__gt=0)),
-        chat=Count("pk", filter=Q(chat_joins__gt=0)),
-        outputs=Sum("outputs"),
-        **{metric: Sum(column) for metric, column in KIND_COLUMNS.items()},
-    )
-    first_days = firsts.aggregate(
-        new_members=Count("pk", filter=Q(first_active__gte=start, first_active__lt=end)),
-        new_contributors=Count("pk", filter=Q(first_output__gte=start, first_output__lt=end)),
-    )
-    contributors = rows.filter(outputs__gt=0)
-    outputs_by_member = dict(contributors.values_list("member_id", "outputs"))
-    return {
-        "active_members": totals["active"],
-        "new_members": first_days["new_members"],
-        "chat_members_joined": totals["chat"],
-        "new_contributors": first_days["new_contributors"],
-        "outputs_total": totals["outputs"] or 0,
-        **{metric: totals[metric] or 0 for metric in KIND_COLUMNS},
-        "output_member_share": factors.percent(totals["contributors"], totals["active"]),
-        **_movements(interval, start, where),
-        **factors.contribution_figures(
-            outputs_by_member, end - timedelta(days=1), contributors.values("member_id")
-        ),
-        **sql.first_response_figures(
-            interval, start, None if cohort is None else _sql_of(cohort.values("member_id"))
-        ),
+    totals = {
+        row.pop("period_start"): row
+        for row in rows.order_by()
+        .values("period_start")
+        .annotate(
+            active=Count("pk"),
+            contributors=Count("pk", filter=Q(outputs__gt=0)),
+            chat=Count("pk", filter=Q(chat_joins__gt=0)),
+            outputs=Sum("outputs"),
+            **{metric: Sum(column) for metric, column in KIND_COLUMNS.items()},
+        )
     }
+    first_days = _first_days(interval, starts, cohort)
+    outputs = _outputs_by_member(rows)
+    organizations = factors.Organizations(
+        rows.filter(outputs__gt=0).values("member_id") if cohort is not None else None
+    )
+    members_sql = None if cohort is None else _sql_of(cohort.values("member_id"))
+    figures = {}
+    for start in starts:
+        end = next_start(interval, start)
+        total = totals.get(start, {})
+        outputs_by_member = outputs.get(start, {})
+        new_members, new_contributors = first_days.get(start, (0, 0))
+        figures[start] = {
+            "active_members": total.get("active", 0),
+            "new_members": new_members,
+            "chat_members_joined": total.get("chat", 0),
+            "new_contributors": new_contributors,
+            "outputs_total": total.get("outputs") or 0,
+            **{metric: total.get(metric) or 0 for metric in KIND_COLUMNS},
+            "output_member_share": factors.percent(
+                total.get("contributors", 0), total.get("active", 0)
+            ),
+            **_movements(interval, start, where),
+            **factors.contribution_figures(
+                outputs_by_member,
+                organizations.on(end - timedelta(days=1), outputs_by_member),
+            ),
+            **sql.first_response_figures(interval, start, members_sql),
+        }
+    return figures
 
 
-def response_kpis(interval: str, start: date) -> dict[str, float | None]:
+def _first_days(
+    interval: str, starts: list[date], cohort: QuerySet | None
+) -> dict[date, tuple[int, int]]:
+    """(new members, new contributors) per period: members whose first activity, or first
+    output, fell in it."""
+    since, until = min(starts), next_start(interval, max(starts))
+    cohort_sql, cohort_params = "", []
+    if cohort is not None:
+        statement, cohort_params = _sql_of(cohort.values("member_id"))
+        cohort_sql = f"AND member_id IN ({statement})"
+    counts: dict[date, list[int]] = {}
+    with connection.cursor() as cursor:
+        for position, column in enumerate(("first_active", "first_output")):
+            cursor.execute(
+                f"""SELECT {sql.period_sql(interval, column, of_date=True)}, COUNT(*)
+                FROM insights_memberfirst
+                WHERE {column} >= %s AND {column} < %s {cohort_sql}
+                GROUP BY 1""",  # noqa: S608 - only constant SQL is interpolated
+                [since, until, *cohort_params],
+            )
+            for start, count in cursor.fetchall():
+                counts.setdefault(_as_date(start), [0, 0])[position] = count
+    return {start: (new, contributors) for start, (new, contributors) in counts.items()}
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite's date() returns text.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _outputs_by_member(rows: QuerySet) -> dict[date, dict[int, int]]:
+    """Each period's contributors with their outputs."""
+    by_period: dict[date, dict[int, int]] = {}
+    contributors = (
+        rows.filter(outputs__gt=0).order_by().values_list("period_start", "member_id", "outputs")
+    )
+    for start, member, outputs in contributors.iterator(chunk_size=10_000):
+        by_period.setdefault(start, {})[member] = outputs
+    return by_period
+
+
+def response_kpis_for(interval: str, starts: list[date]) -> dict[date, dict[str, float | None]]:
     """Only the first-response figures: what a late answer to an old question changes."""
-    return sql.first_response_figures(interval, start)
+    return {start: sql.first_response_figures(interval, start) for start in starts}
 
 
 def _sql_of(query: QuerySet) -> tuple[str, list]:

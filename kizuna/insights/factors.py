@@ -4,8 +4,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
-
 from kizuna.accounts.models import OrganizationKind
 from kizuna.community.models import Affiliation
 from kizuna.insights.settings import insights_setting
@@ -37,25 +35,39 @@ def tier(weight: int) -> str:
     return "casual"
 
 
-def organizations_on(day: date, member_ids: Any) -> dict[int, tuple[int, bool]]:
-    """Each member's organization on `day` (the latest-started affiliation): (id, is partner).
-
-    `member_ids` is a list or a query of ids, so large sets stay in the database.
+class Organizations:
+    """Members' affiliations, read once, to ask many days which organization each member
+    belonged to. `member_ids` (a list or a query of ids) limits what is read; None reads all.
     """
-    rows = (
-        Affiliation.objects.filter(member_id__in=member_ids, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .order_by("member_id", "start_date", "id")
-        .values_list("member_id", "organization_id", "organization__kind")
-    )
-    # Later rows win: the affiliation that started last.
-    return {member: (org, kind == OrganizationKind.PARTNER) for member, org, kind in rows}
+
+    def __init__(self, member_ids: Any = None) -> None:
+        rows = Affiliation.objects.order_by("member_id", "start_date", "id")
+        if member_ids is not None:
+            rows = rows.filter(member_id__in=member_ids)
+        self._by_member: dict[int, list[tuple[date, date | None, int, bool]]] = {}
+        for member, start, end, organization, kind in rows.values_list(
+            "member_id", "start_date", "end_date", "organization_id", "organization__kind"
+        ):
+            self._by_member.setdefault(member, []).append(
+                (start, end, organization, kind == OrganizationKind.PARTNER)
+            )
+
+    def on(self, day: date, members: Iterable[int]) -> dict[int, tuple[int, bool]]:
+        """Each member's organization on `day` (the latest-started affiliation): (id, is
+        partner)."""
+        organizations = {}
+        for member in members:
+            for start, end, organization, is_partner in self._by_member.get(member, ()):
+                if start <= day and (end is None or end >= day):
+                    # Later rows win: the affiliation that started last.
+                    organizations[member] = (organization, is_partner)
+        return organizations
 
 
 def contribution_figures(
-    outputs_by_member: dict[int, int], last_day: date, member_ids: Any
+    outputs_by_member: dict[int, int], organizations: dict[int, tuple[int, bool]]
 ) -> dict[str, float | None]:
-    organizations = organizations_on(last_day, member_ids)
+    """`organizations`: each contributor's organization on the period's last day."""
     by_organization: dict[int, int] = {}
     partner_outputs = 0
     for member, outputs in outputs_by_member.items():

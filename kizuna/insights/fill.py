@@ -19,13 +19,13 @@ only that question's first-response figures.
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kizuna.community.models import Activity, Attendance
 from kizuna.insights import sql
-from kizuna.insights.compute import member_kpis, response_kpis
-from kizuna.insights.events_kpis import event_kpis
+from kizuna.insights.compute import member_kpis_for, response_kpis_for
+from kizuna.insights.events_kpis import event_kpis_for
 from kizuna.insights.models import (
     DirtyDay,
     DirtyFiguresDay,
@@ -166,14 +166,19 @@ def recompute_dirty_periods(*, today: date, progress: Progress = _no_progress) -
         - member_periods
     )
     periods = member_periods | event_periods | response_periods
-    for interval, start in progress(sorted(periods)):
+    computers = (
+        (member_periods, member_kpis_for),
+        (response_periods, response_kpis_for),
+        (event_periods, event_kpis_for),
+    )
+    for interval in progress(INTERVALS):
+        values: dict[date, dict[str, float | None]] = {}
+        for touched, compute in computers:
+            starts = sorted(start for kind, start in touched if kind == interval)
+            for start, figures in compute(interval, starts).items():
+                values.setdefault(start, {}).update(figures)
         with transaction.atomic():
-            if (interval, start) in member_periods:
-                store_kpis(interval, start, member_kpis(interval, start))
-            if (interval, start) in response_periods:
-                store_kpis(interval, start, response_kpis(interval, start))
-            if (interval, start) in event_periods:
-                store_kpis(interval, start, event_kpis(interval, start))
+            store_kpis(interval, values)
     DirtyDay.objects.filter(day__in=days).delete()
     DirtyFiguresDay.objects.filter(pk__in=[pk for pk, _kind, _day in figures_days]).delete()
     return len(periods)
@@ -190,15 +195,29 @@ def _periods_touched(days: Iterable[date], *, today: date, next_too: bool) -> se
     return periods
 
 
-def store_kpis(interval: str, start: date, values: dict[str, float | None]) -> None:
-    """Replace the stored values of these metrics for the period."""
-    KpiValue.objects.filter(interval=interval, period_start=start, metric__in=values).delete()
-    KpiValue.objects.bulk_create(
-        [
-            KpiValue(metric=metric, interval=interval, period_start=start, value=value)
-            for metric, value in values.items()
-        ]
-    )
+def store_kpis(interval: str, values: dict[date, dict[str, float | None]]) -> None:
+    """Replace the stored values of these metrics for these periods of one interval."""
+    # One statement per set of metrics (periods recompute the same few sets) and chunk.
+    starts_by_metrics: dict[frozenset[str], list[date]] = {}
+    for start, figures in values.items():
+        starts_by_metrics.setdefault(frozenset(figures), []).append(start)
+    for metrics, starts in starts_by_metrics.items():
+        for chunk in range(0, len(starts), 500):
+            KpiValue.objects.filter(
+                interval=interval, period_start__in=starts[chunk : chunk + 500], metric__in=metrics
+            ).delete()
+    # executemany, not bulk_create: a long history's rebuild stores some 50,000 values, and
+    # building a model instance for each cost more than the inserts.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO insights_kpivalue (metric, interval, period_start, value) "
+            "VALUES (%s, %s, %s, %s)",
+            [
+                (metric, interval, start, value)
+                for start, figures in values.items()
+                for metric, value in figures.items()
+            ],
+        )
 
 
 def rebuild(

@@ -137,8 +137,9 @@ def raw_member_kpis(
         ),
         **factors.contribution_figures(
             outputs_by_member,
-            last_day,
-            activities.filter(is_output=True).values("member_id"),
+            factors.Organizations(activities.filter(is_output=True).values("member_id")).on(
+                last_day, outputs_by_member
+            ),
         ),
         **_first_responses(interval, start, members),
     }

@@ -31,13 +31,13 @@ def value(metric: str, start: date, interval: str = "month") -> float | None:
 @pytest.fixture
 def event_calls(monkeypatch):
     calls: list[tuple[str, date]] = []
-    real = fill.event_kpis
+    real = fill.event_kpis_for
 
-    def counting(interval, start, *args, **kwargs):
-        calls.append((interval, start))
-        return real(interval, start, *args, **kwargs)
+    def counting(interval, starts, *args, **kwargs):
+        calls.extend((interval, start) for start in starts)
+        return real(interval, starts, *args, **kwargs)
 
-    monkeypatch.setattr(fill, "event_kpis", counting)
+    monkeypatch.setattr(fill, "event_kpis_for", counting)
     return calls
 
 
@@ -86,13 +86,13 @@ def test_a_late_answer_to_an_old_question_recomputes_only_its_response_figures(m
     fill.fill(today=TODAY)
     assert value("unanswered_questions", date(2026, 8, 1)) == 1
     calls: list[tuple[str, date]] = []
-    real = fill.member_kpis
+    real = fill.member_kpis_for
 
-    def counting(interval, start, *args, **kwargs):
-        calls.append((interval, start))
-        return real(interval, start, *args, **kwargs)
+    def counting(interval, starts, *args, **kwargs):
+        calls.extend((interval, start) for start in starts)
+        return real(interval, starts, *args, **kwargs)
 
-    monkeypatch.setattr(fill, "member_kpis", counting)
+    monkeypatch.setattr(fill, "member_kpis_for", counting)
 
     activity(helper, date(2026, 10, 21), "answer", reply_to=question)
     fill.fill(today=TODAY)

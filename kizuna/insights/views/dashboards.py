@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Level
 from kizuna.insights import selectors, services
-from kizuna.insights.events_kpis import event_kpis
+from kizuna.insights.events_kpis import event_kpis_for
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.forms import TargetForm
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
@@ -124,7 +124,7 @@ def events(request: HttpRequest) -> HttpResponse:
     starts = periods_between(
         interval, shift(interval, start, -(PERIODS_SHOWN[interval] - 1)), start
     )
-    series = [event_kpis(interval, s, where) for s in starts]
+    series = list(event_kpis_for(interval, starts, where).values())
     return render(
         request,
         "insights/events.html",
