@@ -80,6 +80,8 @@ def _member_kpis(
         rows.filter(outputs__gt=0).values("member_id") if cohort is not None else None
     )
     members_sql = None if cohort is None else _sql_of(cohort.values("member_id"))
+    movements = _movements_for(interval, starts, where)
+    responses = sql.first_response_figures_for(interval, starts, members_sql)
     figures = {}
     for start in starts:
         end = next_start(interval, start)
@@ -96,12 +98,12 @@ def _member_kpis(
             "output_member_share": factors.percent(
                 total.get("contributors", 0), total.get("active", 0)
             ),
-            **_movements(interval, start, where),
+            **movements[start],
             **factors.contribution_figures(
                 outputs_by_member,
                 organizations.on(end - timedelta(days=1), outputs_by_member),
             ),
-            **sql.first_response_figures(interval, start, members_sql),
+            **responses[start],
         }
     return figures
 
@@ -127,13 +129,8 @@ def _first_days(
                 [since, until, *cohort_params],
             )
             for start, count in cursor.fetchall():
-                counts.setdefault(_as_date(start), [0, 0])[position] = count
+                counts.setdefault(sql.as_date(start), [0, 0])[position] = count
     return {start: (new, contributors) for start, (new, contributors) in counts.items()}
-
-
-def _as_date(value: date | str) -> date:
-    # SQLite's date() returns text.
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _outputs_by_member(rows: QuerySet) -> dict[date, dict[int, int]]:
@@ -149,7 +146,7 @@ def _outputs_by_member(rows: QuerySet) -> dict[date, dict[int, int]]:
 
 def response_kpis_for(interval: str, starts: list[date]) -> dict[date, dict[str, float | None]]:
     """Only the first-response figures: what a late answer to an old question changes."""
-    return {start: sql.first_response_figures(interval, start) for start in starts}
+    return sql.first_response_figures_for(interval, starts) if starts else {}
 
 
 def _sql_of(query: QuerySet) -> tuple[str, list]:
@@ -157,8 +154,12 @@ def _sql_of(query: QuerySet) -> tuple[str, list]:
     return statement, list(params)
 
 
-def _movements(interval: str, start: date, where: EventFilter) -> dict[str, float | None]:
-    """Retention, inactive contributors and conversions, counted in SQL by tier pairs."""
+def _movements_for(
+    interval: str, starts: list[date], where: EventFilter
+) -> dict[date, dict[str, float | None]]:
+    """Retention, inactive contributors and conversions of each period, counted in SQL by
+    tier pairs: each member of the previous period (q) against the same member in the
+    period (p), for every period in one statement."""
     core, regular = insights_setting("CORE_MIN_WEIGHT"), insights_setting("REGULAR_MIN_WEIGHT")
 
     def tier_sql(alias: str) -> str:
@@ -167,31 +168,50 @@ def _movements(interval: str, start: date, where: EventFilter) -> dict[str, floa
             f"WHEN {alias}.weight >= %s THEN 'regular' ELSE 'casual' END"
         )
 
-    previous = previous_start(interval, start)
     cohort: str = ""
     cohort_params: list = []
     if where != NO_FILTER:
-        # Filtered, the movements are those of the previous period's cohort.
+        # Filtered (one period), the movements are those of the previous period's cohort.
+        previous = previous_start(interval, starts[0])
         statement, cohort_params = _sql_of(where.attendees(interval, previous).values("member_id"))
         cohort = f"AND q.member_id IN ({statement})"
-    query = f"""
-        SELECT {tier_sql("q")}, CASE WHEN p.member_id IS NULL THEN 'none' ELSE {tier_sql("p")} END,
-               CASE WHEN q.outputs > 0 THEN 1 ELSE 0 END,
-               CASE WHEN p.outputs > 0 THEN 1 ELSE 0 END, COUNT(*)
-        FROM insights_memberperiod q
-        LEFT JOIN insights_memberperiod p ON p.member_id = q.member_id
-             AND p.interval = q.interval AND p.period_start = %s
-        WHERE q.interval = %s AND q.period_start = %s {cohort}
-        GROUP BY 1, 2, 3, 4
-    """  # noqa: S608 - only constant SQL is interpolated; values are parameters
-    params = [core, regular, core, regular, start, interval, previous, *cohort_params]
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        # (tier before, tier now or "none", had output, has output) -> members
-        groups: dict[tuple[str, str, int, int], int] = {
-            (before, now, had, has): count for before, now, had, has, count in cursor.fetchall()
-        }
+    # SQLite would read CAST(... AS date) as a number; its dates are ISO text.
+    as_date = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    groups: dict[date, dict[tuple[str, str, int, int], int]] = {start: {} for start in starts}
+    for chunk in range(0, len(starts), 400):
+        pairs = [(start, previous_start(interval, start)) for start in starts[chunk : chunk + 400]]
+        values = ", ".join(f"({as_date}, {as_date})" for _pair in pairs)
+        query = f"""
+            WITH pairs (start, previous) AS (VALUES {values})
+            SELECT pairs.start, {tier_sql("q")},
+                   CASE WHEN p.member_id IS NULL THEN 'none' ELSE {tier_sql("p")} END,
+                   CASE WHEN q.outputs > 0 THEN 1 ELSE 0 END,
+                   CASE WHEN p.outputs > 0 THEN 1 ELSE 0 END, COUNT(*)
+            FROM pairs
+            JOIN insights_memberperiod q ON q.period_start = pairs.previous
+            LEFT JOIN insights_memberperiod p ON p.member_id = q.member_id
+                 AND p.interval = q.interval AND p.period_start = pairs.start
+            WHERE q.interval = %s {cohort}
+            GROUP BY 1, 2, 3, 4, 5
+        """  # noqa: S608 - only constant SQL is interpolated; values are parameters
+        params = [
+            *(day for pair in pairs for day in pair),
+            core,
+            regular,
+            core,
+            regular,
+            interval,
+            *cohort_params,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for start, before, now, had, has, count in cursor.fetchall():
+                # (tier before, tier now or "none", had output, has output) -> members
+                groups[sql.as_date(start)][(before, now, had, has)] = count
+    return {start: _movement_figures(period) for start, period in groups.items()}
 
+
+def _movement_figures(groups: dict[tuple[str, str, int, int], int]) -> dict[str, float | None]:
     def members(before: str | None = None, now: tuple[str, ...] | None = None) -> int:
         return sum(
             count

@@ -230,7 +230,7 @@ def test_the_migration_fills_the_periods_and_seconds_of_stored_questions(questio
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
 def test_period_figures_read_the_index_in_order_without_sorting(questions):
     with CaptureQueriesContext(connection) as queries:
-        sql.first_response_figures("month", date(2026, 9, 1))
+        sql.first_response_figures_for("month", [date(2026, 9, 1)])
     assert len(queries) == 2
     with connection.cursor() as cursor:
         for query in queries:
