@@ -359,10 +359,10 @@ def test_a_test_send_goes_to_the_author_in_both_languages(alice, members_audienc
     campaign = write(alice, members_audience)
     campaigns.campaign_test_send(actor=alice, campaign=campaign)
     send_queued()
-    assert sorted(m.subject for m in mail.outbox) == [
+    assert {m.subject for m in mail.outbox} == {
         "[テスト] Aliceさん、12月のもくもく会へ",
         "[Test] Alice, join the December meetup",
-    ]
+    }
     assert {m.to[0] for m in mail.outbox} == {alice.email}
 
 
