@@ -396,3 +396,27 @@ def test_partner_filters_select_the_people_of_matching_partners(alice, bob, bob_
     assert emails({"prefectures": ["13"]}) == ["bob@example.com"]
     assert emails({}) == ["bob@example.com", "eve@example.com"]
     assert emails({"billing": "suspended"}) == []
+
+
+def test_the_demo_has_a_campaign_with_a_result_of_every_kind():
+    from django.core.management import call_command
+
+    from kizuna.outreach.campaign_models import Campaign
+
+    call_command("seed_demo", "--seed", "1", verbosity=0)
+    campaign = Campaign.objects.get()
+    assert campaign.approved_by != campaign.author
+    results = set(
+        Delivery.objects.filter(campaign_recipient__campaign=campaign).values_list(
+            "state", "reason"
+        )
+    )
+    assert {
+        (State.SENT, ""),
+        (State.SKIPPED, policy.NO_CONSENT),
+        (State.SKIPPED, policy.SUPPRESSED),
+        (State.SKIPPED, policy.CAPPED),
+        (State.DEFERRED, policy.QUOTA),
+        (State.DEFERRED, policy.RATE_LIMITED),
+        (State.FAILED, "too_many_attempts"),
+    } <= results
