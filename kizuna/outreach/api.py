@@ -134,9 +134,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
     if unknown:
         raise ApiError(422, "unknown_channel", f"Unknown channels: {', '.join(unknown)}.")
     fields = payload.dict(exclude={"audience_id", "event_id", "variants"})
-    fields["variants"] = {
-        channel: texts.dict() for channel, texts in payload.variants.items()
-    }
+    fields["variants"] = {channel: texts.dict() for channel, texts in payload.variants.items()}
     campaign = campaigns.campaign_create(
         actor=user, fields={**fields, "audience": audience, "event": event}
     )
@@ -158,9 +156,7 @@ def approve_campaign(request: HttpRequest, campaign_id: Id, revision: Id | None 
     user = _staff(request, "outreach:write", OutreachAction.APPROVE_CAMPAIGN)
     campaign = _campaign(campaign_id)
     try:
-        return campaigns.campaign_approve(
-            actor=user, campaign=campaign, revision=revision
-        )
+        return campaigns.campaign_approve(actor=user, campaign=campaign, revision=revision)
     except ServiceError as error:
         if error.code == "four_eyes":
             raise ApiError(403, "four_eyes", " ".join(error.messages)) from error
@@ -195,5 +191,3 @@ def campaign_deliveries(request: HttpRequest, campaign_id: Id) -> Any:
     _staff(request, "outreach:read", OutreachAction.VIEW_CAMPAIGNS)
     campaign = _campaign(campaign_id)
     return Delivery.objects.filter(campaign_recipient__campaign=campaign).order_by("id")
-
-

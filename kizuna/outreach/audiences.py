@@ -28,11 +28,6 @@ from kizuna.outreach.campaign_models import Audience, AudienceKind
 from kizuna.outreach.models import Consent, Delivery, Purpose, State, Suppression
 from kizuna.outreach.settings import outreach_setting
 
-# Filter keys an audience may hold, per kind (forms and the API validate against these).
-PARTNER_FILTERS = ("ranks", "badges", "prefectures", "billing")
-MEMBER_FILTERS = ("levels", "groups", "min_events", "active_within_days", "tags")
-BILLING_STATES = ("good_standing", "overdue", "suspended")
-
 # Outcomes of the decision; "" means the person will be sent the message.
 SEND = ""
 NO_ADDRESS = "no_address"
@@ -114,9 +109,7 @@ def community_members(filters: dict[str, Any]) -> QuerySet[Any]:
     """Members (not bots, not merged away, not erased) the filters select."""
     from kizuna.community.models import Activity, Attendance, AttendanceStatus, Member
 
-    members = Member.objects.filter(
-        merged_into__isnull=True, erased_at__isnull=True, is_bot=False
-    )
+    members = Member.objects.filter(merged_into__isnull=True, erased_at__isnull=True, is_bot=False)
     levels = [int(level) for level in filters.get("levels") or [] if str(level).isdigit()]
     if levels:
         members = members.filter(engagement__level__in=levels)
@@ -258,7 +251,9 @@ def latest_consents(topic: str, channels: list[str]) -> dict[tuple[str, str], bo
 
 def suppressed_hashes(channels: list[str]) -> set[tuple[str, str]]:
     """(channel, address hash) of the suppression list; for advertising every reason counts."""
-    return set(Suppression.objects.filter(channel__in=channels).values_list("channel", "address_hash"))
+    return set(
+        Suppression.objects.filter(channel__in=channels).values_list("channel", "address_hash")
+    )
 
 
 def advertising_counts(*, now: datetime) -> dict[str, int]:

@@ -61,7 +61,9 @@ class AudienceForm(forms.Form):
         fields["prefectures"].choices = _prefectures()
         fields["levels"].choices = [(str(value), label) for value, label in Level.choices]
         fields["groups"].choices = list(Group.objects.values_list("slug", "name"))
-        fields["tags"].choices = [(name, name) for name in Tag.objects.values_list("name", flat=True)]
+        fields["tags"].choices = [
+            (name, name) for name in Tag.objects.values_list("name", flat=True)
+        ]
 
     @classmethod
     def initial_of(cls, audience: Audience) -> dict[str, Any]:
@@ -96,10 +98,14 @@ class CampaignForm(forms.Form):
         ),
     )
     subject_ja = forms.CharField(label=_("Subject (Japanese)"), max_length=200)
-    body_ja = forms.CharField(label=_("Message (Japanese)"), widget=forms.Textarea(attrs={"rows": 8}))
+    body_ja = forms.CharField(
+        label=_("Message (Japanese)"), widget=forms.Textarea(attrs={"rows": 8})
+    )
     subject_en = forms.CharField(label=_("Subject (English)"), max_length=200)
-    body_en = forms.CharField(label=_("Message (English)"), widget=forms.Textarea(attrs={"rows": 8}))
-    event = forms.ModelChoiceField(
+    body_en = forms.CharField(
+        label=_("Message (English)"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    event: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Event invited to"),
         required=False,
         queryset=None,
@@ -121,9 +127,9 @@ class CampaignForm(forms.Form):
         fields["channels"].choices = [
             (name, label) for name, label in registry.choices() if name == "email"
         ] + [(name, label) for name, label in registry.choices() if name != "email"]
-        fields["event"].queryset = Event.objects.filter(
-            starts_at__gte=timezone.now()
-        ).order_by("starts_at")
+        fields["event"].queryset = Event.objects.filter(starts_at__gte=timezone.now()).order_by(
+            "starts_at"
+        )
         for channel in CHAT_CHANNELS:
             if channel not in registry.names():
                 continue
@@ -170,8 +176,7 @@ class CampaignForm(forms.Form):
         variants: dict[str, dict[str, str]] = {}
         for channel in CHAT_CHANNELS:
             texts = {
-                language: data.get(f"variant_{channel}_{language}", "")
-                for language in ("ja", "en")
+                language: data.get(f"variant_{channel}_{language}", "") for language in ("ja", "en")
             }
             if channel in chosen and any(texts.values()):
                 variants[channel] = texts
@@ -188,5 +193,3 @@ class CampaignForm(forms.Form):
             "event": data["event"],
             "scheduled_at": data["scheduled_at"],
         }
-
-

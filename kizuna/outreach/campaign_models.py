@@ -77,9 +77,7 @@ class Campaign(models.Model):
         _("state"), max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT
     )
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Who changed it last: they may not approve it either (four eyes see every edit).
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

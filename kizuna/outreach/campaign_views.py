@@ -117,9 +117,11 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         fields = form.campaign_fields()
         saved = call_service(
             form,
-            lambda: campaigns.campaign_update(actor=actor, campaign=campaign, fields=fields)
-            if campaign is not None
-            else campaigns.campaign_create(actor=actor, fields=fields),
+            lambda: (
+                campaigns.campaign_update(actor=actor, campaign=campaign, fields=fields)
+                if campaign is not None
+                else campaigns.campaign_create(actor=actor, fields=fields)
+            ),
         )
         if saved is not None:
             if campaign is not None and campaign.approved_by_id is None and pk:
@@ -166,8 +168,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         decision = {
             "total": len(decided.rows),
-            "rows": [(reason_label(outcome) or _("will be sent"), n) for outcome, n in sorted(decided.counts.items())],
-            "sample": [row for row in decided.rows[: audiences.SAMPLE_SIZE]],
+            "rows": [
+                (reason_label(outcome) or _("will be sent"), n)
+                for outcome, n in sorted(decided.counts.items())
+            ],
+            "sample": list(decided.rows[: audiences.SAMPLE_SIZE]),
         }
     context = {
         "campaign": campaign,
@@ -195,7 +200,10 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "approve": (OutreachAction.APPROVE_CAMPAIGN, gettext_lazy("Approved. It goes out at its time.")),
+    "approve": (
+        OutreachAction.APPROVE_CAMPAIGN,
+        gettext_lazy("Approved. It goes out at its time."),
+    ),
     "pause": (OutreachAction.WRITE_CAMPAIGN, gettext_lazy("Paused.")),
     "resume": (OutreachAction.WRITE_CAMPAIGN, gettext_lazy("Resumed.")),
     "cancel": (OutreachAction.WRITE_CAMPAIGN, gettext_lazy("Cancelled.")),

@@ -140,14 +140,19 @@ def audience_save(
     with transaction.atomic():
         if audience is None:
             audience = Audience.objects.create(created_by=actor, **fields)
-            audit.record(actor=actor, action="outreach.audience_created", obj=audience, after=fields)
+            audit.record(
+                actor=actor, action="outreach.audience_created", obj=audience, after=fields
+            )
         else:
             before = {"name": audience.name, "kind": audience.kind, "filters": audience.filters}
             for name, value in fields.items():
                 setattr(audience, name, value)
             audience.save()
             audit.record(
-                actor=actor, action="outreach.audience_changed", obj=audience, before=before,
+                actor=actor,
+                action="outreach.audience_changed",
+                obj=audience,
+                before=before,
                 after=fields,
             )
     return audience
@@ -509,9 +514,10 @@ def campaign_test_send(*, actor: Any, campaign: Campaign) -> list[Delivery]:
 
 def campaign_finish_if_done(*, campaign: Campaign, now: datetime | None = None) -> bool:
     """A sending campaign none of whose deliveries waits any more is sent."""
-    if campaign.state != CampaignState.SENDING or _deliveries(campaign).filter(
-        state__in=PENDING_STATES
-    ).exists():
+    if (
+        campaign.state != CampaignState.SENDING
+        or _deliveries(campaign).filter(state__in=PENDING_STATES).exists()
+    ):
         return False
     with transaction.atomic():
         changed = Campaign.objects.filter(pk=campaign.pk, state=CampaignState.SENDING).update(
@@ -602,4 +608,3 @@ def delivery_attachments(delivery: Delivery) -> list[tuple[str, bytes, str]]:
     if campaign is None or campaign.event is None:
         return []
     return [("invitation.ics", event_ics(campaign.event), "text/calendar; charset=utf-8")]
-

@@ -176,7 +176,9 @@ def _campaign(members: list[User], now: datetime) -> None:
         body_ja="{{ name }}さん\n\n12月のもくもく会を開催します。ぜひご参加ください。",
         subject_en="{{ name }}, join our December co-working meetup",
         body_en="Hello {{ name }},\n\nOur December co-working meetup is open. Join us!",
-        variants={"slack": {"ja": "12月のもくもく会、参加者募集中です", "en": "December meetup: join us"}},
+        variants={
+            "slack": {"ja": "12月のもくもく会、参加者募集中です", "en": "December meetup: join us"}
+        },
         # Still sending: the LINE message deferred by the used-up monthly quota waits for
         # next month; everything else has its final result.
         state="sending",

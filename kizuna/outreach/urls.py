@@ -11,8 +11,12 @@ urlpatterns = [
     path("campaigns/new/", campaign_views.campaign_edit, name="campaign_new"),
     path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", campaign_views.campaign_edit, name="campaign_edit"),
-    path("campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign_progress"),
-    path("campaigns/<int:pk>/<str:action>/", campaign_views.campaign_action, name="campaign_action"),
+    path(
+        "campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign_progress"
+    ),
+    path(
+        "campaigns/<int:pk>/<str:action>/", campaign_views.campaign_action, name="campaign_action"
+    ),
     path("audiences/", campaign_views.audience_list, name="audience_list"),
     path("audiences/new/", campaign_views.audience_edit, name="audience_new"),
     path("audiences/<int:pk>/", campaign_views.audience_edit, name="audience_edit"),

@@ -40,7 +40,11 @@ def audience(alice):
         member=hana, platform="connpass", handle="hana", email="hana@example.jp", verified=True
     )
     Consent.objects.create(
-        recipient_key=f"member:{hana.pk}", channel="email", topic="news", granted=True, method="form"
+        recipient_key=f"member:{hana.pk}",
+        channel="email",
+        topic="news",
+        granted=True,
+        method="form",
     )
     Member.objects.create(display_name="Nobody")  # no address anywhere: not a recipient
     return Audience.objects.create(name="All", kind="members", created_by=alice)
@@ -78,9 +82,7 @@ def test_only_outreach_staff_list_and_write_campaigns(client, staff, audience, w
 
 
 @pytest.mark.parametrize("who", WHO)
-@pytest.mark.parametrize(
-    "action", ["approve", "pause", "resume", "cancel", "deliveries", "detail"]
-)
+@pytest.mark.parametrize("action", ["approve", "pause", "resume", "cancel", "deliveries", "detail"])
 def test_every_campaign_endpoint_refuses_everyone_but_outreach_staff(
     client, staff, audience, who, action
 ):

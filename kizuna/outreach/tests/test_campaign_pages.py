@@ -92,9 +92,7 @@ def test_campaign_pages_answer_403_to_everyone_but_outreach_staff(
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("action", ["approve", "pause", "resume", "cancel", "test"])
-def test_campaign_actions_refuse_everyone_but_outreach_staff(
-    client, staff, campaign, who, action
-):
+def test_campaign_actions_refuse_everyone_but_outreach_staff(client, staff, campaign, who, action):
     client.force_login(staff[who])
     response = client.post(f"/outreach/campaigns/{campaign.pk}/{action}/")
     assert response.status_code == (302 if who in ALLOWED else 403)
@@ -159,7 +157,9 @@ def test_the_audience_preview_shows_the_count_and_a_sample(client, staff, audien
         HTTP_HX_REQUEST="true",
     )
     text = response.content.decode()
-    assert "2" in text and "Hana" in text and "Kenta" in text
+    assert "2" in text
+    assert "Hana" in text
+    assert "Kenta" in text
     assert not Audience.objects.filter(name="x").exists()
 
 
@@ -183,5 +183,6 @@ def test_the_detail_page_lists_each_result_with_its_reason(client, staff, campai
     send_queued()
     client.force_login(staff["alice"])
     page = client.get(f"/outreach/campaigns/{campaign.pk}/").content.decode()
-    assert "hana@example.jp" in page and "kenta@example.jp" in page
+    assert "hana@example.jp" in page
+    assert "kenta@example.jp" in page
     assert "no consent" in page or "同意なし" in page
