@@ -13,6 +13,7 @@ from kizuna.core.api_errors import ApiError
 from kizuna.core.api_schema import (
     ApiDateTime,
     Choice,
+    Count,
     Id,
     RequiredText,
     Text,
@@ -148,7 +149,9 @@ def get_campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
 
 
 @router.post("/campaigns/{campaign_id}/approve", response=CampaignOut)
-def approve_campaign(request: HttpRequest, campaign_id: Id, revision: Id | None = None) -> Campaign:
+def approve_campaign(
+    request: HttpRequest, campaign_id: Id, revision: Count | None = None
+) -> Campaign:
     """Approve a campaign someone else wrote; its audience is frozen into recipients.
 
     `?revision=` names the revision the approver read: an edit since then is refused (422).

@@ -225,7 +225,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             campaigns.campaign_approve(
                 actor=actor,
                 campaign=campaign,
-                revision=int(revision) if revision.isdigit() else None,
+                revision=int(revision) if revision.isdigit() and len(revision) < 10 else None,
             )
         elif action == "test":
             campaigns.campaign_test_send(actor=actor, campaign=campaign)
