@@ -99,3 +99,14 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# Outreach campaigns: model fields set through keyword arguments and read by templates and
+# the API, form methods and fields read by templates.
+edited_by  # kizuna/outreach/campaign_models.py
+approved_by  # kizuna/outreach/campaign_models.py
+approved_at  # kizuna/outreach/campaign_models.py, api.py (API output)
+sent_at  # kizuna/outreach/api.py (API output)
+MEMBERS  # kizuna/outreach/campaign_models.py (AudienceKind)
+active_within_days  # kizuna/outreach/campaign_forms.py (an audience filter)
+variant_fields  # kizuna/outreach/campaign_forms.py (campaign_form.html)
+main_fields  # kizuna/outreach/campaign_forms.py (campaign_form.html)

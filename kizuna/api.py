@@ -13,6 +13,7 @@ from kizuna.directory.api import router as directory_router
 from kizuna.insights.api import router as insights_router
 from kizuna.integrations.api import router as integrations_router
 from kizuna.integrations.feed import router as feed_router
+from kizuna.outreach.api import router as outreach_router
 from kizuna.partners.api import router as partners_router
 
 api = NinjaAPI(
@@ -34,3 +35,4 @@ api.add_router("/insights", insights_router)
 api.add_router("/events", feed_router)
 api.add_router("/webhooks", integrations_router)
 api.add_router("/advisories", advisories_router)
+api.add_router("/outreach", outreach_router)

@@ -130,4 +130,6 @@ SCOPES: dict[str, Any] = {
     ),
     "advisories:respond": _("Acknowledge advisories, keep client sites and their statuses"),
     "advisories:write": _("Write, share and publish security advisories (security team)"),
+    "outreach:read": _("Read campaigns and their per-recipient results (outreach staff)"),
+    "outreach:write": _("Write, approve, pause, resume and cancel campaigns (outreach staff)"),
 }

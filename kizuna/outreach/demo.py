@@ -1,5 +1,5 @@
 """Demo outreach: consents (form, import, double opt-in, a withdrawal), deliveries in every
-state across channels, and a suppression list."""
+state across channels, a suppression list, and a sent campaign with a result of every kind."""
 
 from datetime import datetime, timedelta
 
@@ -57,6 +57,7 @@ def seed(ctx: DemoContext) -> None:
             )
     Consent.objects.bulk_create(consents)
     _deliveries(ctx, members, dave, now)
+    _campaign(members, now)
     Suppression.objects.bulk_create(
         [
             Suppression(
@@ -135,3 +136,92 @@ def _deliveries(ctx: DemoContext, members: list[User], dave: User | None, now: d
                 )
             )
     Delivery.objects.bulk_create(rows)
+
+
+# (channel, state, reason, error) of each recipient of the demo campaign, in turn.
+CAMPAIGN_RESULTS = [
+    ("email", State.SENT, "", ""),
+    ("email", State.SENT, "", ""),
+    ("slack", State.SENT, "", ""),
+    ("email", State.SKIPPED, policy.NO_CONSENT, ""),
+    ("email", State.SKIPPED, policy.SUPPRESSED, ""),
+    ("email", State.SKIPPED, policy.CAPPED, ""),
+    ("line", State.DEFERRED, policy.QUOTA, ""),
+    ("email", State.DEFERRED, policy.RATE_LIMITED, ""),
+    ("email", State.FAILED, "too_many_attempts", "SMTP 451 4.7.1 try again later"),
+    ("email", State.SENT, "", ""),
+]
+
+
+def _campaign(members: list[User], now: datetime) -> None:
+    from kizuna.outreach.campaign_models import Audience, Campaign, CampaignRecipient
+
+    author = User.objects.filter(email="taro.community@example.com").first()
+    approver = User.objects.filter(email="alice@example.com").first()
+    if author is None or approver is None or len(members) < len(CAMPAIGN_RESULTS):
+        return
+    audience = Audience.objects.create(
+        name="アクティブなメンバー（直近90日）",
+        kind="members",
+        filters={"active_within_days": 90},
+        created_by=author,
+    )
+    started = now - timedelta(days=3)
+    campaign = Campaign.objects.create(
+        title="12月のもくもく会のご案内",
+        audience=audience,
+        topic=Topic.EVENTS,
+        channels=["email", "slack", "line"],
+        subject_ja="{{ name }}さん、12月のもくもく会のご案内",
+        body_ja="{{ name }}さん\n\n12月のもくもく会を開催します。ぜひご参加ください。",
+        subject_en="{{ name }}, join our December co-working meetup",
+        body_en="Hello {{ name }},\n\nOur December co-working meetup is open. Join us!",
+        variants={
+            "slack": {"ja": "12月のもくもく会、参加者募集中です", "en": "December meetup: join us"}
+        },
+        # Still sending: the LINE message deferred by the used-up monthly quota waits for
+        # next month; everything else has its final result.
+        state="sending",
+        revision=2,
+        author=author,
+        edited_by=author,
+        approved_by=approver,
+        approved_at=started - timedelta(hours=2),
+        started_at=started,
+        created_at=started - timedelta(days=1),
+    )
+    for index, (user, (channel, state, reason, error)) in enumerate(
+        zip(members, CAMPAIGN_RESULTS, strict=False)
+    ):
+        address = {"email": user.email, "slack": f"U0DEMO{index}", "line": f"Udemo{index:030d}"}
+        delivery = Delivery.objects.create(
+            channel=channel,
+            user=user,
+            address=address[channel],
+            recipient_key=f"user:{user.pk}",
+            purpose=Purpose.ADVERTISING,
+            topic=Topic.EVENTS,
+            template=f"campaign:{campaign.pk}",
+            language="ja",
+            subject=f"{user.display_name}さん、12月のもくもく会のご案内",
+            text="12月のもくもく会を開催します。ぜひご参加ください。",
+            idempotency_key=f"campaign:{campaign.pk}:user:{user.pk}",
+            state=state,
+            reason=reason,
+            error=error,
+            attempts=0 if state == State.SKIPPED else 1,
+            created_at=started,
+            claimed_at=None if state == State.SKIPPED else started,
+            sent_at=started if state == State.SENT else None,
+            due_at=started + timedelta(days=28) if reason == policy.QUOTA else started,
+        )
+        CampaignRecipient.objects.create(
+            campaign=campaign,
+            recipient_key=f"user:{user.pk}",
+            user=user,
+            name=user.display_name,
+            language="ja",
+            channel=channel,
+            address=address[channel],
+            delivery=delivery,
+        )

@@ -173,3 +173,11 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address_hash[:12]} ({self.reason})"
+
+
+# Campaign models live in their own module; imported here so Django finds them.
+from kizuna.outreach.campaign_models import (  # noqa: E402, F401
+    Audience,
+    Campaign,
+    CampaignRecipient,
+)

@@ -1,7 +1,8 @@
 """Who may do what in outreach: the one place that decides.
 
 Staff holding the outreach role (admins hold every role) see every delivery, send again an
-unknown one and keep the consent ledger and suppression list. Recipients reach their own
+unknown one and keep the consent ledger and suppression list; they write, approve (not
+their own) and steer campaigns. Recipients reach their own
 preferences through a signed link, not through a permission.
 """
 
@@ -14,6 +15,11 @@ from kizuna.accounts.models import StaffRole
 class OutreachAction(StrEnum):
     VIEW_DELIVERIES = "view_deliveries"
     REQUEUE_DELIVERY = "requeue_delivery"
+    VIEW_CAMPAIGNS = "view_campaigns"
+    WRITE_CAMPAIGN = "write_campaign"
+    # Also needs to be someone other than the campaign's author and last editor (four eyes),
+    # which the service checks: it depends on the campaign, not only on the person.
+    APPROVE_CAMPAIGN = "approve_campaign"
 
 
 def can_outreach(user: Any, action: OutreachAction) -> bool:

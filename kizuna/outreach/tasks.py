@@ -20,3 +20,11 @@ def check_wecom_confirmations() -> int:
     from kizuna.outreach.channels.wecom.transport import wecom_confirmations_check
 
     return wecom_confirmations_check()
+
+
+@periodic(every=timedelta(minutes=1))
+@task()
+def advance_campaigns() -> int:
+    from kizuna.outreach.campaigns import campaigns_advance
+
+    return campaigns_advance()

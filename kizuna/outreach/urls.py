@@ -1,12 +1,25 @@
 from django.urls import path
 
-from kizuna.outreach import views
+from kizuna.outreach import campaign_views, views
 
 app_name = "outreach"
 
 urlpatterns = [
     path("deliveries/", views.delivery_list, name="delivery_list"),
     path("deliveries/<int:pk>/requeue/", views.delivery_requeue, name="delivery_requeue"),
+    path("campaigns/", campaign_views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaign_views.campaign_edit, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaign_views.campaign_edit, name="campaign_edit"),
+    path(
+        "campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign_progress"
+    ),
+    path(
+        "campaigns/<int:pk>/<str:action>/", campaign_views.campaign_action, name="campaign_action"
+    ),
+    path("audiences/", campaign_views.audience_list, name="audience_list"),
+    path("audiences/new/", campaign_views.audience_edit, name="audience_new"),
+    path("audiences/<int:pk>/", campaign_views.audience_edit, name="audience_edit"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

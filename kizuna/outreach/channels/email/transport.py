@@ -94,6 +94,10 @@ def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAl
     )
     if delivery.html:
         message.attach_alternative(delivery.html, "text/html")
+    from kizuna.outreach.campaigns import delivery_attachments
+
+    for filename, content, mimetype in delivery_attachments(delivery):
+        message.attach(filename, content, mimetype)
     return message
 
 
