@@ -244,7 +244,7 @@ class _Run:
         rows = spec.load(ids)  # a deleted object is skipped: the destination keeps its copy
         related = self._related(kind, rows)
         waiting = {
-            object_id: f"Its {', '.join(needed)} is not in {self.plugin.label} yet (rejected)."
+            object_id: f"Waits for its {', '.join(needed)} record, not accepted by {self.plugin.label} yet."
             for object_id in rows
             if (needed := [k for k in self._needs(kind, rows[object_id]) if k not in related[object_id]])
         }

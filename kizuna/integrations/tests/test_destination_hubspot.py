@@ -145,7 +145,7 @@ def test_records_rejected_for_the_mapping_are_retried_once_staff_fix_it(
     assert "kizuna_tier does not exist" in rejection.reason
     assert hubspot.objects["companies"] == {}
     # Bob's contact waits for its company rather than being written without one.
-    assert DestinationRejection.objects.get(kind="partner_owners").reason.startswith("Its partners")
+    assert DestinationRejection.objects.get(kind="partner_owners").reason.startswith("Waits for its partners")
     assert hubspot.objects["contacts"] == {}
     services.destination_sync(destination=destination)  # same mapping: not retried
     rejection.refresh_from_db()
