@@ -99,3 +99,12 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# Destinations: schema fields read by pydantic and templates, run fields shown on the page.
+_.required  # DestinationForm's secrets field
+_.pipeline  # HubSpotSettings
+_.stages  # HubSpotSettings
+_.daily_call_limit  # settings schemas
+_.oldest_at  # Lag, on the destination page
+_.cursor_to  # DestinationRun, on the destination page
+_.resync_kind  # DestinationRun

@@ -76,6 +76,8 @@ def seed(ctx: DemoContext) -> None:
         ]
     )
     Destination.objects.filter(pk=destination.pk).update(
-        cursor=cursor, last_synced_at=now - timedelta(seconds=40), calls_day=timezone.localdate(),
+        cursor=cursor,
+        last_synced_at=now - timedelta(seconds=40),
+        calls_day=timezone.localdate(),
         calls_today=1_284,
     )

@@ -132,7 +132,6 @@ class WebhookAttempt(models.Model):
         return f"{self.delivery_id} #{self.number} {self.status_code or self.error}"
 
 
-
 # Destinations keep their models in their own folder; Django finds them through this module.
 from kizuna.integrations.destinations.models import (  # noqa: E402
     Destination as Destination,

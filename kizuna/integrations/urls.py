@@ -24,7 +24,13 @@ urlpatterns = [
     path("destinations/new/", destinations.destination_edit, name="destination_create"),
     path("destinations/<int:pk>/", destinations.destination_detail, name="destination_detail"),
     path("destinations/<int:pk>/edit/", destinations.destination_edit, name="destination_edit"),
-    path("destinations/<int:pk>/sync/", destinations.destination_sync_now, name="destination_sync_now"),
-    path("destinations/<int:pk>/resync/", destinations.destination_resync, name="destination_resync"),
+    path(
+        "destinations/<int:pk>/sync/",
+        destinations.destination_sync_now,
+        name="destination_sync_now",
+    ),
+    path(
+        "destinations/<int:pk>/resync/", destinations.destination_resync, name="destination_resync"
+    ),
     path("destinations/<int:pk>/check/", destinations.destination_check, name="destination_check"),
 ]

@@ -69,8 +69,6 @@ class Destination:
     credentials_schema: ClassVar[type[BaseModel]]
     # object kind -> {Kizuna field: destination property}; the order is the write order.
     default_mapping: ClassVar[dict[str, dict[str, str]]]
-    # Kinds this destination writes only in files (BI): no per-record upsert.
-    batch_export: ClassVar[bool] = False
 
     @property
     def objects(self) -> list[str]:
@@ -99,7 +97,9 @@ def effective_mapping(
     return mapping
 
 
-def mapping_errors(destination: Destination, overrides: Any, fields: dict[str, list[str]]) -> list[str]:
+def mapping_errors(
+    destination: Destination, overrides: Any, fields: dict[str, list[str]]
+) -> list[str]:
     """What is wrong with staff's overrides, given each kind's Kizuna fields."""
     if not isinstance(overrides, dict):
         return ['Enter a JSON object: {"kind": {"kizuna_field": "property"}}.']

@@ -58,7 +58,7 @@ def _partners(ids: list[int]) -> dict[int, dict[str, Any]]:
 def _owners_of_organizations(payload: dict[str, Any]) -> list[int]:
     return list(
         Membership.objects.filter(
-            organization_id=payload.get("organization_id"), role=MembershipRole.OWNER
+            organization_id=payload["organization_id"], role=MembershipRole.OWNER
         ).values_list("pk", flat=True)
     )
 
@@ -123,7 +123,18 @@ KINDS: dict[str, ObjectKind] = {
     for kind in [
         ObjectKind(
             name="partners",
-            fields=["name", "slug", "website", "prefecture", "rank", "rank_points", "team_size", "accepting_new_clients", "contact_email", "contact_phone"],
+            fields=[
+                "name",
+                "slug",
+                "website",
+                "prefecture",
+                "rank",
+                "rank_points",
+                "team_size",
+                "accepting_new_clients",
+                "contact_email",
+                "contact_phone",
+            ],
             events={
                 "partner.created": _one("partner_id"),
                 "partner.updated": _one("partner_id"),

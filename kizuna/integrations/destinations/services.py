@@ -26,13 +26,15 @@ from kizuna.core.feed import CursorExpired, feed_page
 from kizuna.integrations.destinations import objects
 from kizuna.integrations.destinations.base import (
     Deferred,
-    Destination as Plugin,
     DestinationError,
     Record,
     WriteContext,
     WriteResult,
     effective_mapping,
     mapping_errors,
+)
+from kizuna.integrations.destinations.base import (
+    Destination as Plugin,
 )
 from kizuna.integrations.destinations.models import (
     Destination,
@@ -153,7 +155,8 @@ def destination_check(*, actor: Any, destination: Destination) -> str:
         result, error = "", str(e)
     with transaction.atomic():
         Destination.objects.filter(pk=destination.pk).update(
-            last_check=result or error, calls_day=destination.calls_day,
+            last_check=result or error,
+            calls_day=destination.calls_day,
             calls_today=destination.calls_today,
         )
         audit.record(
@@ -188,7 +191,10 @@ def destination_resync_request(*, actor: Any, destination: Destination, kind: st
         locked.save(update_fields=["resyncs"])
         destination.resyncs = locked.resyncs
         audit.record(
-            actor=actor, action="destination.resync_requested", obj=destination, after={"kind": kind}
+            actor=actor,
+            action="destination.resync_requested",
+            obj=destination,
+            after={"kind": kind},
         )
         transaction.on_commit(lambda: tasks.sync_destination.enqueue(destination.pk))
 
@@ -244,9 +250,14 @@ class _Run:
         rows = spec.load(ids)  # a deleted object is skipped: the destination keeps its copy
         related = self._related(kind, rows)
         waiting = {
-            object_id: f"Waits for its {', '.join(needed)} record, not accepted by {self.plugin.label} yet."
+            object_id: f"Waits for its {', '.join(needed)} record, "
+            f"not accepted by {self.plugin.label} yet."
             for object_id in rows
-            if (needed := [k for k in self._needs(kind, rows[object_id]) if k not in related[object_id]])
+            if (
+                needed := [
+                    k for k in self._needs(kind, rows[object_id]) if k not in related[object_id]
+                ]
+            )
         }
         records = [
             Record(
@@ -315,9 +326,7 @@ class _Run:
     def _needs(self, kind: str, row: dict[str, Any]) -> list[str]:
         spec = objects.KINDS[kind]
         return [
-            k
-            for k in self.plugin.related_kinds(kind)
-            if k in spec.related and spec.related[k](row)
+            k for k in self.plugin.related_kinds(kind) if k in spec.related and spec.related[k](row)
         ]
 
     def _related(self, kind: str, rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, str]]:
@@ -394,7 +403,7 @@ class _Run:
             self.destination.cursor = self.run.cursor_to = cursor
             self.destination.resyncs = {
                 **self.destination.resyncs,
-                **{kind: 0 for kind in resync},
+                **dict.fromkeys(resync, 0),
             }
             Destination.objects.filter(pk=self.destination.pk).update(
                 cursor=cursor, resyncs=self.destination.resyncs

@@ -48,24 +48,47 @@ class FakeHubSpot:
         if path == "/oauth/v1/token":
             form = dict(pair.split("=", 1) for pair in body.decode().split("&") if pair)
             if form.get("refresh_token") not in self.refresh_tokens:
-                return 400, {}, {"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"}
+                return (
+                    400,
+                    {},
+                    {"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"},
+                )
             token = f"oauth-{len(self.valid_tokens)}"
             self.valid_tokens.add(token)
-            return 200, {}, {"access_token": token, "refresh_token": form["refresh_token"],
-                             "expires_in": 1800, "token_type": "bearer"}
+            return (
+                200,
+                {},
+                {
+                    "access_token": token,
+                    "refresh_token": form["refresh_token"],
+                    "expires_in": 1800,
+                    "token_type": "bearer",
+                },
+            )
         if self.queued:
             return self.queued.popleft()
         token = headers.get("Authorization", "").removeprefix("Bearer ")
         if token not in self.valid_tokens:
-            return 401, {}, {"status": "error", "category": "EXPIRED_AUTHENTICATION",
-                             "message": "The OAuth token used to make this call expired."}
+            return (
+                401,
+                {},
+                {
+                    "status": "error",
+                    "category": "EXPIRED_AUTHENTICATION",
+                    "message": "The OAuth token used to make this call expired.",
+                },
+            )
         data = json.loads(body or b"{}")
         if match := re.fullmatch(r"/crm/v3/objects/(\w+)/batch/upsert", path):
             return self._upsert(match[1], data)
         if match := re.fullmatch(r"/crm/v4/associations/(\w+)/(\w+)/batch/associate/default", path):
             for pair in data["inputs"]:
                 self.associations.add((match[1], pair["from"]["id"], pair["to"]["id"]))
-            return 200, {}, {"status": "COMPLETE", "results": [], "startedAt": NOW, "completedAt": NOW}
+            return (
+                200,
+                {},
+                {"status": "COMPLETE", "results": [], "startedAt": NOW, "completedAt": NOW},
+            )
         if path.startswith("/crm/v3/objects/companies"):
             return 200, {}, {"results": []}
         return 404, {}, {"message": f"no fake for {method} {path}"}
@@ -74,12 +97,27 @@ class FakeHubSpot:
         for item in data["inputs"]:
             unknown = set(item["properties"]) - KNOWN_PROPERTIES[object_type]
             if unknown:
-                return 400, {}, {"status": "error", "category": "VALIDATION_ERROR",
-                                 "message": f"Property values were not valid: {sorted(unknown)[0]} does not exist"}
+                return (
+                    400,
+                    {},
+                    {
+                        "status": "error",
+                        "category": "VALIDATION_ERROR",
+                        "message": "Property values were not valid: "
+                        f"{sorted(unknown)[0]} does not exist",
+                    },
+                )
             email = item["properties"].get("email")
             if email is not None and not EMAIL.match(email):
-                return 400, {}, {"status": "error", "category": "VALIDATION_ERROR",
-                                 "message": f"Property values were not valid: INVALID_EMAIL {email}"}
+                return (
+                    400,
+                    {},
+                    {
+                        "status": "error",
+                        "category": "VALIDATION_ERROR",
+                        "message": f"Property values were not valid: INVALID_EMAIL {email}",
+                    },
+                )
         results = []
         store = self.objects[object_type]
         for item in data["inputs"]:
@@ -88,11 +126,21 @@ class FakeHubSpot:
             if new:
                 store[key] = {"id": str(next(self.ids)), "properties": {}}
             store[key]["properties"].update(item["properties"])
-            results.append({
-                "id": store[key]["id"], "properties": dict(store[key]["properties"]),
-                "createdAt": NOW, "updatedAt": NOW, "archived": False, "new": new,
-            })
-        return 200, {}, {"status": "COMPLETE", "results": results, "startedAt": NOW, "completedAt": NOW}
+            results.append(
+                {
+                    "id": store[key]["id"],
+                    "properties": dict(store[key]["properties"]),
+                    "createdAt": NOW,
+                    "updatedAt": NOW,
+                    "archived": False,
+                    "new": new,
+                }
+            )
+        return (
+            200,
+            {},
+            {"status": "COMPLETE", "results": results, "startedAt": NOW, "completedAt": NOW},
+        )
 
 
 def serve() -> tuple[FakeHubSpot, ThreadingHTTPServer]:
@@ -101,7 +149,9 @@ def serve() -> tuple[FakeHubSpot, ThreadingHTTPServer]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0) or 0))
-            status, headers, payload = fake.handle(self.command, self.path.split("?")[0], self.headers, body)
+            status, headers, payload = fake.handle(
+                self.command, self.path.split("?")[0], self.headers, body
+            )
             raw = json.dumps(payload).encode()
             self.send_response(status)
             for name, value in headers.items():

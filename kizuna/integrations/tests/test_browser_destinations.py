@@ -22,7 +22,9 @@ def hubspot(settings):
     server.server_close()
 
 
-def test_staff_configure_hubspot_and_see_the_records_it_rejected(page, alice, bob, bob_org, hubspot):
+def test_staff_configure_hubspot_and_see_the_records_it_rejected(
+    page, alice, bob, bob_org, hubspot
+):
     partner_create(actor=bob, organization=bob_org)
     sign_in(page, "alice@example.com", PASSWORD)
     page.goto("/integrations/destinations/")

@@ -33,13 +33,19 @@ def hubspot(settings):
 
 
 @pytest.fixture
-def bob_partner(make_partner, bob):
+def bob_partner(make_partner, bob):  # noqa: F811
     return make_partner("Bob Web Works", owner=bob, website="https://bob.example.jp")
 
 
 @pytest.fixture
 def eve_partner(eve):
     return partner_create(actor=eve, organization=eve.memberships.get().organization)
+
+
+def sync(destination):
+    run = services.destination_sync(destination=destination)
+    assert run is not None
+    return run
 
 
 def make_destination(alice, **overrides):
@@ -56,8 +62,9 @@ def test_first_sync_writes_partners_as_companies_and_owners_as_associated_contac
     alice, hubspot, bob_partner
 ):
     destination = make_destination(alice)
-    run = services.destination_sync(destination=destination)
-    assert run.error == "" and run.accepted == 2
+    run = sync(destination)
+    assert run.error == ""
+    assert run.accepted == 2
     [company] = hubspot.objects["companies"].values()
     assert company["properties"]["name"] == "Bob Web Works"
     assert company["properties"]["website"] == "https://bob.example.jp"
@@ -65,7 +72,8 @@ def test_first_sync_writes_partners_as_companies_and_owners_as_associated_contac
     [contact] = hubspot.objects["contacts"].values()
     assert contact["properties"]["email"] == "bob@example.com"
     assert ("contacts", contact["id"], company["id"]) in hubspot.associations
-    assert destination.cursor > 0 and destination.last_synced_at is not None
+    assert destination.cursor > 0
+    assert destination.last_synced_at is not None
 
 
 def test_incremental_sync_writes_only_what_changed_and_leads_become_deals_in_the_pipeline(
@@ -73,15 +81,20 @@ def test_incremental_sync_writes_only_what_changed_and_leads_become_deals_in_the
 ):
     destination = make_destination(alice)
     services.destination_sync(destination=destination)
-    partner_update(actor=bob, partner=bob_partner, by_owner=True, website="https://new.bob.example.jp")
+    partner_update(
+        actor=bob, partner=bob_partner, by_owner=True, website="https://new.bob.example.jp"
+    )
     slot = leads.lead_create(merchant=carol, partners=[bob_partner], **project()).assignments.get()
     hubspot.requests.clear()
 
-    run = services.destination_sync(destination=destination)
+    run = sync(destination)
 
     assert run.accepted == 2  # Bob's company again, and the deal
     upserts = [path for method, path in hubspot.requests if path.endswith("/batch/upsert")]
-    assert upserts == ["/crm/v3/objects/companies/batch/upsert", "/crm/v3/objects/deals/batch/upsert"]
+    assert upserts == [
+        "/crm/v3/objects/companies/batch/upsert",
+        "/crm/v3/objects/deals/batch/upsert",
+    ]
     assert hubspot.objects["companies"][str(bob_partner.pk)]["properties"]["website"] == (
         "https://new.bob.example.jp"
     )
@@ -109,7 +122,7 @@ def test_a_replay_from_an_old_cursor_and_a_resync_never_duplicate(
     destination.refresh_from_db()
     services.destination_sync(destination=destination)
     services.destination_resync_request(actor=alice, destination=destination, kind="partners")
-    run = services.destination_sync(destination=destination)
+    run = sync(destination)
 
     assert run.accepted == 2
     assert {kind: dict(objs) for kind, objs in hubspot.objects.items()} == before
@@ -124,7 +137,7 @@ def test_a_rejected_record_is_listed_with_its_reason_and_the_others_are_accepted
 ):
     User.objects.filter(pk=bob.pk).update(email="bob@example")  # HubSpot refuses it
     destination = make_destination(alice)
-    run = services.destination_sync(destination=destination)
+    run = sync(destination)
 
     assert run.rejected == 1
     [rejection] = DestinationRejection.objects.filter(destination=destination)
@@ -145,7 +158,9 @@ def test_records_rejected_for_the_mapping_are_retried_once_staff_fix_it(
     assert "kizuna_tier does not exist" in rejection.reason
     assert hubspot.objects["companies"] == {}
     # Bob's contact waits for its company rather than being written without one.
-    assert DestinationRejection.objects.get(kind="partner_owners").reason.startswith("Waits for its partners")
+    assert DestinationRejection.objects.get(kind="partner_owners").reason.startswith(
+        "Waits for its partners"
+    )
     assert hubspot.objects["contacts"] == {}
     services.destination_sync(destination=destination)  # same mapping: not retried
     rejection.refresh_from_db()
@@ -162,7 +177,9 @@ def test_records_rejected_for_the_mapping_are_retried_once_staff_fix_it(
     services.destination_sync(destination=destination)
 
     assert not DestinationRejection.objects.filter(destination=destination).exists()
-    assert hubspot.objects["companies"][str(bob_partner.pk)]["properties"]["kizuna_rank"] == "member"
+    assert (
+        hubspot.objects["companies"][str(bob_partner.pk)]["properties"]["kizuna_rank"] == "member"
+    )
     [contact] = hubspot.objects["contacts"].values()
     company_id = hubspot.objects["companies"][str(bob_partner.pk)]["id"]
     assert ("contacts", contact["id"], company_id) in hubspot.associations
@@ -172,8 +189,10 @@ def test_a_429_defers_the_destination_until_retry_after_without_moving_the_curso
     alice, hubspot, bob_partner
 ):
     destination = make_destination(alice)
-    hubspot.queue(429, {"Retry-After": "120"}, {"policyName": "TEN_SECONDLY_ROLLING", "message": "slow down"})
-    run = services.destination_sync(destination=destination)
+    hubspot.queue(
+        429, {"Retry-After": "120"}, {"policyName": "TEN_SECONDLY_ROLLING", "message": "slow down"}
+    )
+    run = sync(destination)
 
     assert "rate limit" in run.error
     assert destination.cursor == 0
@@ -183,15 +202,17 @@ def test_a_429_defers_the_destination_until_retry_after_without_moving_the_curso
     assert destination not in services.destinations_due()
 
     Destination.objects.filter(pk=destination.pk).update(deferred_until=timezone.now())
-    run = services.destination_sync(destination=destination)
-    assert run.error == "" and run.accepted == 2
+    run = sync(destination)
+    assert run.error == ""
+    assert run.accepted == 2
     destination.refresh_from_db()
-    assert destination.deferred_until is None and destination.cursor > 0
+    assert destination.deferred_until is None
+    assert destination.cursor > 0
 
 
 def test_the_daily_call_limit_defers_until_midnight(alice, hubspot, bob_partner):
     destination = make_destination(alice, settings={"daily_call_limit": 1})
-    run = services.destination_sync(destination=destination)
+    run = sync(destination)
     assert "Daily API limit" in run.error
     assert timezone.localtime(destination.deferred_until).hour == 0
     assert destination.calls_today == 1
@@ -208,9 +229,10 @@ def test_an_expired_oauth_token_is_refreshed_and_stored_encrypted(alice, hubspot
             "refresh_token": "refresh-test",
         },
     )
-    run = services.destination_sync(destination=destination)
+    run = sync(destination)
 
-    assert run.error == "" and run.accepted == 2
+    assert run.error == ""
+    assert run.accepted == 2
     assert ("POST", "/oauth/v1/token") in hubspot.requests
     destination.refresh_from_db()
     assert destination.credentials["access_token"] in hubspot.valid_tokens
@@ -240,7 +262,11 @@ def test_credentials_are_stored_encrypted_and_staff_actions_are_audited(alice, h
             "action", flat=True
         )
     )
-    assert sorted(actions) == ["destination.checked", "destination.created", "destination.resync_requested"]
+    assert sorted(actions) == [
+        "destination.checked",
+        "destination.created",
+        "destination.resync_requested",
+    ]
     entry = AuditEntry.objects.get(action="destination.created")
     assert "pat-test" not in str(entry.after)
 

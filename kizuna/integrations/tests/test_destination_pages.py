@@ -55,7 +55,8 @@ def test_only_integrations_staff_reach_destination_pages(
 def test_anonymous_visitors_are_sent_to_sign_in(client, destination):
     for method, url in _pages(destination):
         response = getattr(client, method)(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/accounts/login/" in response["Location"], url
 
 
 @pytest.mark.parametrize("persona", ["alice", "integrations_staff"])

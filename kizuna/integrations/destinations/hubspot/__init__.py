@@ -12,7 +12,7 @@ an OAuth access token that expired (401) is refreshed once and stored again, enc
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
@@ -100,7 +100,7 @@ def _retry_at(error: Any) -> Any:
         policy = None
     if policy == "DAILY":
         tomorrow = timezone.localdate(now) + timedelta(days=1)
-        return timezone.make_aware(timezone.datetime.combine(tomorrow, timezone.datetime.min.time()))
+        return timezone.make_aware(datetime.combine(tomorrow, time.min))
     return now + DEFAULT_WAIT
 
 
@@ -149,12 +149,16 @@ class HubSpot(Destination):
                 return call(self._client(ctx))
             except API_ERRORS as error:
                 if error.status == 429:
-                    raise Deferred(_retry_at(error), f"HubSpot rate limit: {_message(error)}") from None
+                    raise Deferred(
+                        _retry_at(error), f"HubSpot rate limit: {_message(error)}"
+                    ) from None
                 if error.status == 401 and attempt == 1 and ctx.credentials.get("refresh_token"):
                     self._refresh(ctx)
                     continue
                 if error.status == 401:
-                    raise DestinationError(f"HubSpot refused the credentials: {_message(error)}") from None
+                    raise DestinationError(
+                        f"HubSpot refused the credentials: {_message(error)}"
+                    ) from None
                 raise
             except urllib3.exceptions.HTTPError as error:
                 raise DestinationError(f"HubSpot unreachable: {error}") from None
@@ -172,7 +176,9 @@ class HubSpot(Destination):
                 refresh_token=creds["refresh_token"],
             )
         except OAuthError as error:
-            raise DestinationError(f"HubSpot refused the refresh token: {_message(error)}") from None
+            raise DestinationError(
+                f"HubSpot refused the refresh token: {_message(error)}"
+            ) from None
         creds = {**creds, "access_token": tokens.access_token}
         if tokens.refresh_token:
             creds["refresh_token"] = tokens.refresh_token
@@ -208,7 +214,11 @@ class HubSpot(Destination):
         id_property = ctx.settings["id_property"]
         body = {
             "inputs": [
-                {"id": r.external_id, "idProperty": id_property, "properties": self._properties(ctx, r)}
+                {
+                    "id": r.external_id,
+                    "idProperty": id_property,
+                    "properties": self._properties(ctx, r),
+                }
                 for r in records
             ]
         }
@@ -220,8 +230,10 @@ class HubSpot(Destination):
                 ),
             )
         except API_ERRORS as error:
-            if error.status not in (400, 409, 422) :
-                raise DestinationError(f"HubSpot answered {error.status}: {_message(error)}") from None
+            if error.status not in (400, 409, 422):
+                raise DestinationError(
+                    f"HubSpot answered {error.status}: {_message(error)}"
+                ) from None
             if len(records) == 1:
                 return WriteResult(rejected={records[0].object_id: _message(error)})
             # One bad record fails the batch: send them one by one to find it.
@@ -269,4 +281,6 @@ class HubSpot(Destination):
                 ),
             )
         except API_ERRORS as error:
-            raise DestinationError(f"HubSpot associations: {error.status} {_message(error)}") from None
+            raise DestinationError(
+                f"HubSpot associations: {error.status} {_message(error)}"
+            ) from None
