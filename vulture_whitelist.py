@@ -108,3 +108,7 @@ daily_call_limit  # settings schemas
 oldest_at  # Lag, on the destination page
 cursor_to  # DestinationRun, on the destination page
 resync_kind  # DestinationRun
+region  # BISettings
+export_hour  # BISettings
+access_key_id  # BICredentials
+secret_access_key  # BICredentials

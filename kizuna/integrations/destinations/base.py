@@ -70,9 +70,19 @@ class Destination:
     # object kind -> {Kizuna field: destination property}; the order is the write order.
     default_mapping: ClassVar[dict[str, dict[str, str]]]
 
+    # A nightly file export (BI) instead of upserts that follow the feed.
+    daily_export: ClassVar[bool] = False
+
     @property
     def objects(self) -> list[str]:
         return list(self.default_mapping)
+
+    def export_due(self, settings: dict[str, Any], last: datetime | None, now: datetime) -> bool:
+        raise NotImplementedError
+
+    def export(self, ctx: WriteContext, now: datetime) -> dict[str, Any]:
+        """Write everything; return the manifest."""
+        raise NotImplementedError
 
     def check(self, ctx: WriteContext) -> str:
         """One cheap authenticated call; returns what it found (shown to staff)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
@@ -23,6 +23,7 @@ from kizuna.connectors import credentials
 from kizuna.core import audit, catalog
 from kizuna.core.errors import ServiceError
 from kizuna.core.feed import CursorExpired, feed_page
+from kizuna.core.models import OutboxEvent
 from kizuna.integrations.destinations import objects
 from kizuna.integrations.destinations.base import (
     Deferred,
@@ -428,11 +429,27 @@ class _Run:
             self.destination.resyncs = resyncs
             Destination.objects.filter(pk=self.destination.pk).update(resyncs=resyncs)
 
+    def export(self, now: datetime) -> None:
+        """A whole export (BI): the cursor says up to which event the files reflect."""
+        head = OutboxEvent.objects.aggregate(head=Max("id"))["head"] or 0
+        manifest = self.plugin.export(self.ctx, now)
+        self.run.accepted = sum(table["rows"] for table in manifest["tables"])
+        self.destination.resyncs = {}
+        self._move_cursor(head)
+
 
 def destination_sync(*, destination: Destination, force: bool = False) -> DestinationRun | None:
     """One run; None if another worker holds the destination or it waits out a rate limit
     (`force`, staff's "sync now", ignores the wait but never another worker's claim)."""
     now = timezone.now()
+    plugin = plugin_for(destination.kind)
+    if (
+        plugin.daily_export
+        and not force
+        and not destination.resyncs
+        and not plugin.export_due(destination.settings, destination.last_synced_at, now)
+    ):
+        return None
     claim = Destination.objects.filter(pk=destination.pk).filter(
         Q(sync_started_at__isnull=True) | Q(sync_started_at__lt=now - STALE_RUN)
     )
@@ -447,9 +464,12 @@ def destination_sync(*, destination: Destination, force: bool = False) -> Destin
     state = _Run(destination, run)
     deferred_until, deferred_reason = None, ""
     try:
-        state.retry_rejections()
-        state.follow_feed()
-        state.continue_resyncs()
+        if plugin.daily_export:
+            state.export(now)
+        else:
+            state.retry_rejections()
+            state.follow_feed()
+            state.continue_resyncs()
     except Deferred as deferral:
         deferred_until, deferred_reason = deferral.until, deferral.reason
         run.error = deferral.reason
