@@ -64,7 +64,7 @@ def test_the_export_writes_every_table_as_parquet_with_a_manifest(
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
         assert pq.read_table(path).num_rows == entry["rows"]
     partners = pq.read_table(root / day / "partners.parquet")
-    assert partners.column("organization__name").to_pylist() == ["Bob Web Works"]
+    assert partners.column("organization_name").to_pylist() == ["Bob Web Works"]
     assert partners.schema.field("created_at").type == pa.timestamp("us", tz="UTC")
     assignments = pq.read_table(root / day / "lead_assignments.parquet").to_pylist()
     assert [(a["id"], a["status"]) for a in assignments] == [(slot.pk, "offered")]

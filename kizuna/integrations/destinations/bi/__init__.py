@@ -186,14 +186,19 @@ def _column_type(model: type[models.Model], path: str) -> pa.DataType:
 
 def table_schema(table: str) -> pa.Schema:
     model, columns = TABLES[table]
-    return pa.schema([(column, _column_type(model, column)) for column in columns])
+    # "organization__name" is "organization_name" in the file, as in the SQL views.
+    return pa.schema(
+        [(column.replace("__", "_"), _column_type(model, column)) for column in columns]
+    )
 
 
 def _rows(table: str) -> Iterator[list[dict[str, Any]]]:
     model, columns = TABLES[table]
     chunk: list[dict[str, Any]] = []
-    for row in model._default_manager.order_by(*columns[:1]).values(*columns).iterator(CHUNK):
-        chunk.append(row)
+    rows = model._default_manager.order_by(*columns[:1]).values_list(*columns)
+    names = [column.replace("__", "_") for column in columns]
+    for row in rows.iterator(CHUNK):
+        chunk.append(dict(zip(names, row, strict=True)))
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
