@@ -3,15 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Max
 from django.utils import timezone
 
 from kizuna.accounts.models import User
 from kizuna.core.errors import ServiceError
-from kizuna.core.models import AuditEntry
+from kizuna.core.feed import PRUNED_CURSOR
+from kizuna.core.models import AuditEntry, EventCursor, OutboxEvent
 from kizuna.directory.services import leads
 from kizuna.directory.tests.conftest import make_partner  # noqa: F401 - a fixture
 from kizuna.directory.tests.test_leads import project
-from kizuna.integrations.destinations import services
+from kizuna.integrations.destinations import services, tasks
 from kizuna.integrations.destinations.models import (
     Destination,
     DestinationRecord,
@@ -276,3 +278,35 @@ def test_a_check_with_a_refused_token_says_so(alice, hubspot):
     with pytest.raises(ServiceError) as error:
         services.destination_check(actor=alice, destination=destination)
     assert "refused the credentials" in str(error.value)
+
+
+def test_the_worker_syncs_enabled_destinations_that_are_not_waiting(alice, hubspot, bob_partner):
+    ready = make_destination(alice, name="ready")
+    waiting = make_destination(alice, name="waiting")
+    off = make_destination(alice, name="off")
+    Destination.objects.filter(pk=waiting.pk).update(
+        deferred_until=timezone.now() + timedelta(minutes=5)
+    )
+    Destination.objects.filter(pk=off.pk).update(enabled=False)
+
+    tasks.sync_due_destinations.enqueue()  # the periodic job; tasks run inline in tests
+
+    assert ready.runs.count() == 1
+    assert waiting.runs.count() == 0
+    assert off.runs.count() == 0
+
+
+def test_a_cursor_older_than_the_feed_retention_resyncs_everything(alice, hubspot, bob_partner):
+    destination = make_destination(alice)
+    head = OutboxEvent.objects.aggregate(head=Max("id"))["head"]
+    EventCursor.objects.create(name=PRUNED_CURSOR, last_event_id=head)
+    Destination.objects.filter(pk=destination.pk).update(cursor=1)
+    destination.refresh_from_db()
+
+    run = sync(destination)
+
+    assert run.error == ""
+    assert destination.cursor >= head
+    assert destination.resyncs == {}
+    assert str(bob_partner.pk) in hubspot.objects["companies"]
+    assert len(hubspot.objects["contacts"]) == 1
