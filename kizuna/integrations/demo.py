@@ -59,6 +59,7 @@ def seed(ctx: DemoContext) -> None:
         [
             DestinationRun(
                 destination=destination,
+                started_at=now - timedelta(minutes=15, seconds=2),
                 finished_at=now - timedelta(minutes=15),
                 cursor_from=max(0, cursor - 40),
                 cursor_to=max(0, cursor - 40),
@@ -67,6 +68,7 @@ def seed(ctx: DemoContext) -> None:
             ),
             DestinationRun(
                 destination=destination,
+                started_at=now - timedelta(minutes=12, seconds=9),
                 finished_at=now - timedelta(minutes=12),
                 cursor_from=max(0, cursor - 40),
                 cursor_to=cursor,

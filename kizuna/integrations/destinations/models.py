@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.connectors import credentials
@@ -100,7 +101,7 @@ class DestinationRun(models.Model):
     """One sync or resync run: how much was accepted, rejected, or why it stopped."""
 
     destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="runs")
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     resync_kind = models.CharField(max_length=30, blank=True)
     cursor_from = models.BigIntegerField(default=0)

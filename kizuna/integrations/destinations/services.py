@@ -458,8 +458,11 @@ def destination_sync(*, destination: Destination, force: bool = False) -> Destin
     if not claim.update(sync_started_at=now):
         return None
     destination.refresh_from_db()
-    run = DestinationRun.objects.create(
-        destination=destination, cursor_from=destination.cursor, cursor_to=destination.cursor
+    run = DestinationRun(
+        destination=destination,
+        started_at=now,
+        cursor_from=destination.cursor,
+        cursor_to=destination.cursor,
     )
     state = _Run(destination, run)
     deferred_until, deferred_reason = None, ""
@@ -477,8 +480,11 @@ def destination_sync(*, destination: Destination, force: bool = False) -> Destin
         run.error = f"{type(error).__name__}: {error}"
     run.finished_at = timezone.now()
     run.deferred_until = deferred_until
+    # A run that found nothing to do (most runs, twice a minute) leaves no row.
+    eventful = run.accepted or run.rejected or run.error or run.cursor_to != run.cursor_from
     with transaction.atomic():
-        run.save()
+        if eventful:
+            run.save()
         Destination.objects.filter(pk=destination.pk).update(
             sync_started_at=None,
             last_synced_at=run.finished_at,

@@ -107,6 +107,10 @@ def test_incremental_sync_writes_only_what_changed_and_leads_become_deals_in_the
     company_id = hubspot.objects["companies"][str(bob_partner.pk)]["id"]
     assert ("deals", deal["id"], company_id) in hubspot.associations
 
+    runs, calls = destination.runs.count(), len(hubspot.requests)
+    assert sync(destination).accepted == 0  # nothing new: no call, and no row in the log
+    assert destination.runs.count() == runs
+    assert len(hubspot.requests) == calls
     leads.lead_accept(actor=bob, assignment=slot)
     services.destination_sync(destination=destination)
     assert hubspot.objects["deals"][str(slot.pk)]["properties"]["dealstage"] == "qualifiedtobuy"
