@@ -47,21 +47,21 @@ added
 duplicates
 deposits_added
 filtered  # insights/selectors.py KPI card
-_.confirmed  # accounts TOTP device
-_.suspension_reason
-_.merged_into
-_.credentials_encrypted
-_.hidden_at
-_.hidden_by
-_.awarded_at
-_.decision_reason
-_.decided_at
-_.decided_by
+confirmed  # accounts TOTP device
+suspension_reason
+merged_into
+credentials_encrypted
+hidden_at
+hidden_by
+awarded_at
+decision_reason
+decided_at
+decided_by
 
 # The admin's titles (kizuna/urls.py).
-_.site_header
-_.site_title
-_.index_title
+site_header
+site_title
+index_title
 
 # Read by name by frameworks: pydantic schema fields (API output and input), reportlab's
 # document timestamp, Django's URL error handlers, middleware and pagination inputs named in
@@ -110,3 +110,15 @@ MEMBERS  # kizuna/outreach/campaign_models.py (AudienceKind)
 active_within_days  # kizuna/outreach/campaign_forms.py (an audience filter)
 variant_fields  # kizuna/outreach/campaign_forms.py (campaign_form.html)
 main_fields  # kizuna/outreach/campaign_forms.py (campaign_form.html)
+# Destinations: schema fields read by pydantic and templates, run fields shown on the page.
+required  # DestinationForm's secrets field
+pipeline  # HubSpotSettings
+stages  # HubSpotSettings
+daily_call_limit  # settings schemas
+oldest_at  # Lag, on the destination page
+cursor_to  # DestinationRun, on the destination page
+resync_kind  # DestinationRun
+region  # BISettings
+export_hour  # BISettings
+access_key_id  # BICredentials
+secret_access_key  # BICredentials

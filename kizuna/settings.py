@@ -287,6 +287,10 @@ KIZUNA_IMPORT_ZIP_MAX_RATIO = envint("KIZUNA_IMPORT_ZIP_MAX_RATIO", 200)
 # Webhooks: each attempt's timeout, and a factor on the retry schedule (benchmarks shorten it).
 KIZUNA_WEBHOOK_TIMEOUT_S = float(os.environ.get("KIZUNA_WEBHOOK_TIMEOUT_S", "15"))
 KIZUNA_WEBHOOK_RETRY_SCALE = float(os.environ.get("KIZUNA_WEBHOOK_RETRY_SCALE", "1"))
+# Where the destinations' SDKs send their calls: the vendors' hosts, a local fake in tests.
+KIZUNA_HUBSPOT_HOST = os.environ.get("KIZUNA_HUBSPOT_HOST", "https://api.hubapi.com")
+# BI destinations with a folder target write under this directory, never elsewhere.
+KIZUNA_BI_EXPORT_ROOT = Path(os.environ.get("KIZUNA_BI_EXPORT_ROOT", BASE_DIR / "var" / "bi"))
 
 # Branding: one deployment serves one ecosystem.
 KIZUNA_ECOSYSTEM_NAME = os.environ.get("KIZUNA_ECOSYSTEM_NAME", "Kizuna")

@@ -130,3 +130,18 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} #{self.number} {self.status_code or self.error}"
+
+
+# Destinations keep their models in their own folder; Django finds them through this module.
+from kizuna.integrations.destinations.models import (  # noqa: E402
+    Destination as Destination,
+)
+from kizuna.integrations.destinations.models import (  # noqa: E402
+    DestinationRecord as DestinationRecord,
+)
+from kizuna.integrations.destinations.models import (  # noqa: E402
+    DestinationRejection as DestinationRejection,
+)
+from kizuna.integrations.destinations.models import (  # noqa: E402
+    DestinationRun as DestinationRun,
+)

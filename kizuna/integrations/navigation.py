@@ -18,3 +18,9 @@ nav_link(
         and permissions.owned_partner_organization(user) is not None
     ),
 )
+nav_link(
+    _("Destinations"),
+    "integrations:destination_list",
+    section=Section.ADMINISTRATION,
+    visible=permissions.is_integrations_staff,
+)

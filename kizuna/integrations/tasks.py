@@ -7,6 +7,7 @@ from django_tasks import task
 
 from kizuna.core.periodic import periodic
 from kizuna.core.ssrf import guarded_client
+from kizuna.integrations.destinations import tasks as destination_tasks  # noqa: F401 - its jobs
 from kizuna.integrations.services import deliver_continuously
 
 BATCH = 100

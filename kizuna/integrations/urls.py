@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kizuna.integrations import views
+from kizuna.integrations.destinations import views as destinations
 
 app_name = "integrations"
 
@@ -19,4 +20,17 @@ urlpatterns = [
         views.delivery_replay,
         name="delivery_replay",
     ),
+    path("destinations/", destinations.destination_list, name="destination_list"),
+    path("destinations/new/", destinations.destination_edit, name="destination_create"),
+    path("destinations/<int:pk>/", destinations.destination_detail, name="destination_detail"),
+    path("destinations/<int:pk>/edit/", destinations.destination_edit, name="destination_edit"),
+    path(
+        "destinations/<int:pk>/sync/",
+        destinations.destination_sync_now,
+        name="destination_sync_now",
+    ),
+    path(
+        "destinations/<int:pk>/resync/", destinations.destination_resync, name="destination_resync"
+    ),
+    path("destinations/<int:pk>/check/", destinations.destination_check, name="destination_check"),
 ]

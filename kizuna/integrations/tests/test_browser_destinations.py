@@ -1,0 +1,63 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+from kizuna.core.tests.browser import sign_in
+from kizuna.integrations.destinations import services
+from kizuna.integrations.destinations.models import Destination
+from kizuna.integrations.tests.hubspot_fake import serve
+from kizuna.partners.services.profiles import partner_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def hubspot(settings):
+    fake, server = serve()
+    settings.KIZUNA_HUBSPOT_HOST = fake.url
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+def test_staff_configure_hubspot_and_see_the_records_it_rejected(
+    page, alice, bob, bob_org, hubspot
+):
+    partner_create(actor=bob, organization=bob_org)
+    sign_in(page, "alice@example.com", PASSWORD)
+    page.goto("/integrations/destinations/")
+    page.get_by_role("link", name="連携先を追加").click()
+    page.get_by_label("種類").select_option("hubspot")
+    page.get_by_label("名前").fill("HubSpot (営業)")
+    page.get_by_label(re.compile(r"^設定")).fill('{"pipeline": "partners", "daily_call_limit": 0}')
+    page.get_by_label(re.compile(r"^認証情報")).fill('{"access_token": "pat-test"}')
+    page.get_by_label(re.compile(r"^項目対応")).fill('{"partners": {"rank": "kizuna_tier"}}')
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("form.card")).to_contain_text("daily_call_limit")  # the schema said no
+    page.get_by_label(re.compile(r"^設定")).fill('{"pipeline": "partners"}')
+    page.get_by_label(re.compile(r"^認証情報")).fill('{"access_token": "pat-test"}')
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".message-success")).to_contain_text("連携先を保存しました")
+    expect(page.locator("h1")).to_contain_text("HubSpot (営業)")
+    expect(page.locator(".facts")).to_contain_text("未同期")
+
+    services.destination_sync(destination=Destination.objects.get())  # what the worker does
+
+    page.reload()
+    rejected = page.locator("table.rejections tbody tr").filter(has_text="partners #")
+    expect(rejected).to_contain_text("kizuna_tier does not exist")
+    expect(page.locator("table.mapping")).to_contain_text("kizuna_tier")
+    page.get_by_role("link", name="設定する").click()
+    page.get_by_label(re.compile(r"^項目対応")).fill("")
+    page.get_by_role("button", name="保存").click()
+
+    services.destination_sync(destination=Destination.objects.get())
+
+    page.reload()
+    expect(page.locator("section").filter(has_text="拒否されたレコード")).to_contain_text(
+        "連携先はすべてのレコードを受け付けました"
+    )
+    expect(page.locator(".facts")).to_contain_text("最新")
+    assert len(hubspot.objects["companies"]) == 1

@@ -1,0 +1,16 @@
+import pytest
+from django.core.management import call_command
+
+from kizuna.integrations.destinations.models import Destination
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_leaves_a_hubspot_destination_with_synced_records_lag_and_a_rejection():
+    call_command("seed_demo", "--seed", "3", "--today", "2026-11-10", verbosity=0)
+    destination = Destination.objects.get(kind="hubspot")
+    assert destination.records.count() > 0
+    assert destination.rejections.count() == 1
+    assert destination.runs.count() == 2
+    assert destination.credentials["access_token"].startswith("pat-demo")
+    assert destination.last_synced_at is not None
