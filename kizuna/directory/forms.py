@@ -153,3 +153,39 @@ class PreferencesForm(forms.Form):
     works_remotely = forms.BooleanField(
         label=_("We work remotely with clients anywhere in Japan"), required=False
     )
+
+
+class GuildForm(forms.Form):
+    """The initiator's own role when it forms a guild."""
+
+    role = forms.CharField(
+        label=_("Your role"), max_length=80, help_text=_("e.g. project lead, storefront build")
+    )
+    scope = forms.CharField(
+        label=_("Scope of work"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class GuildInviteForm(forms.Form):
+    partner = forms.SlugField(label=_("Partner"), widget=forms.HiddenInput)
+    role = forms.CharField(
+        label=_("Role"), max_length=80, help_text=_("e.g. design, back-office integration")
+    )
+    scope = forms.CharField(
+        label=_("Scope of work"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposeForm(forms.Form):
+    pitch = forms.CharField(
+        label=_("Message to the merchant"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GuildMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
