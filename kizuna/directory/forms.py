@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.core.api_schema import MAX_YEN
+from kizuna.core.forms import BoundedDateField
 from kizuna.core.pagination import MAX_PAGE
 from kizuna.core.prefectures import PREFECTURES
 from kizuna.directory.models import DeclineReason, Lead
@@ -188,4 +189,42 @@ class ProposeForm(forms.Form):
 class GuildMessageForm(forms.Form):
     text = forms.CharField(
         label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HelpPostForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("What help you look for"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    badges = forms.ModelMultipleChoiceField(
+        label=_("Skills wanted (verified badges)"),
+        queryset=Badge.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
+    starts_on = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = BoundedDateField(
+        label=_("Answers accepted until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["badges"].queryset = Badge.objects.filter(  # type: ignore[attr-defined]
+            family__in=[BadgeFamily.WORK, BadgeFamily.SITE_TYPE], retired_at__isnull=True
+        ).order_by("family", "pk")
+        self.fields["prefecture"].choices = [  # type: ignore[attr-defined]
+            ("", _("Anywhere")),
+            *_prefecture_choices(),
+        ]
+
+
+class HelpAnswerForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your answer"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the poster reads it. Answering agrees to share your contact once the poster agrees too."),
     )

@@ -381,3 +381,64 @@ class GuildMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.author_id}"
+
+
+class HelpPostStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("help post", "Open")
+    CLOSED = "closed", pgettext_lazy("help post", "Closed")
+
+
+class HelpPost(models.Model):
+    """The collaboration board: a partner says what help it looks for. Partners whose
+    evidence matches answer privately; contacts are exchanged only once both agree."""
+
+    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="help_posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("what you need"))
+    badges = models.ManyToManyField(Badge, related_name="+", verbose_name=_("skills wanted"))
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    expires_on = models.DateField(_("answers accepted until"))
+    status = models.CharField(
+        max_length=8, choices=HelpPostStatus.choices, default=HelpPostStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("collaboration post")
+        verbose_name_plural = _("collaboration posts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HelpAnswer(models.Model):
+    """A partner's private answer to a post. Answering is the answerer's agreement to share
+    its contact; the poster's agreement completes the exchange."""
+
+    post = models.ForeignKey(HelpPost, on_delete=models.CASCADE, related_name="answers")
+    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.TextField(_("your answer"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    poster_agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "partner"], name="one_help_answer_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.partner_id}"
+
+    @property
+    def contacts_shared(self) -> bool:
+        return self.poster_agreed_at is not None

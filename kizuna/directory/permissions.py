@@ -110,3 +110,10 @@ def can_lead_guild(user: Any, assignment: Assignment) -> bool:
 
 def can_decide_proposal(user: Any, proposal: JointProposal) -> bool:
     return is_lead_merchant(user, proposal.lead)
+
+
+# The collaboration board
+
+
+def is_partner_member(user: Any, partner: PartnerProfile) -> bool:
+    return _active(user) and partner.organization.memberships.filter(user=user).exists()

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from kizuna.directory import permissions
 from kizuna.directory.models import (
@@ -10,6 +11,8 @@ from kizuna.directory.models import (
     DirectoryEntry,
     GuildMember,
     GuildMessage,
+    HelpPost,
+    HelpPostStatus,
     JointProposal,
     Lead,
     Review,
@@ -115,3 +118,19 @@ def proposals_of_user(user: Any) -> QuerySet[JointProposal]:
         .select_related("lead", "initiator__partner__organization")
         .distinct()
     )
+
+
+# The collaboration board
+
+
+def open_help_posts() -> QuerySet[HelpPost]:
+    """Posts still taking answers (open, not past their expiry date in Japan time)."""
+    return (
+        HelpPost.objects.filter(status=HelpPostStatus.OPEN, expires_on__gte=timezone.localdate())
+        .select_related("partner__organization")
+        .prefetch_related("badges")
+    )
+
+
+def help_posts_of(partner: Any) -> QuerySet[HelpPost]:
+    return HelpPost.objects.filter(partner=partner).prefetch_related("badges", "answers")

@@ -23,6 +23,8 @@ from kizuna.directory.forms import (
     GuildForm,
     GuildInviteForm,
     GuildMessageForm,
+    HelpAnswerForm,
+    HelpPostForm,
     HideForm,
     LeadForm,
     PreferencesForm,
@@ -36,6 +38,8 @@ from kizuna.directory.models import (
     Assignment,
     AssignmentStatus,
     DirectoryEntry,
+    HelpAnswer,
+    HelpPost,
     JointProposal,
     Lead,
     LeadPreferences,
@@ -48,7 +52,7 @@ from kizuna.directory.search import (
     guild_suggested_partner_ids,
     search,
 )
-from kizuna.directory.services import guilds, leads, reviews
+from kizuna.directory.services import board, guilds, leads, reviews
 from kizuna.partners import selectors as partner_selectors
 from kizuna.partners.models import PartnerProfile
 
@@ -560,6 +564,122 @@ def guild_message(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: guilds.guild_message_post(actor=request.user, proposal=proposal, text=text),
         _("Message posted."),
     )
+
+
+# The collaboration board (partners only)
+
+
+def _board_partner(request: HttpRequest) -> PartnerProfile:
+    partner = partner_selectors.partner_of_user(request.user)
+    if partner is None:
+        raise PermissionDenied
+    return partner
+
+
+@login_required
+def board_list(request: HttpRequest) -> HttpResponse:
+    partner = _board_partner(request)
+    open_posts = selectors.open_help_posts().exclude(partner=partner)
+    return render(
+        request,
+        "directory/board.html",
+        {
+            "partner": partner,
+            "posts": [(post, board.matches(post, partner)) for post in open_posts[:100]],
+            "own_posts": selectors.help_posts_of(partner),
+        },
+    )
+
+
+@login_required
+def board_new(request: HttpRequest) -> HttpResponse:
+    partner = _board_partner(request)
+    form = HelpPostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        post = call_service(
+            form,
+            lambda: board.help_post_create(
+                actor=request.user,
+                partner=partner,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                badges=list(form.cleaned_data["badges"]),
+                prefecture=form.cleaned_data["prefecture"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                expires_on=form.cleaned_data["expires_on"],
+            ),
+        )
+        if post is not None:
+            messages.success(request, _("Your post is on the board."))
+            return redirect("directory:board_post", post.pk)
+    return render(request, "directory/board_new.html", {"form": form})
+
+
+@login_required
+def board_post(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _board_partner(request)
+    post = get_object_or_404(HelpPost.objects.select_related("partner__organization", "author"), pk=pk)
+    own = post.partner_id == partner.pk
+    mine = HelpAnswer.objects.filter(post=post, partner=partner).first()
+    if not own and mine is None and not board.is_open(post):
+        raise Http404
+    form = HelpAnswerForm(request.POST or None)
+    if request.method == "POST" and not own and form.is_valid():
+        answer = call_service(
+            form,
+            lambda: board.help_answer_create(
+                actor=request.user, post=post, partner=partner, message=form.cleaned_data["message"]
+            ),
+        )
+        if answer is not None:
+            messages.success(request, _("Your answer was sent privately to the poster."))
+            return redirect("directory:board_post", post.pk)
+    answers = (
+        post.answers.select_related("partner__organization", "author") if own else []
+    )
+    return render(
+        request,
+        "directory/board_post.html",
+        {
+            "post": post,
+            "own": own,
+            "answers": answers,
+            "mine": mine,
+            "can_answer": not own and mine is None and board.is_open(post),
+            "matches": board.matches(post, partner),
+            "form": form,
+            "is_open": board.is_open(post),
+        },
+    )
+
+
+@login_required
+@require_POST
+def board_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = get_object_or_404(HelpAnswer.objects.select_related("post__partner"), pk=pk)
+    if not permissions.is_partner_member(request.user, answer.post.partner):
+        raise Http404
+    try:
+        board.help_answer_agree(actor=request.user, answer=answer)
+        messages.success(request, _("You agreed: you now see each other's contact."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("directory:board_post", answer.post_id)
+
+
+@login_required
+@require_POST
+def board_close(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(HelpPost.objects.select_related("partner__organization"), pk=pk)
+    if not permissions.is_partner_member(request.user, post.partner):
+        raise Http404
+    try:
+        board.help_post_close(actor=request.user, post=post)
+        messages.success(request, _("The post is closed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("directory:board_post", post.pk)
 
 
 # Staff
