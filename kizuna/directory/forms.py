@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.core.api_schema import MAX_YEN
 from kizuna.core.forms import BoundedDateField
@@ -193,7 +194,7 @@ class GuildMessageForm(forms.Form):
 
 
 class HelpPostForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("help post", "Title"), max_length=120)
     description = forms.CharField(
         label=_("What help you look for"), widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -3,8 +3,10 @@ suggested partner, who joins without seeing the merchant's contact; the merchant
 the joint proposal, marks it done and reviews the guild, which credits every member."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD
 from kizuna.core import consumers
@@ -86,3 +88,48 @@ def test_joint_proposal_from_invitation_to_review(page, make_partner, bob, eve, 
     assert "carol.shop@example.jp" in page.locator("#guild-contact").inner_text()
     page.goto("/directory/p/eve-commerce-lab/")
     assert "二社の連携がすばらしかったです。" in page.locator("#reviews").inner_text()
+
+
+def test_collaboration_board_from_post_to_exchanged_contacts(page, make_partner, bob, eve):
+    make_partner("Bob Web Works", owner=bob, badges={"plugin_development": 3})
+    make_partner("Eve Commerce Lab", owner=eve, badges={"site_design": 2})
+
+    sign_in(page, bob.email, PASSWORD)
+    page.get_by_role("link", name="協業ボード").click()
+    page.get_by_role("link", name="協力の募集を掲載する").click()
+    page.get_by_label("タイトル").fill("デザインの協力先を探しています")
+    page.get_by_label("求めている協力の内容").fill("年末のリニューアル案件です。")
+    page.get_by_label("サイトデザイン").check()
+    page.get_by_label("都道府県").select_option("13")
+    today = timezone.localdate()
+    page.get_by_label("開始日", exact=True).fill(today.isoformat())
+    page.get_by_label("終了", exact=True).fill((today + timedelta(days=60)).isoformat())
+    page.get_by_label("回答の受付期限").fill((today + timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="投稿する").click()
+    page.get_by_text("募集を掲載しました。").wait_for()
+    sign_out(page)
+
+    sign_in(page, eve.email, PASSWORD)
+    page.get_by_role("link", name="協業ボード").click()
+    assert "実績が条件に合っています" in page.locator(".board-post").inner_text()
+    page.get_by_role("link", name="デザインの協力先を探しています").click()
+    page.get_by_label("回答", exact=True).fill("トップページのデザインを担当できます。")
+    page.get_by_role("button", name="回答を送信").click()
+    page.get_by_text("回答を投稿者に非公開で送りました。").wait_for()
+    assert bob.email not in page.locator("main").inner_text()
+    sign_out(page)
+
+    sign_in(page, bob.email, PASSWORD)
+    page.get_by_role("link", name="協業ボード").click()
+    page.get_by_role("link", name="デザインの協力先を探しています").click()
+    assert eve.email not in page.locator("main").inner_text()
+    page.get_by_role("button", name="連絡先の交換に同意する").click()
+    page.get_by_text("お互いの連絡先が表示されます。").wait_for()
+    assert eve.email in page.locator(".board-contact").inner_text()
+    sign_out(page)
+
+    sign_in(page, eve.email, PASSWORD)
+    page.get_by_role("link", name="協業ボード").click()
+    page.goto(page.url)  # the post is still listed while open
+    page.get_by_role("link", name="デザインの協力先を探しています").click()
+    assert bob.email in page.locator(".board-contact").inner_text()
