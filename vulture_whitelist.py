@@ -56,6 +56,7 @@ _.hidden_by
 _.awarded_at
 _.decision_reason
 _.decided_at
+_.proposed_at  # directory GuildOut: an API field
 _.decided_by
 
 # The admin's titles (kizuna/urls.py).

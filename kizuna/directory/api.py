@@ -383,9 +383,7 @@ def list_guild_messages(request: HttpRequest, proposal_id: Id) -> QuerySet[Guild
     response={201: GuildMessageOut},
     summary="Post to the guild's private thread (members only)",
 )
-def post_guild_message(
-    request: HttpRequest, proposal_id: Id, payload: GuildMessageIn
-) -> Status:
+def post_guild_message(request: HttpRequest, proposal_id: Id, payload: GuildMessageIn) -> Status:
     proposal = _guild(request, proposal_id, thread=True)
     return Status(
         201, guilds.guild_message_post(actor=request.user, proposal=proposal, text=payload.text)

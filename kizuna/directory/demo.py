@@ -18,12 +18,12 @@ from kizuna.directory.models import (
     Assignment,
     AssignmentStatus,
     DeclineReason,
-    Lead,
-    LeadPreferences,
-    LeadRouting,
     GuildMember,
     GuildMessage,
     JointProposal,
+    Lead,
+    LeadPreferences,
+    LeadRouting,
     ProposalStatus,
     Review,
     Timeline,
@@ -226,8 +226,11 @@ def _guilds(ctx: DemoContext, partners: list[PartnerProfile]) -> None:
     if carol is None or len(partners) < 3:
         return
     bob_partner, helpers = partners[0], partners[1:3]
+    site_type = Badge.objects.filter(family=BadgeFamily.SITE_TYPE).first()
+    if site_type is None:
+        return
     for n, state in enumerate(ProposalStatus.values):
-        lead = _lead(ctx, carol, Badge.objects.filter(family=BadgeFamily.SITE_TYPE).first())
+        lead = _lead(ctx, carol, site_type)
         lead.products = f"{PRODUCTS[n]}(共同提案)"
         lead.save()
         lead.services.set(Badge.objects.filter(code__in=["site_design", "plugin_development"]))

@@ -2,9 +2,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from kizuna.core.api_schema import MAX_YEN
 from kizuna.core.forms import BoundedDateField
@@ -227,5 +226,8 @@ class HelpAnswerForm(forms.Form):
         label=_("Your answer"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Only the poster reads it. Answering agrees to share your contact once the poster agrees too."),
+        help_text=_(
+            "Only the poster reads it. Answering agrees to share your contact once the "
+            "poster agrees too."
+        ),
     )

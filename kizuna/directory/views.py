@@ -367,7 +367,7 @@ def guild_new(request: HttpRequest, pk: int) -> HttpResponse:
         if proposal is not None:
             messages.success(request, _("Your guild is formed. Invite the partners you need."))
             return redirect("directory:guild", proposal.pk)
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("directory:inbox_item", slot.pk)
 
 
@@ -439,7 +439,7 @@ def guild_invite(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _visible_proposal(request, pk)
     form = GuildInviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("directory:guild", proposal.pk)
     partner = get_object_or_404(PartnerProfile, organization__slug=form.cleaned_data["partner"])
     return _after(
@@ -535,7 +535,7 @@ def guild_review(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _visible_proposal(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("directory:guild", proposal.pk)
     return _after(
         request,
@@ -619,7 +619,9 @@ def board_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def board_post(request: HttpRequest, pk: int) -> HttpResponse:
     partner = _board_partner(request)
-    post = get_object_or_404(HelpPost.objects.select_related("partner__organization", "author"), pk=pk)
+    post = get_object_or_404(
+        HelpPost.objects.select_related("partner__organization", "author"), pk=pk
+    )
     own = post.partner_id == partner.pk
     mine = HelpAnswer.objects.filter(post=post, partner=partner).first()
     if not own and mine is None and not board.is_open(post):
@@ -635,9 +637,7 @@ def board_post(request: HttpRequest, pk: int) -> HttpResponse:
         if answer is not None:
             messages.success(request, _("Your answer was sent privately to the poster."))
             return redirect("directory:board_post", post.pk)
-    answers = (
-        post.answers.select_related("partner__organization", "author") if own else []
-    )
+    answers = post.answers.select_related("partner__organization", "author") if own else []
     return render(
         request,
         "directory/board_post.html",

@@ -81,7 +81,9 @@ def _locked(proposal: JointProposal) -> JointProposal:
     return JointProposal.objects.select_related("initiator__partner", "lead").get(pk=proposal.pk)
 
 
-def guild_create(*, actor: Any, assignment: Assignment, role: str, scope: str = "") -> JointProposal:
+def guild_create(
+    *, actor: Any, assignment: Assignment, role: str, scope: str = ""
+) -> JointProposal:
     """Start a joint proposal on a lead the actor's partner accepted, with its own role."""
     if not permissions.can_lead_guild(actor, assignment):
         raise PermissionDenied
@@ -299,8 +301,7 @@ def guild_message_post(*, actor: Any, proposal: JointProposal, text: str) -> Gui
     if len(text) > MESSAGE_MAX_LENGTH:
         raise _field_error(
             "text",
-            _("Keep a message under %(max)s characters.")
-            % {"max": MESSAGE_MAX_LENGTH},
+            _("Keep a message under %(max)s characters.") % {"max": MESSAGE_MAX_LENGTH},
             "too_long",
         )
     with transaction.atomic():

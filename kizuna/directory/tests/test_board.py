@@ -4,9 +4,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from kizuna.accounts import services as account_services
+from kizuna.core import consumers
+from kizuna.core.events import emit
 from kizuna.directory.models import HelpPostStatus
 from kizuna.directory.services import board
-from kizuna.directory.tests.test_guilds import frank, partners  # noqa: F401 (fixtures)
+from kizuna.directory.services.leads import lead_preferences_set
+from kizuna.partners.events import partner_ref
 from kizuna.partners.models import Badge
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +35,9 @@ def post(bob, partners):
 def test_matching_partner_answers_and_contacts_show_once_the_poster_agrees(
     client, bob, eve, post, partners
 ):
-    answer = board.help_answer_create(actor=eve, post=post, partner=partners["eve"], message="対応できます")
+    answer = board.help_answer_create(
+        actor=eve, post=post, partner=partners["eve"], message="対応できます"
+    )
     client.force_login(eve)
     page = client.get(f"/directory/board/{post.pk}/").content.decode()
     assert "bob@example.com" not in page
@@ -44,8 +50,6 @@ def test_matching_partner_answers_and_contacts_show_once_the_poster_agrees(
 
 
 def test_partner_without_matching_evidence_cannot_answer(bob, post, make_partner, make_user):
-    from kizuna.accounts import services as account_services
-
     owner = make_user("seo@example.com")
     account_services.organization_create(actor=None, name="SEO Co", slug="seo-co", owner=owner)
     seo = make_partner("SEO Co", owner=owner, badges={"seo": 2})
@@ -54,20 +58,17 @@ def test_partner_without_matching_evidence_cannot_answer(bob, post, make_partner
     assert error.value.code == "no_match"
 
 
-def test_partner_outside_the_prefecture_answers_only_if_it_works_remotely(
-    bob, eve, post, partners
-):
+def test_partner_outside_the_prefecture_answers_only_if_it_works_remotely(bob, eve, post, partners):
     profile = partners["eve"]
     profile.head_office_prefecture = "27"
     profile.save()
-    from kizuna.core import consumers
-    from kizuna.partners.events import partner_ref
-    from kizuna.core.events import emit
 
-    emit("partner.updated", {**partner_ref(profile), "slug": profile.slug, "fields": ["head_office_prefecture"]})
+    emit(
+        "partner.updated",
+        {**partner_ref(profile), "slug": profile.slug, "fields": ["head_office_prefecture"]},
+    )
     consumers.dispatch_all()
     assert not board.matches(post, profile)
-    from kizuna.directory.services.leads import lead_preferences_set
 
     lead_preferences_set(actor=eve, partner=profile, works_remotely=True)
     assert board.matches(post, profile)
@@ -93,7 +94,9 @@ def test_an_expired_post_is_not_open(post):
 
 
 def test_only_the_posters_members_close_it_or_agree(eve, frank, post, partners):
-    answer = board.help_answer_create(actor=eve, post=post, partner=partners["eve"], message="可能です")
+    answer = board.help_answer_create(
+        actor=eve, post=post, partner=partners["eve"], message="可能です"
+    )
     for someone in (eve, frank):
         with pytest.raises(PermissionDenied):
             board.help_post_close(actor=someone, post=post)

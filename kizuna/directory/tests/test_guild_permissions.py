@@ -9,17 +9,8 @@ import pytest
 from kizuna.directory.models import ProposalStatus
 from kizuna.directory.services import guilds
 from kizuna.directory.tests.test_api import token_for
-from kizuna.directory.tests.test_guilds import (  # noqa: F401 (fixtures)
-    accepted_slot,
-    frank,
-    guild,
-    partners,
-    proposed,
-)
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["alice", "bob", "carol", "dave", "eve", "frank"]
 
 
 def login(client, request, name):
@@ -42,7 +33,8 @@ def test_merchant_does_not_see_a_guild_still_forming(client, carol, guild):
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, proposed):
     response = client.get(f"/directory/guilds/{proposed.pk}/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 @pytest.mark.parametrize(
@@ -50,7 +42,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, proposed):
     [("alice", False), ("bob", True), ("carol", False), ("eve", True)],
 )
 def test_only_members_see_the_thread_on_the_page(client, request, proposed, persona, shown):
-    guilds.guild_message_post(actor=request.getfixturevalue("eve"), proposal=proposed, text="秘密の相談")
+    guilds.guild_message_post(
+        actor=request.getfixturevalue("eve"), proposal=proposed, text="秘密の相談"
+    )
     login(client, request, persona)
     page = client.get(f"/directory/guilds/{proposed.pk}/").content.decode()
     assert ("秘密の相談" in page) is shown
