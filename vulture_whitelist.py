@@ -57,6 +57,17 @@ awarded_at
 decision_reason
 decided_at
 decided_by
+_.confirmed  # accounts TOTP device
+_.suspension_reason
+_.merged_into
+_.credentials_encrypted
+_.hidden_at
+_.hidden_by
+_.awarded_at
+_.decision_reason
+_.decided_at
+_.proposed_at  # directory GuildOut: an API field
+_.decided_by
 
 # The admin's titles (kizuna/urls.py).
 site_header

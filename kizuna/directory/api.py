@@ -9,20 +9,27 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
 from kizuna.accounts.auth import require_scope
 from kizuna.core.api_errors import ApiError
-from kizuna.core.api_schema import MAX_YEN, Id, Text
+from kizuna.core.api_schema import MAX_YEN, Id, RequiredText, Text
 from kizuna.core.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination
 from kizuna.core.prefectures import PREFECTURE_CODES
-from kizuna.directory import selectors
+from kizuna.directory import permissions, selectors
 from kizuna.directory.limits import search_consume
-from kizuna.directory.models import Assignment, DeclineReason, Lead
+from kizuna.directory.models import (
+    Assignment,
+    DeclineReason,
+    GuildMember,
+    GuildMessage,
+    JointProposal,
+    Lead,
+)
 from kizuna.directory.search import HIT_PARTNER_FIELDS, Hit, SearchParams, search
-from kizuna.directory.services import leads
+from kizuna.directory.services import guilds, leads
 from kizuna.directory.services.ranking import RANK_LEVELS
 
 router = Router(tags=["directory"])
@@ -289,3 +296,95 @@ def accept(request: HttpRequest, assignment_id: Id) -> Assignment:
 )
 def decline(request: HttpRequest, assignment_id: Id, payload: DeclineIn) -> Assignment:
     return _answer(request, _inbox_item(request, assignment_id), reason=payload.reason)
+
+
+# Guilds (joint proposals): seen by their members, the merchant once sent, and staff; the
+# thread by members alone. Anyone else gets the same 404 as for a proposal that does not exist.
+
+
+class GuildMemberOut(Schema):
+    partner: str = Field(alias="assignment.partner.slug")
+    partner_name: str = Field(alias="assignment.partner.name")
+    role: str
+    scope: str
+    status: str = Field(alias="assignment.status")
+    invited: bool = Field(alias="assignment.guild_invitation")
+
+
+class GuildOut(Schema):
+    id: int
+    lead_id: int
+    products: str = Field(alias="lead.products")
+    status: str
+    pitch: str
+    created_at: datetime
+    proposed_at: datetime | None
+    decided_at: datetime | None
+    members: list[GuildMemberOut]
+
+    @staticmethod
+    def resolve_members(proposal: JointProposal) -> list[GuildMember]:
+        return selectors.proposal_members(proposal)
+
+
+class GuildMessageOut(Schema):
+    id: int
+    partner: str = Field(alias="partner.slug")
+    text: str
+    created_at: datetime
+
+
+class GuildMessageIn(Schema):
+    text: RequiredText = Field(max_length=4000)
+
+
+def _guild_user(request: HttpRequest) -> Any:
+    token = request.auth  # type: ignore[attr-defined]
+    scope = "leads:respond" if "leads:respond" in token.scopes else "leads:read"
+    return require_scope(request, scope)
+
+
+def _guild(request: HttpRequest, proposal_id: Id, *, thread: bool = False) -> JointProposal:
+    user = _guild_user(request) if not thread else require_scope(request, "leads:respond")
+    proposal = selectors.proposal_visible_to(user, proposal_id)
+    if proposal is None or (thread and not permissions.can_use_thread(user, proposal)):
+        raise ApiError(404, "guild_not_found", f"No joint proposal {proposal_id} for you.")
+    return proposal
+
+
+@router.get("/guilds", response=list[GuildOut], summary="Joint proposals your partner is in")
+@paginate(PageNumberPagination)
+def list_guilds(request: HttpRequest) -> QuerySet[JointProposal]:
+    user = require_scope(request, "leads:respond")
+    return selectors.proposals_of_user(user)
+
+
+@router.get(
+    "/guilds/{proposal_id}",
+    response=GuildOut,
+    summary="A joint proposal: members, the merchant (once sent), staff",
+)
+def get_guild(request: HttpRequest, proposal_id: Id) -> JointProposal:
+    return _guild(request, proposal_id)
+
+
+@router.get(
+    "/guilds/{proposal_id}/messages",
+    response=list[GuildMessageOut],
+    summary="The guild's private thread (members only)",
+)
+@paginate(PageNumberPagination)
+def list_guild_messages(request: HttpRequest, proposal_id: Id) -> QuerySet[GuildMessage]:
+    return selectors.proposal_messages(_guild(request, proposal_id, thread=True))
+
+
+@router.post(
+    "/guilds/{proposal_id}/messages",
+    response={201: GuildMessageOut},
+    summary="Post to the guild's private thread (members only)",
+)
+def post_guild_message(request: HttpRequest, proposal_id: Id, payload: GuildMessageIn) -> Status:
+    proposal = _guild(request, proposal_id, thread=True)
+    return Status(
+        201, guilds.guild_message_post(actor=request.user, proposal=proposal, text=payload.text)
+    )

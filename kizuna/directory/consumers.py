@@ -17,6 +17,7 @@ PARTNER_EVENTS = {
     "lead.declined",
     "lead.expired",
     "lead.completed",
+    "guild.joined",
     "review.published",
     "review.hidden",
 }

@@ -1,7 +1,9 @@
 """Demo directory: leads in every state, verified reviews, and the index built over them.
 
 Carol (merchant) has requests waiting, accepted, declined, expired and done (one reviewed);
-Bob Web Works has requests in its inbox. Rows are bulk-inserted, as in partners' demo, and
+Bob Web Works has requests in its inbox, and leads a guild (joint proposal) in each state
+on Carol's requests: forming, sent, accepted (done and reviewed, every member credited) and
+declined. Rows are bulk-inserted, as in partners' demo, and
 the index is built once at the end so that responsiveness and ratings feed the ranking.
 """
 
@@ -16,9 +18,13 @@ from kizuna.directory.models import (
     Assignment,
     AssignmentStatus,
     DeclineReason,
+    GuildMember,
+    GuildMessage,
+    JointProposal,
     Lead,
     LeadPreferences,
     LeadRouting,
+    ProposalStatus,
     Review,
     Timeline,
 )
@@ -68,6 +74,7 @@ def seed(ctx: DemoContext) -> None:
         return
     _lead_preferences(ctx, partners)
     _leads(ctx, partners)
+    _guilds(ctx, partners)
     index.index_rebuild(progress=lambda chunks, total: ctx.track(chunks, "directory index", total))
 
 
@@ -205,3 +212,63 @@ def _reviews(ctx: DemoContext, completed: list[Assignment]) -> None:
             )
         )
     Review.objects.bulk_create(rows, batch_size=BATCH)
+
+
+GUILD_ROLES = [
+    ("デザイン", "トップページ・商品ページのデザイン"),
+    ("基幹システム連携", "在庫・受注データの連携"),
+]
+
+
+def _guilds(ctx: DemoContext, partners: list[PartnerProfile]) -> None:
+    """One guild of Bob Web Works per proposal state, on requests of Carol's."""
+    carol = User.objects.filter(email="carol@example.com").first()
+    if carol is None or len(partners) < 3:
+        return
+    bob_partner, helpers = partners[0], partners[1:3]
+    site_type = Badge.objects.filter(family=BadgeFamily.SITE_TYPE).first()
+    if site_type is None:
+        return
+    for n, state in enumerate(ProposalStatus.values):
+        lead = _lead(ctx, carol, site_type)
+        lead.products = f"{PRODUCTS[n]}(共同提案)"
+        lead.save()
+        lead.services.set(Badge.objects.filter(code__in=["site_design", "plugin_development"]))
+        done = state == ProposalStatus.ACCEPTED
+        slot_state = AssignmentStatus.COMPLETED if done else AssignmentStatus.ACCEPTED
+        initiator = _assignment(ctx, lead, bob_partner, slot_state)
+        initiator.save()
+        proposal = JointProposal.objects.create(
+            lead=lead,
+            initiator=initiator,
+            status=state,
+            pitch="" if state == ProposalStatus.FORMING else "二社で分担して担当します。",
+            proposed_at=None if state == ProposalStatus.FORMING else initiator.responded_at,
+            decided_at=initiator.responded_at if state in ("accepted", "declined") else None,
+        )
+        GuildMember.objects.create(
+            proposal=proposal, assignment=initiator, role="取りまとめ・プラグイン開発"
+        )
+        for helper, (role, scope) in zip(helpers, GUILD_ROLES, strict=True):
+            answer = AssignmentStatus.OFFERED if state == ProposalStatus.FORMING else slot_state
+            slot = _assignment(ctx, lead, helper, answer)
+            slot.guild_invitation = True
+            slot.save()
+            GuildMember.objects.create(proposal=proposal, assignment=slot, role=role, scope=scope)
+            member = helper.organization.memberships.first()
+            if state != ProposalStatus.FORMING and member is not None:
+                GuildMessage.objects.create(
+                    proposal=proposal,
+                    partner=helper,
+                    author=member.user,
+                    text="担当範囲を確認しました。よろしくお願いします。",
+                )
+        if done:
+            for slot in lead.assignments.all():
+                Review.objects.create(
+                    assignment=slot,
+                    partner=slot.partner,
+                    merchant=carol,
+                    rating=5,
+                    text="三社の連携がスムーズで、予定どおり公開できました。",
+                )

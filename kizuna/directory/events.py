@@ -1,4 +1,4 @@
-"""Event types of the directory: leads and reviews (see kizuna.core.catalog).
+"""Event types of the directory: leads, guilds and reviews (see kizuna.core.catalog).
 
 A lead reaches a partner's feed and webhooks in steps, and the merchant's contact only with
 `lead.accepted`: offers, declines and expiries carry ids alone, so a partner that never
@@ -59,3 +59,37 @@ declare_lead("lead.expired", schema=LeadSlot)
 declare_lead("lead.completed", schema=LeadSlot)
 declare_review("review.published", schema=ReviewPublished)
 declare_review("review.hidden", schema=ReviewHidden)
+
+
+# Guilds (joint proposals). None carries the merchant's contact: an invited partner sees it
+# on the page once the merchant accepts the proposal.
+
+
+class GuildCreated(PartnerPayload):
+    """The initiator (the partner that accepted the lead) formed a guild."""
+
+    proposal_id: int
+    lead_id: int
+
+
+class GuildInvited(LeadSlot):
+    """The invited partner's slot on the lead."""
+
+    proposal_id: int
+    role: str
+
+
+class GuildJoined(LeadSlot):
+    proposal_id: int
+
+
+class GuildDecided(GuildCreated):
+    member_partner_ids: list[int]
+
+
+declare_lead("guild.created", schema=GuildCreated)
+declare_lead("guild.invited", schema=GuildInvited)
+declare_lead("guild.joined", schema=GuildJoined)
+declare_lead("guild.proposed", schema=GuildCreated)
+declare_lead("guild.proposal_accepted", schema=GuildDecided)
+declare_lead("guild.proposal_declined", schema=GuildDecided)

@@ -2,10 +2,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.core.api_schema import MAX_YEN
+from kizuna.core.forms import BoundedDateField
 from kizuna.core.pagination import MAX_PAGE
 from kizuna.core.prefectures import PREFECTURES
 from kizuna.directory.models import DeclineReason, Lead
@@ -152,4 +153,81 @@ class HideForm(forms.Form):
 class PreferencesForm(forms.Form):
     works_remotely = forms.BooleanField(
         label=_("We work remotely with clients anywhere in Japan"), required=False
+    )
+
+
+class GuildForm(forms.Form):
+    """The initiator's own role when it forms a guild."""
+
+    role = forms.CharField(
+        label=_("Your role"), max_length=80, help_text=_("e.g. project lead, storefront build")
+    )
+    scope = forms.CharField(
+        label=_("Scope of work"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class GuildInviteForm(forms.Form):
+    partner = forms.SlugField(label=_("Partner"), widget=forms.HiddenInput)
+    role = forms.CharField(
+        label=_("Role"), max_length=80, help_text=_("e.g. design, back-office integration")
+    )
+    scope = forms.CharField(
+        label=_("Scope of work"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposeForm(forms.Form):
+    pitch = forms.CharField(
+        label=_("Message to the merchant"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GuildMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HelpPostForm(forms.Form):
+    title = forms.CharField(label=pgettext_lazy("help post", "Title"), max_length=120)
+    description = forms.CharField(
+        label=_("What help you look for"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    badges = forms.ModelMultipleChoiceField(
+        label=_("Skills wanted (verified badges)"),
+        queryset=Badge.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
+    starts_on = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = BoundedDateField(
+        label=_("Answers accepted until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["badges"].queryset = Badge.objects.filter(  # type: ignore[attr-defined]
+            family__in=[BadgeFamily.WORK, BadgeFamily.SITE_TYPE], retired_at__isnull=True
+        ).order_by("family", "pk")
+        self.fields["prefecture"].choices = [  # type: ignore[attr-defined]
+            ("", _("Anywhere")),
+            *_prefecture_choices(),
+        ]
+
+
+class HelpAnswerForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your answer"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only the poster reads it. Answering agrees to share your contact once the "
+            "poster agrees too."
+        ),
     )

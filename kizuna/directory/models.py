@@ -238,6 +238,9 @@ class Assignment(models.Model):
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A slot offered by a partner inviting another into its joint proposal (see JointProposal),
+    # not by the merchant: its contact stays hidden until the merchant accepts the proposal.
+    guild_invitation = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("lead assignment")
@@ -252,8 +255,13 @@ class Assignment(models.Model):
 
     @property
     def contact_visible(self) -> bool:
-        """The merchant's contact details are the partner's only once it accepted."""
-        return self.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
+        """The merchant's contact details are the partner's only once it accepted, and an
+        invited guild member's only once the merchant accepted the joint proposal."""
+        if self.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED):
+            return False
+        if self.guild_invitation:
+            return self.guild_membership.proposal.status == ProposalStatus.ACCEPTED
+        return True
 
 
 class Review(models.Model):
@@ -293,3 +301,144 @@ class Review(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class ProposalStatus(models.TextChoices):
+    FORMING = "forming", _("Forming: partners invited")
+    PROPOSED = "proposed", _("Sent to the merchant")
+    ACCEPTED = "accepted", pgettext_lazy("proposal", "Accepted by the merchant")
+    DECLINED = "declined", pgettext_lazy("proposal", "Declined by the merchant")
+
+
+class JointProposal(models.Model):
+    """A guild: the partner that accepted a lead and the partners it invited, proposing the
+    project together. The merchant accepts or declines it as a whole.
+
+    Every member holds its own slot (Assignment) on the lead, so its answers count in its
+    own responsiveness and the merchant's review is stored per member's slot.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="joint_proposals")
+    initiator = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="led_proposal"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.FORMING,
+        db_index=True,
+    )
+    pitch = models.TextField(_("message to the merchant"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("joint proposal")
+        verbose_name_plural = _("joint proposals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} guild {self.pk} ({self.status})"
+
+
+class GuildMember(models.Model):
+    """One partner of a joint proposal, with its role and scope; its slot says whether it
+    joined (accepted), declined, or let the invitation expire."""
+
+    proposal = models.ForeignKey(JointProposal, on_delete=models.CASCADE, related_name="members")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="guild_membership"
+    )
+    role = models.CharField(_("role"), max_length=80)
+    scope = models.TextField(_("scope of work"), blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guild member")
+        verbose_name_plural = _("guild members")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.assignment_id} {self.role}"
+
+
+class GuildMessage(models.Model):
+    """A message of the guild's private thread: read by its members only."""
+
+    proposal = models.ForeignKey(JointProposal, on_delete=models.CASCADE, related_name="messages")
+    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.author_id}"
+
+
+class HelpPostStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("help post", "Open")
+    CLOSED = "closed", pgettext_lazy("help post", "Closed")
+
+
+class HelpPost(models.Model):
+    """The collaboration board: a partner says what help it looks for. Partners whose
+    evidence matches answer privately; contacts are exchanged only once both agree."""
+
+    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="help_posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("what you need"))
+    badges = models.ManyToManyField(Badge, related_name="+", verbose_name=_("skills wanted"))
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    expires_on = models.DateField(_("answers accepted until"))
+    status = models.CharField(
+        max_length=8, choices=HelpPostStatus.choices, default=HelpPostStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("collaboration post")
+        verbose_name_plural = _("collaboration posts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HelpAnswer(models.Model):
+    """A partner's private answer to a post. Answering is the answerer's agreement to share
+    its contact; the poster's agreement completes the exchange."""
+
+    post = models.ForeignKey(HelpPost, on_delete=models.CASCADE, related_name="answers")
+    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.TextField(_("your answer"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    poster_agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "partner"], name="one_help_answer_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.partner_id}"
+
+    @property
+    def contacts_shared(self) -> bool:
+        return self.poster_agreed_at is not None

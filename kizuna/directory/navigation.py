@@ -23,6 +23,12 @@ nav_link(
     visible=lambda user: persona_of(user) == Persona.PARTNER,
 )
 nav_link(
+    _("Collaboration board"),
+    "directory:board",
+    section=Section.MAIN,
+    visible=lambda user: persona_of(user) == Persona.PARTNER,
+)
+nav_link(
     _("Leads"),
     "directory:staff_leads",
     section=Section.PARTNER_PROGRAM,

@@ -350,3 +350,24 @@ def recommended_partner_ids(lead: Any, *, exclude: list[int], limit: int) -> lis
         badges += (lead.site_type.code,)
     ranked = index.top(eligible, snapshot.Query(badge_codes=badges), limit)
     return [pk for pk, _score in ranked]
+
+
+def guild_suggested_partner_ids(
+    lead: Any, *, initiator_id: int, exclude: list[int], limit: int
+) -> list[int]:
+    """Partners to invite into a guild, by the same ranking as the search (never the fee,
+    never the name): those with a verified badge the lead needs and the initiator lacks,
+    ranked on their evidence for exactly those badges. When the initiator already covers
+    every badge asked for, those with any of them."""
+    index = snapshot.current()
+    needed = set(lead.services.values_list("code", flat=True))
+    if lead.site_type:
+        needed.add(lead.site_type.code)
+    have = set(EntryBadge.objects.filter(entry_id=initiator_id).values_list("code", flat=True))
+    wanted = tuple(sorted(needed - have or needed))
+    if not wanted:
+        return []
+    covering = index.with_any("service", wanted) | index.with_any("site_type", wanted)
+    eligible = index.accepting & covering & ~index.ids_to_bits([*exclude, initiator_id])
+    ranked = index.top(eligible, snapshot.Query(badge_codes=wanted), limit)
+    return [pk for pk, _score in ranked]

@@ -20,17 +20,39 @@ from kizuna.core.request_context import client_ip
 from kizuna.directory import permissions, selectors
 from kizuna.directory.forms import (
     DeclineForm,
+    GuildForm,
+    GuildInviteForm,
+    GuildMessageForm,
+    HelpAnswerForm,
+    HelpPostForm,
     HideForm,
     LeadForm,
     PreferencesForm,
+    ProposeForm,
     ReplyForm,
     ReviewForm,
     SearchForm,
 )
 from kizuna.directory.limits import search_consume
-from kizuna.directory.models import Assignment, AssignmentStatus, Lead, LeadPreferences, Review
-from kizuna.directory.search import entry_badges, explain, search
-from kizuna.directory.services import leads, reviews
+from kizuna.directory.models import (
+    Assignment,
+    AssignmentStatus,
+    DirectoryEntry,
+    HelpAnswer,
+    HelpPost,
+    JointProposal,
+    Lead,
+    LeadPreferences,
+    ProposalStatus,
+    Review,
+)
+from kizuna.directory.search import (
+    entry_badges,
+    explain,
+    guild_suggested_partner_ids,
+    search,
+)
+from kizuna.directory.services import board, guilds, leads, reviews
 from kizuna.partners import selectors as partner_selectors
 from kizuna.partners.models import PartnerProfile
 
@@ -288,6 +310,8 @@ def _inbox_slot(request: HttpRequest, pk: int) -> Assignment:
 @login_required
 def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
     slot = _inbox_slot(request, pk)
+    if slot.guild_invitation:
+        return redirect("directory:guild", slot.guild_membership.proposal_id)
     form = DeclineForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -311,8 +335,351 @@ def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "directory/inbox_item.html",
-        {"slot": slot, "lead": slot.lead, "form": form, "review": review},
+        {
+            "slot": slot,
+            "lead": slot.lead,
+            "form": form,
+            "review": review,
+            "guild": JointProposal.objects.filter(initiator=slot).first(),
+            "guild_form": GuildForm(),
+        },
     )
+
+
+# Guilds: joint proposals on a lead
+
+
+@login_required
+@require_POST
+def guild_new(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = _inbox_slot(request, pk)
+    form = GuildForm(request.POST)
+    if form.is_valid():
+        proposal = call_service(
+            form,
+            lambda: guilds.guild_create(
+                actor=request.user,
+                assignment=slot,
+                role=form.cleaned_data["role"],
+                scope=form.cleaned_data["scope"],
+            ),
+        )
+        if proposal is not None:
+            messages.success(request, _("Your guild is formed. Invite the partners you need."))
+            return redirect("directory:guild", proposal.pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("directory:inbox_item", slot.pk)
+
+
+def _visible_proposal(request: HttpRequest, pk: int) -> JointProposal:
+    proposal = selectors.proposal_visible_to(request.user, pk)
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def _suggestions(proposal: JointProposal) -> list[Any]:
+    taken = list(proposal.lead.assignments.values_list("partner_id", flat=True))
+    ids = guild_suggested_partner_ids(
+        proposal.lead, initiator_id=proposal.initiator.partner_id, exclude=taken, limit=5
+    )
+    entries = DirectoryEntry.objects.select_related("partner__organization").in_bulk(ids)
+    badges = entry_badges(ids)
+    return [(entries[pk], badges[pk]) for pk in ids if pk in entries]
+
+
+@login_required
+def guild(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    user = request.user
+    leading = permissions.can_lead_guild(user, proposal.initiator)
+    mine = permissions.guild_partner_of(user, proposal)
+    members = selectors.proposal_members(proposal)
+    my_slot = next((m.assignment for m in members if m.assignment.partner_id == mine), None)
+    forming = proposal.status == ProposalStatus.FORMING
+    invited = sum(1 for m in members if m.assignment.guild_invitation)
+    can_thread = permissions.can_use_thread(user, proposal)
+    return render(
+        request,
+        "directory/guild.html",
+        {
+            "proposal": proposal,
+            "lead": proposal.lead,
+            "members": members,
+            "my_slot": my_slot,
+            "leading": leading,
+            "is_merchant": permissions.can_decide_proposal(user, proposal),
+            "can_invite": leading and forming and invited < guilds.MAX_INVITED,
+            "suggestions": _suggestions(proposal) if leading and forming else [],
+            "invite_form": GuildInviteForm(),
+            "propose_form": ProposeForm(),
+            "decline_form": DeclineForm(),
+            "review_form": ReviewForm(),
+            "can_thread": can_thread,
+            "thread": selectors.proposal_messages(proposal) if can_thread else [],
+            "message_form": GuildMessageForm(),
+            "reviewed": any(hasattr(m.assignment, "review") for m in members),
+            "done": any(m.assignment.status == AssignmentStatus.COMPLETED for m in members),
+        },
+    )
+
+
+def _after(request: HttpRequest, proposal: JointProposal, call: Any, success: str) -> HttpResponse:
+    try:
+        call()
+        messages.success(request, success)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("directory:guild", proposal.pk)
+
+
+@login_required
+@require_POST
+def guild_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    form = GuildInviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("directory:guild", proposal.pk)
+    partner = get_object_or_404(PartnerProfile, organization__slug=form.cleaned_data["partner"])
+    return _after(
+        request,
+        proposal,
+        lambda: guilds.guild_invite(
+            actor=request.user,
+            proposal=proposal,
+            partner=partner,
+            role=form.cleaned_data["role"],
+            scope=form.cleaned_data["scope"],
+        ),
+        _("Invitation sent to %(partner)s.") % {"partner": partner.name},
+    )
+
+
+@login_required
+@require_POST
+def guild_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    mine = permissions.guild_partner_of(request.user, proposal)
+    slot = proposal.members.filter(
+        assignment__partner_id=mine, assignment__guild_invitation=True
+    ).first()
+    if slot is None:
+        raise PermissionDenied
+    if request.POST.get("action") == "accept":
+        return _after(
+            request,
+            proposal,
+            lambda: leads.lead_accept(actor=request.user, assignment=slot.assignment),
+            _("You joined the guild."),
+        )
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _after(
+        request,
+        proposal,
+        lambda: leads.lead_decline(actor=request.user, assignment=slot.assignment, reason=reason),
+        _("You declined the invitation."),
+    )
+    return redirect("directory:inbox")
+
+
+@login_required
+@require_POST
+def guild_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    form = ProposeForm(request.POST)
+    pitch = form.cleaned_data["pitch"] if form.is_valid() else ""
+    return _after(
+        request,
+        proposal,
+        lambda: guilds.guild_propose(actor=request.user, proposal=proposal, pitch=pitch),
+        _("Your joint proposal was sent to the merchant."),
+    )
+
+
+@login_required
+@require_POST
+def guild_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if request.POST.get("action") == "accept":
+        return _after(
+            request,
+            proposal,
+            lambda: guilds.guild_proposal_accept(actor=request.user, proposal=proposal),
+            _("You accepted the joint proposal. Every member now sees your contact details."),
+        )
+    return _after(
+        request,
+        proposal,
+        lambda: guilds.guild_proposal_decline(actor=request.user, proposal=proposal),
+        _("You declined the joint proposal."),
+    )
+
+
+@login_required
+@require_POST
+def guild_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    return _after(
+        request,
+        proposal,
+        lambda: guilds.guild_complete(actor=request.user, proposal=proposal),
+        _("Marked as done. You can now review the guild."),
+    )
+
+
+@login_required
+@require_POST
+def guild_review(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("directory:guild", proposal.pk)
+    return _after(
+        request,
+        proposal,
+        lambda: guilds.guild_review_publish(
+            actor=request.user,
+            proposal=proposal,
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],
+        ),
+        _("Thank you: your review is published for every member."),
+    )
+
+
+@login_required
+@require_POST
+def guild_message(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if not permissions.can_use_thread(request.user, proposal):
+        raise Http404
+    form = GuildMessageForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    return _after(
+        request,
+        proposal,
+        lambda: guilds.guild_message_post(actor=request.user, proposal=proposal, text=text),
+        _("Message posted."),
+    )
+
+
+# The collaboration board (partners only)
+
+
+def _board_partner(request: HttpRequest) -> PartnerProfile:
+    partner = partner_selectors.partner_of_user(request.user)
+    if partner is None:
+        raise PermissionDenied
+    return partner
+
+
+@login_required
+def board_list(request: HttpRequest) -> HttpResponse:
+    partner = _board_partner(request)
+    open_posts = selectors.open_help_posts().exclude(partner=partner)
+    return render(
+        request,
+        "directory/board.html",
+        {
+            "partner": partner,
+            "posts": [(post, board.matches(post, partner)) for post in open_posts[:100]],
+            "own_posts": selectors.help_posts_of(partner),
+        },
+    )
+
+
+@login_required
+def board_new(request: HttpRequest) -> HttpResponse:
+    partner = _board_partner(request)
+    form = HelpPostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        post = call_service(
+            form,
+            lambda: board.help_post_create(
+                actor=request.user,
+                partner=partner,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                badges=list(form.cleaned_data["badges"]),
+                prefecture=form.cleaned_data["prefecture"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                expires_on=form.cleaned_data["expires_on"],
+            ),
+        )
+        if post is not None:
+            messages.success(request, _("Your post is on the board."))
+            return redirect("directory:board_post", post.pk)
+    return render(request, "directory/board_new.html", {"form": form})
+
+
+@login_required
+def board_post(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _board_partner(request)
+    post = get_object_or_404(
+        HelpPost.objects.select_related("partner__organization", "author"), pk=pk
+    )
+    own = post.partner_id == partner.pk
+    mine = HelpAnswer.objects.filter(post=post, partner=partner).first()
+    if not own and mine is None and not board.is_open(post):
+        raise Http404
+    form = HelpAnswerForm(request.POST or None)
+    if request.method == "POST" and not own and form.is_valid():
+        answer = call_service(
+            form,
+            lambda: board.help_answer_create(
+                actor=request.user, post=post, partner=partner, message=form.cleaned_data["message"]
+            ),
+        )
+        if answer is not None:
+            messages.success(request, _("Your answer was sent privately to the poster."))
+            return redirect("directory:board_post", post.pk)
+    answers = post.answers.select_related("partner__organization", "author") if own else []
+    return render(
+        request,
+        "directory/board_post.html",
+        {
+            "post": post,
+            "own": own,
+            "answers": answers,
+            "mine": mine,
+            "can_answer": not own and mine is None and board.is_open(post),
+            "matches": board.matches(post, partner),
+            "form": form,
+            "is_open": board.is_open(post),
+        },
+    )
+
+
+@login_required
+@require_POST
+def board_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = get_object_or_404(HelpAnswer.objects.select_related("post__partner"), pk=pk)
+    if not permissions.is_partner_member(request.user, answer.post.partner):
+        raise Http404
+    try:
+        board.help_answer_agree(actor=request.user, answer=answer)
+        messages.success(request, _("You agreed: you now see each other's contact."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("directory:board_post", answer.post_id)
+
+
+@login_required
+@require_POST
+def board_close(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(HelpPost.objects.select_related("partner__organization"), pk=pk)
+    if not permissions.is_partner_member(request.user, post.partner):
+        raise Http404
+    try:
+        board.help_post_close(actor=request.user, post=post)
+        messages.success(request, _("The post is closed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("directory:board_post", post.pk)
 
 
 # Staff

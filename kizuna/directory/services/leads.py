@@ -26,9 +26,11 @@ from kizuna.directory.models import (
     AssignmentStatus,
     DeclineReason,
     DirectoryEntry,
+    JointProposal,
     Lead,
     LeadPreferences,
     LeadRouting,
+    ProposalStatus,
 )
 from kizuna.partners.events import partner_ref
 from kizuna.partners.models import Badge, PartnerProfile
@@ -187,7 +189,12 @@ def lead_accept(*, actor: Any, assignment: Assignment, now: datetime | None = No
             responded_at=now,
             responded_by=actor,
         )
-        emit("lead.accepted", _slot_payload(assignment, **_contact(lead)), actor=actor)
+        if assignment.guild_invitation:
+            # Joining a guild: ids only, the merchant has not accepted the guild yet.
+            proposal_id = assignment.guild_membership.proposal_id
+            emit("guild.joined", _slot_payload(assignment, proposal_id=proposal_id), actor=actor)
+        else:
+            emit("lead.accepted", _slot_payload(assignment, **_contact(lead)), actor=actor)
     return assignment
 
 
@@ -223,6 +230,13 @@ def lead_complete(*, actor: Any, assignment: Assignment, now: datetime | None = 
     """The merchant says the accepted engagement is done: it may now be reviewed."""
     if not permissions.is_lead_merchant(actor, assignment.lead):
         raise PermissionDenied
+    if assignment.guild_invitation or JointProposal.objects.filter(
+        initiator=assignment, status=ProposalStatus.ACCEPTED
+    ):
+        raise LeadStateError(
+            _("This project is a guild's: mark it done on the joint proposal."),
+            code="guild_project",
+        )
     now = now or timezone.now()
     with transaction.atomic():
         _locked_lead(assignment)

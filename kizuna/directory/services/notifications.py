@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kizuna.core.models import OutboxEvent
-from kizuna.directory.models import Assignment, Review
+from kizuna.directory.models import Assignment, JointProposal, Review
 from kizuna.outreach.models import Topic
 from kizuna.outreach.services import Content, email_enqueue
 from kizuna.partners.notices import owner_emails
@@ -28,6 +28,11 @@ EVENT_TYPES = {
     "lead.completed",
     "review.published",
     "review.hidden",
+    "guild.invited",
+    "guild.joined",
+    "guild.proposed",
+    "guild.proposal_accepted",
+    "guild.proposal_declined",
 }
 
 
@@ -78,6 +83,8 @@ def _lead_message(event_type: str, assignment: Assignment) -> list[tuple[list[st
                 _("The merchant's contact details are now shown: %(url)s") % {"url": inbox},
             ),
         ]
+    if assignment.guild_invitation and event_type != "lead.completed":
+        return _invitation_message(event_type, assignment)
     if event_type in ("lead.declined", "lead.expired"):
         subject = (
             _("%(partner)s declined your request")
@@ -100,6 +107,69 @@ def _lead_message(event_type: str, assignment: Assignment) -> list[tuple[list[st
     ]
 
 
+def _invitation_message(event_type: str, slot: Assignment) -> list[tuple[list[str], str, str]]:
+    """An invitation into a guild is news for the invited partner, and its answer for the
+    partner that invited it; never for the merchant, who sees the proposal once sent."""
+    proposal = slot.guild_membership.proposal
+    page = _url("directory:guild", proposal.pk)
+    names = {"partner": slot.partner.name, "products": slot.lead.products}
+    if event_type == "guild.invited":
+        inviter = proposal.initiator.partner.name
+        return [
+            (
+                _partner_recipients(slot),
+                _("%(inviter)s invites you to a joint proposal: %(products)s")
+                % {**names, "inviter": inviter},
+                _("Join or decline within %(hours)s hours: %(url)s")
+                % {"hours": settings.KIZUNA_LEAD_EXPIRY_HOURS, "url": page},
+            )
+        ]
+    subjects = {
+        "guild.joined": _("%(partner)s joined your guild: %(products)s"),
+        "lead.declined": _("%(partner)s declined to join your guild: %(products)s"),
+        "lead.expired": _("%(partner)s did not answer your guild invitation: %(products)s"),
+    }
+    return [
+        (
+            _partner_recipients(proposal.initiator),
+            subjects[event_type] % names,
+            _("See your joint proposal: %(url)s") % {"url": page},
+        )
+    ]
+
+
+def _proposal_message(event_type: str, proposal: JointProposal) -> list[tuple[list[str], str, str]]:
+    initiator = proposal.initiator
+    names = {"partner": initiator.partner.name, "products": proposal.lead.products}
+    page = _url("directory:guild", proposal.pk)
+    if event_type == "guild.proposed":
+        return [
+            (
+                _merchant_recipients(initiator),
+                _("A joint proposal from %(partner)s and partners: %(products)s") % names,
+                _("See every member, their role and evidence, and accept or decline: %(url)s")
+                % {"url": page},
+            )
+        ]
+    members = [
+        member.assignment
+        for member in proposal.members.select_related("assignment__partner__organization")
+        if member.assignment.status in ("accepted", "completed")
+    ]
+    accepted = event_type == "guild.proposal_accepted"
+    subject = (
+        _("The merchant accepted your joint proposal: %(products)s")
+        if accepted
+        else _("The merchant declined your joint proposal: %(products)s")
+    ) % names
+    body = (
+        _("The merchant's contact details are now shown: %(url)s")
+        if accepted
+        else _("See the proposal: %(url)s")
+    ) % {"url": page}
+    return [([email for slot in members for email in _partner_recipients(slot)], subject, body)]
+
+
 def _review_message(event_type: str, review: Review) -> list[tuple[list[str], str, str]]:
     page = _url("directory:partner", review.partner.slug)
     if event_type == "review.published":
@@ -120,6 +190,11 @@ def queue_for_event(event: OutboxEvent) -> None:
                 pk=event.payload["review_id"]
             )
             messages = _review_message(event.type, review)
+        elif event.type.startswith("guild.propos"):
+            proposal = JointProposal.objects.select_related(
+                "lead__merchant", "initiator__partner__organization", "initiator__lead__merchant"
+            ).get(pk=event.payload["proposal_id"])
+            messages = _proposal_message(event.type, proposal)
         else:
             assignment = Assignment.objects.select_related(
                 "lead__merchant", "partner__organization"

@@ -89,3 +89,61 @@ def make_partner(alice):
         return partner
 
     return make
+
+
+# Guilds: bob leads the guild; eve and frank are other partners (frank outside it unless
+# invited).
+
+
+@pytest.fixture
+def frank(make_user):
+    from kizuna.accounts import services as account_services
+
+    user = make_user("frank@example.com", display_name="Frank")
+    account_services.organization_create(
+        actor=None, name="Frank Design", slug="frank-design", owner=user
+    )
+    return user
+
+
+@pytest.fixture
+def partners(make_partner, bob, eve, frank):
+    return {
+        "bob": make_partner("Bob Web Works", owner=bob, badges={"plugin_development": 3}),
+        "eve": make_partner("Eve Commerce Lab", owner=eve, badges={"site_design": 1}),
+        "frank": make_partner("Frank Design", owner=frank, badges={"site_design": 3}),
+    }
+
+
+@pytest.fixture
+def accepted_slot(carol, bob, partners):
+    from kizuna.directory.services import leads
+    from kizuna.directory.tests.test_leads import project
+
+    lead = leads.lead_create(merchant=carol, partners=[partners["bob"]], **project())
+    lead.services.set(Badge.objects.filter(code__in=["plugin_development", "site_design"]))
+    return leads.lead_accept(actor=bob, assignment=lead.assignments.get())
+
+
+@pytest.fixture
+def guild(bob, accepted_slot):
+    from kizuna.directory.services import guilds
+
+    return guilds.guild_create(actor=bob, assignment=accepted_slot, role="プラグイン開発")
+
+
+def invite(bob, guild, partner, role="デザイン"):
+    from kizuna.directory.services import guilds
+
+    return guilds.guild_invite(
+        actor=bob, proposal=guild, partner=partner, role=role, scope="トップとLP"
+    )
+
+
+@pytest.fixture
+def proposed(bob, eve, guild, partners):
+    from kizuna.directory.services import guilds, leads
+
+    member = invite(bob, guild, partners["eve"])
+    leads.lead_accept(actor=eve, assignment=member.assignment)
+    return guilds.guild_propose(actor=bob, proposal=guild, pitch="二社で担当します")

@@ -27,3 +27,14 @@ def test_seed_demo_indexes_every_partner_and_gives_carol_and_bob_leads():
         assignments__review__isnull=True,
     ).exists()
     assert search(SearchParams(q="構築")).count > 0
+
+
+def test_seed_demo_has_a_guild_in_each_state_and_credits_every_member_of_the_done_one():
+    from kizuna.directory.models import JointProposal, ProposalStatus
+
+    call_command("seed_demo", "--seed", "3", "--today", "2026-11-01", verbosity=0)
+    proposals = JointProposal.objects.filter(lead__merchant__email="carol@example.com")
+    assert set(proposals.values_list("status", flat=True)) == set(ProposalStatus.values)
+    done = proposals.get(status=ProposalStatus.ACCEPTED)
+    assert done.members.count() == 3
+    assert Review.objects.filter(assignment__lead=done.lead).count() == 3
