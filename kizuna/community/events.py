@@ -63,6 +63,20 @@ class EventCreated(EventPayload):
     source: str
 
 
+class EventUpdated(EventPayload):
+    event_id: int
+    fields: list[str]
+
+
+class GroupCreated(EventPayload):
+    group_id: int
+
+
+class GroupUpdated(EventPayload):
+    group_id: int
+    fields: list[str]
+
+
 class AttendanceChanged(EventPayload):
     event_id: int
     member_id: int
@@ -88,6 +102,9 @@ declare_community("member.merged", schema=MemberMerge)
 declare_community("member.merge_undone", schema=MemberMerge)
 declare_community("member.erased", schema=MemberErased)
 declare_community("event.created", schema=EventCreated)
+declare_community("event.updated", schema=EventUpdated)
+declare_community("group.created", schema=GroupCreated)
+declare_community("group.updated", schema=GroupUpdated)
 declare_community("attendance.changed", schema=AttendanceChanged)
 declare_community("attendance.imported", schema=AttendanceImported)
 # A batch marker for the rollups; the activities themselves are read through the API.

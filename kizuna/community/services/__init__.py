@@ -30,8 +30,11 @@ from kizuna.community.services.erasure import member_erase
 from kizuna.community.services.events import (
     attendance_set,
     attendances_import,
+    event_create,
+    event_update,
     event_upsert,
     group_create,
+    group_update,
 )
 from kizuna.community.services.identities import identity_add
 from kizuna.community.services.levels import member_levels_apply
@@ -62,8 +65,11 @@ __all__ = [
     "affiliation_update",
     "attendance_set",
     "attendances_import",
+    "event_create",
+    "event_update",
     "event_upsert",
     "group_create",
+    "group_update",
     "identity_add",
     "member_create",
     "member_erase",
