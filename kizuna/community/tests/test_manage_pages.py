@@ -174,7 +174,8 @@ def test_an_organizer_creates_an_event_only_in_their_groups(client, alice, dave,
         "capacity": "30",
     }
     refused = client.post(reverse("community:event_new"), {**body, "group": other.pk})
-    assert refused.status_code == 200 and "group" in refused.context["form"].errors
+    assert refused.status_code == 200
+    assert "group" in refused.context["form"].errors
     response = client.post(reverse("community:event_new"), {**body, "group": group.pk})
     event = Event.objects.get(title="LT会")
     assert response.status_code == 302
