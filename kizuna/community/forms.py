@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.accounts.models import Organization
 from kizuna.community.models import (
@@ -143,6 +144,8 @@ class EventForm(forms.ModelForm):
             "prefecture", "online_url", "url", "hashtag", "capacity",
         ]  # fmt: skip
         widgets = {"starts_at": LocalDateTimeInput(), "ends_at": LocalDateTimeInput()}
+        # "title" alone is translated for leads (案件名) by an app listed earlier.
+        labels = {"title": pgettext_lazy("event", "Title")}
         field_classes = {"online_url": HttpUrlField, "url": HttpUrlField}
 
     def __init__(self, *args: Any, groups: Any, staff: bool, **kwargs: Any) -> None:
@@ -173,7 +176,7 @@ class AffiliationForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.all()
     )
-    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    title = forms.CharField(label=pgettext_lazy("job", "Job title"), required=False, max_length=200)
     start_date = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = BoundedDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -185,7 +188,7 @@ class AffiliationForm(forms.Form):
 
 
 class AffiliationEditForm(forms.Form):
-    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    title = forms.CharField(label=pgettext_lazy("job", "Job title"), required=False, max_length=200)
     start_date = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = BoundedDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -211,14 +214,17 @@ class AffiliationProposeForm(forms.Form):
         choices=[("github", "GitHub"), ("connpass", "connpass"), ("email", _("Email address"))],
     )
     handle = forms.CharField(label=_("Handle or email address"), max_length=200)
-    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    title = forms.CharField(label=pgettext_lazy("job", "Job title"), required=False, max_length=200)
     start_date = BoundedDateField(
         label=_("Works here since"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        field = self.fields["organization"]
+        field.queryset = organizations  # type: ignore[attr-defined]
+        if organizations.count() == 1:
+            field.empty_label = None  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

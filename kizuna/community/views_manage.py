@@ -310,7 +310,7 @@ def affiliation_propose(request: HttpRequest) -> HttpResponse:
             return redirect("community:affiliation_propose")
     proposals = AffiliationSuggestion.objects.filter(
         organization__in=organizations, proposed_by__isnull=False
-    ).select_related("organization")[:100]
+    ).select_related("organization", "member")[:100]
     current = (
         Affiliation.objects.filter(organization__in=organizations)
         .select_related("organization", "member")
