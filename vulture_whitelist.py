@@ -99,3 +99,11 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# kizuna/community: Django admin and form hooks, API output fields.
+save_related  # kizuna/community/admin.py (ModelAdmin hook: the service set the organizers)
+show_full_result_count  # kizuna/community/admin.py (ModelAdmin option)
+organizer_ids  # kizuna/community/api.py (API input and output)
+field_classes  # kizuna/community/forms.py (ModelForm Meta option)
+required  # kizuna/community/forms.py (form field attribute)
+empty_label  # kizuna/community/forms.py (ModelChoiceField attribute)

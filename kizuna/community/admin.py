@@ -109,7 +109,7 @@ class GroupAdmin(ServiceAdmin):
             obj.pk = created.pk
 
     def save_related(
-        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+        self, request: HttpRequest, form: ModelForm, _formsets: Any, change: bool
     ) -> None:
         pass  # the organizers were set by the service
 

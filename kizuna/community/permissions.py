@@ -28,8 +28,6 @@ class CommunityAction(StrEnum):
     MANAGE_SOURCES = "manage_sources"
     VIEW_EVENTS = "view_events"
     VIEW_PARTNER_ACTIVITY = "view_partner_activity"
-    MANAGE_GROUPS = "manage_groups"
-    MANAGE_AFFILIATIONS = "manage_affiliations"
 
 
 _OWN_PROFILE = {CommunityAction.VIEW_MEMBER, CommunityAction.EXPORT_MEMBER}
