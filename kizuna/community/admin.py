@@ -9,9 +9,11 @@ happened or computed: read-only here.
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from kizuna.community import services
 from kizuna.community.models import (
@@ -114,8 +116,18 @@ class GroupAdmin(ServiceAdmin):
         pass  # the organizers were set by the service
 
 
+class EventAdminForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("An event cannot end before it starts."))
+        return data
+
+
 @admin.register(Event)
 class EventAdmin(ServiceAdmin):
+    form = EventAdminForm
     list_display = ["title", "starts_at", "group", "format", "source"]
     list_filter = ["format", "kind", "source"]
     search_fields = ["title", "hashtag"]

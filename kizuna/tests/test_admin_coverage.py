@@ -154,3 +154,25 @@ def test_every_admin_list_opens(client, alice):
         if response.status_code != 200:
             broken.append((opts.label, response.status_code))
     assert broken == []
+
+
+@pytest.mark.django_db
+def test_an_admin_event_that_ends_before_it_starts_is_a_form_error(client, alice):
+    from kizuna.community import services
+
+    event = services.event_create(actor=alice, title="LT会", starts_at="2026-12-01T10:00Z")
+    client.force_login(alice)
+    response = client.post(
+        f"/admin/community/event/{event.pk}/change/",
+        {
+            "title": "LT会",
+            "kind": "meetup",
+            "format": "online",
+            "starts_at_0": "2026-12-01",
+            "starts_at_1": "19:00:00",
+            "ends_at_0": "2026-12-01",
+            "ends_at_1": "18:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "ends_at" in response.context["adminform"].form.errors
