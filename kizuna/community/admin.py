@@ -73,7 +73,7 @@ class MemberAdmin(ServiceAdmin):
     list_display = ["__str__", "display_name", "prefecture", "is_bot", "is_staff"]
     list_filter = ["is_bot", "is_staff"]
     search_fields = ["display_name", "name_ja", "name_romaji"]
-    fields = PROFILE_FIELDS
+    fields = tuple(PROFILE_FIELDS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people are created by imports, the pages and the API

@@ -246,11 +246,11 @@ def _seed_affiliation_suggestions(ctx: DemoContext, partners: list[Any]) -> None
     organization = partners[-1]
     owner = organization.memberships.filter(role="owner").first()
     candidate = Member.objects.filter(affiliations__isnull=True, is_bot=False).order_by("id")
-    member = candidate.exclude(user__isnull=False).first()
-    if owner is not None and member is not None:
+    proposed = candidate.exclude(user__isnull=False).first()
+    if owner is not None and proposed is not None:
         services.affiliation_propose(
             actor=owner.user,
             organization=organization,
-            member=member,
+            member=proposed,
             start_date=ctx.today - timedelta(days=200),
         )

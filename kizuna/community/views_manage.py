@@ -243,7 +243,7 @@ def suggestion_decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         ):
             messages.success(request, _("Affiliation confirmed."))
         else:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     else:
         services.affiliation_suggestion_dismiss(actor=request.user, suggestion=suggestion)
         messages.success(request, _("Suggestion dismissed."))
@@ -352,7 +352,7 @@ def my_affiliations(request: HttpRequest) -> HttpResponse:
         ):
             messages.success(request, _("Your affiliation was ended."))
         else:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("community:my_affiliations")
     return render(
         request,

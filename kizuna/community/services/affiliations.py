@@ -191,14 +191,14 @@ def affiliation_suggestions_refresh(*, actor: Any = None) -> int:
     )
     new: dict[tuple[int, int], AffiliationSuggestion] = {}
     for member_id, email, created_at in identities:
-        organization_id = partners.get(_domain(email))
-        if organization_id is None or (member_id, organization_id) in taken:
+        partner_id = partners.get(_domain(email))
+        if partner_id is None or (member_id, partner_id) in taken:
             continue
         new.setdefault(
-            (member_id, organization_id),
+            (member_id, partner_id),
             AffiliationSuggestion(
                 member_id=member_id,
-                organization_id=organization_id,
+                organization_id=partner_id,
                 source=SuggestionSource.EMAIL_DOMAIN,
                 evidence=email,
                 start_date=timezone.localdate(created_at),
