@@ -133,3 +133,10 @@ region  # BISettings
 export_hour  # BISettings
 access_key_id  # BICredentials
 secret_access_key  # BICredentials
+# kizuna/community: Django admin and form hooks, API output fields.
+save_related  # kizuna/community/admin.py (ModelAdmin hook: the service set the organizers)
+show_full_result_count  # kizuna/community/admin.py (ModelAdmin option)
+organizer_ids  # kizuna/community/api.py (API input and output)
+field_classes  # kizuna/community/forms.py (ModelForm Meta option)
+required  # kizuna/community/forms.py (form field attribute)
+empty_label  # kizuna/community/forms.py (ModelChoiceField attribute)

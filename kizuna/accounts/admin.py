@@ -8,7 +8,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts import services
-from kizuna.accounts.models import ApiToken, Membership, Organization, StaffRole, User
+from kizuna.accounts.models import (
+    ApiToken,
+    Membership,
+    Organization,
+    StaffRole,
+    StaffRoleGrant,
+    User,
+)
+from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -57,7 +65,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdmin):
     list_display = ["name", "slug", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -65,7 +73,23 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "token_hash", "created_at", "last_used_at"]
     search_fields = ["name", "prefix", "user__email"]
+
+
+@admin.register(StaffRoleGrant)
+class StaffRoleGrantAdmin(ReadOnlyAdmin):
+    """Roles are granted on the user's admin page, through the audited service."""
+
+    list_display = ["user", "role"]
+    list_filter = ["role"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    """Memberships are edited inline on their organization, where they are audited."""
+
+    list_display = ["user", "organization", "role"]
+    list_filter = ["role"]

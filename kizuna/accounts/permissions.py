@@ -125,6 +125,10 @@ SCOPES: dict[str, Any] = {
     "personal_data:read": _("See personal data (names, emails, phones) in events"),
     "webhooks:read": _("Read your webhook endpoints and their deliveries"),
     "webhooks:write": _("Register, change and replay your webhook endpoints"),
+    "community:read": _("Read community members, groups, events and affiliations (staff)"),
+    "community:write": _(
+        "Create and change community members, groups, events and affiliations (staff)"
+    ),
     "advisories:read": _(
         "Read security advisories that target your organization, and its client sites"
     ),

@@ -4,10 +4,12 @@ from django.contrib import admin
 
 from kizuna.advisories.models import (
     Advisory,
+    AdvisoryRevision,
     AdvisoryTarget,
     AdvisoryView,
     ClientSite,
     SiteStatus,
+    SiteStatusChange,
     VulnerabilityReport,
 )
 from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
@@ -51,3 +53,8 @@ class VulnerabilityReportAdmin(AuditedAdmin):
     list_filter = ["handled"]
     readonly_fields = ["name", "email", "product", "details", "received_at"]
     fields = ["name", "email", "product", "details", "received_at", "handled"]
+
+
+@admin.register(AdvisoryRevision, SiteStatusChange)
+class AdvisoryHistoryAdmin(ReadOnlyAdmin):
+    """Revisions sent and status changes recorded: history, never edited."""

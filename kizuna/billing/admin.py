@@ -19,6 +19,7 @@ from kizuna.billing.models import (
     Invoice,
     InvoiceLine,
     InvoiceTax,
+    NumberCounter,
     Payment,
     ProgramRules,
     ReminderLog,
@@ -138,3 +139,14 @@ class PaymentAdmin(ReadOnlyAdmin):
 class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ["invoice", "stage", "claimed_at"]
     list_filter = ["stage"]
+
+
+@admin.register(InvoiceLine, InvoiceTax)
+class InvoiceDetailAdmin(ReadOnlyAdmin):
+    """Lines and tax totals of issued qualified invoices: a legal record, corrected by a
+    credit note, never edited."""
+
+
+@admin.register(NumberCounter)
+class NumberCounterAdmin(ReadOnlyAdmin):
+    """Invoice numbers must stay gapless and unique: only issuing an invoice moves them."""

@@ -1,6 +1,7 @@
-"""Community API: members, identities, activities (bulk, idempotent), events and attendance."""
+"""Community API: members, identities, activities (bulk, idempotent), groups, events,
+attendance and affiliations."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -9,24 +10,31 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kizuna.accounts.auth import require_scope
+from kizuna.accounts.models import Organization
 from kizuna.community import selectors, services
 from kizuna.community.models import (
     Activity,
+    Affiliation,
     AttendanceRole,
     AttendanceStatus,
     Event,
     EventFormat,
     EventKind,
+    Group,
     Identity,
     Member,
 )
 from kizuna.community.permissions import (
     CommunityAction,
     can_community,
+    can_create_event,
+    can_edit_event,
+    can_edit_group,
     partner_visible_activities,
 )
 from kizuna.core.api_errors import ApiError
 from kizuna.core.api_schema import (
+    ApiDate,
     ApiDateTime,
     Choice,
     Count,
@@ -228,6 +236,8 @@ class EventOut(Schema):
     source: str
     external_id: str
     title: str
+    group_id: int | None
+    url: str
     kind: str
     format: str
     staff_run: bool
@@ -310,3 +320,263 @@ def set_attendance(request: HttpRequest, event_id: Id, payload: AttendanceIn) ->
         actor=user, event=event, member=member, role=payload.role, status=payload.status
     )
     return selectors.event_attendance(event).get(member=member)
+
+
+class EventCreateIn(Schema):
+    title: RequiredText = Field(max_length=max_length_of(Event, "title"))
+    group_id: Id | None = None
+    kind: Annotated[str, Choice(EventKind.values)] = EventKind.MEETUP.value
+    format: Annotated[str, Choice(EventFormat.values)] = EventFormat.IN_PERSON.value
+    staff_run: bool = False
+    venue: Text = Field("", max_length=max_length_of(Event, "venue"))
+    prefecture: Prefecture = ""
+    online_url: HttpUrlText = Field("", max_length=max_length_of(Event, "online_url"))
+    url: HttpUrlText = Field("", max_length=max_length_of(Event, "url"))
+    hashtag: Text = Field("", max_length=max_length_of(Event, "hashtag"))
+    starts_at: ApiDateTime
+    ends_at: ApiDateTime | None = None
+    capacity: Count | None = None
+
+
+class EventPatchIn(Schema):
+    """Only the fields sent change; `null` empties the ones that may be empty."""
+
+    title: RequiredText | None = Field(None, max_length=max_length_of(Event, "title"))
+    group_id: Id | None = None
+    kind: Annotated[str, Choice(EventKind.values)] | None = None
+    format: Annotated[str, Choice(EventFormat.values)] | None = None
+    staff_run: bool | None = None
+    venue: Text | None = Field(None, max_length=max_length_of(Event, "venue"))
+    prefecture: Prefecture | None = None
+    online_url: HttpUrlText | None = Field(None, max_length=max_length_of(Event, "online_url"))
+    url: HttpUrlText | None = Field(None, max_length=max_length_of(Event, "url"))
+    hashtag: Text | None = Field(None, max_length=max_length_of(Event, "hashtag"))
+    starts_at: ApiDateTime | None = None
+    ends_at: ApiDateTime | None = None
+    capacity: Count | None = None
+
+
+# Fields that cannot be empty: sending null for them is refused, not stored.
+_EVENT_REQUIRED = {"title", "kind", "format", "staff_run", "starts_at"}
+_EVENT_BLANKABLE = {"venue", "prefecture", "online_url", "url", "hashtag"}
+
+
+def _event_changes(payload: EventPatchIn) -> dict[str, Any]:
+    changes = payload.dict(exclude_unset=True)
+    for name in _EVENT_REQUIRED & {k for k, v in changes.items() if v is None}:
+        raise ApiError(422, "required", f"'{name}' cannot be null.")
+    for name in _EVENT_BLANKABLE:
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    if "group_id" in changes:
+        group_id = changes.pop("group_id")
+        changes["group"] = _group_or_422(group_id) if group_id is not None else None
+    return changes
+
+
+def _group_or_422(group_id: int) -> Group:
+    group = Group.objects.filter(pk=group_id).first()
+    if group is None:
+        raise ApiError(422, "unknown_group", f"There is no group {group_id}.")
+    return group
+
+
+@router.post("/events", response={201: EventOut}, summary="Create an event")
+def create_event(request: HttpRequest, payload: EventCreateIn) -> Any:
+    user = require_scope(request, "community:write")
+    data = payload.dict()
+    group_id = data.pop("group_id")
+    group = _group_or_422(group_id) if group_id is not None else None
+    if not can_create_event(user, group):
+        raise ApiError(403, "forbidden", "Only staff and the group's organizers create events.")
+    return 201, services.event_create(actor=user, group=group, **data)
+
+
+@router.patch("/events/{event_id}", response=EventOut, summary="Change an event")
+def patch_event(request: HttpRequest, event_id: Id, payload: EventPatchIn) -> Any:
+    user = require_scope(request, "community:write")
+    event = get_object_or_404(Event, pk=event_id)
+    if not can_edit_event(user, event):
+        raise ApiError(403, "forbidden", "Only staff and the group's organizers change events.")
+    changes = _event_changes(payload)
+    if "group" in changes and not can_create_event(user, changes["group"]):
+        raise ApiError(403, "forbidden", "You can move events only to groups you organize.")
+    return services.event_update(actor=user, event=event, **changes)
+
+
+# Groups
+
+MAX_LINKS = 20
+MAX_ORGANIZERS = 50
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    slug: str
+    prefecture: str
+    description: str
+    links: list[str]
+    organizer_ids: list[int]
+
+    @staticmethod
+    def resolve_organizer_ids(group: Group) -> list[int]:
+        return sorted(member.pk for member in group.leaders.all())
+
+
+GroupLinks = Annotated[list[HttpUrlText], Field(max_length=MAX_LINKS)]
+OrganizerIds = Annotated[list[Id], Field(max_length=MAX_ORGANIZERS)]
+
+
+class GroupIn(Schema):
+    name: RequiredText = Field(max_length=max_length_of(Group, "name"))
+    prefecture: Prefecture = ""
+    description: Text = Field("", max_length=10_000)
+    links: GroupLinks = []
+    organizer_ids: OrganizerIds = []
+
+
+class GroupPatchIn(Schema):
+    name: RequiredText | None = Field(None, max_length=max_length_of(Group, "name"))
+    prefecture: Prefecture | None = None
+    description: Text | None = Field(None, max_length=10_000)
+    links: GroupLinks | None = None
+    organizer_ids: OrganizerIds | None = None
+
+
+def _organizers(ids: list[int]) -> list[Member]:
+    members = list(Member.objects.current().filter(pk__in=ids, erased_at__isnull=True))
+    missing = sorted(set(ids) - {m.pk for m in members})
+    if missing:
+        raise ApiError(422, "unknown_member", f"No current member has the ids {missing}.")
+    return members
+
+
+@router.get("/groups", response=list[GroupOut], summary="User groups")
+@paginate
+def list_groups(request: HttpRequest) -> Any:
+    require_scope(request, "community:read")
+    return Group.objects.prefetch_related("leaders").order_by("name", "id")
+
+
+@router.post("/groups", response={201: GroupOut}, summary="Create a user group")
+def create_group(request: HttpRequest, payload: GroupIn) -> Any:
+    user = _staff(request, "community:write")
+    data = payload.dict()
+    organizers = _organizers(data.pop("organizer_ids"))
+    return 201, services.group_create(actor=user, leaders=organizers, **data)
+
+
+@router.get("/groups/{group_id}", response=GroupOut, summary="One user group")
+def get_group(request: HttpRequest, group_id: Id) -> Any:
+    require_scope(request, "community:read")
+    return get_object_or_404(Group, pk=group_id)
+
+
+@router.patch("/groups/{group_id}", response=GroupOut, summary="Change a user group")
+def patch_group(request: HttpRequest, group_id: Id, payload: GroupPatchIn) -> Any:
+    user = require_scope(request, "community:write")
+    group = get_object_or_404(Group, pk=group_id)
+    if not can_edit_group(user, group):
+        raise ApiError(403, "forbidden", "Only staff and the group's organizers change a group.")
+    changes = payload.dict(exclude_unset=True)
+    if changes.get("name", "") is None:
+        raise ApiError(422, "required", "'name' cannot be null.")
+    for name, empty in (("prefecture", ""), ("description", ""), ("links", [])):
+        if name in changes and changes[name] is None:
+            changes[name] = empty
+    leaders = None
+    if "organizer_ids" in changes:
+        leaders = _organizers(changes.pop("organizer_ids") or [])
+    return services.group_update(actor=user, group=group, leaders=leaders, **changes)
+
+
+# Affiliations
+
+
+class AffiliationOut(Schema):
+    id: int
+    member_id: int
+    organization_id: int
+    title: str
+    start_date: date
+    end_date: date | None
+
+
+class AffiliationsIn(Schema):
+    member: Id | None = None
+    organization: Id | None = None
+    current: bool | None = None
+
+
+class AffiliationIn(Schema):
+    member_id: Id
+    organization_id: Id
+    title: Text = Field("", max_length=max_length_of(Affiliation, "title"))
+    start_date: ApiDate
+    end_date: ApiDate | None = None
+
+
+class AffiliationPatchIn(Schema):
+    """Ending an affiliation is a PATCH of `end_date`; `null` reopens it."""
+
+    title: Text | None = Field(None, max_length=max_length_of(Affiliation, "title"))
+    start_date: ApiDate | None = None
+    end_date: ApiDate | None = None
+
+
+@router.get("/affiliations", response=list[AffiliationOut], summary="Who works where")
+@paginate
+def list_affiliations(request: HttpRequest, filters: Query[AffiliationsIn]) -> Any:
+    _staff(request, "community:read")
+    affiliations = Affiliation.objects.order_by("-start_date", "id")
+    if filters.member is not None:
+        affiliations = affiliations.filter(member_id=filters.member)
+    if filters.organization is not None:
+        affiliations = affiliations.filter(organization_id=filters.organization)
+    if filters.current is not None:
+        affiliations = affiliations.filter(end_date__isnull=filters.current)
+    return affiliations
+
+
+@router.post("/affiliations", response={201: AffiliationOut}, summary="Add an affiliation")
+def create_affiliation(request: HttpRequest, payload: AffiliationIn) -> Any:
+    user = _staff(request, "community:write")
+    member = Member.objects.current().filter(pk=payload.member_id, erased_at__isnull=True).first()
+    if member is None:
+        raise ApiError(422, "unknown_member", f"No current member has the id {payload.member_id}.")
+    organization = Organization.objects.filter(pk=payload.organization_id).first()
+    if organization is None:
+        raise ApiError(
+            422, "unknown_organization", f"There is no organization {payload.organization_id}."
+        )
+    return 201, services.affiliation_add(
+        actor=user,
+        member=member,
+        organization=organization,
+        title=payload.title,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+    )
+
+
+@router.get("/affiliations/{affiliation_id}", response=AffiliationOut, summary="One affiliation")
+def get_affiliation(request: HttpRequest, affiliation_id: Id) -> Any:
+    _staff(request, "community:read")
+    return get_object_or_404(Affiliation, pk=affiliation_id)
+
+
+@router.patch(
+    "/affiliations/{affiliation_id}",
+    response=AffiliationOut,
+    summary="Change an affiliation's dates or title; set end_date to end it",
+)
+def patch_affiliation(request: HttpRequest, affiliation_id: Id, payload: AffiliationPatchIn) -> Any:
+    user = _staff(request, "community:write")
+    affiliation = get_object_or_404(Affiliation, pk=affiliation_id)
+    changes = payload.dict(exclude_unset=True)
+    if "start_date" in changes and changes["start_date"] is None:
+        raise ApiError(422, "required", "'start_date' cannot be null.")
+    if changes.get("title", "") is None:
+        changes["title"] = ""
+    return services.affiliation_update(actor=user, affiliation=affiliation, **changes)

@@ -1,5 +1,7 @@
 """Demo community: regional chapters, a year of events with regulars and first-timers,
-members across platforms (some twice, to merge), and a year of activities.
+members across platforms (some twice, to merge), and a year of activities. Groups have
+organizers (dave among them) and links; some members are affiliated with partners, and one
+suggestion of each kind waits for staff.
 
 Activities go through the real bulk import path, so the large scale (100,000 members,
 1,000,000 activities) also shows how fast that path is.
@@ -8,6 +10,7 @@ Activities go through the real bulk import path, so the large scale (100,000 mem
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from kizuna.accounts.models import User
 from kizuna.community import services
@@ -202,8 +205,17 @@ def _seed_duplicates_and_dave(ctx: DemoContext) -> None:
 
 def _seed_leaders_and_affiliations(ctx: DemoContext, groups: list[Group]) -> None:
     leaders = list(Member.objects.order_by("id")[: len(groups) * 2])
+    dave = Member.objects.filter(user__email="dave@example.com").first()
     for index, group in enumerate(groups):
-        group.leaders.set(leaders[index * 2 : index * 2 + 2])
+        organizers = leaders[index * 2 : index * 2 + 2]
+        if index == 0 and dave is not None:
+            organizers.append(dave)  # dave signs in and edits his group's events
+        services.group_update(
+            actor=None,
+            group=group,
+            leaders=organizers,
+            links=[f"https://kizuna-{group.slug}.connpass.example.com/"],
+        )
     partners = ctx.shared.get("partner_organizations", [])
     for index, member in enumerate(Member.objects.order_by("id")[:60]):
         if partners and index % 3 == 0:
@@ -213,3 +225,32 @@ def _seed_leaders_and_affiliations(ctx: DemoContext, groups: list[Group]) -> Non
                 organization=partners[index % len(partners)],
                 start_date=ctx.today - timedelta(days=ctx.rng.randrange(100, 900)),
             )
+    if partners:
+        _seed_affiliation_suggestions(ctx, partners)
+
+
+def _seed_affiliation_suggestions(ctx: DemoContext, partners: list[Any]) -> None:
+    """One suggestion from a verified email at a partner's domain, one partner proposal."""
+    with_site = [o for o in partners if getattr(getattr(o, "partner_profile", None), "website", "")]
+    if with_site:
+        domain = urlsplit(with_site[0].partner_profile.website).hostname or ""
+        member = services.member_create(
+            actor=None,
+            display_name="Kenta Sato",
+            platform="github",
+            handle="kenta-sato",
+            email=f"kenta@{domain.removeprefix('www.')}",
+        )
+        Identity.objects.filter(member=member).update(verified=True)
+        services.affiliation_suggestions_refresh()
+    organization = partners[-1]
+    owner = organization.memberships.filter(role="owner").first()
+    candidate = Member.objects.filter(affiliations__isnull=True, is_bot=False).order_by("id")
+    proposed = candidate.exclude(user__isnull=False).first()
+    if owner is not None and proposed is not None:
+        services.affiliation_propose(
+            actor=owner.user,
+            organization=organization,
+            member=proposed,
+            start_date=ctx.today - timedelta(days=200),
+        )

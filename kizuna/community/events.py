@@ -5,7 +5,7 @@ behind `GET /api/v1/community/...` and its scopes. `member.erased` tells a subsc
 erase what it copied about that member.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from kizuna.core.catalog import EventPayload, declare
@@ -20,9 +20,24 @@ class MemberUpdated(EventPayload):
     fields: list[str]
 
 
-class MemberAffiliationChanged(EventPayload):
+class AffiliationDates(EventPayload):
+    start_date: date
+    end_date: date | None
+
+
+class AffiliationChange(EventPayload):
+    """One change of who works where, with the dates before and after it.
+
+    `before` is null when the affiliation was added, `after` when it was removed; an
+    `end_date` of null means "still there". Who recomputes something per affiliation (a
+    partner's contribution points) reads both to know which days changed.
+    """
+
+    affiliation_id: int
     member_id: int
     organization_id: int
+    before: AffiliationDates | None
+    after: AffiliationDates | None
 
 
 class MemberMerge(EventPayload):
@@ -48,6 +63,20 @@ class EventCreated(EventPayload):
     source: str
 
 
+class EventUpdated(EventPayload):
+    event_id: int
+    fields: list[str]
+
+
+class GroupCreated(EventPayload):
+    group_id: int
+
+
+class GroupUpdated(EventPayload):
+    group_id: int
+    fields: list[str]
+
+
 class AttendanceChanged(EventPayload):
     event_id: int
     member_id: int
@@ -66,11 +95,16 @@ declare_community = partial(declare, public=True, scope="community:read")
 
 declare_community("member.created", schema=MembersCreated)
 declare_community("member.updated", schema=MemberUpdated)
-declare_community("member.affiliation_changed", schema=MemberAffiliationChanged)
+declare_community("affiliation.added", schema=AffiliationChange)
+declare_community("affiliation.changed", schema=AffiliationChange)
+declare_community("affiliation.removed", schema=AffiliationChange)
 declare_community("member.merged", schema=MemberMerge)
 declare_community("member.merge_undone", schema=MemberMerge)
 declare_community("member.erased", schema=MemberErased)
 declare_community("event.created", schema=EventCreated)
+declare_community("event.updated", schema=EventUpdated)
+declare_community("group.created", schema=GroupCreated)
+declare_community("group.updated", schema=GroupUpdated)
 declare_community("attendance.changed", schema=AttendanceChanged)
 declare_community("attendance.imported", schema=AttendanceImported)
 # A batch marker for the rollups; the activities themselves are read through the API.

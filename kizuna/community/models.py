@@ -138,6 +138,65 @@ class Affiliation(models.Model):
         return f"{self.member} @ {self.organization}"
 
 
+class SuggestionSource(models.TextChoices):
+    EMAIL_DOMAIN = "email_domain", _("Verified email at the organization's domain")
+    PARTNER = "partner", _("Proposed by the organization")
+
+
+class SuggestionState(models.TextChoices):
+    PENDING = "pending", _("Waiting for staff")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class AffiliationSuggestion(models.Model):
+    """Evidence that a member works at an organization, until staff confirm or dismiss it.
+
+    Only a confirmed suggestion becomes an Affiliation, so everything that counts
+    affiliations (a partner's contribution points) reads confirmed facts alone. A dismissed
+    email-domain suggestion is kept so the same evidence is not suggested again.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=20, choices=SuggestionSource.choices)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    start_date = models.DateField(_("from"))
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=SuggestionState.choices,
+        default=SuggestionState.PENDING,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    affiliation = models.ForeignKey(
+        Affiliation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("affiliation suggestion")
+        verbose_name_plural = _("affiliation suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "organization"],
+                condition=Q(state="pending"),
+                name="affiliation_suggestion_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.member_id} @ {self.organization_id} ({self.state})"
+
+
 class Group(models.Model):
     """A user group or regional chapter."""
 
@@ -147,9 +206,12 @@ class Group(models.Model):
         _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
     )
     description = models.TextField(_("description"), blank=True)
+    # The organizers: members whose signed-in account may edit the group and its events.
     leaders = models.ManyToManyField(
-        Member, blank=True, related_name="led_groups", verbose_name=_("leaders")
+        Member, blank=True, related_name="led_groups", verbose_name=_("organizers")
     )
+    # Web pages of the group (connpass group, site, social accounts): a list of URLs.
+    links = models.JSONField(_("links"), default=list, blank=True)
     search_text = models.TextField(blank=True, default="")
 
     class Meta:

@@ -1,6 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 
-from kizuna.community.permissions import CommunityAction, can_community
+from kizuna.community.permissions import (
+    CommunityAction,
+    can_community,
+    is_community_staff,
+    organized_groups,
+    own_member,
+    proposable_organizations,
+)
 from kizuna.site.navigation import Section, nav_link
 
 nav_link(
@@ -30,4 +37,28 @@ nav_link(
     "connectors:source_list",
     section=Section.COMMUNITY,
     visible=lambda user: can_community(user, CommunityAction.MANAGE_SOURCES),
+)
+nav_link(
+    _("Groups"),
+    "community:group_list",
+    section=Section.COMMUNITY,
+    visible=lambda user: is_community_staff(user) or organized_groups(user).exists(),
+)
+nav_link(
+    _("Affiliations"),
+    "community:affiliation_staff",
+    section=Section.COMMUNITY,
+    visible=is_community_staff,
+)
+nav_link(
+    _("Your people in the community"),
+    "community:affiliation_propose",
+    section=Section.COMMUNITY,
+    visible=lambda user: proposable_organizations(user).exists(),
+)
+nav_link(
+    _("Your affiliations"),
+    "community:my_affiliations",
+    section=Section.COMMUNITY,
+    visible=lambda user: own_member(user) is not None,
 )

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kizuna.accounts.models import Organization
+from kizuna.accounts.models import MembershipRole, Organization
 from kizuna.accounts.permissions import Action, can
-from kizuna.community.models import Activity, Member
+from kizuna.community.models import Activity, Event, Group, Member
 from kizuna.community.selectors import activities_while_affiliated
 
 
@@ -51,3 +51,51 @@ def partner_visible_activities(user: Any) -> QuerySet[Activity]:
     """Public activity of the people affiliated with the user's organizations, while affiliated."""
     organizations = Organization.objects.filter(memberships__user=user)
     return activities_while_affiliated(organizations).order_by("-occurred_at")
+
+
+def is_community_staff(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active) and can(
+        user, Action.MANAGE_COMMUNITY
+    )
+
+
+def organized_groups(user: Any) -> QuerySet[Group]:
+    """The groups this person organizes: their member record is among the organizers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Group.objects.none()
+    return Group.objects.filter(
+        leaders__user=user, leaders__erased_at__isnull=True, leaders__merged_into__isnull=True
+    ).distinct()
+
+
+def can_edit_group(user: Any, group: Group) -> bool:
+    return is_community_staff(user) or organized_groups(user).filter(pk=group.pk).exists()
+
+
+def can_create_event(user: Any, group: Group | None) -> bool:
+    """Staff create any event; an organizer creates events of their own groups only."""
+    if is_community_staff(user):
+        return True
+    return group is not None and can_edit_group(user, group)
+
+
+def can_edit_event(user: Any, event: Event) -> bool:
+    if is_community_staff(user):
+        return True
+    return event.group_id is not None and organized_groups(user).filter(pk=event.group_id).exists()
+
+
+def proposable_organizations(user: Any) -> QuerySet[Organization]:
+    """Organizations whose owner may propose affiliations of its people: the ones they own."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user, memberships__role=MembershipRole.OWNER
+    )
+
+
+def own_member(user: Any) -> Member | None:
+    """The community member record of this signed-in person, if they have one."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Member.objects.current().filter(user=user, erased_at__isnull=True).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.community import views
+from kizuna.community import views, views_manage
 
 app_name = "community"
 
@@ -14,7 +14,25 @@ urlpatterns = [
     path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge_undo"),
     path("merge-suggestions/", views.merge_suggestions, name="merge_suggestions"),
     path("events/", views.event_list, name="event_list"),
+    path("events/new/", views_manage.event_new, name="event_new"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
+    path("events/<int:event_id>/edit/", views_manage.event_edit, name="event_edit"),
+    path("events/<int:event_id>/attendance/", views_manage.attendance_edit, name="attendance_edit"),
     path("groups/", views.group_list, name="group_list"),
+    path("groups/new/", views_manage.group_new, name="group_new"),
+    path("groups/<int:group_id>/edit/", views_manage.group_edit, name="group_edit"),
+    path("affiliations/", views_manage.affiliation_staff, name="affiliation_staff"),
+    path(
+        "affiliations/<int:affiliation_id>/",
+        views_manage.affiliation_edit,
+        name="affiliation_edit",
+    ),
+    path(
+        "affiliations/suggestions/<int:suggestion_id>/",
+        views_manage.suggestion_decide,
+        name="suggestion_decide",
+    ),
+    path("affiliations/propose/", views_manage.affiliation_propose, name="affiliation_propose"),
+    path("my-affiliations/", views_manage.my_affiliations, name="my_affiliations"),
     path("partner-activity/", views.partner_activity, name="partner_activity"),
 ]

@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.community import selectors, services
-from kizuna.community.forms import MemberForm, MemberSearchForm, MergeForm
+from kizuna.community.forms import AttendanceForm, MemberForm, MemberSearchForm, MergeForm
 from kizuna.community.models import Event, Group, Member, MemberMerge, MergeSuggestion
 from kizuna.community.permissions import (
     CommunityAction,
     can_community,
+    can_edit_event,
+    is_community_staff,
+    organized_groups,
     partner_visible_activities,
 )
 from kizuna.core.api_schema import MAX_INT
@@ -238,8 +241,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     _require(request, CommunityAction.VIEW_EVENTS)
     event = get_object_or_404(Event.objects.select_related("group"), pk=event_id)
-    context: dict[str, Any] = {"event": event}
-    if can_community(request.user, CommunityAction.LIST_MEMBERS):
+    is_staff = can_community(request.user, CommunityAction.LIST_MEMBERS)
+    can_edit = can_edit_event(request.user, event)
+    context: dict[str, Any] = {
+        "event": event,
+        "is_staff": is_staff,
+        "can_edit": can_edit,
+        "attendance_form": AttendanceForm(),
+    }
+    if is_staff or can_edit:
         attendance = list(selectors.event_attendance(event))
         if requested_format(request):
             return export_response(
@@ -264,7 +274,17 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 def group_list(request: HttpRequest) -> HttpResponse:
     _require(request, CommunityAction.VIEW_EVENTS)
     groups = Group.objects.prefetch_related("leaders").order_by("name")
-    return render(request, "community/group_list.html", {"groups": groups})
+    staff = is_community_staff(request.user)
+    editable = (
+        {g.pk for g in groups}
+        if staff
+        else set(organized_groups(request.user).values_list("pk", flat=True))
+    )
+    return render(
+        request,
+        "community/group_list.html",
+        {"groups": groups, "can_create": staff, "editable": editable},
+    )
 
 
 @login_required

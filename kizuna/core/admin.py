@@ -6,7 +6,14 @@ from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 
 from kizuna.core import audit
-from kizuna.core.models import AuditEntry, ImportJob, OutboxEvent
+from kizuna.core.models import (
+    AuditEntry,
+    EventCursor,
+    ImportJob,
+    OutboxEvent,
+    PeriodicJobState,
+    WorkerHeartbeat,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -124,3 +131,18 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "filename", "status", "created_by", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     search_fields = ["filename"]
+
+
+@admin.register(EventCursor)
+class EventCursorAdmin(ReadOnlyAdmin):
+    """Where each consumer has read the outbox up to: moved by the consumers alone."""
+
+
+@admin.register(PeriodicJobState)
+class PeriodicJobStateAdmin(ReadOnlyAdmin):
+    """When each periodic job last ran, for support; the worker keeps it."""
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Which workers are alive; written by the workers themselves."""

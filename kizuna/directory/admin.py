@@ -1,7 +1,19 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kizuna.directory.models import Assignment, Lead, Review
+from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
+from kizuna.directory.models import (
+    Assignment,
+    DirectoryEntry,
+    EntryBadge,
+    EntryFacet,
+    EntryText,
+    IndexState,
+    Lead,
+    LeadPreferences,
+    Review,
+    Suspension,
+)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -19,7 +31,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(AuditedAdmin):
     list_display = ["pk", "products", "merchant", "routing", "budget", "created_at"]
     list_filter = ["routing", "timeline"]
     search_fields = ["products", "contact_email"]
@@ -28,7 +40,7 @@ class LeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuditedAdmin):
     """Read-only: hiding goes through the moderation page so it is audited and announced."""
 
     list_display = ["pk", "partner", "rating", "created_at", "hidden_at"]
@@ -36,3 +48,29 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
         return False
+
+
+# The search index is derived from partners' profiles and badges: rebuilt, never edited.
+@admin.register(DirectoryEntry)
+class DirectoryEntryAdmin(ReadOnlyAdmin):
+    search_fields = ["search_text"]
+
+
+@admin.register(EntryText, EntryBadge, EntryFacet, IndexState)
+class DirectoryIndexAdmin(ReadOnlyAdmin):
+    pass
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    """Suspending and lifting a listing are staff actions on the partner's page."""
+
+
+@admin.register(LeadPreferences)
+class LeadPreferencesAdmin(ReadOnlyAdmin):
+    """A partner's own choices, changed by the partner in its portal."""
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    """Which partner got which lead: written by lead routing and the partners' answers."""

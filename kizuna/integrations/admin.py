@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
 from kizuna.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(AuditedAdmin):
     list_display = ["url", "organization", "enabled", "disabled_reason", "failing_since"]
     list_filter = ["enabled", "disabled_reason"]
     search_fields = ["url", "description"]
@@ -21,7 +22,7 @@ class WebhookAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(AuditedAdmin):
     list_display = ["webhook_id", "endpoint", "event_type", "status", "attempt_count", "created_at"]
     list_filter = ["status", "event_type"]
     search_fields = ["webhook_id"]
@@ -34,3 +35,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: WebhookDelivery | None = None
     ) -> bool:
         return False
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(ReadOnlyAdmin):
+    """Each try of a delivery, as it happened."""

@@ -14,13 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
 from kizuna.partners.models import (
     Achievement,
+    AchievementReview,
+    Badge,
     BadgeAward,
     Contribution,
+    ContributionKind,
     Evangelist,
     EvangelistNomination,
     EvangelistRequest,
     EvangelistWork,
+    Evidence,
     PartnerProfile,
+    RankChange,
 )
 from kizuna.partners.services.evangelists import evangelist_update
 
@@ -104,3 +109,24 @@ class EvangelistAdmin(AuditedAdmin):
             links=form.cleaned_data["links"],
         )
         obj.refresh_from_db()
+
+
+@admin.register(Badge, ContributionKind)
+class CatalogAdmin(ReadOnlyAdmin):
+    """The badge and contribution catalogs: awarded badges and rank points are computed from
+    them, so a change goes through the partner program's pages, which recompute."""
+
+
+@admin.register(Evidence, AchievementReview)
+class AchievementRecordAdmin(ReadOnlyAdmin):
+    """What a partner submitted and what the reviewers decided: the verification's record."""
+
+
+@admin.register(RankChange)
+class RankChangeAdmin(ReadOnlyAdmin):
+    """Rank history, written by the scheduled review."""
+
+
+@admin.register(EvangelistWork)
+class EvangelistWorkAdmin(AuditedAdmin):
+    list_display = ["__str__", "evangelist"]

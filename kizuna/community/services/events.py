@@ -1,37 +1,103 @@
 """Groups, events, attendance and its import from organizers' exports."""
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from kizuna.community.matching import member_search_text
 from kizuna.community.models import Attendance, Event, Group, Identity, Member
 from kizuna.community.services.identities import is_blocked
 from kizuna.community.services.members import NewPerson, people_create
 from kizuna.core import audit
+from kizuna.core.errors import ServiceError
 from kizuna.core.events import emit
+
+GROUP_FIELDS = ["name", "prefecture", "description", "links"]
+
+
+def _group_slug(name: str) -> str:
+    base = slugify(name)[:80] or "group"
+    slug, n = base, 1
+    while Group.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _check_organizers(organizers: Iterable[Member]) -> list[Member]:
+    organizers = list(organizers)
+    if any(m.merged_into_id is not None or m.erased_at is not None for m in organizers):
+        raise ServiceError(_("An organizer was merged or erased."), code="member_gone")
+    return organizers
 
 
 def group_create(
     *,
     actor: Any,
     name: str,
-    slug: str,
+    slug: str = "",
     prefecture: str = "",
     description: str = "",
+    links: list[str] | None = None,
     leaders: Iterable[Member] = (),
 ) -> Group:
+    organizers = _check_organizers(leaders)
     with transaction.atomic():
-        group = Group.objects.create(
+        group = Group(
             name=name,
-            slug=slug,
+            slug=slug or _group_slug(name),
             prefecture=prefecture,
             description=description,
+            links=list(links or []),
             search_text=member_search_text([name, description], []),
         )
-        group.leaders.set(list(leaders))
-        audit.record(actor=actor, action="group.created", obj=group, after={"name": name})
+        group.full_clean()
+        group.save()
+        group.leaders.set(organizers)
+        audit.record(
+            actor=actor,
+            action="group.created",
+            obj=group,
+            after={**audit.snapshot(group, GROUP_FIELDS), "organizers": _ids(organizers)},
+        )
+        emit("group.created", {"group_id": group.pk}, actor=actor)
+    return group
+
+
+def _ids(members: Iterable[Member]) -> list[int]:
+    return sorted(m.pk for m in members)
+
+
+def group_update(
+    *, actor: Any, group: Group, leaders: Iterable[Member] | None = None, **changes: Any
+) -> Group:
+    unknown = set(changes) - set(GROUP_FIELDS)
+    if unknown:
+        raise ValueError(f"Not group fields: {sorted(unknown)}")
+    organizers = _check_organizers(leaders) if leaders is not None else None
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        before = {
+            **audit.snapshot(group, GROUP_FIELDS),
+            "organizers": _ids(group.leaders.all()),
+        }
+        for name, value in changes.items():
+            setattr(group, name, value)
+        group.search_text = member_search_text([group.name, group.description], [])
+        group.full_clean()
+        group.save()
+        if organizers is not None:
+            group.leaders.set(organizers)
+        after = {**audit.snapshot(group, GROUP_FIELDS), "organizers": _ids(group.leaders.all())}
+        old, new = audit.changed_fields(before, after)
+        if new:
+            audit.record(actor=actor, action="group.updated", obj=group, before=old, after=new)
+            emit("group.updated", {"group_id": group.pk, "fields": sorted(new)}, actor=actor)
     return group
 
 
@@ -67,6 +133,53 @@ def event_upsert(*, actor: Any, source: str, external_id: str, **fields: Any) ->
         if created:
             emit("event.created", {"event_id": event.pk, "source": source}, actor=actor)
     return event, created
+
+
+def _check_event(event: Event) -> None:
+    if event.ends_at is not None and event.ends_at < event.starts_at:
+        raise ServiceError(_("An event cannot end before it starts."), code="bad_range")
+    event.search_text = member_search_text([event.title, event.venue, event.hashtag], [])
+    try:
+        event.full_clean(exclude=["search_text"], validate_unique=False)
+    except ValidationError as error:
+        raise ServiceError(error.message_dict, code="invalid") from error
+
+
+def event_create(*, actor: Any, **fields: Any) -> Event:
+    """An event made on Kizuna itself (a page or the API), not sent by a connector."""
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not event fields: {sorted(unknown)}")
+    with transaction.atomic():
+        event = Event(source="kizuna", external_id=uuid.uuid4().hex, **fields)
+        _check_event(event)
+        event.save()
+        audit.record(
+            actor=actor,
+            action="event.created",
+            obj=event,
+            after=audit.snapshot(event, EVENT_FIELDS),
+        )
+        emit("event.created", {"event_id": event.pk, "source": event.source}, actor=actor)
+    return event
+
+
+def event_update(*, actor: Any, event: Event, **changes: Any) -> Event:
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not event fields: {sorted(unknown)}")
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        before = audit.snapshot(event, EVENT_FIELDS)
+        for name, value in changes.items():
+            setattr(event, name, value)
+        _check_event(event)
+        event.save()
+        old, new = audit.changed_fields(before, audit.snapshot(event, EVENT_FIELDS))
+        if new:
+            audit.record(actor=actor, action="event.updated", obj=event, before=old, after=new)
+            emit("event.updated", {"event_id": event.pk, "fields": sorted(new)}, actor=actor)
+    return event
 
 
 def attendance_set(

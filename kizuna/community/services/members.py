@@ -1,24 +1,19 @@
-"""Members: the one way people are created, their profile and their affiliations."""
+"""Members: the one way people are created, and their profile."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from kizuna.accounts.models import Organization
 from kizuna.community import bulk_sql
 from kizuna.community.matching import member_search_text, name_key, reading_key
-from kizuna.community.models import Affiliation, Identity, Member, Tag
+from kizuna.community.models import Identity, Member, Tag
 from kizuna.community.services.identities import identity_checked
 from kizuna.community.services.search import member_refresh_search
 from kizuna.core import audit
 from kizuna.core.events import emit
-from kizuna.core.serialization import json_ready
 
 PROFILE_FIELDS = [
     "display_name",
@@ -198,38 +193,3 @@ def member_update(
             # Whether a member counts in KPIs changed: insights rebuild their figures.
             emit("member.updated", {"member_id": member.pk, "fields": sorted(new)}, actor=actor)
     return member
-
-
-def affiliation_add(
-    *,
-    actor: Any,
-    member: Member,
-    organization: Organization,
-    start_date: date,
-    end_date: date | None = None,
-    title: str = "",
-) -> Affiliation:
-    if end_date is not None and end_date < start_date:
-        raise ValidationError(_("An affiliation cannot end before it starts."), code="bad_range")
-    with transaction.atomic():
-        affiliation = Affiliation.objects.create(
-            member=member,
-            organization=organization,
-            start_date=start_date,
-            end_date=end_date,
-            title=title,
-        )
-        audit.record(
-            actor=actor,
-            action="affiliation.added",
-            obj=member,
-            after=json_ready(
-                {"organization_id": organization.pk, "start_date": start_date, "end_date": end_date}
-            ),
-        )
-        emit(
-            "member.affiliation_changed",
-            {"member_id": member.pk, "organization_id": organization.pk},
-            actor=actor,
-        )
-    return affiliation
