@@ -5,7 +5,7 @@ behind `GET /api/v1/community/...` and its scopes. `member.erased` tells a subsc
 erase what it copied about that member.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from kizuna.core.catalog import EventPayload, declare
@@ -23,6 +23,26 @@ class MemberUpdated(EventPayload):
 class MemberAffiliationChanged(EventPayload):
     member_id: int
     organization_id: int
+
+
+class AffiliationDates(EventPayload):
+    start_date: date
+    end_date: date | None
+
+
+class AffiliationChange(EventPayload):
+    """One change of who works where, with the dates before and after it.
+
+    `before` is null when the affiliation was added, `after` when it was removed; an
+    `end_date` of null means "still there". Who recomputes something per affiliation (a
+    partner's contribution points) reads both to know which days changed.
+    """
+
+    affiliation_id: int
+    member_id: int
+    organization_id: int
+    before: AffiliationDates | None
+    after: AffiliationDates | None
 
 
 class MemberMerge(EventPayload):
@@ -67,6 +87,9 @@ declare_community = partial(declare, public=True, scope="community:read")
 declare_community("member.created", schema=MembersCreated)
 declare_community("member.updated", schema=MemberUpdated)
 declare_community("member.affiliation_changed", schema=MemberAffiliationChanged)
+declare_community("affiliation.added", schema=AffiliationChange)
+declare_community("affiliation.changed", schema=AffiliationChange)
+declare_community("affiliation.removed", schema=AffiliationChange)
 declare_community("member.merged", schema=MemberMerge)
 declare_community("member.merge_undone", schema=MemberMerge)
 declare_community("member.erased", schema=MemberErased)
