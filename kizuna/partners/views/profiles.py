@@ -118,3 +118,26 @@ def partner_logo(request: HttpRequest, slug: str) -> FileResponse:
     if not partner.logo:
         raise Http404
     return FileResponse(partner.logo.open("rb"))
+
+
+@login_required
+def rank_page(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The partner's rank and what its points are made of; staff open it by the slug."""
+    if slug is None:
+        partner = own_partner(request)
+    else:
+        require(request, PartnerAction.MANAGE_PROGRAM)
+        partner = get_object_or_404(selectors.partner_by_slug(slug))
+    require(request, PartnerAction.VIEW_PRIVATE, partner)
+    return render(
+        request,
+        "partners/rank.html",
+        {
+            "partner": partner,
+            "breakdown": selectors.rank_breakdown(partner),
+            "next_rank": _next_rank(partner),
+            "rank_history": selectors.rank_history(partner),
+            "window_days": settings.KIZUNA_RANK_WINDOW_DAYS,
+            "grace_days": settings.KIZUNA_RANK_GRACE_DAYS,
+        },
+    )
