@@ -47,9 +47,7 @@ urlpatterns = [
     path("staff/program/badges/<int:pk>/", program.badge_change, name="badge_change"),
     path("staff/program/kinds/", program.kind_add, name="kind_add"),
     path("staff/program/kinds/<int:pk>/", program.kind_points, name="kind_points"),
-    path(
-        "staff/program/activity-rules/<slug:key>/", program.activity_rule, name="activity_rule"
-    ),
+    path("staff/program/activity-rules/<slug:key>/", program.activity_rule, name="activity_rule"),
     path("staff/evangelists/", evangelists.staff_evangelists, name="staff_evangelists"),
     path("staff/evangelists/appoint/", evangelists.evangelist_appoint, name="evangelist_appoint"),
     path("staff/nominations/<int:pk>/", evangelists.nomination_decide, name="nomination_decide"),

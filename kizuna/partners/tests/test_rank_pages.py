@@ -22,7 +22,10 @@ def bob_points(alice, bob_partner):
     """One public talk and two chat-less attendances of bob's person, all counted."""
     member = member_create(actor=alice, display_name="健二", platform="connpass", handle="kenji")
     affiliation_add(
-        actor=alice, member=member, organization=bob_partner.organization, start_date=date(2020, 1, 1)
+        actor=alice,
+        member=member,
+        organization=bob_partner.organization,
+        start_date=date(2020, 1, 1),
     )
     ActivityContributionRule.objects.create(
         activity_type_id="attended_event", kind=ContributionKind.objects.get(code="talk"), points=1
@@ -62,7 +65,10 @@ def test_rank_page_lists_public_activities_by_title_and_link_and_counts_the_othe
 ):
     client.force_login(bob)
     page = client.get(reverse("partners:rank")).content.decode()
-    assert '<a href="https://example.connpass.com/event/1/" rel="noopener">売上を伸ばす在庫連携</a>' in page
+    assert (
+        '<a href="https://example.connpass.com/event/1/" rel="noopener">売上を伸ばす在庫連携</a>'
+        in page
+    )
     assert "<td>Attended an event</td><td>2</td><td>2</td>" in page
 
 

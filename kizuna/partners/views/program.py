@@ -41,7 +41,10 @@ def program_settings(request: HttpRequest) -> HttpResponse:
 def _program_page(request: HttpRequest, **forms_: Any) -> HttpResponse:
     badges = Badge.objects.all()
     rules = {rule.activity_type_id: rule for rule in ActivityContributionRule.objects.all()}
-    activity_rules = [(activity_type, rules.get(activity_type.key)) for activity_type in ActivityType.objects.all()]
+    activity_rules = [
+        (activity_type, rules.get(activity_type.key))
+        for activity_type in ActivityType.objects.all()
+    ]
     return render(
         request,
         "partners/program_settings.html",
