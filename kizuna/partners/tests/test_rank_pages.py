@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from kizuna.community.models import Activity, ActivityType
 from kizuna.community.services.members import affiliation_add, member_create
-from kizuna.core.models import AuditEntry
 from kizuna.core.consumers import dispatch
 from kizuna.core.events import emit
-from kizuna.core.models import OutboxEvent
+from kizuna.core.models import AuditEntry, OutboxEvent
 from kizuna.partners.models import ActivityContributionRule, Contribution, ContributionKind
 
 pytestmark = pytest.mark.django_db
