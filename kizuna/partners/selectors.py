@@ -21,6 +21,7 @@ from kizuna.partners.models import (
     PartnerProfile,
     RankChange,
 )
+from kizuna.partners.services.badges import badge_window_start
 from kizuna.partners.services.rank import rank_window_start
 
 
@@ -164,4 +165,40 @@ def rank_breakdown(partner: PartnerProfile, today: date | None = None) -> RankBr
             for name, (count, points) in sorted(private.items())
         ],
         other_contributions=others,
+    )
+
+
+@dataclass(frozen=True)
+class BadgeEvidence:
+    """What anyone may see behind one partner's badge: the public summaries and a count."""
+
+    award: BadgeAward | None
+    window_start: date
+    summaries: list[Achievement]  # verified, published, claiming the badge, in the window
+    unpublished: int  # verified achievements behind the badge without a public summary
+
+
+def badge_evidence(partner: PartnerProfile, badge: Badge, today: date | None = None) -> BadgeEvidence:
+    """The verified achievements a badge stands on, as the public may see them.
+
+    The same achievements badges.badge_awards_sync counts: verified, claiming the badge,
+    completed inside the recency window. Only published summaries are shown; the rest are
+    a number, as the badge's own count already is.
+    """
+    window_start = badge_window_start(today or timezone.localdate())
+    counted = partner.achievements.filter(
+        status=AchievementStatus.VERIFIED, badges=badge, completed_on__gte=window_start
+    )
+    summaries = list(
+        counted.filter(summary_published=True)
+        .only("id", "public_summary", "completed_on", "verified_at", "partner_id")
+        .order_by("-completed_on", "-id")
+    )
+    return BadgeEvidence(
+        award=BadgeAward.objects.filter(partner=partner, badge=badge, lapsed_at__isnull=True)
+        .select_related("badge")
+        .first(),
+        window_start=window_start,
+        summaries=summaries,
+        unpublished=counted.count() - len(summaries),
     )

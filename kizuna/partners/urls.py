@@ -32,6 +32,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", achievements.evidence_download, name="evidence_download"),
     path("p/<slug:slug>/", profiles.public_profile, name="public_profile"),
     path("p/<slug:slug>/logo/", profiles.partner_logo, name="logo"),
+    path("p/<slug:slug>/badges/<slug:code>/", profiles.badge_evidence, name="badge_evidence"),
     path("staff/reviews/", achievements.review_queue, name="review_queue"),
     path("staff/partners/", staff.staff_partners, name="staff_partners"),
     path("staff/import/", staff.staff_import, name="staff_import"),

@@ -15,7 +15,7 @@ from kizuna.accounts.models import Organization
 from kizuna.core.forms import call_service
 from kizuna.partners import selectors
 from kizuna.partners.forms import PartnerProfileForm
-from kizuna.partners.models import PartnerProfile, Rank
+from kizuna.partners.models import Badge, PartnerProfile, Rank
 from kizuna.partners.permissions import PartnerAction, allowed, can_set_up_profile
 from kizuna.partners.services.profiles import (
     PROFILE_FIELDS,
@@ -109,6 +109,22 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
             "partner": partner,
             "awards": selectors.active_badge_awards(partner),
             "summaries": selectors.published_summaries(partner),
+        },
+    )
+
+
+def badge_evidence(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Public: the verified achievements behind one badge of a partner, and the window."""
+    partner = get_object_or_404(selectors.partner_by_slug(slug))
+    badge = get_object_or_404(Badge, code=code)
+    return render(
+        request,
+        "partners/badge_evidence.html",
+        {
+            "partner": partner,
+            "badge": badge,
+            "evidence": selectors.badge_evidence(partner, badge),
+            "window_days": settings.KIZUNA_BADGE_WINDOW_DAYS,
         },
     )
 
