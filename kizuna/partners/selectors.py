@@ -178,7 +178,9 @@ class BadgeEvidence:
     unpublished: int  # verified achievements behind the badge without a public summary
 
 
-def badge_evidence(partner: PartnerProfile, badge: Badge, today: date | None = None) -> BadgeEvidence:
+def badge_evidence(
+    partner: PartnerProfile, badge: Badge, today: date | None = None
+) -> BadgeEvidence:
     """The verified achievements a badge stands on, as the public may see them.
 
     The same achievements badges.badge_awards_sync counts: verified, claiming the badge,

@@ -46,7 +46,9 @@ def test_badge_page_shows_public_summaries_with_verification_date_and_the_window
     assert "食品メーカーの定期購入プラグイン" in page
     assert f"verified {verified_on}" in page
     assert "古い案件の要約" not in page  # outside the recency window
-    assert "非公開" not in page and "審査中" not in page  # private titles never show
+    # Private titles never show.
+    assert "非公開" not in page
+    assert "審査中" not in page
     window_start = (timezone.localdate() - timedelta(days=365)).isoformat()
     assert window_start in page
     assert "1 more verified achievement has no public summary" in page
@@ -60,9 +62,7 @@ def test_badge_page_says_when_the_partner_does_not_hold_the_badge(client, bob_pa
 
 
 def test_unknown_badge_or_partner_is_not_found(client, bob_partner):
-    assert (
-        client.get(reverse("partners:badge_evidence", args=["nobody", "b2b"])).status_code == 404
-    )
+    assert client.get(reverse("partners:badge_evidence", args=["nobody", "b2b"])).status_code == 404
     url = reverse("partners:badge_evidence", args=[bob_partner.slug, "no-such-badge"])
     assert client.get(url).status_code == 404
 

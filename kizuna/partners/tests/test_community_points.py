@@ -12,10 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from kizuna.community import services as community
 from kizuna.community.models import ActivityType, Affiliation
-from kizuna.community.services.erasure import member_erase
-from kizuna.community.services.members import affiliation_add, member_create
-from kizuna.community.services.merges import member_merge
 from kizuna.core.consumers import dispatch
 from kizuna.core.events import emit
 from kizuna.partners.models import Contribution, ContributionKind, Rank
@@ -39,7 +37,7 @@ def days_ago(days: int) -> datetime:
 
 @pytest.fixture
 def kenji(alice):
-    return member_create(
+    return community.member_create(
         actor=alice, display_name="鈴木 健二", platform="connpass", handle="kenji_dev"
     )
 
@@ -69,7 +67,7 @@ def talk(external_id: str, when: datetime, handle: str = "kenji_dev", **more) ->
 
 
 def affiliate(actor, member, partner, start: date, end: date | None = None) -> Affiliation:
-    affiliation = affiliation_add(
+    affiliation = community.affiliation_add(
         actor=actor,
         member=member,
         organization=partner.organization,
@@ -192,7 +190,7 @@ def test_reopening_an_affiliation_gives_the_points_back(alice, bob_partner, kenj
 def test_affiliation_change_recomputes_only_that_member_and_partner(
     alice, bob_partner, eve_partner, kenji, import_lines
 ):
-    dave_member = member_create(
+    dave_member = community.member_create(
         actor=alice, display_name="Dave", platform="connpass", handle="dave_c"
     )
     affiliate(alice, dave_member, eve_partner, start=date(2020, 1, 1))
@@ -208,12 +206,14 @@ def test_affiliation_change_recomputes_only_that_member_and_partner(
 def test_merging_the_person_into_an_affiliated_member_brings_their_activity(
     alice, bob_partner, kenji, import_lines
 ):
-    other = member_create(actor=alice, display_name="Kenji S.", platform="github", handle="ks")
+    other = community.member_create(
+        actor=alice, display_name="Kenji S.", platform="github", handle="ks"
+    )
     import_lines({**talk("t-gh", days_ago(3)), "member": {"platform": "github", "handle": "ks"}})
     affiliate(alice, kenji, bob_partner, start=date(2020, 1, 1))
     assert community_points(bob_partner) == []
 
-    member_merge(actor=alice, into=kenji, merged=other)
+    community.member_merge(actor=alice, into=kenji, merged=other)
     dispatch(CONSUMER)
 
     assert len(community_points(bob_partner)) == 1
@@ -230,7 +230,7 @@ def test_erasing_a_member_withdraws_their_points(alice, bob_partner, kenji, impo
         external_id="staff-1",
     )
 
-    member_erase(actor=alice, member=kenji)
+    community.member_erase(actor=alice, member=kenji)
     dispatch(CONSUMER)
 
     assert community_points(bob_partner) == []

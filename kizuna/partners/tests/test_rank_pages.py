@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kizuna.community import services as community
 from kizuna.community.models import Activity, ActivityType
-from kizuna.community.services.members import affiliation_add, member_create
 from kizuna.core.consumers import dispatch
 from kizuna.core.events import emit
 from kizuna.core.models import AuditEntry, OutboxEvent
@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bob_points(alice, bob_partner):
-    """One public talk and two chat-less attendances of bob's person, all counted."""
-    member = member_create(actor=alice, display_name="健二", platform="connpass", handle="kenji")
-    affiliation_add(
+    """One public talk and two attendances (no link) of bob's person, all counted."""
+    member = community.member_create(
+        actor=alice, display_name="健二", platform="connpass", handle="kenji"
+    )
+    community.affiliation_add(
         actor=alice,
         member=member,
         organization=bob_partner.organization,
