@@ -245,5 +245,5 @@ def affiliated_activities(
         day = timezone.localdate(occurred_at)
         for organization_id, start, end in spans[member_id]:
             if start <= day and (end is None or day <= end):
-                pairs.add(AffiliatedActivity(activity_id, organization_id, type_key, day))
+                pairs.add(AffiliatedActivity(activity_id, organization_id, str(type_key), day))
     return sorted(pairs, key=lambda pair: (pair.activity_id, pair.organization_id))

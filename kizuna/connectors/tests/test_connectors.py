@@ -268,7 +268,7 @@ def test_github_commits_are_code_output_credited_to_the_account_or_the_email(ser
 
     sync(source, server, no_sleep.append)
 
-    commits = Activity.objects.filter(type="commit")
+    commits = Activity.objects.filter(type__key="commit")
     assert sorted(commits.values_list("identity__platform", "identity__handle")) == [
         ("git", "hanako@example.jp"),
         ("github", "dependabot[bot]"),
@@ -292,7 +292,7 @@ def test_github_commits_second_sync_asks_only_for_newer_commits(server, no_sleep
 
     [last] = [r for r in server.requests if r.url.path.endswith("/commits")][-1:]
     assert last.url.params["since"] == "2026-03-20T05:00:00Z"
-    assert Activity.objects.filter(type="commit").count() == 3
+    assert Activity.objects.filter(type__key="commit").count() == 3
 
 
 def test_person_who_committed_under_a_short_handle_then_the_full_name_is_suggested(

@@ -247,7 +247,7 @@ def test_changing_a_rule_recomputes_only_that_activity_type(
         talk("t-1", days_ago(3)),
         {**talk("b-1", days_ago(3)), "type": "blog_post"},
     )
-    blog = Contribution.objects.get(activity__type_id="blog_post")
+    blog = Contribution.objects.get(activity__type__key="blog_post")
     Contribution.objects.filter(pk=blog.pk).update(points=77)
 
     activity_contribution_rule_set(
@@ -258,7 +258,7 @@ def test_changing_a_rule_recomputes_only_that_activity_type(
     )
     dispatch(CONSUMER)
 
-    talk_row = Contribution.objects.get(activity__type_id="talk")
+    talk_row = Contribution.objects.get(activity__type__key="talk")
     assert (talk_row.kind.code, talk_row.points) == ("event_hosting", 20)
     assert Contribution.objects.get(pk=blog.pk).points == 77
     bob_partner.refresh_from_db()

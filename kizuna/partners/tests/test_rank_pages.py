@@ -29,7 +29,9 @@ def bob_points(alice, bob_partner):
         start_date=date(2020, 1, 1),
     )
     ActivityContributionRule.objects.create(
-        activity_type_id="attended_event", kind=ContributionKind.objects.get(code="talk"), points=1
+        activity_type=ActivityType.objects.get(key="attended_event"),
+        kind=ContributionKind.objects.get(code="talk"),
+        points=1,
     )
     when = timezone.now() - timedelta(days=2)
     rows = [
@@ -107,7 +109,7 @@ def test_only_program_staff_change_activity_rules(client, personas, persona, sta
     url = reverse("partners:activity_rule", args=["review"])
     response = client.post(url, {"kind": "product_contribution", "points": "2"})
     assert response.status_code == status
-    assert ActivityContributionRule.objects.filter(activity_type_id="review").exists() == (
+    assert ActivityContributionRule.objects.filter(activity_type__key="review").exists() == (
         status == 302
     )
 
@@ -115,7 +117,7 @@ def test_only_program_staff_change_activity_rules(client, personas, persona, sta
 def test_staff_change_of_a_rule_is_audited_and_emitted(client, alice):
     client.force_login(alice)
     client.post(reverse("partners:activity_rule", args=["talk"]), {"kind": "talk", "points": "9"})
-    rule = ActivityContributionRule.objects.get(activity_type_id="talk")
+    rule = ActivityContributionRule.objects.get(activity_type__key="talk")
     assert rule.points == 9
     entry = AuditEntry.objects.get(action="contribution_rule.changed")
     assert (entry.before, entry.after) == (
@@ -129,7 +131,7 @@ def test_staff_change_of_a_rule_is_audited_and_emitted(client, alice):
 def test_choosing_no_points_removes_the_rule(client, alice):
     client.force_login(alice)
     client.post(reverse("partners:activity_rule", args=["talk"]), {"kind": "", "points": ""})
-    assert not ActivityContributionRule.objects.filter(activity_type_id="talk").exists()
+    assert not ActivityContributionRule.objects.filter(activity_type__key="talk").exists()
 
 
 def test_negative_points_override_is_refused(client, alice):
@@ -138,7 +140,7 @@ def test_negative_points_override_is_refused(client, alice):
         reverse("partners:activity_rule", args=["talk"]), {"kind": "talk", "points": "-1"}
     )
     assert response.status_code == 400
-    assert ActivityContributionRule.objects.get(activity_type_id="talk").points is None
+    assert ActivityContributionRule.objects.get(activity_type__key="talk").points is None
 
 
 def test_program_settings_show_every_activity_type_with_its_rule(client, alice):
@@ -151,7 +153,7 @@ def test_program_settings_show_every_activity_type_with_its_rule(client, alice):
 
 def test_admin_save_of_a_rule_goes_through_the_service(client, alice):
     client.force_login(alice)
-    rule = ActivityContributionRule.objects.get(activity_type_id="blog_post")
+    rule = ActivityContributionRule.objects.get(activity_type__key="blog_post")
     url = reverse("admin:partners_activitycontributionrule_change", args=[rule.pk])
     response = client.post(url, {"kind": rule.kind_id, "points": "4"})
     assert response.status_code == 302
