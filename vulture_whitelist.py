@@ -99,3 +99,10 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# Read by partners/rank.html and partners/badge_evidence.html.
+type_name  # kizuna/partners/selectors.py (PrivateActivityCount)
+public_activities  # kizuna/partners/selectors.py (RankBreakdown)
+private_activities  # kizuna/partners/selectors.py (RankBreakdown)
+other_contributions  # kizuna/partners/selectors.py (RankBreakdown)
+unpublished  # kizuna/partners/selectors.py (BadgeEvidence)
