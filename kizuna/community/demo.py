@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from kizuna.accounts.models import User
+from kizuna.accounts.models import Organization, User
 from kizuna.community import services
 from kizuna.community.lines import Record
 from kizuna.community.models import Event, EventFormat, EventKind, Group, Identity, Member
@@ -59,6 +59,7 @@ def seed(ctx: DemoContext) -> None:
     )
     _seed_duplicates_and_dave(ctx)
     _seed_leaders_and_affiliations(ctx, groups)
+    _seed_partner_people_activity(ctx)
     services.merge_suggestions_refresh()
 
 
@@ -175,6 +176,70 @@ def _activity_records(
                 },
             }
         yield n + 1, record
+
+
+# Two people of Bob Web Works and what they did for the community while there: the talks
+# and the article earn the partner points (docs/partners.md), the answer without a link is
+# only counted on its rank page, and the attendance is worth nothing.
+BOB_PEOPLE = [("小川 健太", "kenta_ogawa"), ("石井 美咲", "misaki_ishii")]
+BOB_ACTIVITY = [
+    # handle, type, days ago, url, title
+    (
+        "kenta_ogawa",
+        "talk",
+        40,
+        "https://kizuna.connpass.com/event/9001/",
+        "受注データを会計へ流す",
+    ),
+    (
+        "kenta_ogawa",
+        "blog_post",
+        25,
+        "https://zenn.dev/kenta/articles/kizuna-tax",
+        "軽減税率の端数処理",
+    ),
+    (
+        "misaki_ishii",
+        "lightning_talk",
+        12,
+        "https://kizuna.connpass.com/event/9002/",
+        "LT: 定期購入の解約率",
+    ),
+    ("misaki_ishii", "answer", 5, "", ""),
+    ("misaki_ishii", "attended_event", 3, "", ""),
+]
+
+
+def _seed_partner_people_activity(ctx: DemoContext) -> None:
+    bob = Organization.objects.filter(slug="bob-web-works").first()
+    if bob is None:
+        return
+    for name, handle in BOB_PEOPLE:
+        member = services.member_create(
+            actor=None, display_name=name, platform="connpass", handle=handle
+        )
+        services.affiliation_add(
+            actor=None, member=member, organization=bob, start_date=ctx.today - timedelta(days=400)
+        )
+    services.activities_ingest(
+        records=[
+            (
+                number,
+                {
+                    "source": "demo-partner-people",
+                    "external_id": f"{handle}-{type_key}",
+                    "type": type_key,
+                    "occurred_at": datetime.combine(
+                        ctx.today - timedelta(days=days), time(10, 0), UTC
+                    ).isoformat(),
+                    "member": {"platform": "connpass", "handle": handle},
+                    "url": url,
+                    "title": title,
+                },
+            )
+            for number, (handle, type_key, days, url, title) in enumerate(BOB_ACTIVITY, start=1)
+        ]
+    )
 
 
 def _seed_duplicates_and_dave(ctx: DemoContext) -> None:

@@ -52,6 +52,7 @@ from kizuna.community.models import (
     Identity,
 )
 from kizuna.community.parsing import ParsedBatch, ParsingWorker
+from kizuna.community.services.identities import identity_names_record
 from kizuna.community.services.members import NewPerson, people_create
 from kizuna.core.events import emit
 
@@ -336,6 +337,9 @@ class _Batch:
             lines = self._drop_stored(lines)
         # Otherwise the unique constraint is the check: see the module's docstring.
         self._ids = ids = self._identities(lines)
+        # A known person may come under a new name (a git author name changed): merge
+        # suggestions compare every name used.
+        identity_names_record({(ids[line.person][0], line.name) for line in lines if line.name})
         now = bulk_sql.db_datetime_adapter(connection.vendor)(timezone.now())
         # RESOLVED_COLUMNS, after the line's own.
         rows = [(*line.row, self._event_id(line), *ids[line.person], now) for line in lines]

@@ -112,6 +112,27 @@ class Identity(models.Model):
         return f"{self.platform}:{self.handle}"
 
 
+class IdentityName(models.Model):
+    """A name an identity was seen under: people change the name on an account (a git
+    author name from a short handle to the full name), and merge suggestions compare every
+    one of them, not only the first."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True)
+    reading_key = models.CharField(max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("name used")
+        verbose_name_plural = _("names used")
+        constraints = [
+            models.UniqueConstraint(fields=["identity", "name_key"], name="identity_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Affiliation(models.Model):
     """Employment history: a member works at an organization from a date, maybe until one."""
 

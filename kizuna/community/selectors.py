@@ -1,11 +1,15 @@
 """Reads of community data used in several places (pages, API, other apps)."""
 
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from kizuna.accounts.models import Organization
+from kizuna.accounts.models import Organization, OrganizationKind
 from kizuna.community.models import (
     Activity,
     Affiliation,
@@ -181,3 +185,65 @@ def level_counts() -> dict[int, int]:
         MemberLevel.objects.values_list("level").annotate(n=Count("pk")).values_list("level", "n")
     )
     return {level: counts.get(level, 0) for level in Level.values}
+
+
+@dataclass(frozen=True)
+class AffiliatedActivity:
+    activity_id: int
+    organization_id: int
+    type_key: str
+    occurred_on: date
+
+
+def affiliated_activities(
+    *,
+    member_ids: Collection[int] | None = None,
+    organization_ids: Collection[int] | None = None,
+    type_keys: Collection[str] | None = None,
+    day_from: date | None = None,
+    day_until: date | None = None,
+) -> list[AffiliatedActivity]:
+    """(activity, partner organization) pairs: an activity done while its member was affiliated.
+
+    The partner program's seam for contribution points. Each argument narrows the pairs
+    to what a change affects (members, organizations, activity types, inclusive Tokyo
+    days), so a recomputation reads only those. Bots and erased people are left out, as in
+    activities_while_affiliated(); the day is the Tokyo day, as affiliations' dates are.
+    """
+    affiliations = Affiliation.objects.filter(
+        organization__kind=OrganizationKind.PARTNER,
+        member__is_bot=False,
+        member__erased_at__isnull=True,
+    )
+    if member_ids is not None:
+        affiliations = affiliations.filter(member_id__in=list(member_ids))
+    if organization_ids is not None:
+        affiliations = affiliations.filter(organization_id__in=list(organization_ids))
+    spans: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for member_id, organization_id, start, end in affiliations.values_list(
+        "member_id", "organization_id", "start_date", "end_date"
+    ):
+        spans[member_id].append((organization_id, start, end))
+    if not spans:
+        return []
+    activities = Activity.objects.filter(member_id__in=list(spans))
+    if type_keys is not None:
+        activities = activities.filter(type_id__in=list(type_keys))
+    zone = timezone.get_current_timezone()
+    if day_from is not None:
+        activities = activities.filter(
+            occurred_at__gte=datetime.combine(day_from, time.min, tzinfo=zone)
+        )
+    if day_until is not None:
+        activities = activities.filter(
+            occurred_at__lt=datetime.combine(day_until + timedelta(days=1), time.min, tzinfo=zone)
+        )
+    pairs = set()
+    for activity_id, member_id, type_key, occurred_at in activities.values_list(
+        "pk", "member_id", "type_id", "occurred_at"
+    ).iterator(chunk_size=2000):
+        day = timezone.localdate(occurred_at)
+        for organization_id, start, end in spans[member_id]:
+            if start <= day and (end is None or day <= end):
+                pairs.add(AffiliatedActivity(activity_id, organization_id, str(type_key), day))
+    return sorted(pairs, key=lambda pair: (pair.activity_id, pair.organization_id))

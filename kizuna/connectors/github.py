@@ -1,4 +1,5 @@
-"""GitHub: issues, pull requests, comments, review comments and releases of repositories.
+"""GitHub: issues, pull requests, comments, review comments, releases and commits of
+repositories.
 
 Settings: {"repositories": ["owner/repo", ...]}; credentials: {"token": ...} (optional,
 but without one GitHub allows 60 requests an hour).
@@ -8,6 +9,14 @@ in the same transaction as its activities, so a crash resumes at the page it was
 The first page's ETag is kept: an unchanged stream costs one 304, which GitHub does not
 count against the rate limit. Discussions are only in GitHub's GraphQL API, which needs the
 token: see github_discussions.py.
+
+Commits (activity type `commit`, code output) are credited to the GitHub account GitHub
+links the author's email to, or else to a `git` identity of the email; the author name of
+each commit is kept as a name the identity used, so a person who committed as "kenji" and
+later as "Kenji Suzuki" is suggested for a merge with a "Kenji Suzuki" seen elsewhere.
+The list comes newest first and takes no sort order: the cursor moves to the newest commit
+date once every page is read, and a crash before that reads the pages again (stored
+commits are unchanged lines). Merge commits are left out: they repeat others' work.
 
 Comments and review comments reply to their issue or pull request (`in_reply_to`), which
 time to first response reads. GitHub gives a comment its parent's URL, not its id, so the
@@ -48,6 +57,7 @@ def sync(ctx: SyncContext) -> None:
     for repo in ctx.source.settings.get("repositories", []):
         for stream, path in STREAMS.items():
             _sync_stream(ctx, repo, stream, API + path.format(repo=repo), headers)
+        _sync_commits(ctx, repo, headers)
         if token:
             github_discussions.sync(ctx, repo, token)
 
@@ -80,6 +90,68 @@ def _sync_stream(
             cursor.position = max(item["updated_at"] for item in items)
         ctx.ingest(records, cursor=cursor)
         next_url, params = _next_link(response), None
+
+
+def _sync_commits(ctx: SyncContext, repo: str, headers: dict[str, str]) -> None:
+    cursor = ctx.cursor(f"{repo}:commits")
+    params: dict[str, Any] | None = {"per_page": PER_PAGE}
+    if cursor.position:
+        params = {**(params or {}), "since": cursor.position}
+    newest = cursor.position
+    first = True
+    next_url: str | None = f"{API}/repos/{repo}/commits"
+    while next_url:
+        page_headers = dict(headers)
+        if first and cursor.etag:
+            page_headers["If-None-Match"] = cursor.etag
+        response = ctx.get(next_url, params=params, headers=page_headers)
+        _respect_rate_limit(ctx, response)
+        if response.status_code == 304:
+            return
+        if response.status_code == 409:
+            return  # an empty repository has no commits to list
+        items = response.json()
+        if first:
+            cursor.etag = response.headers.get("ETag", "")
+            first = False
+        for item in items:
+            committed = item["commit"]["committer"]["date"]
+            newest = max(newest, committed) if newest else committed
+        next_url, params = _next_link(response), None
+        if next_url is None:
+            cursor.position = newest
+        ctx.ingest(list(_commit_records(repo, items)), cursor=cursor)
+
+
+def _commit_records(repo: str, items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        if len(item.get("parents", [])) > 1:
+            continue
+        author = item["commit"]["author"]
+        account = item.get("author")
+        email = (author.get("email") or "").strip()
+        if account:
+            member = {
+                "platform": "github",
+                "handle": account["login"],
+                "bot": account.get("type") == "Bot",
+            }
+        elif email:
+            member = {"platform": "git", "email": email}
+        else:
+            continue  # nobody to credit
+        member["name"] = author.get("name") or ""
+        message = item["commit"]["message"]
+        yield {
+            "source": SOURCE,
+            "external_id": f"commit:{repo}:{item['sha']}",
+            "type": "commit",
+            "occurred_at": author["date"].replace("Z", "+00:00"),
+            "member": member,
+            "url": item.get("html_url", ""),
+            "title": message.splitlines()[0][:500] if message else item["sha"][:12],
+            "output": True,
+        }
 
 
 def _records(repo: str, stream: str, items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

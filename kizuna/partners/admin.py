@@ -1,7 +1,8 @@
 """Read-mostly admin: changes of the partner program go through its pages and services.
 
-The one thing staff edit here is an evangelist's profile and works, and those edits are
-audited like any other staff action.
+Staff edit here an evangelist's profile and works, and which contribution kind each
+community activity type earns; those edits are audited like any other staff action, and
+the rules go through their service so partners' points follow.
 """
 
 from typing import Any
@@ -15,6 +16,7 @@ from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
+    ActivityContributionRule,
     Badge,
     BadgeAward,
     Contribution,
@@ -27,6 +29,7 @@ from kizuna.partners.models import (
     PartnerProfile,
     RankChange,
 )
+from kizuna.partners.services.community_points import activity_contribution_rule_set
 from kizuna.partners.services.evangelists import evangelist_update
 
 
@@ -54,6 +57,35 @@ class BadgeAwardAdmin(ReadOnlyAdmin):
 class ContributionAdmin(ReadOnlyAdmin):
     list_display = ["partner", "kind", "points", "occurred_on", "source"]
     list_filter = ["kind", "source"]
+
+
+@admin.register(ActivityContributionRule)
+class ActivityContributionRuleAdmin(AuditedAdmin):
+    """Saves and deletes go through the service, which audits them and emits the event."""
+
+    list_display = ["activity_type", "kind", "points", "updated_at"]
+    fields = ["activity_type", "kind", "points"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["activity_type"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = activity_contribution_rule_set(
+            actor=request.user,
+            activity_type=obj.activity_type,
+            kind=form.cleaned_data["kind"],
+            points=form.cleaned_data["points"],
+        )
+        obj.pk = saved.pk if saved is not None else None
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        activity_contribution_rule_set(
+            actor=request.user, activity_type=obj.activity_type, kind=None, points=None
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for rule in queryset.select_related("activity_type"):
+            self.delete_model(request, rule)
 
 
 @admin.register(EvangelistNomination)

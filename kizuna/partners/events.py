@@ -61,6 +61,14 @@ class EvangelistRequestSubmitted(EventPayload):
     request_id: int
 
 
+class ContributionRuleChanged(EventPayload):
+    """Staff changed which contribution kind an activity type earns (kind None: nothing)."""
+
+    activity_type: str
+    kind: str | None
+    points: int | None
+
+
 declare_partner = partial(
     declare, public=True, scope="partners:read", partner_field="organization_id"
 )
@@ -81,3 +89,4 @@ declare_partner("rank.changed", schema=RankChanged)
 declare("evangelist.nominated", schema=EvangelistNominated)
 declare("evangelist.accepted", schema=EvangelistAccepted)
 declare("evangelist_request.submitted", schema=EvangelistRequestSubmitted)
+declare("contribution_rule.changed", schema=ContributionRuleChanged)

@@ -212,6 +212,23 @@ class PointsForm(forms.Form):
     points = forms.IntegerField(label=_("Points"), min_value=0, max_value=MAX_INT32)
 
 
+class ActivityRuleForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label=_("Contribution kind"),
+        queryset=ContributionKind.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("No points"),
+    )
+    points = forms.IntegerField(
+        label=_("Points (override)"),
+        min_value=0,
+        max_value=MAX_INT32,
+        required=False,
+        help_text=_("Empty: the kind's points from the table."),
+    )
+
+
 class NominationForm(forms.Form):
     self_nomination = forms.BooleanField(label=_("I am nominating myself"), required=False)
     nominee_name = forms.CharField(label=_("Nominee's name"), max_length=150, required=False)

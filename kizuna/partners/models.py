@@ -281,6 +281,16 @@ class Contribution(models.Model):
     source = models.CharField(_("source"), max_length=50)
     external_id = models.CharField(max_length=200)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The community activity these points come from (source "community"); without a
+    # database constraint, as the activities table has none (see community.models.Activity).
+    activity = models.ForeignKey(
+        "community.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -299,6 +309,39 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} {self.kind.code} +{self.points}"
+
+
+class ActivityContributionRule(models.Model):
+    """Which contribution kind an activity of affiliated people earns for their partner."""
+
+    activity_type = models.OneToOneField(
+        "community.ActivityType",
+        to_field="key",
+        on_delete=models.CASCADE,
+        related_name="contribution_rule",
+        verbose_name=_("activity type"),
+    )
+    kind = models.ForeignKey(
+        ContributionKind,
+        on_delete=models.PROTECT,
+        related_name="activity_rules",
+        verbose_name=_("contribution kind"),
+    )
+    # Empty: the kind's points from the points table.
+    points = models.PositiveIntegerField(_("points (override)"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["activity_type"]
+        verbose_name = _("activity contribution rule")
+        verbose_name_plural = _("activity contribution rules")
+
+    def __str__(self) -> str:
+        return f"{self.activity_type_id} → {self.kind.code}"
+
+    @property
+    def effective_points(self) -> int:
+        return self.kind.points if self.points is None else self.points
 
 
 class RankChange(models.Model):

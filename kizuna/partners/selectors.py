@@ -1,5 +1,7 @@
 """Reads of the partner program used in several places."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,12 +14,15 @@ from kizuna.partners.models import (
     AchievementStatus,
     Badge,
     BadgeAward,
+    Contribution,
     Evangelist,
     EvangelistRequest,
     EvangelistWork,
     PartnerProfile,
     RankChange,
 )
+from kizuna.partners.services.badges import badge_window_start
+from kizuna.partners.services.rank import rank_window_start
 
 
 def partner_of_user(user: Any) -> PartnerProfile | None:
@@ -108,3 +113,94 @@ def active_evangelists(today: date | None = None) -> QuerySet[Evangelist]:
 
 def evangelist_requests_for(user: Any) -> QuerySet[EvangelistRequest]:
     return EvangelistRequest.objects.filter(evangelist__user=user).select_related("evangelist")
+
+
+@dataclass(frozen=True)
+class PrivateActivityCount:
+    type_name: str
+    count: int
+    points: int
+
+
+@dataclass(frozen=True)
+class RankBreakdown:
+    """What a partner's points in the rank window are made of."""
+
+    public_activities: list[Contribution]  # community points from activities with a link
+    private_activities: list[PrivateActivityCount]  # the others, counted per activity type
+    other_contributions: list[Contribution]  # recorded by staff or imported
+
+
+def rank_breakdown(partner: PartnerProfile, today: date | None = None) -> RankBreakdown:
+    """The contributions behind the rolling points, for the partner's rank page.
+
+    An activity is public when it has a link where anyone can see it (a talk's event page,
+    an article); the others (attendance, chat, private repositories) are only counted, so
+    the page shows no more about the people than the community's own pages do.
+    """
+    today = today or timezone.localdate()
+    contributions = (
+        partner.contributions.filter(
+            occurred_on__gt=rank_window_start(today), occurred_on__lte=today
+        )
+        .select_related("kind", "activity", "activity__type")
+        .order_by("-occurred_on", "-id")
+    )
+    public, others = [], []
+    private: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for contribution in contributions:
+        activity = contribution.activity
+        if activity is None:
+            others.append(contribution)
+        elif activity.url:
+            public.append(contribution)
+        else:
+            counted = private[activity.type.name]
+            counted[0] += 1
+            counted[1] += contribution.points
+    return RankBreakdown(
+        public_activities=public,
+        private_activities=[
+            PrivateActivityCount(name, count, points)
+            for name, (count, points) in sorted(private.items())
+        ],
+        other_contributions=others,
+    )
+
+
+@dataclass(frozen=True)
+class BadgeEvidence:
+    """What anyone may see behind one partner's badge: the public summaries and a count."""
+
+    award: BadgeAward | None
+    window_start: date
+    summaries: list[Achievement]  # verified, published, claiming the badge, in the window
+    unpublished: int  # verified achievements behind the badge without a public summary
+
+
+def badge_evidence(
+    partner: PartnerProfile, badge: Badge, today: date | None = None
+) -> BadgeEvidence:
+    """The verified achievements a badge stands on, as the public may see them.
+
+    The same achievements badges.badge_awards_sync counts: verified, claiming the badge,
+    completed inside the recency window. Only published summaries are shown; the rest are
+    a number, as the badge's own count already is.
+    """
+    window_start = badge_window_start(today or timezone.localdate())
+    counted = partner.achievements.filter(
+        status=AchievementStatus.VERIFIED, badges=badge, completed_on__gte=window_start
+    )
+    summaries = list(
+        counted.filter(summary_published=True)
+        .only("id", "public_summary", "completed_on", "verified_at", "partner_id")
+        .order_by("-completed_on", "-id")
+    )
+    return BadgeEvidence(
+        award=BadgeAward.objects.filter(partner=partner, badge=badge, lapsed_at__isnull=True)
+        .select_related("badge")
+        .first(),
+        window_start=window_start,
+        summaries=summaries,
+        unpublished=counted.count() - len(summaries),
+    )

@@ -6,6 +6,7 @@ app_name = "partners"
 
 urlpatterns = [
     path("portal/", profiles.portal, name="portal"),
+    path("portal/rank/", profiles.rank_page, name="rank"),
     path("portal/profile/", profiles.profile_edit, name="profile_edit"),
     path("portal/profile/confirm/", profiles.profile_confirm, name="profile_confirm"),
     path("portal/achievements/new/", achievements.achievement_new, name="achievement_new"),
@@ -31,10 +32,12 @@ urlpatterns = [
     path("evidence/<int:pk>/", achievements.evidence_download, name="evidence_download"),
     path("p/<slug:slug>/", profiles.public_profile, name="public_profile"),
     path("p/<slug:slug>/logo/", profiles.partner_logo, name="logo"),
+    path("p/<slug:slug>/badges/<slug:code>/", profiles.badge_evidence, name="badge_evidence"),
     path("staff/reviews/", achievements.review_queue, name="review_queue"),
     path("staff/partners/", staff.staff_partners, name="staff_partners"),
     path("staff/import/", staff.staff_import, name="staff_import"),
     path("staff/partners/<slug:slug>/", staff.staff_partner, name="staff_partner"),
+    path("staff/partners/<slug:slug>/rank/", profiles.rank_page, name="staff_rank"),
     path(
         "staff/partners/<slug:slug>/contributions/",
         staff.staff_contribution_add,
@@ -45,6 +48,7 @@ urlpatterns = [
     path("staff/program/badges/<int:pk>/", program.badge_change, name="badge_change"),
     path("staff/program/kinds/", program.kind_add, name="kind_add"),
     path("staff/program/kinds/<int:pk>/", program.kind_points, name="kind_points"),
+    path("staff/program/activity-rules/<slug:key>/", program.activity_rule, name="activity_rule"),
     path("staff/evangelists/", evangelists.staff_evangelists, name="staff_evangelists"),
     path("staff/evangelists/appoint/", evangelists.evangelist_appoint, name="evangelist_appoint"),
     path("staff/nominations/<int:pk>/", evangelists.nomination_decide, name="nomination_decide"),

@@ -6,289 +6,810 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityType',
+            name="ActivityType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='weight')),
-                ('is_output', models.BooleanField(default=False, verbose_name='counts as output')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, unique=True, verbose_name="key")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="weight")),
+                ("is_output", models.BooleanField(default=False, verbose_name="counts as output")),
             ],
             options={
-                'verbose_name': 'activity type',
-                'verbose_name_plural': 'activity types',
-                'ordering': ['key'],
+                "verbose_name": "activity type",
+                "verbose_name_plural": "activity types",
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='ErasureBlock',
+            name="ErasureBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("identifier_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('prefecture', models.CharField(blank=True, choices=[('01', '北海道'), ('02', '青森県'), ('03', '岩手県'), ('04', '宮城県'), ('05', '秋田県'), ('06', '山形県'), ('07', '福島県'), ('08', '茨城県'), ('09', '栃木県'), ('10', '群馬県'), ('11', '埼玉県'), ('12', '千葉県'), ('13', '東京都'), ('14', '神奈川県'), ('15', '新潟県'), ('16', '富山県'), ('17', '石川県'), ('18', '福井県'), ('19', '山梨県'), ('20', '長野県'), ('21', '岐阜県'), ('22', '静岡県'), ('23', '愛知県'), ('24', '三重県'), ('25', '滋賀県'), ('26', '京都府'), ('27', '大阪府'), ('28', '兵庫県'), ('29', '奈良県'), ('30', '和歌山県'), ('31', '鳥取県'), ('32', '島根県'), ('33', '岡山県'), ('34', '広島県'), ('35', '山口県'), ('36', '徳島県'), ('37', '香川県'), ('38', '愛媛県'), ('39', '高知県'), ('40', '福岡県'), ('41', '佐賀県'), ('42', '長崎県'), ('43', '熊本県'), ('44', '大分県'), ('45', '宮崎県'), ('46', '鹿児島県'), ('47', '沖縄県')], max_length=2, verbose_name='prefecture')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('search_text', models.TextField(blank=True, default='')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "prefecture",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "北海道"),
+                            ("02", "青森県"),
+                            ("03", "岩手県"),
+                            ("04", "宮城県"),
+                            ("05", "秋田県"),
+                            ("06", "山形県"),
+                            ("07", "福島県"),
+                            ("08", "茨城県"),
+                            ("09", "栃木県"),
+                            ("10", "群馬県"),
+                            ("11", "埼玉県"),
+                            ("12", "千葉県"),
+                            ("13", "東京都"),
+                            ("14", "神奈川県"),
+                            ("15", "新潟県"),
+                            ("16", "富山県"),
+                            ("17", "石川県"),
+                            ("18", "福井県"),
+                            ("19", "山梨県"),
+                            ("20", "長野県"),
+                            ("21", "岐阜県"),
+                            ("22", "静岡県"),
+                            ("23", "愛知県"),
+                            ("24", "三重県"),
+                            ("25", "滋賀県"),
+                            ("26", "京都府"),
+                            ("27", "大阪府"),
+                            ("28", "兵庫県"),
+                            ("29", "奈良県"),
+                            ("30", "和歌山県"),
+                            ("31", "鳥取県"),
+                            ("32", "島根県"),
+                            ("33", "岡山県"),
+                            ("34", "広島県"),
+                            ("35", "山口県"),
+                            ("36", "徳島県"),
+                            ("37", "香川県"),
+                            ("38", "愛媛県"),
+                            ("39", "高知県"),
+                            ("40", "福岡県"),
+                            ("41", "佐賀県"),
+                            ("42", "長崎県"),
+                            ("43", "熊本県"),
+                            ("44", "大分県"),
+                            ("45", "宮崎県"),
+                            ("46", "鹿児島県"),
+                            ("47", "沖縄県"),
+                        ],
+                        max_length=2,
+                        verbose_name="prefecture",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("search_text", models.TextField(blank=True, default="")),
             ],
             options={
-                'verbose_name': 'group',
-                'verbose_name_plural': 'groups',
-                'ordering': ['name'],
+                "verbose_name": "group",
+                "verbose_name_plural": "groups",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(default='kizuna', max_length=50, verbose_name='source')),
-                ('external_id', models.CharField(max_length=200, verbose_name='external id')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('kind', models.CharField(choices=[('study_session', 'Study session (勉強会)'), ('meetup', 'Meetup'), ('conference', 'Conference'), ('workshop', 'Workshop')], default='meetup', max_length=20, verbose_name='kind')),
-                ('format', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online'), ('hybrid', 'Hybrid')], default='in_person', max_length=20, verbose_name='format')),
-                ('staff_run', models.BooleanField(default=False, verbose_name='run by staff')),
-                ('venue', models.CharField(blank=True, max_length=300, verbose_name='venue')),
-                ('prefecture', models.CharField(blank=True, choices=[('01', '北海道'), ('02', '青森県'), ('03', '岩手県'), ('04', '宮城県'), ('05', '秋田県'), ('06', '山形県'), ('07', '福島県'), ('08', '茨城県'), ('09', '栃木県'), ('10', '群馬県'), ('11', '埼玉県'), ('12', '千葉県'), ('13', '東京都'), ('14', '神奈川県'), ('15', '新潟県'), ('16', '富山県'), ('17', '石川県'), ('18', '福井県'), ('19', '山梨県'), ('20', '長野県'), ('21', '岐阜県'), ('22', '静岡県'), ('23', '愛知県'), ('24', '三重県'), ('25', '滋賀県'), ('26', '京都府'), ('27', '大阪府'), ('28', '兵庫県'), ('29', '奈良県'), ('30', '和歌山県'), ('31', '鳥取県'), ('32', '島根県'), ('33', '岡山県'), ('34', '広島県'), ('35', '山口県'), ('36', '徳島県'), ('37', '香川県'), ('38', '愛媛県'), ('39', '高知県'), ('40', '福岡県'), ('41', '佐賀県'), ('42', '長崎県'), ('43', '熊本県'), ('44', '大分県'), ('45', '宮崎県'), ('46', '鹿児島県'), ('47', '沖縄県')], max_length=2, verbose_name='prefecture')),
-                ('online_url', models.URLField(blank=True, max_length=500, verbose_name='online URL')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='event page')),
-                ('hashtag', models.CharField(blank=True, max_length=100, verbose_name='hashtag')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacity')),
-                ('search_text', models.TextField(blank=True, default='')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='community.group', verbose_name='organizing group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(default="kizuna", max_length=50, verbose_name="source"),
+                ),
+                ("external_id", models.CharField(max_length=200, verbose_name="external id")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study_session", "Study session (勉強会)"),
+                            ("meetup", "Meetup"),
+                            ("conference", "Conference"),
+                            ("workshop", "Workshop"),
+                        ],
+                        default="meetup",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("online", "Online"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        default="in_person",
+                        max_length=20,
+                        verbose_name="format",
+                    ),
+                ),
+                ("staff_run", models.BooleanField(default=False, verbose_name="run by staff")),
+                ("venue", models.CharField(blank=True, max_length=300, verbose_name="venue")),
+                (
+                    "prefecture",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "北海道"),
+                            ("02", "青森県"),
+                            ("03", "岩手県"),
+                            ("04", "宮城県"),
+                            ("05", "秋田県"),
+                            ("06", "山形県"),
+                            ("07", "福島県"),
+                            ("08", "茨城県"),
+                            ("09", "栃木県"),
+                            ("10", "群馬県"),
+                            ("11", "埼玉県"),
+                            ("12", "千葉県"),
+                            ("13", "東京都"),
+                            ("14", "神奈川県"),
+                            ("15", "新潟県"),
+                            ("16", "富山県"),
+                            ("17", "石川県"),
+                            ("18", "福井県"),
+                            ("19", "山梨県"),
+                            ("20", "長野県"),
+                            ("21", "岐阜県"),
+                            ("22", "静岡県"),
+                            ("23", "愛知県"),
+                            ("24", "三重県"),
+                            ("25", "滋賀県"),
+                            ("26", "京都府"),
+                            ("27", "大阪府"),
+                            ("28", "兵庫県"),
+                            ("29", "奈良県"),
+                            ("30", "和歌山県"),
+                            ("31", "鳥取県"),
+                            ("32", "島根県"),
+                            ("33", "岡山県"),
+                            ("34", "広島県"),
+                            ("35", "山口県"),
+                            ("36", "徳島県"),
+                            ("37", "香川県"),
+                            ("38", "愛媛県"),
+                            ("39", "高知県"),
+                            ("40", "福岡県"),
+                            ("41", "佐賀県"),
+                            ("42", "長崎県"),
+                            ("43", "熊本県"),
+                            ("44", "大分県"),
+                            ("45", "宮崎県"),
+                            ("46", "鹿児島県"),
+                            ("47", "沖縄県"),
+                        ],
+                        max_length=2,
+                        verbose_name="prefecture",
+                    ),
+                ),
+                (
+                    "online_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="online URL"),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="event page")),
+                ("hashtag", models.CharField(blank=True, max_length=100, verbose_name="hashtag")),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="capacity"),
+                ),
+                ("search_text", models.TextField(blank=True, default="")),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="community.group",
+                        verbose_name="organizing group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['-starts_at'],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(blank=True, max_length=200, verbose_name='display name')),
-                ('name_ja', models.CharField(blank=True, max_length=200, verbose_name='name (Japanese)')),
-                ('name_kana', models.CharField(blank=True, max_length=200, verbose_name='name (kana)')),
-                ('name_romaji', models.CharField(blank=True, max_length=200, verbose_name='name (romaji)')),
-                ('prefecture', models.CharField(blank=True, choices=[('01', '北海道'), ('02', '青森県'), ('03', '岩手県'), ('04', '宮城県'), ('05', '秋田県'), ('06', '山形県'), ('07', '福島県'), ('08', '茨城県'), ('09', '栃木県'), ('10', '群馬県'), ('11', '埼玉県'), ('12', '千葉県'), ('13', '東京都'), ('14', '神奈川県'), ('15', '新潟県'), ('16', '富山県'), ('17', '石川県'), ('18', '福井県'), ('19', '山梨県'), ('20', '長野県'), ('21', '岐阜県'), ('22', '静岡県'), ('23', '愛知県'), ('24', '三重県'), ('25', '滋賀県'), ('26', '京都府'), ('27', '大阪府'), ('28', '兵庫県'), ('29', '奈良県'), ('30', '和歌山県'), ('31', '鳥取県'), ('32', '島根県'), ('33', '岡山県'), ('34', '広島県'), ('35', '山口県'), ('36', '徳島県'), ('37', '香川県'), ('38', '愛媛県'), ('39', '高知県'), ('40', '福岡県'), ('41', '佐賀県'), ('42', '長崎県'), ('43', '熊本県'), ('44', '大分県'), ('45', '宮崎県'), ('46', '鹿児島県'), ('47', '沖縄県')], max_length=2, verbose_name='prefecture')),
-                ('notes', models.TextField(blank=True, verbose_name='staff notes')),
-                ('is_bot', models.BooleanField(default=False, verbose_name='bot')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='staff')),
-                ('erased_at', models.DateTimeField(blank=True, null=True, verbose_name='erased')),
-                ('search_text', models.TextField(blank=True, default='')),
-                ('name_key', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('reading_key', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_members', to='community.member')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='community_member', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
-                ('tags', models.ManyToManyField(blank=True, related_name='members', to='community.tag', verbose_name='tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="display name"),
+                ),
+                (
+                    "name_ja",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Japanese)"),
+                ),
+                (
+                    "name_kana",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (kana)"),
+                ),
+                (
+                    "name_romaji",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (romaji)"),
+                ),
+                (
+                    "prefecture",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "北海道"),
+                            ("02", "青森県"),
+                            ("03", "岩手県"),
+                            ("04", "宮城県"),
+                            ("05", "秋田県"),
+                            ("06", "山形県"),
+                            ("07", "福島県"),
+                            ("08", "茨城県"),
+                            ("09", "栃木県"),
+                            ("10", "群馬県"),
+                            ("11", "埼玉県"),
+                            ("12", "千葉県"),
+                            ("13", "東京都"),
+                            ("14", "神奈川県"),
+                            ("15", "新潟県"),
+                            ("16", "富山県"),
+                            ("17", "石川県"),
+                            ("18", "福井県"),
+                            ("19", "山梨県"),
+                            ("20", "長野県"),
+                            ("21", "岐阜県"),
+                            ("22", "静岡県"),
+                            ("23", "愛知県"),
+                            ("24", "三重県"),
+                            ("25", "滋賀県"),
+                            ("26", "京都府"),
+                            ("27", "大阪府"),
+                            ("28", "兵庫県"),
+                            ("29", "奈良県"),
+                            ("30", "和歌山県"),
+                            ("31", "鳥取県"),
+                            ("32", "島根県"),
+                            ("33", "岡山県"),
+                            ("34", "広島県"),
+                            ("35", "山口県"),
+                            ("36", "徳島県"),
+                            ("37", "香川県"),
+                            ("38", "愛媛県"),
+                            ("39", "高知県"),
+                            ("40", "福岡県"),
+                            ("41", "佐賀県"),
+                            ("42", "長崎県"),
+                            ("43", "熊本県"),
+                            ("44", "大分県"),
+                            ("45", "宮崎県"),
+                            ("46", "鹿児島県"),
+                            ("47", "沖縄県"),
+                        ],
+                        max_length=2,
+                        verbose_name="prefecture",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="staff notes")),
+                ("is_bot", models.BooleanField(default=False, verbose_name="bot")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="staff")),
+                ("erased_at", models.DateTimeField(blank=True, null=True, verbose_name="erased")),
+                ("search_text", models.TextField(blank=True, default="")),
+                ("name_key", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("reading_key", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_members",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="community_member",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="members", to="community.tag", verbose_name="tags"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member',
-                'verbose_name_plural': 'members',
-                'ordering': ['id'],
+                "verbose_name": "member",
+                "verbose_name_plural": "members",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(max_length=30, verbose_name='platform')),
-                ('handle', models.CharField(max_length=200, verbose_name='handle or id')),
-                ('email', models.CharField(blank=True, max_length=254, verbose_name='email')),
-                ('display_name', models.CharField(blank=True, max_length=200, verbose_name='display name')),
-                ('verified', models.BooleanField(default=False, verbose_name='verified')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("platform", models.CharField(max_length=30, verbose_name="platform")),
+                ("handle", models.CharField(max_length=200, verbose_name="handle or id")),
+                ("email", models.CharField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "display_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="display name"),
+                ),
+                ("verified", models.BooleanField(default=False, verbose_name="verified")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity',
-                'verbose_name_plural': 'identities',
+                "verbose_name": "identity",
+                "verbose_name_plural": "identities",
             },
         ),
         migrations.AddField(
-            model_name='group',
-            name='leaders',
-            field=models.ManyToManyField(blank=True, related_name='led_groups', to='community.member', verbose_name='leaders'),
+            model_name="group",
+            name="leaders",
+            field=models.ManyToManyField(
+                blank=True, related_name="led_groups", to="community.member", verbose_name="leaders"
+            ),
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('attendee', 'Attendee'), ('speaker', 'Speaker'), ('lightning_talk', 'Lightning talk'), ('organizer', 'Organizer'), ('staff', 'Staff')], default='attendee', max_length=20, verbose_name='role')),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('waitlisted', 'Waitlisted'), ('attended', 'Attended'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], default='registered', max_length=20, verbose_name='status')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='community.event')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("attendee", "Attendee"),
+                            ("speaker", "Speaker"),
+                            ("lightning_talk", "Lightning talk"),
+                            ("organizer", "Organizer"),
+                            ("staff", "Staff"),
+                        ],
+                        default="attendee",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("waitlisted", "Waitlisted"),
+                            ("attended", "Attended"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        default="registered",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="community.event",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance',
-                'verbose_name_plural': 'attendances',
+                "verbose_name": "attendance",
+                "verbose_name_plural": "attendances",
             },
         ),
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('start_date', models.DateField(verbose_name='from')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='community_affiliations', to='accounts.organization')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("start_date", models.DateField(verbose_name="from")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="community_affiliations",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'affiliation',
-                'verbose_name_plural': 'affiliations',
-                'ordering': ['-start_date'],
+                "verbose_name": "affiliation",
+                "verbose_name_plural": "affiliations",
+                "ordering": ["-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=50, verbose_name='source')),
-                ('external_id', models.CharField(max_length=200, verbose_name='external id')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('url', models.CharField(blank=True, max_length=1000, verbose_name='URL')),
-                ('title', models.CharField(blank=True, max_length=500, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('is_output', models.BooleanField(default=False, verbose_name='output')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('type', models.ForeignKey(db_column='type', db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.activitytype', to_field='key', verbose_name='type')),
-                ('event', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='community.event')),
-                ('identity', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='community.identity')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=50, verbose_name="source")),
+                ("external_id", models.CharField(max_length=200, verbose_name="external id")),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                ("url", models.CharField(blank=True, max_length=1000, verbose_name="URL")),
+                ("title", models.CharField(blank=True, max_length=500, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                ("is_output", models.BooleanField(default=False, verbose_name="output")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "type",
+                    models.ForeignKey(
+                        db_column="type",
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="community.activitytype",
+                        to_field="key",
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="community.event",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="community.identity",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
-                'ordering': ['-occurred_at'],
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='MemberMerge',
+            name="MemberMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('into', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges_received', to='community.member')),
-                ('merged', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges_given', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("moved", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "into",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merges_received",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "merged",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merges_given",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member merge',
-                'verbose_name_plural': 'member merges',
-                'ordering': ['-created_at'],
+                "verbose_name": "member merge",
+                "verbose_name_plural": "member merges",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='MergeSuggestion',
+            name="MergeSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('same_verified_email', 'Same verified email'), ('same_handle', 'Same handle on different platforms'), ('similar_name', 'Same name')], max_length=30)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
-                ('member_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("same_verified_email", "Same verified email"),
+                            ("same_handle", "Same handle on different platforms"),
+                            ("similar_name", "Same name"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "member_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reason', 'member_a_id'],
+                "ordering": ["reason", "member_a_id"],
             },
         ),
         migrations.CreateModel(
-            name='NotSamePerson',
+            name="NotSamePerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
-                ('member_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "member_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('source', 'external_id'), name='event_unique_external'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                fields=("source", "external_id"), name="event_unique_external"
+            ),
         ),
         migrations.AddIndex(
-            model_name='identity',
-            index=models.Index(fields=['email'], name='identity_email'),
+            model_name="identity",
+            index=models.Index(fields=["email"], name="identity_email"),
         ),
         migrations.AddConstraint(
-            model_name='identity',
-            constraint=models.UniqueConstraint(fields=('platform', 'handle'), name='identity_unique_handle'),
+            model_name="identity",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "handle"), name="identity_unique_handle"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identity',
-            constraint=models.UniqueConstraint(condition=models.Q(('verified', True), models.Q(('email', ''), _negated=True)), fields=('platform', 'email'), name='identity_unique_verified_email'),
+            model_name="identity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("verified", True), models.Q(("email", ""), _negated=True)),
+                fields=("platform", "email"),
+                name="identity_unique_verified_email",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attendance',
-            index=models.Index(fields=['member', 'status'], name='attendance_member_status'),
+            model_name="attendance",
+            index=models.Index(fields=["member", "status"], name="attendance_member_status"),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('event', 'member'), name='attendance_once_per_event'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("event", "member"), name="attendance_once_per_event"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='affiliation_ends_after_start'),
+            model_name="affiliation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="affiliation_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['member', 'occurred_at'], name='activity_member_time'),
+            model_name="activity",
+            index=models.Index(fields=["member", "occurred_at"], name="activity_member_time"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(condition=models.Q(('event__isnull', False)), fields=['event'], name='activity_event'),
+            model_name="activity",
+            index=models.Index(
+                condition=models.Q(("event__isnull", False)),
+                fields=["event"],
+                name="activity_event",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(fields=('source', 'external_id'), name='activity_unique_external'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                fields=("source", "external_id"), name="activity_unique_external"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mergesuggestion',
-            constraint=models.UniqueConstraint(fields=('member_a', 'member_b'), name='suggestion_unique_pair'),
+            model_name="mergesuggestion",
+            constraint=models.UniqueConstraint(
+                fields=("member_a", "member_b"), name="suggestion_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mergesuggestion',
-            constraint=models.CheckConstraint(condition=models.Q(('member_a__lt', models.F('member_b'))), name='suggestion_ordered_pair'),
+            model_name="mergesuggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("member_a__lt", models.F("member_b"))),
+                name="suggestion_ordered_pair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notsameperson',
-            constraint=models.UniqueConstraint(fields=('member_a', 'member_b'), name='not_same_unique_pair'),
+            model_name="notsameperson",
+            constraint=models.UniqueConstraint(
+                fields=("member_a", "member_b"), name="not_same_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notsameperson',
-            constraint=models.CheckConstraint(condition=models.Q(('member_a__lt', models.F('member_b'))), name='not_same_ordered_pair'),
+            model_name="notsameperson",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("member_a__lt", models.F("member_b"))),
+                name="not_same_ordered_pair",
+            ),
         ),
     ]

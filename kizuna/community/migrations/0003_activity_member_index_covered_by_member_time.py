@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0002_default_activity_types'),
+        ("community", "0002_default_activity_types"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='member',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='community.member'),
+            model_name="activity",
+            name="member",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="community.member",
+            ),
         ),
     ]

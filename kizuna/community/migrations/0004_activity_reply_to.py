@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0003_activity_member_index_covered_by_member_time'),
+        ("community", "0003_activity_member_index_covered_by_member_time"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='reply_to_external_id',
-            field=models.CharField(blank=True, max_length=200, verbose_name='in reply to'),
+            model_name="activity",
+            name="reply_to_external_id",
+            field=models.CharField(blank=True, max_length=200, verbose_name="in reply to"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(condition=models.Q(('reply_to_external_id', ''), _negated=True), fields=['source', 'reply_to_external_id'], name='activity_reply_to'),
+            model_name="activity",
+            index=models.Index(
+                condition=models.Q(("reply_to_external_id", ""), _negated=True),
+                fields=["source", "reply_to_external_id"],
+                name="activity_reply_to",
+            ),
         ),
     ]

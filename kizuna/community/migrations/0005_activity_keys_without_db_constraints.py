@@ -5,30 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0004_activity_reply_to'),
+        ("community", "0004_activity_reply_to"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='event',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='community.event'),
+            model_name="activity",
+            name="event",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="activities",
+                to="community.event",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='identity',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='community.identity'),
+            model_name="activity",
+            name="identity",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="activities",
+                to="community.identity",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='member',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='community.member'),
+            model_name="activity",
+            name="member",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="community.member",
+            ),
         ),
         migrations.AlterField(
-            model_name='activity',
-            name='type',
-            field=models.ForeignKey(db_column='type', db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.activitytype', to_field='key', verbose_name='type'),
+            model_name="activity",
+            name="type",
+            field=models.ForeignKey(
+                db_column="type",
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="community.activitytype",
+                to_field="key",
+                verbose_name="type",
+            ),
         ),
     ]

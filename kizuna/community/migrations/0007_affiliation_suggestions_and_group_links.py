@@ -6,46 +6,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_staff_role_grants'),
-        ('community', '0006_engagement_levels_from_insights'),
+        ("accounts", "0002_staff_role_grants"),
+        ("community", "0006_engagement_levels_from_insights"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='group',
-            name='links',
-            field=models.JSONField(blank=True, default=list, verbose_name='links'),
+            model_name="group",
+            name="links",
+            field=models.JSONField(blank=True, default=list, verbose_name="links"),
         ),
         migrations.AlterField(
-            model_name='group',
-            name='leaders',
-            field=models.ManyToManyField(blank=True, related_name='led_groups', to='community.member', verbose_name='organizers'),
+            model_name="group",
+            name="leaders",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="led_groups",
+                to="community.member",
+                verbose_name="organizers",
+            ),
         ),
         migrations.CreateModel(
-            name='AffiliationSuggestion',
+            name="AffiliationSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('email_domain', "Verified email at the organization's domain"), ('partner', 'Proposed by the organization')], max_length=20, verbose_name='source')),
-                ('evidence', models.CharField(blank=True, max_length=300, verbose_name='evidence')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('start_date', models.DateField(verbose_name='from')),
-                ('state', models.CharField(choices=[('pending', 'Waiting for staff'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], default='pending', max_length=20, verbose_name='state')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('affiliation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='community.affiliation')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("email_domain", "Verified email at the organization's domain"),
+                            ("partner", "Proposed by the organization"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                ("evidence", models.CharField(blank=True, max_length=300, verbose_name="evidence")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("start_date", models.DateField(verbose_name="from")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for staff"),
+                            ("confirmed", "Confirmed"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "affiliation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="community.affiliation",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'affiliation suggestion',
-                'verbose_name_plural': 'affiliation suggestions',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('member', 'organization'), name='affiliation_suggestion_one_pending')],
+                "verbose_name": "affiliation suggestion",
+                "verbose_name_plural": "affiliation suggestions",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "pending")),
+                        fields=("member", "organization"),
+                        name="affiliation_suggestion_one_pending",
+                    )
+                ],
             },
         ),
     ]

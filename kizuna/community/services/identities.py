@@ -1,12 +1,13 @@
 """A member's accounts on platforms, checked against the erasure blocklist."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kizuna.community.matching import identifier_hash
-from kizuna.community.models import ErasureBlock, Identity, Member
+from kizuna.community.matching import identifier_hash, name_key, reading_key
+from kizuna.community.models import ErasureBlock, Identity, IdentityName, Member
 from kizuna.community.services.search import member_refresh_search
 from kizuna.core import audit
 from kizuna.core.errors import Conflict
@@ -54,6 +55,7 @@ def identity_add(
             display_name=display_name,
             verified=verified,
         )
+        identity_names_record([(identity.pk, display_name)])
         member_refresh_search(member)
         audit.record(
             actor=actor,
@@ -69,3 +71,19 @@ def is_blocked(platform: str, handle: str, email: str) -> bool:
         [identifier_hash("email", email)] if email else []
     )
     return ErasureBlock.objects.filter(identifier_hash__in=hashes).exists()
+
+
+def identity_names_record(names: Iterable[tuple[int, str]]) -> None:
+    """Remember each (identity id, name) it was seen under; names already known are skipped."""
+    rows = {}
+    for identity_id, name in names:
+        key = name_key(name)[:200]
+        if key and (identity_id, key) not in rows:
+            rows[(identity_id, key)] = IdentityName(
+                identity_id=identity_id,
+                name=name[:200],
+                name_key=key,
+                reading_key=reading_key(name)[:200],
+            )
+    if rows:
+        IdentityName.objects.bulk_create(rows.values(), ignore_conflicts=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from kizuna.community import bulk_sql
 from kizuna.community.matching import member_search_text, name_key, reading_key
 from kizuna.community.models import Identity, Member, Tag
-from kizuna.community.services.identities import identity_checked
+from kizuna.community.services.identities import identity_checked, identity_names_record
 from kizuna.community.services.search import member_refresh_search
 from kizuna.core import audit
 from kizuna.core.events import emit
@@ -94,6 +94,11 @@ def people_create(*, actor: Any, people: Sequence[NewPerson]) -> list[tuple[int 
                 )
                 for i in with_identity
             ],
+        )
+        identity_names_record(
+            (identity_id, people[i].display_name)
+            for i in with_identity
+            if (identity_id := created[i][0]) is not None
         )
         emit("member.created", {"member_ids": member_ids}, actor=actor)
         audit.record(actor=actor, action="member.created", after={"member_ids": member_ids})

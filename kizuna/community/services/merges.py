@@ -1,5 +1,6 @@
 """Two records of one person: merging them, undoing a merge, suggesting who may be one."""
 
+from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from kizuna.community.models import (
     Attendance,
     Group,
     Identity,
+    IdentityName,
     Member,
     MemberMerge,
     MergeSuggestion,
@@ -171,18 +173,8 @@ def merge_suggestions_refresh() -> int:
     groups += _groups(
         Identity.objects.filter(member__in=current), "handle", MergeSuggestionReason.SAME_HANDLE
     )
-    groups += _groups(
-        current.exclude(name_key=""),
-        "name_key",
-        MergeSuggestionReason.SIMILAR_NAME,
-        member_field="id",
-    )
-    groups += _groups(
-        current.exclude(reading_key=""),
-        "reading_key",
-        MergeSuggestionReason.SIMILAR_NAME,
-        member_field="id",
-    )
+    groups += _name_groups(current, "name_key")
+    groups += _name_groups(current, "reading_key")
     not_same = set(NotSamePerson.objects.values_list("member_a_id", "member_b_id"))
     existing = set(MergeSuggestion.objects.values_list("member_a_id", "member_b_id"))
     new: dict[tuple[int, int], str] = {}
@@ -204,18 +196,35 @@ def merge_suggestions_refresh() -> int:
 MAX_SUGGESTION_GROUP = 5
 
 
-def _groups(
-    queryset: Any, key: str, reason: str, member_field: str = "member_id"
-) -> list[tuple[str, list[int]]]:
+def _name_groups(current: Any, key: str) -> list[tuple[str, list[int]]]:
+    """Members sharing a name key, over their own names and every name their identities used.
+
+    Two sources, so the grouping is done here: a member called "Kenji Suzuki" and another
+    whose GitHub account committed as "kenji" first and as "Kenji Suzuki" later share one.
+    """
+    members: dict[str, set[int]] = defaultdict(set)
+    for value, member_id in current.exclude(**{key: ""}).values_list(key, "id"):
+        members[value].add(member_id)
+    names = IdentityName.objects.filter(identity__member__in=current).exclude(**{key: ""})
+    for value, member_id in names.values_list(key, "identity__member_id"):
+        members[value].add(member_id)
+    return [
+        (MergeSuggestionReason.SIMILAR_NAME, sorted(ids))
+        for ids in members.values()
+        if 1 < len(ids) <= MAX_SUGGESTION_GROUP
+    ]
+
+
+def _groups(queryset: Any, key: str, reason: str) -> list[tuple[str, list[int]]]:
     shared = (
         queryset.values(key)
-        .annotate(n=Count(member_field, distinct=True))
+        .annotate(n=Count("member_id", distinct=True))
         .filter(n__gt=1, n__lte=MAX_SUGGESTION_GROUP)
         .values_list(key, flat=True)
     )
     members: dict[str, list[int]] = {}
     for value, member_id in queryset.filter(**{f"{key}__in": list(shared)}).values_list(
-        key, member_field
+        key, "member_id"
     ):
         members.setdefault(value, []).append(member_id)
     return [(reason, ids) for ids in members.values()]

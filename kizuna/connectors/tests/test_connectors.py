@@ -4,7 +4,14 @@ import httpx
 import pytest
 
 from kizuna.community import services as community
-from kizuna.community.models import Activity, Attendance, Event, Identity, Member
+from kizuna.community.models import (
+    Activity,
+    Attendance,
+    Event,
+    Identity,
+    Member,
+    MergeSuggestion,
+)
 from kizuna.connectors import connpass_csv, credentials, services
 from kizuna.connectors.base import Pacer
 from kizuna.connectors.models import Cursor, Source, SourceKind
@@ -163,7 +170,7 @@ def test_doorkeeper_sync_imports_events_and_stops_at_an_empty_page(server, no_sl
     assert Cursor.objects.get(source=source).position == "2026-04-06T01:00:00.000Z"
 
 
-def github_server(server, fail_page_2=False):
+def github_server(server, fail_page_2=False, later_commit=False):
     def issues(request):
         if request.url.params.get("page") == "2":
             if fail_page_2:
@@ -188,6 +195,18 @@ def github_server(server, fail_page_2=False):
         "api.github.com/repos/kizuna/plugin-sdk/pulls/comments", "github_review_comments.json"
     )
     server.file("api.github.com/repos/kizuna/plugin-sdk/releases", "github_releases.json")
+
+    def commits(request):
+        """The first read lists older commits; one with `since`, the commit made after."""
+        if "since" not in request.url.params:
+            return httpx.Response(200, content=(FIXTURES / "github_commits.json").read_bytes())
+        if later_commit:
+            return httpx.Response(
+                200, content=(FIXTURES / "github_commits_since.json").read_bytes()
+            )
+        return httpx.Response(200, json=[])
+
+    server.add("api.github.com/repos/kizuna/plugin-sdk/commits", commits)
 
 
 def github_graphql(server, fail_page_2=False, page_1="github_discussions_page1.json"):
@@ -226,11 +245,77 @@ def test_github_sync_imports_issues_pull_requests_comments_reviews_and_releases(
 
     assert run.error == ""
     types = sorted(Activity.objects.values_list("type", flat=True))
-    assert types == ["comment", "issue", "pull_request", "pull_request", "release", "review"]
+    assert types == [
+        "comment",
+        "commit",
+        "commit",
+        "commit",
+        "issue",
+        "pull_request",
+        "pull_request",
+        "release",
+        "review",
+    ]
     # Handles are case-insensitive: Kenji-Dev and kenji-dev are one person.
-    assert Identity.objects.filter(platform="github").count() == 3
+    assert Identity.objects.filter(platform="github").count() == 4
     assert Member.objects.get(identities__handle="dependabot[bot]").is_bot
     assert graphql_requests(server) == []  # discussions need a token
+
+
+def test_github_commits_are_code_output_credited_to_the_account_or_the_email(server, no_sleep):
+    github_server(server)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+
+    sync(source, server, no_sleep.append)
+
+    commits = Activity.objects.filter(type__key="commit")
+    assert sorted(commits.values_list("identity__platform", "identity__handle")) == [
+        ("git", "hanako@example.jp"),
+        ("github", "dependabot[bot]"),
+        ("github", "ksuzuki"),
+    ]
+    assert all(commit.is_output for commit in commits)
+    fix = commits.get(identity__handle="ksuzuki")
+    assert fix.title == "Fix tax rounding for reduced rate items"
+    assert fix.url.endswith("/commit/a1b2c3d4e5f60718293a4b5c6d7e8f9001122334")
+    assert not commits.filter(title__startswith="Merge pull request").exists()
+    cursor = Cursor.objects.get(source=source, stream="kizuna/plugin-sdk:commits")
+    assert cursor.position == "2026-03-20T05:00:00Z"
+
+
+def test_github_commits_second_sync_asks_only_for_newer_commits(server, no_sleep):
+    github_server(server)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+    sync(source, server, no_sleep.append)
+
+    sync(source, server, no_sleep.append)
+
+    [last] = [r for r in server.requests if r.url.path.endswith("/commits")][-1:]
+    assert last.url.params["since"] == "2026-03-20T05:00:00Z"
+    assert Activity.objects.filter(type__key="commit").count() == 3
+
+
+def test_person_who_committed_under_a_short_handle_then_the_full_name_is_suggested(
+    alice, server, no_sleep
+):
+    """ksuzuki commits as "kenji" from a home address, later as "Kenji Suzuki" from work."""
+    full_name = community.member_create(
+        actor=alice, display_name="Kenji Suzuki", platform="connpass", handle="kenji_s"
+    )
+    github_server(server, later_commit=True)
+    source = make_source(SourceKind.GITHUB, {"repositories": ["kizuna/plugin-sdk"]})
+    sync(source, server, no_sleep.append)
+    committer = Member.objects.get(identities__handle="ksuzuki")
+    assert committer.display_name == "kenji"
+    community.merge_suggestions_refresh()
+    assert not MergeSuggestion.objects.exists()
+
+    sync(source, server, no_sleep.append)
+    community.merge_suggestions_refresh()
+
+    pair = sorted([committer.pk, full_name.pk])
+    suggestion = MergeSuggestion.objects.get(member_a_id=pair[0], member_b_id=pair[1])
+    assert suggestion.reason == "similar_name"
 
 
 def test_github_sync_with_a_token_imports_discussions_as_questions_answers_and_comments(

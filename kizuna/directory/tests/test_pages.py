@@ -187,3 +187,11 @@ def test_another_partner_cannot_open_the_inbox_item(client, eve, carol, bob_part
     slot = leads.lead_create(merchant=carol, partners=[bob_partner], **project()).assignments.get()
     client.force_login(eve)
     assert client.get(reverse("directory:inbox_item", args=[slot.pk])).status_code == 404
+
+
+def test_every_badge_in_results_and_on_the_partner_page_links_to_its_evidence(client, bob_partner):
+    evidence = reverse("partners:badge_evidence", args=["bob-web-works", "plugin_development"])
+    results = client.get(reverse("directory:search"), {"q": "決済"}).content.decode()
+    partner_page = client.get(reverse("directory:partner", args=["bob-web-works"])).content
+    assert f'href="{evidence}"' in results
+    assert f'href="{evidence}"' in partner_page.decode()

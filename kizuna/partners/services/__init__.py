@@ -7,11 +7,14 @@ One module per part of the program; callers import from the module itself:
 - achievements: submission, evidence, review decisions, public summaries
 - badges: badges earned from verified achievements inside the recency window
 - rank: contribution points and the rank they give
+- community_points: points earned by affiliated people's community activity, and the
+  staff's table of which activity type earns which contribution kind
 - evangelists: nominations, appointments, requests for an evangelist
 - imports: carry-over of partners from the old program
 - validation: errors shaped for both forms and the API
 
 The seam for the community app is `rank.contribution_record`: when an activity of a member
-affiliated with a partner is worth points, community code calls it with its own `source`
-and the activity's id as `external_id`; calling it twice for one activity adds nothing.
+affiliated with a partner is worth points, `community_points` (driven by community events
+through partners.consumers) calls it with source "community" and one `external_id` per
+activity and partner; calling it twice for one activity adds nothing.
 """

@@ -33,6 +33,7 @@ def contribution_record(
     points: int | None = None,
     note: str = "",
     actor: Any = None,
+    activity_id: int | None = None,
 ) -> tuple[Contribution, bool]:
     """Add points to a partner, once per (source, external_id); return (row, created).
 
@@ -56,6 +57,7 @@ def contribution_record(
                 "occurred_on": occurred_on,
                 "note": note,
                 "recorded_by": actor,
+                "activity_id": activity_id,
             },
         )
         if created:

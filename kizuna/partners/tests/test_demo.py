@@ -26,6 +26,14 @@ def test_seed_demo_gives_bob_verified_and_pending_achievements_badges_and_a_rank
     assert bob.rank != "member"
     assert RankChange.objects.filter(partner=bob).exists()
     assert not bob.is_stale
+    # Points earned by Bob's people in the community, through the consumer.
+    community = bob.contributions.filter(source="community")
+    assert sorted(community.values_list("kind__code", flat=True)) == [
+        "answered_question",
+        "blog_article",
+        "talk",
+        "talk",
+    ]
 
 
 def test_seed_demo_fills_every_partner_and_the_evangelist_program():

@@ -15,7 +15,7 @@ from kizuna.accounts.models import Organization
 from kizuna.core.forms import call_service
 from kizuna.partners import selectors
 from kizuna.partners.forms import PartnerProfileForm
-from kizuna.partners.models import PartnerProfile, Rank
+from kizuna.partners.models import Badge, PartnerProfile, Rank
 from kizuna.partners.permissions import PartnerAction, allowed, can_set_up_profile
 from kizuna.partners.services.profiles import (
     PROFILE_FIELDS,
@@ -113,8 +113,47 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def badge_evidence(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Public: the verified achievements behind one badge of a partner, and the window."""
+    partner = get_object_or_404(selectors.partner_by_slug(slug))
+    badge = get_object_or_404(Badge, code=code)
+    return render(
+        request,
+        "partners/badge_evidence.html",
+        {
+            "partner": partner,
+            "badge": badge,
+            "evidence": selectors.badge_evidence(partner, badge),
+            "window_days": settings.KIZUNA_BADGE_WINDOW_DAYS,
+        },
+    )
+
+
 def partner_logo(request: HttpRequest, slug: str) -> FileResponse:
     partner = get_object_or_404(selectors.partner_by_slug(slug))
     if not partner.logo:
         raise Http404
     return FileResponse(partner.logo.open("rb"))
+
+
+@login_required
+def rank_page(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The partner's rank and what its points are made of; staff open it by the slug."""
+    if slug is None:
+        partner = own_partner(request)
+    else:
+        require(request, PartnerAction.MANAGE_PROGRAM)
+        partner = get_object_or_404(selectors.partner_by_slug(slug))
+    require(request, PartnerAction.VIEW_PRIVATE, partner)
+    return render(
+        request,
+        "partners/rank.html",
+        {
+            "partner": partner,
+            "breakdown": selectors.rank_breakdown(partner),
+            "next_rank": _next_rank(partner),
+            "rank_history": selectors.rank_history(partner),
+            "window_days": settings.KIZUNA_RANK_WINDOW_DAYS,
+            "grace_days": settings.KIZUNA_RANK_GRACE_DAYS,
+        },
+    )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kizuna.accounts.models import User
+from kizuna.core.consumers import dispatch
 from kizuna.core.seeding import SCALES, DemoContext, seed_all
 
 
@@ -44,4 +45,8 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             seed_all(ctx)
+            # Partners' points from their people's community activity are computed by this
+            # consumer from the seeded events; run it now so the demo shows them at once.
+            while dispatch("partners.community_points"):
+                pass
         self.stdout.write(self.style.SUCCESS(f"Demo ecosystem loaded ({scale}, seed {seed})."))
