@@ -19,6 +19,7 @@ PARTNER_EVENTS = {
     "lead.completed",
     "review.published",
     "review.hidden",
+    "partner.left",
 }
 SUSPENSION_EVENTS = {"partner.suspended", "partner.unsuspended"}
 

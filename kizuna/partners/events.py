@@ -61,6 +61,24 @@ class EvangelistRequestSubmitted(EventPayload):
     request_id: int
 
 
+class PartnerExitRequested(PartnerPayload):
+    leaves_on: date
+
+
+class PartnerLeft(PartnerPayload):
+    left_on: date
+
+
+class ApplicationEvent(EventPayload):
+    application_id: int
+    status: str
+
+
+class ApplicationApproved(ApplicationEvent):
+    partner_id: int
+    organization_id: int
+
+
 declare_partner = partial(
     declare, public=True, scope="partners:read", partner_field="organization_id"
 )
@@ -81,3 +99,12 @@ declare_partner("rank.changed", schema=RankChanged)
 declare("evangelist.nominated", schema=EvangelistNominated)
 declare("evangelist.accepted", schema=EvangelistAccepted)
 declare("evangelist_request.submitted", schema=EvangelistRequestSubmitted)
+declare_partner("partner.exit_requested", schema=PartnerExitRequested)
+declare_partner("partner.left", schema=PartnerLeft)
+# Applications are companies not yet in the program: internal, for staff's tools only.
+declare("partner_application.submitted", schema=ApplicationEvent)
+declare("partner_application.info_requested", schema=ApplicationEvent)
+declare("partner_application.answered", schema=ApplicationEvent)
+declare("partner_application.approved", schema=ApplicationApproved)
+declare("partner_application.rejected", schema=ApplicationEvent)
+declare("partner_application.withdrawn", schema=ApplicationEvent)
