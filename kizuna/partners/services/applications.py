@@ -51,13 +51,13 @@ AUDITED_FIELDS = ["status", "decision_reason", "company_name", "contact_email", 
 
 def status_token(application: PartnerApplication) -> str:
     """The applicant's key to its application: no account is needed to follow it."""
-    return signing.dumps(application.pk, salt=STATUS_SALT)
+    return signing.Signer(salt=STATUS_SALT).sign(str(application.pk))
 
 
 def application_from_token(token: str) -> PartnerApplication | None:
     try:
-        pk = signing.loads(token, salt=STATUS_SALT)
-    except signing.BadSignature:
+        pk = int(signing.Signer(salt=STATUS_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
         return None
     return PartnerApplication.objects.filter(pk=pk).first()
 
