@@ -4,7 +4,7 @@ An application moves submitted -> (info_requested -> submitted)* -> approved | r
 is withdrawn by the applicant before a decision. Every step is a row the applicant sees on
 the status page its signed link opens, is audited when staff take it, emits a declared
 event and emails the contact person. Approval creates the organization, the owner's account
-(through `owner_access_grant`, the one place that knows how an owner gets in), the profile
+(through `organization_with_owner_create`, the one place that knows how an owner gets in), the profile
 and the billing account, and records the chosen fee from the next billing period.
 """
 
@@ -305,26 +305,39 @@ def _free_slug(application: PartnerApplication) -> str:
     return slug
 
 
-def owner_access_grant(*, name: str, email: str) -> tuple[User, str]:
-    """The owner's account and the link by which they get in; the one seam for invitations.
+def organization_with_owner_create(
+    *, actor: Any, application: PartnerApplication
+) -> tuple[Organization, str]:
+    """The new partner organization with its first owner, and the link by which the owner
+    gets in: the one seam for how an owner is invited.
 
     A person who already has an account is made owner and signs in as usual. Anyone else
-    gets an account without a usable password and the password-reset link of Django's own
-    flow (default_token_generator, PASSWORD_RESET_TIMEOUT), which sets it.
+    gets an account without a usable password and the link of Django's own password-reset
+    flow (default_token_generator, PASSWORD_RESET_TIMEOUT), which sets it and signs in.
+    (When accounts' organization invitations are merged, this becomes an owner invitation.)
     """
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = user_create(email=email, password=None, display_name=name, kind=AccountKind.MERCHANT)
+    email = application.contact_email
+    owner = User.objects.filter(email__iexact=email).first()
+    if owner is None:
+        owner = user_create(
+            email=email,
+            password=None,
+            display_name=application.contact_name,
+            kind=AccountKind.MERCHANT,
+        )
         link = settings.SITE_URL + reverse(
             "accounts:password_reset_confirm",
             args=[
-                urlsafe_base64_encode(force_bytes(user.pk)),
-                default_token_generator.make_token(user),
+                urlsafe_base64_encode(force_bytes(owner.pk)),
+                default_token_generator.make_token(owner),
             ],
         )
     else:
         link = settings.SITE_URL + reverse("partners:portal")
-    return user, link
+    organization = organization_create(
+        actor=actor, name=application.company_name, slug=_free_slug(application), owner=owner
+    )
+    return organization, link
 
 
 def application_approve(
@@ -339,12 +352,7 @@ def application_approve(
                 _("Someone else changed this in the meantime; reload the page and look again."),
                 code="state_changed",
             )
-        owner, link = owner_access_grant(
-            name=application.contact_name, email=application.contact_email
-        )
-        organization = organization_create(
-            actor=actor, name=application.company_name, slug=_free_slug(application), owner=owner
-        )
+        organization, link = organization_with_owner_create(actor=actor, application=application)
         partner = partner_create(
             actor=actor,
             organization=organization,

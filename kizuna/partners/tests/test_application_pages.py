@@ -48,7 +48,8 @@ def test_a_visitor_applies_and_lands_on_the_status_page(client):
 
 def test_the_apply_page_shows_the_fee_range_and_a_preview(client):
     page = client.get(reverse("partners:apply")).content.decode()
-    assert "10,000" in page and "50,000" in page
+    assert "10,000" in page
+    assert "50,000" in page
     assert 'data-testid="preview-total"' in page
 
 
@@ -134,7 +135,8 @@ def test_a_visitor_is_sent_to_sign_in_for_the_application_review(client, page):
     application = submit()
     args = [application.pk] if page == "partners:staff_application" else []
     response = client.get(reverse(page, args=args))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_a_partner_manager_reviews_applications(client, make_user):
@@ -158,9 +160,11 @@ def test_the_review_list_filters_by_state(client, alice):
     applications.application_withdraw(application=gone)
     client.force_login(alice)
     page = client.get(reverse("partners:staff_applications")).content.decode()
-    assert waiting.company_name in page and gone.company_name not in page
+    assert waiting.company_name in page
+    assert gone.company_name not in page
     page = client.get(reverse("partners:staff_applications"), {"state": "withdrawn"}).content
-    assert b"Gone Co" in page and b"Waiting Co" not in page
+    assert b"Gone Co" in page
+    assert b"Waiting Co" not in page
 
 
 def test_staff_approve_from_the_detail_page(client, alice):

@@ -128,7 +128,9 @@ def test_approval_creates_organization_owner_profile_focus_and_billing(alice):
         date(2027, 1, 1),
     )
     welcome = sent_mail()[-1]
-    assert reverse("accounts:password_reset_confirm", args=["x", "y"]).split("x/")[0] in welcome.body
+    assert (
+        reverse("accounts:password_reset_confirm", args=["x", "y"]).split("x/")[0] in welcome.body
+    )
     event = OutboxEvent.objects.get(type="partner_application.approved")
     assert event.payload["partner_id"] == partner.pk
     assert AuditEntry.objects.filter(action="partner_application.approved").exists()
