@@ -3,9 +3,9 @@
 An application moves submitted -> (info_requested -> submitted)* -> approved | rejected, or
 is withdrawn by the applicant before a decision. Every step is a row the applicant sees on
 the status page its signed link opens, is audited when staff take it, emits a declared
-event and emails the contact person. Approval creates the organization, the owner's account
-(through `organization_with_owner_create`, the one place that knows how an owner gets in), the profile
-and the billing account, and records the chosen fee from the next billing period.
+event and emails the contact person. Approval creates the organization and its owner's
+access (`organization_with_owner_create`, the one place that knows how an owner gets in),
+the profile and the billing account, and records the chosen fee from the next period.
 """
 
 from datetime import date
