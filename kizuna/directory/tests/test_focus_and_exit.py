@@ -43,7 +43,7 @@ def ranked_names(**params):
 
 
 def test_search_ranking_is_unchanged_by_focus(two_partners):
-    stronger, focused = two_partners
+    _stronger, focused = two_partners
     before = ranked_names(services=("plugin_development",))
     before_all = ranked_names()
     focus(focused, "plugin_development")
