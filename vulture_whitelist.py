@@ -99,3 +99,8 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# Form fields read from the posted data, never as attributes (kizuna/partners/forms.py):
+# the application's honeypot and the confirmation box of leaving the program.
+leave_empty
+confirm

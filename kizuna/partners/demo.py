@@ -479,7 +479,7 @@ def _applications(ctx: DemoContext, partners: list[PartnerProfile], badges: list
             decided_at=now if status == ApplicationStatus.REJECTED else None,
         )
         application.focus_badges.set(ctx.rng.sample(badges, 2))
-        steps = [(ApplicationStepKind.SUBMITTED, None, "")]
+        steps: list[tuple[str, User | None, str]] = [(ApplicationStepKind.SUBMITTED, None, "")]
         if staff_text and status != ApplicationStatus.REJECTED:
             steps.append((ApplicationStepKind.INFO_REQUESTED, staff, staff_text))
         if answer:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -77,7 +79,7 @@ class PartnerProfile(models.Model):
     demotion_noticed_at = models.DateTimeField(null=True, blank=True)
     # 注力分野: the badges the partner wants more work in. Stated, never evidence: it is not
     # shown as a badge, does not count for ranking in search, and only leans recommendations.
-    focus_badges = models.ManyToManyField(
+    focus_badges: "models.ManyToManyField[Badge, Any]" = models.ManyToManyField(
         "Badge", blank=True, related_name="focused_by", verbose_name=_("focus areas")
     )
     # Set when the partner's exit from the program took effect; the directory lists it no more.

@@ -45,7 +45,7 @@ from kizuna.partners.services.profiles import partner_create, partner_focus_set
 from kizuna.partners.services.validation import field_error
 
 STATUS_SALT = "partners.application.status"
-OPEN = [ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED]
+OPEN: list[str] = [ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED]
 AUDITED_FIELDS = ["status", "decision_reason", "company_name", "contact_email", "monthly_fee"]
 
 

@@ -105,7 +105,7 @@ def test_rejection_needs_a_reason_and_tells_the_applicant(alice):
     assert application.decided_by == alice
     assert "対象外の業種です" in sent_mail()[-1].body
     entry = AuditEntry.objects.get(action="partner_application.rejected")
-    assert entry.after["status"] == "rejected"
+    assert entry.after == {**(entry.after or {}), "status": "rejected"}
 
 
 def test_approval_creates_organization_owner_profile_focus_and_billing(alice):
