@@ -146,3 +146,7 @@ public_activities  # kizuna/partners/selectors.py (RankBreakdown)
 private_activities  # kizuna/partners/selectors.py (RankBreakdown)
 other_contributions  # kizuna/partners/selectors.py (RankBreakdown)
 unpublished  # kizuna/partners/selectors.py (BadgeEvidence)
+# Form fields read from the posted data, never as attributes (kizuna/partners/forms.py):
+# the application's honeypot and the confirmation box of leaving the program.
+leave_empty
+confirm

@@ -355,6 +355,12 @@ KIZUNA_BADGE_LEVEL_THRESHOLDS = [int(n) for n in envlist("KIZUNA_BADGE_LEVEL_THR
 KIZUNA_BADGE_WINDOW_DAYS = envint("KIZUNA_BADGE_WINDOW_DAYS", 3 * 365)
 # A profile its owner has not reviewed for this long is flagged stale.
 KIZUNA_PROFILE_STALE_AFTER_DAYS = envint("KIZUNA_PROFILE_STALE_AFTER_DAYS", 365)
+# A partner leaving the program gives this much notice; it stays listed and billed to the end
+# of the month in which the notice runs out (docs/partners.md, "Leaving the program").
+KIZUNA_PROGRAM_EXIT_NOTICE_DAYS = envint("KIZUNA_PROGRAM_EXIT_NOTICE_DAYS", 30)
+# Partner applications accepted per client address per hour, and per contact email per day.
+KIZUNA_APPLICATIONS_PER_HOUR_PER_IP = envint("KIZUNA_APPLICATIONS_PER_HOUR_PER_IP", 5)
+KIZUNA_APPLICATIONS_PER_DAY_PER_EMAIL = envint("KIZUNA_APPLICATIONS_PER_DAY_PER_EMAIL", 3)
 # Points in the rolling window needed for Bronze, Silver, Gold, Platinum.
 KIZUNA_RANK_THRESHOLDS = [int(n) for n in envlist("KIZUNA_RANK_THRESHOLDS", "10,30,60,100")]
 KIZUNA_RANK_WINDOW_DAYS = envint("KIZUNA_RANK_WINDOW_DAYS", 365)
@@ -401,6 +407,10 @@ KIZUNA_DIRECTORY_WEIGHTS = {
         "freshness": 1,
     }.items()
 }
+# Recommended leads only: points (x 1000 for a full match) for partners whose stated focus
+# (注力分野) covers the badges a lead asks for. Search ranking never uses it (rule 8's spirit:
+# what a partner says it wants is not evidence).
+KIZUNA_RECOMMENDATION_FOCUS_WEIGHT = envint("KIZUNA_RECOMMENDATION_FOCUS_WEIGHT", 2)
 # Points taken off a profile its owner has not reviewed in time (partners' stale_since).
 KIZUNA_DIRECTORY_STALE_PENALTY = envint("KIZUNA_DIRECTORY_STALE_PENALTY", 2000)
 # A rating counts as this many reviews of the prior mean (Bayesian average).

@@ -97,6 +97,8 @@ class BillingAccount(models.Model):
     )
     suspended = models.BooleanField(_("suspended from the directory"), default=False)
     suspension_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The last day billed when the partner leaves the program; no period starts after it.
+    billing_ends_on = models.DateField(_("billing ends on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -56,12 +56,21 @@ def live_invoices(account: BillingAccount) -> QuerySet[Invoice]:
 
 
 def next_period_start(account: BillingAccount, today: date) -> date | None:
-    """The first day not yet billed; None while the partner has chosen no fee."""
+    """The first day not yet billed; None while the partner has chosen no fee, or once
+    billing has ended (the partner left the program)."""
     last = live_invoices(account).order_by("-period_end").first()
     if last is not None:
-        return last.period_end + timedelta(days=1)
-    first_choice = account.choices.order_by("effective_from", "id").first()
-    return first_choice.effective_from if first_choice else None
+        start: date | None = last.period_end + timedelta(days=1)
+    else:
+        first_choice = account.choices.order_by("effective_from", "id").first()
+        start = first_choice.effective_from if first_choice else None
+    if (
+        start is not None
+        and account.billing_ends_on is not None
+        and start > account.billing_ends_on
+    ):
+        return None  # the partner has left the program
+    return start
 
 
 def next_choice_start(account: BillingAccount | None, today: date) -> date:
@@ -72,6 +81,13 @@ def next_choice_start(account: BillingAccount | None, today: date) -> date:
         if last is not None and last.period_end >= start:
             start = add_months(last.period_start, last.period_months)
     return start
+
+
+def fee_bounds(account: BillingAccount | None, today: date) -> dict[str, int]:
+    """The step and range a fee chosen today must keep to (None: a company applying)."""
+    rules = rules_for(next_choice_start(account, today))
+    minimum, maximum = pricing.fee_range(rules, small_business=is_small_business(account))
+    return {"step": rules.fee_step, "minimum": minimum, "maximum": maximum}
 
 
 def fee_choice_for(account: BillingAccount, period_start: date) -> FeeChoice | None:

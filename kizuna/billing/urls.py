@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("fee/", views.fee, name="fee"),
     path("fee/preview/", views.fee_preview, name="fee_preview"),
+    path("fee/preview/applicant/", views.applicant_fee_preview, name="applicant_fee_preview"),
     path("account/", views.account_edit, name="account"),
     path("invoices/<int:pk>.pdf", views.invoice_pdf, name="invoice_pdf"),
     path("staff/", views.staff_invoices, name="staff_invoices"),

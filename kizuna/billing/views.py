@@ -96,13 +96,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _fee_bounds(account: BillingAccount | None) -> dict[str, int]:
-    start = selectors.next_choice_start(account, selectors.today())
-    rules = selectors.rules_for(start)
-    minimum, maximum = pricing.fee_range(rules, small_business=selectors.is_small_business(account))
-    return {"step": rules.fee_step, "minimum": minimum, "maximum": maximum}
+    return selectors.fee_bounds(account, selectors.today())
 
 
-def _preview_context(account: BillingAccount | None, data: Any) -> dict[str, Any]:
+def preview_context(account: BillingAccount | None, data: Any) -> dict[str, Any]:
     form = FeeForm(data, **_fee_bounds(account))
     if not form.is_valid():
         return {"preview": None, "problem": _("Enter an amount to see the charge.")}
@@ -157,7 +154,7 @@ def fee(request: HttpRequest) -> HttpResponse:
         "account": account,
         "history": account.choices.all(),
         **bounds,
-        **_preview_context(account, request.POST or initial),
+        **preview_context(account, request.POST or initial),
     }
     return render(request, "billing/fee.html", context)
 
@@ -165,7 +162,13 @@ def fee(request: HttpRequest) -> HttpResponse:
 @partner_page(Action.CHOOSE_FEE)
 def fee_preview(request: HttpRequest) -> HttpResponse:
     account = selectors.account_of(request.organization)  # type: ignore[attr-defined]
-    return render(request, "billing/_preview.html", _preview_context(account, request.GET))
+    return render(request, "billing/_preview.html", preview_context(account, request.GET))
+
+
+def applicant_fee_preview(request: HttpRequest) -> HttpResponse:
+    """The same preview for a company applying to the program (no account yet): public,
+    read-only, priced as a first-time partner under the rules of the next period."""
+    return render(request, "billing/_preview.html", preview_context(None, request.GET))
 
 
 @partner_page(Action.CHOOSE_FEE)

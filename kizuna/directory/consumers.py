@@ -20,6 +20,7 @@ PARTNER_EVENTS = {
     "guild.joined",
     "review.published",
     "review.hidden",
+    "partner.left",
 }
 SUSPENSION_EVENTS = {"partner.suspended", "partner.unsuspended"}
 

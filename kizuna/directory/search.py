@@ -16,15 +16,16 @@ from functools import reduce
 from operator import and_
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from kizuna.core.text import normalize_ja
 from kizuna.directory import snapshot
 from kizuna.directory.models import DirectoryEntry, EntryBadge, LeadPreferences
 from kizuna.directory.services import ranking
 from kizuna.directory.snapshot import HitBadge
-from kizuna.partners.models import Rank
+from kizuna.partners.models import PartnerProfile, Rank
 
 MAX_TOKENS = 10
 
@@ -348,7 +349,8 @@ def recommended_partner_ids(lead: Any, *, exclude: list[int], limit: int) -> lis
     badges = tuple(lead.services.values_list("code", flat=True))
     if lead.site_type:
         badges += (lead.site_type.code,)
-    ranked = index.top(eligible, snapshot.Query(badge_codes=badges), limit)
+    query = snapshot.Query(badge_codes=badges, bonus=focus_bonus(badges))
+    ranked = index.top(eligible, query, limit)
     return [pk for pk, _score in ranked]
 
 
@@ -371,3 +373,22 @@ def guild_suggested_partner_ids(
     eligible = index.accepting & covering & ~index.ids_to_bits([*exclude, initiator_id])
     ranked = index.top(eligible, snapshot.Query(badge_codes=wanted), limit)
     return [pk for pk, _score in ranked]
+def focus_bonus(badge_codes: tuple[str, ...]) -> dict[int, int]:
+    """Points per partner whose stated focus (注力分野) covers the lead's badges: the
+    recommendation weight times 1000 for a partner focused on all of them, a share for some.
+
+    Only recommendations use this; what a partner wants to do is not evidence of what it
+    did, so the search ranking never reads it.
+    """
+    weight = settings.KIZUNA_RECOMMENDATION_FOCUS_WEIGHT
+    if not badge_codes or not weight:
+        return {}
+    matches = (
+        PartnerProfile.focus_badges.through.objects.filter(badge__code__in=badge_codes)
+        .values("partnerprofile_id")
+        .annotate(found=Count("badge_id"))
+    )
+    return {
+        row["partnerprofile_id"]: weight * ranking.FULL * row["found"] // len(badge_codes)
+        for row in matches
+    }

@@ -17,7 +17,7 @@ import bisect
 import heapq
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import reduce
 from operator import and_, or_
@@ -78,11 +78,16 @@ class HitBadge:
 
 @dataclass(frozen=True)
 class Query:
-    """What to rank by: the normalized tokens and the badges a merchant asked for."""
+    """What to rank by: the normalized tokens and the badges a merchant asked for.
+
+    `bonus` adds points per entry id; only lead recommendations pass it (the partners'
+    stated focus), so a search ranks exactly as if it did not exist.
+    """
 
     tokens: tuple[str, ...] = ()
     badge_codes: tuple[str, ...] = ()
     today: date | None = None
+    bonus: dict[int, int] = field(default_factory=dict)
 
 
 def _text_bonus(found: int, tokens: int) -> int:
@@ -283,7 +288,7 @@ class Snapshot:
         if limit <= 0 or not matching:
             return []
         tie = self._tie_key(query.today)
-        if query.badge_codes or matching.bit_count() <= DIRECT_SCORING_LIMIT:
+        if query.badge_codes or query.bonus or matching.bit_count() <= DIRECT_SCORING_LIMIT:
             scored = ((self._score(n, query), n) for n in positions_of(matching))
             best = heapq.nlargest(limit, scored, key=lambda item: (item[0], tie(item[1])))
             return [(self.entries[n].id, score) for score, n in best]
@@ -292,6 +297,7 @@ class Snapshot:
     def _score(self, position: int, query: Query) -> int:
         entry = self.entries[position]
         score = entry.base_points + self._text_points(entry.headline_text, query.tokens)
+        score += query.bonus.get(entry.id, 0)
         codes = query.badge_codes
         if codes:
             requested = sum(self.badge_points.get(code, {}).get(entry.id, 0) for code in codes)

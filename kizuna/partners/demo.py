@@ -21,6 +21,9 @@ from kizuna.partners.models import (
     Achievement,
     AchievementReview,
     AchievementStatus,
+    ApplicationStatus,
+    ApplicationStep,
+    ApplicationStepKind,
     Badge,
     BadgeAward,
     BadgeFamily,
@@ -33,12 +36,15 @@ from kizuna.partners.models import (
     EvangelistWork,
     EvangelistWorkKind,
     Evidence,
+    PartnerApplication,
     PartnerProfile,
+    ProgramExit,
     Rank,
     RankChange,
     ReviewDecision,
 )
 from kizuna.partners.services.badges import badge_level_for
+from kizuna.partners.services.exits import exit_date
 from kizuna.partners.services.rank import rank_for_points, rank_order
 
 BATCH = 2_000
@@ -122,6 +128,8 @@ def seed(ctx: DemoContext) -> None:
     _badge_awards(ctx, partners, achievements)
     _contributions_and_ranks(ctx, partners)
     _evangelists(ctx)
+    _focus_and_exit(ctx, partners, badges)
+    _applications(ctx, partners, badges)
     ctx.shared["partner_profiles"] = partners
 
 
@@ -407,3 +415,100 @@ def _evangelists(ctx: DemoContext) -> None:
                 for n, group in enumerate(GROUPS[:3])
             ]
         )
+
+
+def _focus_and_exit(ctx: DemoContext, partners: list[PartnerProfile], badges: list[Badge]) -> None:
+    """A stated focus (注力分野) on about a third of the partners, and one partner on notice."""
+    through = PartnerProfile.focus_badges.through
+    rows = []
+    for partner in partners:
+        if partner.organization.slug == "bob-web-works" or ctx.rng.random() < 0.33:
+            for badge in ctx.rng.sample(badges, 2):
+                rows.append(through(partnerprofile_id=partner.pk, badge_id=badge.pk))
+    through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    leaving = next(
+        (p for p in reversed(partners) if p.organization.slug not in ("bob-web-works",)), None
+    )
+    if leaving is not None:
+        ProgramExit.objects.create(
+            partner=leaving,
+            reason="事業方針の変更のため",
+            leaves_on=exit_date(ctx.today),
+        )
+
+
+# (company, kana, prefecture, status, staff's text, applicant's answer)
+APPLICATIONS = [
+    ("株式会社ひまわりデジタル", "カブシキガイシャヒマワリデジタル", "13", "submitted", "", ""),
+    ("合同会社コトノハ", "ゴウドウガイシャコトノハ", "26", "info_requested",
+     "これまでの構築実績(件数と代表的な案件)を教えてください。", ""),
+    ("株式会社みなとウェブ", "カブシキガイシャミナトウェブ", "14", "submitted",
+     "対応可能な地域を教えてください。", "関東一円と、オンラインで全国に対応しています。"),
+    ("有限会社サンプル商事", "ユウゲンガイシャサンプルショウジ", "40", "rejected",
+     "現時点ではEC構築の実績が確認できないため、今回は見送らせていただきます。", ""),
+    ("株式会社はやて", "カブシキガイシャハヤテ", "04", "withdrawn", "", ""),
+]  # fmt: skip
+
+
+def _registration_number(rng: random.Random) -> str:
+    from kizuna.billing.registration import check_digit
+
+    digits = "".join(str(rng.randrange(10)) for _ in range(12))
+    return f"T{check_digit(digits)}{digits}"
+
+
+def _applications(ctx: DemoContext, partners: list[PartnerProfile], badges: list[Badge]) -> None:
+    """One application in each state; the approved one is that of an existing partner."""
+    staff = User.objects.filter(staff_role_grants__role="admin").first()
+    now = _at(ctx.today)
+    for n, (company, kana, prefecture, status, staff_text, answer) in enumerate(APPLICATIONS):
+        application = PartnerApplication.objects.create(
+            status=status,
+            company_name=company,
+            company_kana=kana,
+            registration_number=_registration_number(ctx.rng),
+            head_office_prefecture=prefecture,
+            website=f"https://applicant{n + 1}.example.jp/",
+            contact_name=person_name(ctx.rng)[0],
+            contact_email=f"applicant{n + 1}@example.jp",
+            monthly_fee=ctx.rng.choice([10_000, 20_000, 30_000]),
+            cycle=ctx.rng.choice(["monthly", "annual"]),
+            terms_accepted_at=now - timedelta(days=10 - n),
+            decision_reason=staff_text if status == ApplicationStatus.REJECTED else "",
+            decided_by=staff if status == ApplicationStatus.REJECTED else None,
+            decided_at=now if status == ApplicationStatus.REJECTED else None,
+        )
+        application.focus_badges.set(ctx.rng.sample(badges, 2))
+        steps: list[tuple[str, User | None, str]] = [(ApplicationStepKind.SUBMITTED, None, "")]
+        if staff_text and status != ApplicationStatus.REJECTED:
+            steps.append((ApplicationStepKind.INFO_REQUESTED, staff, staff_text))
+        if answer:
+            steps.append((ApplicationStepKind.ANSWERED, None, answer))
+        if status == ApplicationStatus.REJECTED:
+            steps.append((ApplicationStepKind.REJECTED, staff, staff_text))
+        if status == ApplicationStatus.WITHDRAWN:
+            steps.append((ApplicationStepKind.WITHDRAWN, None, ""))
+        for kind, actor, text in steps:
+            ApplicationStep.objects.create(
+                application=application, kind=kind, actor=actor, text=text
+            )
+    approved = next((p for p in partners if p.organization.slug != "bob-web-works"), None)
+    if approved is not None:
+        application = PartnerApplication.objects.create(
+            status=ApplicationStatus.APPROVED,
+            company_name=approved.name,
+            company_kana=approved.name_kana or "パートナー",
+            registration_number=_registration_number(ctx.rng),
+            head_office_prefecture=approved.head_office_prefecture or "13",
+            website=approved.website or "https://partner.example.jp/",
+            contact_name=approved.contact_name or person_name(ctx.rng)[0][0],
+            contact_email=approved.contact_email or "owner@partner.example.jp",
+            monthly_fee=10_000,
+            cycle="monthly",
+            terms_accepted_at=now - timedelta(days=400),
+            decided_by=staff,
+            decided_at=now - timedelta(days=395),
+            partner=approved,
+        )
+        for kind in (ApplicationStepKind.SUBMITTED, ApplicationStepKind.APPROVED):
+            ApplicationStep.objects.create(application=application, kind=kind, actor=None)

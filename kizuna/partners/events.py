@@ -67,6 +67,22 @@ class ContributionRuleChanged(EventPayload):
     activity_type: str
     kind: str | None
     points: int | None
+class PartnerExitRequested(PartnerPayload):
+    leaves_on: date
+
+
+class PartnerLeft(PartnerPayload):
+    left_on: date
+
+
+class ApplicationEvent(EventPayload):
+    application_id: int
+    status: str
+
+
+class ApplicationApproved(ApplicationEvent):
+    partner_id: int
+    organization_id: int
 
 
 declare_partner = partial(
@@ -90,3 +106,12 @@ declare("evangelist.nominated", schema=EvangelistNominated)
 declare("evangelist.accepted", schema=EvangelistAccepted)
 declare("evangelist_request.submitted", schema=EvangelistRequestSubmitted)
 declare("contribution_rule.changed", schema=ContributionRuleChanged)
+declare_partner("partner.exit_requested", schema=PartnerExitRequested)
+declare_partner("partner.left", schema=PartnerLeft)
+# Applications are companies not yet in the program: internal, for staff's tools only.
+declare("partner_application.submitted", schema=ApplicationEvent)
+declare("partner_application.info_requested", schema=ApplicationEvent)
+declare("partner_application.answered", schema=ApplicationEvent)
+declare("partner_application.approved", schema=ApplicationApproved)
+declare("partner_application.rejected", schema=ApplicationEvent)
+declare("partner_application.withdrawn", schema=ApplicationEvent)

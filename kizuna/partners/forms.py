@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kizuna.billing.models import BillingCycle
 from kizuna.core.api_schema import MAX_INT32
 from kizuna.core.forms import BoundedDateField, HttpUrlField
 from kizuna.core.prefectures import PREFECTURES
@@ -73,6 +74,17 @@ class PartnerProfileForm(forms.ModelForm):
         required=False,
         choices=LANGUAGE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
+    )
+
+    focus_badges = forms.ModelMultipleChoiceField(
+        label=_("Focus areas (注力分野)"),
+        queryset=selectors.claimable_badges(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The work and site types you want more of. Shown on your page as your focus, never "
+            "as a badge; recommended requests lean towards partners focused on what they ask."
+        ),
     )
 
     class Meta:
@@ -338,3 +350,102 @@ class PartnerImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"), help_text=_("JSON Lines, one partner per line (see docs/partners.md).")
     )
+
+
+class ApplicationForm(forms.Form):
+    """Applying to the program. `leave_empty` is a honeypot: people never see it, bots fill it."""
+
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    company_kana = forms.CharField(label=_("Company name reading (kana)"), max_length=200)
+    registration_number = forms.CharField(
+        label=_("Qualified invoice registration number"),
+        max_length=14,
+        help_text=_("T followed by 13 digits (適格請求書発行事業者登録番号)."),
+        widget=forms.TextInput(attrs={"placeholder": "T1234567890123", "autocomplete": "off"}),
+    )
+    head_office_prefecture = forms.ChoiceField(
+        label=_("Head office prefecture"),
+        choices=[("", "---------"), *[(code, ja) for code, ja, _en in PREFECTURES]],
+    )
+    website = HttpUrlField(label=_("Website"))
+    contact_name = forms.CharField(label=_("Contact person"), max_length=150)
+    contact_email = forms.EmailField(label=_("Contact email"))
+    work_badges = forms.ModelMultipleChoiceField(
+        label=_("Work you want to focus on"),
+        queryset=selectors.claimable_badges().filter(family=BadgeFamily.WORK),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    site_badges = forms.ModelMultipleChoiceField(
+        label=_("Site types you want to focus on"),
+        queryset=selectors.claimable_badges().filter(family=BadgeFamily.SITE_TYPE),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    monthly_fee = forms.IntegerField(
+        label=_("Monthly fee (yen, tax excluded)"),
+        min_value=0,
+        max_value=MAX_INT32,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    cycle = forms.ChoiceField(
+        label=_("Billing cycle"), choices=BillingCycle.choices, widget=forms.RadioSelect
+    )
+    message = forms.CharField(
+        label=_("Anything the program staff should know"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    terms_accepted = forms.BooleanField(label=_("I agree to the partner program terms"))
+    leave_empty = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(
+        self, *args: Any, step: int = 1000, minimum: int = 0, maximum: int = 0, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["monthly_fee"].widget.attrs.update(
+            {"step": step, "min": minimum, "max": maximum}
+        )
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("leave_empty"))
+
+
+class ApplicationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ApplicationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve")),
+            ("request_info", _("Ask for more information")),
+            ("reject", _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Question or reason (sent to the applicant)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ProgramExitForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you leaving? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(label=_("I understand and want to leave the program"))

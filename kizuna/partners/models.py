@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -75,6 +77,13 @@ class PartnerProfile(models.Model):
     rank_points = models.PositiveIntegerField(_("points in the last 12 months"), default=0)
     # Set when a review found the points below the current rank; demotion waits for the grace.
     demotion_noticed_at = models.DateTimeField(null=True, blank=True)
+    # 注力分野: the badges the partner wants more work in. Stated, never evidence: it is not
+    # shown as a badge, does not count for ranking in search, and only leans recommendations.
+    focus_badges: "models.ManyToManyField[Badge, Any]" = models.ManyToManyField(
+        "Badge", blank=True, related_name="focused_by", verbose_name=_("focus areas")
+    )
+    # Set when the partner's exit from the program took effect; the directory lists it no more.
+    left_program_at = models.DateTimeField(_("left the program"), null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -504,3 +513,117 @@ class EvangelistRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_name}: {self.event_title}"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PartnerApplication(models.Model):
+    """A company asking to join the partner program, before it has any account here.
+
+    The applicant reaches it through a signed link (partners.applications.status_token);
+    approval creates the organization, its owner's account, the profile and the billing.
+    """
+
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+        db_index=True,
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    company_kana = models.CharField(_("company name reading (kana)"), max_length=200)
+    registration_number = models.CharField(
+        _("qualified invoice registration number"), max_length=14
+    )
+    head_office_prefecture = models.CharField(
+        _("head office prefecture"), max_length=2, choices=PREFECTURE_CHOICES
+    )
+    website = models.URLField(_("website"))
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    contact_email = models.EmailField(_("contact email"))
+    focus_badges = models.ManyToManyField(
+        Badge, blank=True, related_name="+", verbose_name=_("focus areas")
+    )
+    monthly_fee = models.PositiveIntegerField(_("monthly fee (yen, tax excluded)"))
+    cycle = models.CharField(_("billing cycle"), max_length=16)
+    terms_accepted_at = models.DateTimeField(_("program terms accepted"))
+    language = models.CharField(_("language"), max_length=8, default="ja")
+    message = models.TextField(_("message to the program staff"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    partner = models.OneToOneField(
+        PartnerProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="application",
+    )
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner application")
+        verbose_name_plural = _("partner applications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+
+class ApplicationStepKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ANSWERED = "answered", _("Answered by the applicant")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+
+
+class ApplicationStep(models.Model):
+    """One step of an application, shown to the applicant and to staff as its history."""
+
+    application = models.ForeignKey(
+        PartnerApplication, on_delete=models.CASCADE, related_name="steps"
+    )
+    kind = models.CharField(_("step"), max_length=16, choices=ApplicationStepKind.choices)
+    text = models.TextField(_("text"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.kind}"
+
+
+class ProgramExit(models.Model):
+    """A partner leaving the program: it stays listed and billed until `leaves_on`."""
+
+    partner = models.OneToOneField(PartnerProfile, on_delete=models.CASCADE, related_name="exit")
+    reason = models.TextField(_("reason"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    leaves_on = models.DateField(_("last day in the program"))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("program exit")
+        verbose_name_plural = _("program exits")
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.leaves_on}"

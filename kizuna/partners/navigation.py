@@ -40,3 +40,9 @@ nav_link(
     section=Section.MAIN,
     visible=lambda user: not user.is_staff,
 )
+nav_link(
+    _("Partner applications"),
+    "partners:staff_applications",
+    section=Section.PARTNER_PROGRAM,
+    visible=lambda user: allowed(user, PartnerAction.REVIEW_APPLICATIONS),
+)

@@ -16,7 +16,7 @@ from kizuna.accounts.models import StaffRole
 from kizuna.accounts.selectors import staff_holding
 from kizuna.outreach.models import Topic
 from kizuna.outreach.services import Content, email_enqueue
-from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile
+from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile, ProgramExit
 
 
 def owner_emails(partner: PartnerProfile) -> list[str]:
@@ -141,4 +141,28 @@ def evangelist_request_routed(request: EvangelistRequest) -> None:
                 "url": settings.SITE_URL + reverse("partners:evangelist_inbox"),
             },
             [request.evangelist.email],
+        )
+
+
+def exit_requested(program_exit: ProgramExit) -> None:
+    partner = program_exit.partner
+    leaves_on = f"{program_exit.leaves_on:%Y-%m-%d}"
+    with _site_language():
+        _send(
+            _("[%(site)s] Your request to leave the partner program")
+            % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+            _(
+                "We received the request of %(name)s to leave the partner program. It stays in "
+                "the program, listed in the directory and billed, until %(date)s; after that "
+                "day it is no longer listed and no new billing period starts."
+            )
+            % {"name": partner.name, "date": leaves_on},
+            owner_emails(partner),
+        )
+        _send(
+            _("[%(site)s] A partner is leaving the program")
+            % {"site": settings.KIZUNA_ECOSYSTEM_NAME},
+            _("%(name)s asked to leave the partner program; its last day is %(date)s.\n%(reason)s")
+            % {"name": partner.name, "date": leaves_on, "reason": program_exit.reason},
+            staff_holding(StaffRole.PARTNER_MANAGER).values_list("email", flat=True),
         )

@@ -23,12 +23,15 @@ class PartnerAction(StrEnum):
     MANAGE_EVANGELISTS = "manage_evangelists"
     NOMINATE_EVANGELIST = "nominate_evangelist"
     REQUEST_EVANGELIST = "request_evangelist"
+    REVIEW_APPLICATIONS = "review_applications"
+    LEAVE_PROGRAM = "leave_program"
 
 
 _STAFF_ACTIONS = {
     PartnerAction.REVIEW_ACHIEVEMENTS,
     PartnerAction.MANAGE_PROGRAM,
     PartnerAction.MANAGE_EVANGELISTS,
+    PartnerAction.REVIEW_APPLICATIONS,
 }
 
 
@@ -45,7 +48,7 @@ def allowed(user: Any, action: PartnerAction, partner: PartnerProfile | None = N
         return False
     if action == PartnerAction.VIEW_PRIVATE:
         return can(user, Action.VIEW_ORGANIZATION_PRIVATE, partner.organization)
-    # Editing and submitting belong to the owners (and partner-program staff).
+    # Editing, submitting and leaving belong to the owners (and partner-program staff).
     return can(user, Action.MANAGE_ORGANIZATION, partner.organization)
 
 

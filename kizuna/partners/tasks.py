@@ -6,6 +6,7 @@ from django_tasks import task
 
 from kizuna.core.periodic import periodic
 from kizuna.partners.services.badges import badge_awards_sync
+from kizuna.partners.services.exits import program_exits_complete
 from kizuna.partners.services.profiles import partners_flag_stale
 from kizuna.partners.services.rank import ranks_review
 
@@ -28,3 +29,10 @@ def flag_stale_profiles() -> int:
 def review_ranks() -> dict:
     """The scheduled rank review: the only place a rank goes down (after notice and grace)."""
     return ranks_review()
+
+
+@periodic(every=timedelta(hours=6))
+@task()
+def complete_program_exits() -> int:
+    """Partners past their last day in the program leave it (and the directory)."""
+    return program_exits_complete()

@@ -1,10 +1,19 @@
 from django.urls import path
 
-from kizuna.partners.views import achievements, evangelists, profiles, program, staff
+from kizuna.partners.views import achievements, applications, evangelists, profiles, program, staff
 
 app_name = "partners"
 
 urlpatterns = [
+    path("apply/", applications.apply, name="apply"),
+    path("apply/status/<str:token>/", applications.application_status, name="application_status"),
+    path("staff/applications/", applications.staff_applications, name="staff_applications"),
+    path(
+        "staff/applications/<int:pk>/",
+        applications.staff_application,
+        name="staff_application",
+    ),
+    path("portal/leave/", applications.program_leave, name="program_leave"),
     path("portal/", profiles.portal, name="portal"),
     path("portal/rank/", profiles.rank_page, name="rank"),
     path("portal/profile/", profiles.profile_edit, name="profile_edit"),

@@ -16,6 +16,7 @@ from kizuna.billing.services.payments import (
 )
 from kizuna.billing.services.program import (
     billing_account_save,
+    billing_end_set,
     billing_suspension_set,
     fee_choose,
     rules_publish,
@@ -25,6 +26,7 @@ from kizuna.billing.services.program import (
 __all__ = [
     "bank_statement_import",
     "billing_account_save",
+    "billing_end_set",
     "billing_suspension_set",
     "deposit_confirm",
     "deposit_proposal_reject",

@@ -209,3 +209,28 @@ def billing_suspension_set(
             actor=actor,
         )
     return account
+
+
+def billing_end_set(
+    *, actor: Any, organization: Organization, ends_on: date
+) -> BillingAccount | None:
+    """The partner leaves the program: no billing period starts after `ends_on`.
+
+    Periods already invoiced stay as they are (an annual period paid ahead is not refunded,
+    as the program terms say); a partner without a billing account has nothing to end.
+    """
+    with transaction.atomic():
+        account = selectors.account_of(organization)
+        if account is None:
+            return None
+        before = audit.snapshot(account, ["billing_ends_on"])
+        account.billing_ends_on = ends_on
+        account.save(update_fields=["billing_ends_on"])
+        audit.record(
+            actor=actor,
+            action="billing.end_set",
+            obj=account,
+            before=before,
+            after=audit.snapshot(account, ["billing_ends_on"]),
+        )
+    return account

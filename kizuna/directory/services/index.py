@@ -99,9 +99,9 @@ def suspension_set(*, organization_id: int, suspended: bool) -> None:
             Suspension.objects.get_or_create(organization_id=organization_id)
         else:
             Suspension.objects.filter(organization_id=organization_id).delete()
-        DirectoryEntry.objects.filter(partner__organization_id=organization_id).update(
-            listed=not suspended
-        )
+        DirectoryEntry.objects.filter(
+            partner__organization_id=organization_id, partner__left_program_at__isnull=True
+        ).update(listed=not suspended)
         _index_changed()
 
 
@@ -139,7 +139,8 @@ def _write_chunk(
             summaries[partner.pk],
             leads.get(partner.pk, {}),
             reviews.get(partner.pk, {}),
-            listed=partner.organization_id not in suspended,
+            # A partner that left the program is not listed, whatever billing says.
+            listed=partner.organization_id not in suspended and partner.left_program_at is None,
             now=now,
         )
         entries.append(entry)

@@ -7,302 +7,828 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Badge',
+            name="Badge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ja', models.CharField(max_length=120, verbose_name='name (Japanese)')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('family', models.CharField(choices=[('work', 'Work'), ('site_type', 'Site type')], max_length=16, verbose_name='family')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retired')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ja", models.CharField(max_length=120, verbose_name="name (Japanese)")),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                (
+                    "family",
+                    models.CharField(
+                        choices=[("work", "Work"), ("site_type", "Site type")],
+                        max_length=16,
+                        verbose_name="family",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("retired_at", models.DateTimeField(blank=True, null=True, verbose_name="retired")),
             ],
             options={
-                'verbose_name': 'badge',
-                'verbose_name_plural': 'badges',
-                'ordering': ['family', 'position', 'code'],
+                "verbose_name": "badge",
+                "verbose_name_plural": "badges",
+                "ordering": ["family", "position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ContributionKind',
+            name="ContributionKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ja', models.CharField(max_length=120, verbose_name='name (Japanese)')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('points', models.PositiveIntegerField(verbose_name='points')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ja", models.CharField(max_length=120, verbose_name="name (Japanese)")),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("points", models.PositiveIntegerField(verbose_name="points")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'contribution kind',
-                'verbose_name_plural': 'contribution kinds',
-                'ordering': ['position', 'code'],
+                "verbose_name": "contribution kind",
+                "verbose_name_plural": "contribution kinds",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Achievement',
+            name="Achievement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(verbose_name='description')),
-                ('industry', models.CharField(blank=True, max_length=100, verbose_name='client industry')),
-                ('completed_on', models.DateField(db_index=True, verbose_name='completed on')),
-                ('site_url', models.URLField(blank=True, verbose_name='site URL')),
-                ('client_may_be_named', models.BooleanField(default=False, verbose_name='the client may be named publicly')),
-                ('public_summary', models.TextField(blank=True, verbose_name='public summary')),
-                ('summary_published', models.BooleanField(default=False, verbose_name='summary published')),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('needs_info', 'More information requested'), ('verified', 'Verified'), ('rejected', 'Rejected')], db_index=True, default='submitted', max_length=16, verbose_name='status')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified')),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('badges', models.ManyToManyField(related_name='achievements', to='partners.badge', verbose_name='badges')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=100, null=True, unique=True),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "industry",
+                    models.CharField(blank=True, max_length=100, verbose_name="client industry"),
+                ),
+                ("completed_on", models.DateField(db_index=True, verbose_name="completed on")),
+                ("site_url", models.URLField(blank=True, verbose_name="site URL")),
+                (
+                    "client_may_be_named",
+                    models.BooleanField(
+                        default=False, verbose_name="the client may be named publicly"
+                    ),
+                ),
+                ("public_summary", models.TextField(blank=True, verbose_name="public summary")),
+                (
+                    "summary_published",
+                    models.BooleanField(default=False, verbose_name="summary published"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Waiting for review"),
+                            ("needs_info", "More information requested"),
+                            ("verified", "Verified"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="verified"),
+                ),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "badges",
+                    models.ManyToManyField(
+                        related_name="achievements", to="partners.badge", verbose_name="badges"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'achievement',
-                'verbose_name_plural': 'achievements',
-                'ordering': ['-completed_on', '-id'],
+                "verbose_name": "achievement",
+                "verbose_name_plural": "achievements",
+                "ordering": ["-completed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AchievementReview',
+            name="AchievementReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('verified', 'Verified'), ('rejected', 'Rejected'), ('info_requested', 'More information requested'), ('resubmitted', 'Resubmitted by the partner'), ('imported', 'Imported from the previous program')], max_length=16, verbose_name='decision')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('achievement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='partners.achievement')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("verified", "Verified"),
+                            ("rejected", "Rejected"),
+                            ("info_requested", "More information requested"),
+                            ("resubmitted", "Resubmitted by the partner"),
+                            ("imported", "Imported from the previous program"),
+                        ],
+                        max_length=16,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "achievement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="partners.achievement",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EvangelistNomination',
+            name="EvangelistNomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nominee_name', models.CharField(max_length=150, verbose_name="nominee's name")),
-                ('nominee_email', models.EmailField(max_length=254, verbose_name="nominee's email")),
-                ('statement', models.TextField(verbose_name='statement')),
-                ('links', models.JSONField(blank=True, default=list, verbose_name='links')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('accepted', 'Accepted'), ('declined', 'Declined')], db_index=True, default='pending', max_length=16, verbose_name='status')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reason')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominated_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nominee_name", models.CharField(max_length=150, verbose_name="nominee's name")),
+                (
+                    "nominee_email",
+                    models.EmailField(max_length=254, verbose_name="nominee's email"),
+                ),
+                ("statement", models.TextField(verbose_name="statement")),
+                ("links", models.JSONField(blank=True, default=list, verbose_name="links")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="reason")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evangelist nomination',
-                'verbose_name_plural': 'evangelist nominations',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "evangelist nomination",
+                "verbose_name_plural": "evangelist nominations",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Evangelist',
+            name="Evangelist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('bio', models.TextField(blank=True, verbose_name='profile')),
-                ('links', models.JSONField(blank=True, default=list, verbose_name='links')),
-                ('term_start', models.DateField(verbose_name='term start')),
-                ('term_end', models.DateField(verbose_name='term end')),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('appointed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evangelist_terms', to=settings.AUTH_USER_MODEL)),
-                ('nomination', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evangelist', to='partners.evangelistnomination')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                ("bio", models.TextField(blank=True, verbose_name="profile")),
+                ("links", models.JSONField(blank=True, default=list, verbose_name="links")),
+                ("term_start", models.DateField(verbose_name="term start")),
+                ("term_end", models.DateField(verbose_name="term end")),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "appointed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evangelist_terms",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evangelist",
+                        to="partners.evangelistnomination",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evangelist',
-                'verbose_name_plural': 'evangelists',
-                'ordering': ['name'],
+                "verbose_name": "evangelist",
+                "verbose_name_plural": "evangelists",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='EvangelistRequest',
+            name="EvangelistRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group_name', models.CharField(max_length=150, verbose_name='user group')),
-                ('event_title', models.CharField(max_length=200, verbose_name='event')),
-                ('event_date', models.DateField(verbose_name='event date')),
-                ('location', models.CharField(max_length=200, verbose_name='place (or online)')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('status', models.CharField(choices=[('open', 'Waiting for staff'), ('routed', 'Asked an evangelist'), ('accepted', 'Accepted by the evangelist'), ('declined', 'Declined by the evangelist')], db_index=True, default='open', max_length=16, verbose_name='status')),
-                ('response_note', models.TextField(blank=True, verbose_name='reply')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('evangelist', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requests', to='partners.evangelist')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("group_name", models.CharField(max_length=150, verbose_name="user group")),
+                ("event_title", models.CharField(max_length=200, verbose_name="event")),
+                ("event_date", models.DateField(verbose_name="event date")),
+                ("location", models.CharField(max_length=200, verbose_name="place (or online)")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for staff"),
+                            ("routed", "Asked an evangelist"),
+                            ("accepted", "Accepted by the evangelist"),
+                            ("declined", "Declined by the evangelist"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("response_note", models.TextField(blank=True, verbose_name="reply")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "evangelist",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="requests",
+                        to="partners.evangelist",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evangelist request',
-                'verbose_name_plural': 'evangelist requests',
-                'ordering': ['event_date', 'id'],
+                "verbose_name": "evangelist request",
+                "verbose_name_plural": "evangelist requests",
+                "ordering": ["event_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EvangelistWork',
+            name="EvangelistWork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('talk', 'Talk'), ('article', 'Article')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('url', models.URLField(blank=True, verbose_name='link')),
-                ('published_on', models.DateField(verbose_name='date')),
-                ('evangelist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='works', to='partners.evangelist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("talk", "Talk"), ("article", "Article")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("url", models.URLField(blank=True, verbose_name="link")),
+                ("published_on", models.DateField(verbose_name="date")),
+                (
+                    "evangelist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="works",
+                        to="partners.evangelist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', '-id'],
+                "ordering": ["-published_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(blank=True, upload_to='partners/evidence/%Y/%m/', verbose_name='file')),
-                ('url', models.URLField(blank=True, verbose_name='link')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('achievement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='partners.achievement')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="partners/evidence/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="link")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "achievement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="partners.achievement",
+                    ),
+                ),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
-                'ordering': ['added_at', 'id'],
+                "verbose_name": "evidence",
+                "verbose_name_plural": "evidence",
+                "ordering": ["added_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerProfile',
+            name="PartnerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('name_kana', models.CharField(blank=True, max_length=200, verbose_name='name reading (kana)')),
-                ('logo', models.FileField(blank=True, upload_to='partners/logos/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg', 'webp'])], verbose_name='logo')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
-                ('summary_en', models.CharField(blank=True, max_length=300, verbose_name='summary (English)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('head_office_prefecture', models.CharField(blank=True, choices=[('01', '北海道'), ('02', '青森県'), ('03', '岩手県'), ('04', '宮城県'), ('05', '秋田県'), ('06', '山形県'), ('07', '福島県'), ('08', '茨城県'), ('09', '栃木県'), ('10', '群馬県'), ('11', '埼玉県'), ('12', '千葉県'), ('13', '東京都'), ('14', '神奈川県'), ('15', '新潟県'), ('16', '富山県'), ('17', '石川県'), ('18', '福井県'), ('19', '山梨県'), ('20', '長野県'), ('21', '岐阜県'), ('22', '静岡県'), ('23', '愛知県'), ('24', '三重県'), ('25', '滋賀県'), ('26', '京都府'), ('27', '大阪府'), ('28', '兵庫県'), ('29', '奈良県'), ('30', '和歌山県'), ('31', '鳥取県'), ('32', '島根県'), ('33', '岡山県'), ('34', '広島県'), ('35', '山口県'), ('36', '徳島県'), ('37', '香川県'), ('38', '愛媛県'), ('39', '高知県'), ('40', '福岡県'), ('41', '佐賀県'), ('42', '長崎県'), ('43', '熊本県'), ('44', '大分県'), ('45', '宮崎県'), ('46', '鹿児島県'), ('47', '沖縄県')], max_length=2, verbose_name='head office prefecture')),
-                ('service_prefectures', models.JSONField(blank=True, default=list, verbose_name='prefectures served')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages')),
-                ('team_size', models.PositiveIntegerField(blank=True, null=True, verbose_name='team size')),
-                ('budget_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='minimum budget (yen)')),
-                ('budget_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='maximum budget (yen)')),
-                ('accepting_new_clients', models.BooleanField(default=True, verbose_name='accepting new clients')),
-                ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='contact person')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='contact phone')),
-                ('owner_reviewed_at', models.DateTimeField(verbose_name='last reviewed by owner')),
-                ('stale_since', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='stale since')),
-                ('rank', models.CharField(choices=[('member', 'Member'), ('bronze', 'Bronze'), ('silver', 'Silver'), ('gold', 'Gold'), ('platinum', 'Platinum')], default='member', max_length=16, verbose_name='rank')),
-                ('rank_points', models.PositiveIntegerField(default=0, verbose_name='points in the last 12 months')),
-                ('demotion_noticed_at', models.DateTimeField(blank=True, null=True)),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='partner_profile', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=100, null=True, unique=True),
+                ),
+                (
+                    "name_kana",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="name reading (kana)"
+                    ),
+                ),
+                (
+                    "logo",
+                    models.FileField(
+                        blank=True,
+                        upload_to="partners/logos/",
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["png", "jpg", "jpeg", "webp"]
+                            )
+                        ],
+                        verbose_name="logo",
+                    ),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="summary")),
+                (
+                    "summary_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (English)"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "head_office_prefecture",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "北海道"),
+                            ("02", "青森県"),
+                            ("03", "岩手県"),
+                            ("04", "宮城県"),
+                            ("05", "秋田県"),
+                            ("06", "山形県"),
+                            ("07", "福島県"),
+                            ("08", "茨城県"),
+                            ("09", "栃木県"),
+                            ("10", "群馬県"),
+                            ("11", "埼玉県"),
+                            ("12", "千葉県"),
+                            ("13", "東京都"),
+                            ("14", "神奈川県"),
+                            ("15", "新潟県"),
+                            ("16", "富山県"),
+                            ("17", "石川県"),
+                            ("18", "福井県"),
+                            ("19", "山梨県"),
+                            ("20", "長野県"),
+                            ("21", "岐阜県"),
+                            ("22", "静岡県"),
+                            ("23", "愛知県"),
+                            ("24", "三重県"),
+                            ("25", "滋賀県"),
+                            ("26", "京都府"),
+                            ("27", "大阪府"),
+                            ("28", "兵庫県"),
+                            ("29", "奈良県"),
+                            ("30", "和歌山県"),
+                            ("31", "鳥取県"),
+                            ("32", "島根県"),
+                            ("33", "岡山県"),
+                            ("34", "広島県"),
+                            ("35", "山口県"),
+                            ("36", "徳島県"),
+                            ("37", "香川県"),
+                            ("38", "愛媛県"),
+                            ("39", "高知県"),
+                            ("40", "福岡県"),
+                            ("41", "佐賀県"),
+                            ("42", "長崎県"),
+                            ("43", "熊本県"),
+                            ("44", "大分県"),
+                            ("45", "宮崎県"),
+                            ("46", "鹿児島県"),
+                            ("47", "沖縄県"),
+                        ],
+                        max_length=2,
+                        verbose_name="head office prefecture",
+                    ),
+                ),
+                (
+                    "service_prefectures",
+                    models.JSONField(blank=True, default=list, verbose_name="prefectures served"),
+                ),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages")),
+                (
+                    "team_size",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="team size"),
+                ),
+                (
+                    "budget_min",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="minimum budget (yen)"
+                    ),
+                ),
+                (
+                    "budget_max",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="maximum budget (yen)"
+                    ),
+                ),
+                (
+                    "accepting_new_clients",
+                    models.BooleanField(default=True, verbose_name="accepting new clients"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="contact person"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="contact phone"),
+                ),
+                ("owner_reviewed_at", models.DateTimeField(verbose_name="last reviewed by owner")),
+                (
+                    "stale_since",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="stale since"
+                    ),
+                ),
+                (
+                    "rank",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("bronze", "Bronze"),
+                            ("silver", "Silver"),
+                            ("gold", "Gold"),
+                            ("platinum", "Platinum"),
+                        ],
+                        default="member",
+                        max_length=16,
+                        verbose_name="rank",
+                    ),
+                ),
+                (
+                    "rank_points",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="points in the last 12 months"
+                    ),
+                ),
+                ("demotion_noticed_at", models.DateTimeField(blank=True, null=True)),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partner_profile",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner profile',
-                'verbose_name_plural': 'partner profiles',
-                'ordering': ['organization__name'],
+                "verbose_name": "partner profile",
+                "verbose_name_plural": "partner profiles",
+                "ordering": ["organization__name"],
             },
         ),
         migrations.CreateModel(
-            name='Contribution',
+            name="Contribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField(verbose_name='points')),
-                ('occurred_on', models.DateField(db_index=True, verbose_name='date')),
-                ('source', models.CharField(max_length=50, verbose_name='source')),
-                ('external_id', models.CharField(max_length=200)),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.contributionkind')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contributions', to='partners.partnerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.PositiveIntegerField(verbose_name="points")),
+                ("occurred_on", models.DateField(db_index=True, verbose_name="date")),
+                ("source", models.CharField(max_length=50, verbose_name="source")),
+                ("external_id", models.CharField(max_length=200)),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.contributionkind",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contributions",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contribution',
-                'verbose_name_plural': 'contributions',
-                'ordering': ['-occurred_on', '-id'],
+                "verbose_name": "contribution",
+                "verbose_name_plural": "contributions",
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BadgeAward',
+            name="BadgeAward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Badge'), (2, 'Silver'), (3, 'Gold')], verbose_name='level')),
-                ('evidence_count', models.PositiveIntegerField(verbose_name='verified achievements in the window')),
-                ('last_verified_at', models.DateTimeField(null=True, verbose_name='most recent verification')),
-                ('awarded_at', models.DateTimeField(verbose_name='awarded')),
-                ('lapsed_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='lapsed')),
-                ('badge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='partners.badge')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='badge_awards', to='partners.partnerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Badge"), (2, "Silver"), (3, "Gold")], verbose_name="level"
+                    ),
+                ),
+                (
+                    "evidence_count",
+                    models.PositiveIntegerField(verbose_name="verified achievements in the window"),
+                ),
+                (
+                    "last_verified_at",
+                    models.DateTimeField(null=True, verbose_name="most recent verification"),
+                ),
+                ("awarded_at", models.DateTimeField(verbose_name="awarded")),
+                (
+                    "lapsed_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="lapsed"
+                    ),
+                ),
+                (
+                    "badge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards",
+                        to="partners.badge",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="badge_awards",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'awarded badge',
-                'verbose_name_plural': 'awarded badges',
-                'ordering': ['badge__family', 'badge__position'],
+                "verbose_name": "awarded badge",
+                "verbose_name_plural": "awarded badges",
+                "ordering": ["badge__family", "badge__position"],
             },
         ),
         migrations.AddField(
-            model_name='achievement',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='achievements', to='partners.partnerprofile'),
+            model_name="achievement",
+            name="partner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="achievements",
+                to="partners.partnerprofile",
+            ),
         ),
         migrations.CreateModel(
-            name='RankChange',
+            name="RankChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_rank', models.CharField(choices=[('member', 'Member'), ('bronze', 'Bronze'), ('silver', 'Silver'), ('gold', 'Gold'), ('platinum', 'Platinum')], max_length=16, verbose_name='from')),
-                ('to_rank', models.CharField(choices=[('member', 'Member'), ('bronze', 'Bronze'), ('silver', 'Silver'), ('gold', 'Gold'), ('platinum', 'Platinum')], max_length=16, verbose_name='to')),
-                ('points', models.PositiveIntegerField(verbose_name='points in the last 12 months')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='when')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rank_changes', to='partners.partnerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_rank",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("bronze", "Bronze"),
+                            ("silver", "Silver"),
+                            ("gold", "Gold"),
+                            ("platinum", "Platinum"),
+                        ],
+                        max_length=16,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_rank",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("bronze", "Bronze"),
+                            ("silver", "Silver"),
+                            ("gold", "Gold"),
+                            ("platinum", "Platinum"),
+                        ],
+                        max_length=16,
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "points",
+                    models.PositiveIntegerField(verbose_name="points in the last 12 months"),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="when")),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rank_changes",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='evangelist',
-            constraint=models.CheckConstraint(condition=models.Q(('term_end__gte', models.F('term_start'))), name='evangelist_term_order'),
+            model_name="evangelist",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("term_end__gte", models.F("term_start"))),
+                name="evangelist_term_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(('file', ''), ('url', ''), _negated=True), name='evidence_has_file_or_link'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("file", ""), ("url", ""), _negated=True),
+                name="evidence_has_file_or_link",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contribution',
-            index=models.Index(fields=['partner', 'occurred_on'], name='partners_co_partner_fda732_idx'),
+            model_name="contribution",
+            index=models.Index(
+                fields=["partner", "occurred_on"], name="partners_co_partner_fda732_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.UniqueConstraint(fields=('source', 'external_id'), name='one_contribution_per_source_id'),
+            model_name="contribution",
+            constraint=models.UniqueConstraint(
+                fields=("source", "external_id"), name="one_contribution_per_source_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='badgeaward',
-            constraint=models.UniqueConstraint(fields=('partner', 'badge'), name='one_award_per_partner_badge'),
+            model_name="badgeaward",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "badge"), name="one_award_per_partner_badge"
+            ),
         ),
         migrations.AddIndex(
-            model_name='achievement',
-            index=models.Index(fields=['partner', 'status', 'completed_on'], name='partners_ac_partner_901e76_idx'),
+            model_name="achievement",
+            index=models.Index(
+                fields=["partner", "status", "completed_on"], name="partners_ac_partner_901e76_idx"
+            ),
         ),
     ]

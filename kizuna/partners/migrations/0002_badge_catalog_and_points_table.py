@@ -13,8 +13,11 @@ WORK_BADGES = [
     ("custom_development", "独自機能開発", "Custom feature development"),
     ("plugin_development", "プラグイン開発", "Plugin development"),
     ("security", "セキュリティ確保支援", "Security support"),
-    ("build_consulting", "構築コンサルティング(RFP作成支援・構築ベンダー選定など)",
-     "Build consulting (RFP writing, vendor selection, etc.)"),
+    (
+        "build_consulting",
+        "構築コンサルティング(RFP作成支援・構築ベンダー選定など)",
+        "Build consulting (RFP writing, vendor selection, etc.)",
+    ),
     ("performance", "パフォーマンス改善", "Performance improvement"),
     ("infrastructure", "サーバー・インフラ運用", "Server and infrastructure operations"),
     ("core_system_integration", "基幹システム連携", "Core system integration"),
@@ -46,7 +49,12 @@ CONTRIBUTION_KINDS = [
     ("plugin_published", "プラグインの公開", "Published plugin", 10),
     ("blog_article", "ブログ記事", "Blog article", 2),
     ("answered_question", "質問への回答", "Answered question", 1),
-    ("product_contribution", "製品への貢献(採用されたもの)", "Accepted contribution to the product", 6),
+    (
+        "product_contribution",
+        "製品への貢献(採用されたもの)",
+        "Accepted contribution to the product",
+        6,
+    ),
     ("evangelist_activity", "エバンジェリスト活動", "Evangelist activity", 4),
 ]
 
@@ -59,12 +67,22 @@ def seed(apps, schema_editor):
         for position, (code, name_ja, name_en) in enumerate(rows, start=1):
             Badge.objects.using(db).update_or_create(
                 code=code,
-                defaults={"family": family, "name_ja": name_ja, "name_en": name_en, "position": position},
+                defaults={
+                    "family": family,
+                    "name_ja": name_ja,
+                    "name_en": name_en,
+                    "position": position,
+                },
             )
     for position, (code, name_ja, name_en, points) in enumerate(CONTRIBUTION_KINDS, start=1):
         ContributionKind.objects.using(db).update_or_create(
             code=code,
-            defaults={"name_ja": name_ja, "name_en": name_en, "points": points, "position": position},
+            defaults={
+                "name_ja": name_ja,
+                "name_en": name_en,
+                "points": points,
+                "position": position,
+            },
         )
 
 

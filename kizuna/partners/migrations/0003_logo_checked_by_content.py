@@ -6,15 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0002_badge_catalog_and_points_table'),
+        ("partners", "0002_badge_catalog_and_points_table"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='partnerprofile',
-            name='logo',
-            field=models.FileField(blank=True, upload_to='partners/logos/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg', 'webp']), kizuna.core.images.validate_image], verbose_name='logo'),
+            model_name="partnerprofile",
+            name="logo",
+            field=models.FileField(
+                blank=True,
+                upload_to="partners/logos/",
+                validators=[
+                    django.core.validators.FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+                    kizuna.core.images.validate_image,
+                ],
+                verbose_name="logo",
+            ),
         ),
     ]

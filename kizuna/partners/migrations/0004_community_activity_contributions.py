@@ -31,31 +31,64 @@ def add_rules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0007_commit_activity_type'),
-        ('partners', '0003_logo_checked_by_content'),
+        ("community", "0007_commit_activity_type"),
+        ("partners", "0003_logo_checked_by_content"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contribution',
-            name='activity',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='community.activity'),
+            model_name="contribution",
+            name="activity",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="community.activity",
+            ),
         ),
         migrations.CreateModel(
-            name='ActivityContributionRule',
+            name="ActivityContributionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField(blank=True, null=True, verbose_name='points (override)')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('activity_type', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contribution_rule', to='community.activitytype', to_field='key', verbose_name='activity type')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activity_rules', to='partners.contributionkind', verbose_name='contribution kind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "points",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="points (override)"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "activity_type",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contribution_rule",
+                        to="community.activitytype",
+                        to_field="key",
+                        verbose_name="activity type",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activity_rules",
+                        to="partners.contributionkind",
+                        verbose_name="contribution kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity contribution rule',
-                'verbose_name_plural': 'activity contribution rules',
-                'ordering': ['activity_type'],
+                "verbose_name": "activity contribution rule",
+                "verbose_name_plural": "activity contribution rules",
+                "ordering": ["activity_type"],
             },
         ),
         migrations.RunPython(add_rules, migrations.RunPython.noop),

@@ -16,7 +16,7 @@ from kizuna.core.images import validate_image
 from kizuna.core.text import normalize_ja
 from kizuna.partners import notices
 from kizuna.partners.events import partner_ref
-from kizuna.partners.models import PartnerProfile
+from kizuna.partners.models import Badge, PartnerProfile
 from kizuna.partners.services.validation import field_error
 
 PROFILE_FIELDS = [
@@ -153,3 +153,24 @@ def partners_flag_stale(*, now: datetime | None = None) -> int:
         if newly_stale:
             transaction.on_commit(lambda: notices.profiles_stale(newly_stale), robust=True)
     return len(newly_stale)
+
+
+def partner_focus_set(
+    *, actor: Any, partner: PartnerProfile, badges: list[Badge]
+) -> PartnerProfile:
+    """The badges the partner wants more work in (注力分野): stated, never evidence."""
+    with transaction.atomic():
+        before = sorted(partner.focus_badges.values_list("code", flat=True))
+        after = sorted(badge.code for badge in badges)
+        if before == after:
+            return partner
+        partner.focus_badges.set(badges)
+        audit.record(
+            actor=actor,
+            action="partner.focus_changed",
+            obj=partner,
+            before={"focus_badges": before},
+            after={"focus_badges": after},
+        )
+        _emit_updated(partner, ["focus_badges"], actor=actor)
+    return partner

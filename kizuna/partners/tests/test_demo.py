@@ -46,3 +46,17 @@ def test_seed_demo_fills_every_partner_and_the_evangelist_program():
     assert PartnerProfile.objects.filter(stale_since__isnull=False).exists()
     assert Evangelist.objects.filter(works__isnull=False).exists()
     assert EvangelistNomination.objects.filter(nominee__email="dave@example.com").exists()
+
+
+def test_seed_demo_has_an_application_in_every_state_a_stated_focus_and_a_partner_leaving():
+    from kizuna.partners.models import ApplicationStatus, PartnerApplication, ProgramExit
+
+    call_command("seed_demo", "--seed", "3", "--today", "2026-11-01", verbosity=0)
+    states = set(PartnerApplication.objects.values_list("status", flat=True))
+    assert states == set(ApplicationStatus.values)
+    approved = PartnerApplication.objects.get(status=ApplicationStatus.APPROVED)
+    assert approved.partner is not None
+    assert PartnerApplication.objects.get(status="info_requested").steps.count() == 2
+    bob = PartnerProfile.objects.get(organization__slug="bob-web-works")
+    assert bob.focus_badges.count() == 2
+    assert ProgramExit.objects.count() == 1

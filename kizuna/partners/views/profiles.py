@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from kizuna.partners.services.profiles import (
     PROFILE_FIELDS,
     partner_confirm_reviewed,
     partner_create,
+    partner_focus_set,
     partner_update,
 )
 from kizuna.partners.services.rank import rank_order
@@ -67,21 +69,26 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         require(request, PartnerAction.EDIT_PROFILE, partner)
     elif not can_set_up_profile(request.user, organization):
         raise PermissionDenied
-    form = PartnerProfileForm(request.POST or None, request.FILES or None, instance=partner)
+    form = PartnerProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=partner,
+        initial={"focus_badges": list(partner.focus_badges.all()) if partner else []},
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-        if partner is None:
-            done = call_service(
-                form,
-                lambda: partner_create(actor=request.user, organization=organization, **fields),
+        focus = list(form.cleaned_data["focus_badges"])
+
+        @transaction.atomic
+        def save() -> PartnerProfile:
+            saved = (
+                partner_create(actor=request.user, organization=organization, **fields)
+                if partner is None
+                else partner_update(actor=request.user, partner=partner, by_owner=True, **fields)
             )
-        else:
-            done = call_service(
-                form,
-                lambda: partner_update(
-                    actor=request.user, partner=partner, by_owner=True, **fields
-                ),
-            )
+            return partner_focus_set(actor=request.user, partner=saved, badges=focus)
+
+        done = call_service(form, save)
         if done is not None:
             messages.success(request, _("Your profile was saved."))
             return redirect("partners:portal")
@@ -109,6 +116,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
             "partner": partner,
             "awards": selectors.active_badge_awards(partner),
             "summaries": selectors.published_summaries(partner),
+            "focus": partner.focus_badges.all(),
         },
     )
 
