@@ -26,6 +26,7 @@ from kizuna.community.models import (
     Event,
     Group,
     Identity,
+    IdentityName,
     LevelSnapshot,
     Member,
     MemberLevel,
@@ -224,3 +225,8 @@ class LevelAdmin(ReadOnlyAdmin):
 class ErasureBlockAdmin(ReadOnlyAdmin):
     """Hashes of erased people's identifiers: deleting one would let a connector bring the
     person back, so nobody edits them."""
+
+
+# Names an identity was seen under: written by imports, read by merge suggestions.
+for read_only_model in (IdentityName,):
+    admin.site.register(read_only_model, ReadOnlyAdmin)

@@ -8,7 +8,12 @@ from kizuna.directory.models import (
     EntryBadge,
     EntryFacet,
     EntryText,
+    GuildMember,
+    GuildMessage,
+    HelpAnswer,
+    HelpPost,
     IndexState,
+    JointProposal,
     Lead,
     LeadPreferences,
     Review,
@@ -74,3 +79,9 @@ class LeadPreferencesAdmin(ReadOnlyAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     """Which partner got which lead: written by lead routing and the partners' answers."""
+
+
+# Guilds and the collaboration board change through their pages and services, which
+# keep the merchant's contact hidden until it may be shown; the admin shows them.
+for read_only_model in (JointProposal, GuildMember, GuildMessage, HelpPost, HelpAnswer):
+    admin.site.register(read_only_model, ReadOnlyAdmin)

@@ -2,6 +2,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
+from kizuna.integrations.destinations.models import (
+    Destination,
+    DestinationRecord,
+    DestinationRejection,
+    DestinationRun,
+)
 from kizuna.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -40,3 +46,9 @@ class WebhookDeliveryAdmin(AuditedAdmin):
 @admin.register(WebhookAttempt)
 class WebhookAttemptAdmin(ReadOnlyAdmin):
     """Each try of a delivery, as it happened."""
+
+
+# Destinations are configured on their staff page (settings checked, credentials
+# encrypted, audited); records, rejections and runs are what syncs wrote.
+for read_only_model in (Destination, DestinationRecord, DestinationRejection, DestinationRun):
+    admin.site.register(read_only_model, ReadOnlyAdmin)

@@ -1,22 +1,8 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kizuna.core.admin import ReadOnlyAdmin
+from kizuna.outreach.campaign_models import Audience, Campaign, CampaignRecipient
 from kizuna.outreach.models import Consent, Delivery, Suppression
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only: the admin shows them, changes go through the services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Delivery)
@@ -37,3 +23,8 @@ class ConsentAdmin(ReadOnlyAdmin):
 class SuppressionAdmin(ReadOnlyAdmin):
     list_display = ["at", "channel", "reason", "source"]
     list_filter = ["channel", "reason"]
+
+
+# Campaigns go through their pages (four eyes: an admin edit would bypass approval).
+for read_only_model in (Audience, Campaign, CampaignRecipient):
+    admin.site.register(read_only_model, ReadOnlyAdmin)

@@ -17,6 +17,7 @@ from kizuna.partners.models import (
     Achievement,
     AchievementReview,
     ActivityContributionRule,
+    ApplicationStep,
     Badge,
     BadgeAward,
     Contribution,
@@ -26,7 +27,9 @@ from kizuna.partners.models import (
     EvangelistRequest,
     EvangelistWork,
     Evidence,
+    PartnerApplication,
     PartnerProfile,
+    ProgramExit,
     RankChange,
 )
 from kizuna.partners.services.community_points import activity_contribution_rule_set
@@ -162,3 +165,9 @@ class RankChangeAdmin(ReadOnlyAdmin):
 @admin.register(EvangelistWork)
 class EvangelistWorkAdmin(AuditedAdmin):
     list_display = ["__str__", "evangelist"]
+
+
+# Applications and exits change only through their review pages and services (audited,
+# emailed, with events); the admin shows them.
+for read_only_model in (PartnerApplication, ApplicationStep, ProgramExit):
+    admin.site.register(read_only_model, ReadOnlyAdmin)
