@@ -18,3 +18,18 @@ class OrganizationCreated(EventPayload):
 # Sign-ups are internal: a partner becomes visible to integrations with `partner.created`.
 declare("user.created", schema=UserCreated)
 declare("organization.created", schema=OrganizationCreated)
+
+
+class OrganizationMemberJoined(EventPayload):
+    organization_id: int
+    user_id: int
+    role: str
+
+
+class OrganizationMemberLeft(EventPayload):
+    organization_id: int
+    user_id: int
+
+
+declare("organization.member_joined", schema=OrganizationMemberJoined)
+declare("organization.member_left", schema=OrganizationMemberLeft)

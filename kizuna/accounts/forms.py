@@ -2,12 +2,15 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts import services
+from kizuna.accounts.models import MembershipRole
 from kizuna.accounts.permissions import SCOPES
 from kizuna.core.request_context import client_ip
 
@@ -103,3 +106,43 @@ class ThrottledPasswordResetForm(PasswordResetForm):
             content=Content(subject, render_to_string(email_template_name, context)),
             language=translation.get_language() or "",
         )
+
+
+class NewPasswordMixin(forms.Form):
+    """Two password fields checked by the project's password validators."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def password_user(self) -> Any:
+        return None
+
+    def clean_password2(self) -> str:
+        first = self.cleaned_data.get("password1") or ""
+        second = self.cleaned_data.get("password2") or ""
+        if first and second and first != second:
+            raise forms.ValidationError(
+                _("The two passwords are not the same."), code="password_mismatch"
+            )
+        password_validation.validate_password(second, self.password_user())
+        return second
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+
+class InvitationAcceptForm(NewPasswordMixin):
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
+    field_order = ["display_name", "password1", "password2"]

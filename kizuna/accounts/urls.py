@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from kizuna.accounts import views
+from kizuna.accounts import organization_views, views
 
 app_name = "accounts"
 
@@ -40,4 +40,20 @@ urlpatterns = [
     path("settings/totp/disable/", views.totp_disable, name="totp_disable"),
     path("settings/tokens/", views.api_token_create, name="token_create"),
     path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="token_revoke"),
+    path("invitations/<str:token>/", organization_views.invitation, name="invitation"),
+    path(
+        "organizations/<int:pk>/members/",
+        organization_views.organization_members,
+        name="organization_members",
+    ),
+    path(
+        "organizations/<int:pk>/leave/",
+        organization_views.organization_leave,
+        name="organization_leave",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        organization_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

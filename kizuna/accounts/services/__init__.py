@@ -264,3 +264,21 @@ def password_reset_attempt_register(*, email: str, ip: str) -> bool:
     by_ip = ratelimit.consume(f"password_reset:ip:{ip}", PASSWORD_RESET_LIMIT)
     by_email = ratelimit.consume(f"password_reset:email:{email}", PASSWORD_RESET_LIMIT)
     return by_ip.allowed and by_email.allowed
+
+
+# The rest of accounts' services, one module per feature; import them from here.
+from kizuna.accounts.services.invitations import (  # noqa: E402
+    invitation_accept,
+    invitation_by_token,
+    invitation_create,
+    invitation_revoke,
+    membership_leave,
+)
+
+__all__ = [
+    "invitation_accept",
+    "invitation_by_token",
+    "invitation_create",
+    "invitation_revoke",
+    "membership_leave",
+]
