@@ -33,3 +33,13 @@ class OrganizationMemberLeft(EventPayload):
 
 declare("organization.member_joined", schema=OrganizationMemberJoined)
 declare("organization.member_left", schema=OrganizationMemberLeft)
+
+
+class UserEmailVerified(EventPayload):
+    user_id: int
+    kind: str
+
+
+# A person proved their address (sign-up link, or a visitor's request): community claims
+# the member whose verified email is the same.
+declare("user.email_verified", schema=UserEmailVerified)

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts import services
-from kizuna.accounts.models import MembershipRole
+from kizuna.accounts.models import AccountKind, MembershipRole, User
 from kizuna.accounts.permissions import SCOPES
 from kizuna.core.request_context import client_ip
 
@@ -146,3 +146,67 @@ class InvitationForm(forms.Form):
 class InvitationAcceptForm(NewPasswordMixin):
     display_name = forms.CharField(label=_("Your name"), max_length=150)
     field_order = ["display_name", "password1", "password2"]
+
+
+class SignUpForm(NewPasswordMixin):
+    """Self-service sign-up. `website` is a honeypot: people never see it, bots fill it."""
+
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    kind = forms.ChoiceField(
+        label=_("I am"),
+        choices=[
+            (AccountKind.MERCHANT, _("a shop owner looking for partners")),
+            (AccountKind.COMMUNITY_MEMBER, _("a community member")),
+        ],
+        widget=forms.RadioSelect,
+        initial=AccountKind.MERCHANT,
+    )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    agree = forms.BooleanField(label=_("I agree to the terms of use and the privacy policy"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    field_order = ["email", "display_name", "password1", "password2", "kind", "language", "agree"]
+
+    def __init__(self, *args: Any, request: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def password_user(self) -> Any:
+        # Validators that compare the password with the person's details see the form's.
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            display_name=self.cleaned_data.get("display_name", ""),
+        )
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors or self.is_spam:
+            return cleaned
+        decision = services.signup_attempt_register(
+            email=cleaned.get("email", ""), ip=client_ip(self.request)
+        )
+        if not decision.allowed:
+            self.throttled = decision
+            raise forms.ValidationError(
+                _("Too many sign-ups from here or for this address. Please try again in %(minutes)s minutes."),
+                code="throttled",
+                params={"minutes": max(1, -(-decision.retry_after_s // 60))},
+            )
+        return cleaned
+
+    throttled: Any = None

@@ -1,11 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from kizuna.accounts import organization_views, views
+from kizuna.accounts import organization_views, signup_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("signup/", signup_views.signup, name="signup"),
+    path("signup/sent/", signup_views.signup_sent, name="signup_sent"),
+    path("signup/verify/<str:token>/", signup_views.signup_verify, name="signup_verify"),
+    path("legal/<str:kind>/", signup_views.legal_document, name="legal_document"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/verify/", views.otp_verify, name="otp_verify"),

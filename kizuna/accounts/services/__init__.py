@@ -282,3 +282,24 @@ __all__ = [
     "invitation_revoke",
     "membership_leave",
 ]
+from kizuna.accounts.services.signup import (  # noqa: E402
+    consent_record,
+    email_verification_create,
+    email_verification_find,
+    email_verification_use,
+    merchant_for_verified_email,
+    signup_attempt_register,
+    signup_start,
+    signup_verify,
+)
+
+__all__ += [
+    "consent_record",
+    "email_verification_create",
+    "email_verification_find",
+    "email_verification_use",
+    "merchant_for_verified_email",
+    "signup_attempt_register",
+    "signup_start",
+    "signup_verify",
+]
