@@ -84,6 +84,14 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.request = request
 
+    def get_users(self, email: str) -> Any:
+        """Active accounts of the address, also those without a password yet.
+
+        Django leaves out accounts without a usable password; a merchant whose account was
+        made by confirming a visitor's request chooses their first password here.
+        """
+        return User.objects.filter(email__iexact=email, is_active=True)
+
     def send_mail(
         self,
         subject_template_name: str,

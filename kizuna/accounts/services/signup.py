@@ -57,15 +57,22 @@ def consent_record(
 
 
 def email_verification_create(
-    *, purpose: str, email: str, user: User | None = None, now: datetime | None = None
+    *,
+    purpose: str,
+    email: str,
+    user: User | None = None,
+    replace_open: bool = False,
+    now: datetime | None = None,
 ) -> tuple[EmailVerification, str]:
-    """A new single-use link for `email`; earlier open links of the same purpose stop working."""
+    """A new single-use link for `email`; with `replace_open`, its earlier open links of the
+    same purpose stop working (a second sign-up), otherwise they stay (a second request)."""
     now = now or timezone.now()
     plaintext, hashed = new_token()
     with transaction.atomic():
-        EmailVerification.objects.filter(
-            purpose=purpose, email=email, used_at__isnull=True
-        ).update(used_at=now)
+        if replace_open:
+            EmailVerification.objects.filter(
+                purpose=purpose, email=email, used_at__isnull=True
+            ).update(used_at=now)
         verification = EmailVerification.objects.create(
             purpose=purpose,
             email=email,
@@ -168,7 +175,7 @@ def signup_start(
             user.save(update_fields=["password", "display_name", "kind", "language"])
         consent_record(user=user, documents=documents, now=now)
         verification, plaintext = email_verification_create(
-            purpose=VerificationPurpose.SIGNUP, email=email, user=user, now=now
+            purpose=VerificationPurpose.SIGNUP, email=email, user=user, replace_open=True, now=now
         )
         email_enqueue(
             to=email,
