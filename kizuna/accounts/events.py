@@ -43,3 +43,16 @@ class UserEmailVerified(EventPayload):
 # A person proved their address (sign-up link, or a visitor's request): community claims
 # the member whose verified email is the same.
 declare("user.email_verified", schema=UserEmailVerified)
+
+
+class ErasureRequested(EventPayload):
+    request_id: int
+    user_id: int
+
+
+class UserErased(EventPayload):
+    user_id: int
+
+
+declare("user.erasure_requested", schema=ErasureRequested)
+declare("user.erased", schema=UserErased)

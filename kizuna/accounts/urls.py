@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from kizuna.accounts import organization_views, signup_views, views
+from kizuna.accounts import data_views, organization_views, signup_views, views
 
 app_name = "accounts"
 
@@ -44,6 +44,18 @@ urlpatterns = [
     path("settings/totp/disable/", views.totp_disable, name="totp_disable"),
     path("settings/tokens/", views.api_token_create, name="token_create"),
     path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="token_revoke"),
+    path("settings/data/", data_views.personal_data, name="personal_data"),
+    path("settings/data/export/", data_views.personal_data_export, name="personal_data_export"),
+    path(
+        "staff/erasure-requests/",
+        data_views.staff_erasure_requests,
+        name="staff_erasure_requests",
+    ),
+    path(
+        "staff/erasure-requests/<int:pk>/",
+        data_views.staff_erasure_decide,
+        name="staff_erasure_decide",
+    ),
     path("invitations/<str:token>/", organization_views.invitation, name="invitation"),
     path(
         "organizations/<int:pk>/members/",

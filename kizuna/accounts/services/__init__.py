@@ -303,3 +303,16 @@ __all__ += [
     "signup_start",
     "signup_verify",
 ]
+from kizuna.accounts.services.personal_data import (  # noqa: E402
+    erasure_request_confirm,
+    erasure_request_create,
+    erasure_request_reject,
+    personal_data_export,
+)
+
+__all__ += [
+    "erasure_request_confirm",
+    "erasure_request_create",
+    "erasure_request_reject",
+    "personal_data_export",
+]
