@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.community import views
+from kizuna.community import claim_views, views
 
 app_name = "community"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
     path("groups/", views.group_list, name="group_list"),
     path("partner-activity/", views.partner_activity, name="partner_activity"),
+    path("me/", claim_views.my_community, name="my_community"),
+    path("staff/claims/", claim_views.staff_claims, name="staff_claims"),
+    path("staff/claims/<int:pk>/", claim_views.staff_claim_decide, name="staff_claim_decide"),
 ]
