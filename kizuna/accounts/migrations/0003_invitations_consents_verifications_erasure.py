@@ -20,7 +20,9 @@ def first_versions(apps, schema_editor):
     """Sign-up needs a current version of each document to record consent to."""
     LegalDocument = apps.get_model("accounts", "LegalDocument")
     for kind, body in FIRST_VERSIONS.items():
-        LegalDocument.objects.get_or_create(kind=kind, version="1", defaults={"body": body})
+        LegalDocument.objects.using(schema_editor.connection.alias).get_or_create(
+            kind=kind, version="1", defaults={"body": body}
+        )
 
 
 class Migration(migrations.Migration):
