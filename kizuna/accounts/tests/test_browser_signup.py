@@ -50,3 +50,62 @@ def test_a_colleague_accepts_an_invitation_with_a_new_password(page, bob, bob_or
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/home/$"))
     assert Membership.objects.filter(user__email="taro@example.com", organization=bob_org).exists()
+
+
+def test_an_owner_invites_and_revokes_on_the_members_page_and_a_member_leaves(page, bob, bob_org):
+    from conftest import PASSWORD as PERSONA_PASSWORD
+    from kizuna.accounts.services import membership_add
+    from kizuna.core.tests.browser import sign_in
+
+    sign_in(page, bob.email, PERSONA_PASSWORD)
+    page.wait_for_url(re.compile(r"/home/$"))
+    page.goto("/accounts/settings/")
+    page.get_by_role("link", name="Bob Web Works").click()
+    page.locator("#id_email").fill("colleague@example.com")
+    page.locator("#id_role").select_option("member")
+    page.get_by_role("button", name="招待を送る").click()
+    page.get_by_text("colleague@example.com に招待を送りました。").wait_for()
+    page.get_by_role("button", name="失効させる").click()
+    page.get_by_text("招待を取り消しました。").wait_for()
+    assert "有効な招待はありません。" in page.locator("main").inner_text()
+    page.get_by_role("button", name="この組織から退出する").click()
+    assert "最後のオーナーです" in page.locator("main").inner_text()
+
+    member = User.objects.create_user("member@example.com", PERSONA_PASSWORD)
+    membership_add(actor=bob, organization=bob_org, user=member)
+    page.context.clear_cookies()
+    sign_in(page, member.email, PERSONA_PASSWORD)
+    page.wait_for_url(re.compile(r"/home/$"))
+    page.goto(f"/accounts/organizations/{bob_org.pk}/members/")
+    assert page.get_by_role("button", name="招待を送る").count() == 0
+    page.get_by_role("button", name="この組織から退出する").click()
+    page.get_by_text("Bob Web Works から退出しました。").wait_for()
+    assert not Membership.objects.filter(user=member).exists()
+
+
+def test_a_person_downloads_their_data_asks_for_erasure_and_staff_confirm(page, alice, dave):
+    from conftest import PASSWORD as PERSONA_PASSWORD
+    from kizuna.core.tests.browser import open_menu, sign_in
+
+    sign_in(page, dave.email, PERSONA_PASSWORD)
+    page.wait_for_url(re.compile(r"/home/$"))
+    page.goto("/accounts/settings/")
+    page.get_by_role("link", name="あなたの個人データ").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="自分のデータをダウンロード").click()
+    assert "dave@example.com" in open(download.value.path(), encoding="utf-8").read()
+    page.locator("#id_reason").fill("退会します")
+    page.get_by_role("button", name="消去を依頼する").click()
+    page.get_by_text("依頼をスタッフに送りました。").wait_for()
+    assert "スタッフの確認待ち" in page.locator("main").inner_text()
+
+    page.context.clear_cookies()
+    sign_in(page, alice.email, PERSONA_PASSWORD)
+    page.wait_for_url(re.compile(r"/home/$"))
+    open_menu(page, "管理")
+    page.get_by_role("link", name="消去の依頼").click()
+    assert "退会します" in page.locator("main").inner_text()
+    page.get_by_role("button", name="消去する").click()
+    page.get_by_text("この人の個人データを消去しました。").wait_for()
+    dave.refresh_from_db()
+    assert not dave.is_active
