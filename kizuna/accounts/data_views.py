@@ -83,8 +83,9 @@ def staff_erasure_requests(request: HttpRequest) -> HttpResponse:
             "open_requests": ErasureRequest.objects.filter(
                 status=DataRequestStatus.OPEN
             ).select_related("user"),
-            "decided": ErasureRequest.objects.exclude(status=DataRequestStatus.OPEN)
-            .select_related("decided_by")[:50],
+            "decided": ErasureRequest.objects.exclude(status=DataRequestStatus.OPEN).select_related(
+                "decided_by"
+            )[:50],
             "reject_form": ErasureRejectForm(),
         },
     )

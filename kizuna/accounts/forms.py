@@ -211,7 +211,10 @@ class SignUpForm(NewPasswordMixin):
         if not decision.allowed:
             self.throttled = decision
             raise forms.ValidationError(
-                _("Too many sign-ups from here or for this address. Please try again in %(minutes)s minutes."),
+                _(
+                    "Too many sign-ups from here or for this address. Please try again in "
+                    "%(minutes)s minutes."
+                ),
                 code="throttled",
                 params={"minutes": max(1, -(-decision.retry_after_s // 60))},
             )

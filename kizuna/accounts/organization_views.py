@@ -38,12 +38,11 @@ def _members_context(
         "memberships": organization.memberships.select_related("user").order_by(
             "role", "user__email"
         ),
-        "invitations": [
-            invitation
-            for invitation in organization.invitations.filter(
+        "invitations": list(
+            organization.invitations.filter(
                 accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
             )
-        ]
+        )
         if manages
         else [],
         "manages": manages,

@@ -47,8 +47,9 @@ def my_community(request: HttpRequest) -> HttpResponse:
         "community/my_community.html",
         {
             "form": form,
-            "members": Member.objects.filter(user_id=request.user.pk, erased_at__isnull=True)
-            .prefetch_related("identities"),
+            "members": Member.objects.filter(
+                user_id=request.user.pk, erased_at__isnull=True
+            ).prefetch_related("identities"),
             "claims": MemberClaim.objects.filter(user_id=request.user.pk),
         },
         status=400 if form.errors else 200,

@@ -26,7 +26,9 @@ def _export(user: Any) -> dict[str, Any]:
             )
         ),
         "reviews": list(
-            Review.objects.filter(merchant=user).values("partner__organization__name", "rating", "text", "created_at")
+            Review.objects.filter(merchant=user).values(
+                "partner__organization__name", "rating", "text", "created_at"
+            )
         ),
     }
 

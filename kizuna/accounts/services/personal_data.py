@@ -86,9 +86,7 @@ def erasure_request_reject(*, actor: Any, request: ErasureRequest, note: str) ->
     """Refuse (for instance, data the law requires to keep); the note says why."""
     with transaction.atomic():
         _decide(actor, request, DataRequestStatus.REJECTED, note, timezone.now())
-        audit.record(
-            actor=actor, action="user.erasure_rejected", obj=request, after={"note": note}
-        )
+        audit.record(actor=actor, action="user.erasure_rejected", obj=request, after={"note": note})
     return request
 
 

@@ -5,7 +5,6 @@ its owner an email instead of a link, so the form tells nobody who has an accoun
 """
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -49,9 +48,9 @@ def consent_record(
     now = now or timezone.now()
     with transaction.atomic():
         return [
-            Consent.objects.get_or_create(user=user, document=document, defaults={"agreed_at": now})[
-                0
-            ]
+            Consent.objects.get_or_create(
+                user=user, document=document, defaults={"agreed_at": now}
+            )[0]
             for document in documents
         ]
 
@@ -236,5 +235,3 @@ def merchant_for_verified_email(*, email: str, display_name: str, language: str)
         emit("user.created", {"user_id": user.pk, "kind": user.kind, "staff_role": ""})
         emit("user.email_verified", {"user_id": user.pk, "kind": user.kind}, actor=user)
     return user
-
-

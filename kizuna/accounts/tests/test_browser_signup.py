@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_a_person_downloads_their_data_asks_for_erasure_and_staff_confirm(page, 
     page.get_by_role("link", name="あなたの個人データ").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="自分のデータをダウンロード").click()
-    assert "dave@example.com" in open(download.value.path(), encoding="utf-8").read()
+    assert "dave@example.com" in Path(download.value.path()).read_text(encoding="utf-8")
     page.locator("#id_reason").fill("退会します")
     page.get_by_role("button", name="消去を依頼する").click()
     page.get_by_text("依頼をスタッフに送りました。").wait_for()

@@ -57,11 +57,15 @@ def test_staff_confirm_an_erasure_request_through_the_community_erasure(
     assert "dave@example.com" in client.get("/accounts/staff/erasure-requests/").content.decode()
     client.post(f"/accounts/staff/erasure-requests/{erasure.pk}/", {"decision": "confirm"})
     erasure.refresh_from_db()
-    assert erasure.status == DataRequestStatus.DONE and erasure.decided_by == alice
+    assert erasure.status == DataRequestStatus.DONE
+    assert erasure.decided_by == alice
     dave.refresh_from_db()
-    assert not dave.is_active and "dave" not in dave.email and dave.display_name == ""
+    assert not dave.is_active
+    assert "dave" not in dave.email
+    assert dave.display_name == ""
     dave_member.refresh_from_db()
-    assert dave_member.erased_at is not None and dave_member.display_name == ""
+    assert dave_member.erased_at is not None
+    assert dave_member.display_name == ""
     assert not Identity.objects.exists()
     assert AuditEntry.objects.filter(action="user.erased").exists()
     assert AuditEntry.objects.filter(action="member.erased").exists()

@@ -36,7 +36,8 @@ def _link(email="new@example.com"):
 
 def test_sign_up_creates_an_inactive_account_and_emails_a_link(client):
     response = client.post("/accounts/signup/", _form())
-    assert response.status_code == 302 and response.url == "/accounts/signup/sent/"
+    assert response.status_code == 302
+    assert response.url == "/accounts/signup/sent/"
     user = User.objects.get(email="new@example.com")
     assert not user.is_active
     assert (user.kind, user.language, user.display_name) == ("community_member", "en", "New Person")
@@ -93,9 +94,11 @@ def test_an_inactive_account_cannot_sign_in_before_verifying(client):
 
 def test_an_existing_email_gets_the_same_answer_and_its_owner_an_email(client, carol):
     response = client.post("/accounts/signup/", _form(email="Carol@example.com"))
-    assert response.status_code == 302 and response.url == "/accounts/signup/sent/"
+    assert response.status_code == 302
+    assert response.url == "/accounts/signup/sent/"
     carol.refresh_from_db()
-    assert carol.is_active and carol.check_password("correct horse battery staple")
+    assert carol.is_active
+    assert carol.check_password("correct horse battery staple")
     (message,) = [m for m in sent_mail() if m.to == ["carol@example.com"]]
     assert "/accounts/password-reset/" in message.body
     assert _link("carol@example.com") == []
@@ -139,7 +142,8 @@ def test_sign_ups_are_rate_limited_per_email(client):
     for _ in range(3):
         assert client.post("/accounts/signup/", _form()).status_code == 302
     response = client.post("/accounts/signup/", _form())
-    assert response.status_code == 429 and "Retry-After" in response
+    assert response.status_code == 429
+    assert "Retry-After" in response
     assert len(_link()) == 3
 
 
@@ -154,7 +158,8 @@ def test_sign_ups_are_rate_limited_per_ip(client):
 def test_signed_in_people_are_sent_home_from_the_sign_up_page(client, personas, persona):
     client.force_login(personas[persona])
     response = client.get("/accounts/signup/")
-    assert response.status_code == 302 and response.url == "/home/"
+    assert response.status_code == 302
+    assert response.url == "/home/"
 
 
 def test_visitors_see_the_sign_up_page_and_the_legal_documents(client):

@@ -96,9 +96,7 @@ def member_claim_confirm(*, actor: Any, claim: MemberClaim) -> Member:
             .first()
         )
         if identity is None:
-            raise ServiceError(
-                _("No community member has this handle."), code="identity_not_found"
-            )
+            raise ServiceError(_("No community member has this handle."), code="identity_not_found")
         member = identity.member
         while member.merged_into_id is not None:
             member = Member.objects.get(pk=member.merged_into_id)
@@ -108,10 +106,7 @@ def member_claim_confirm(*, actor: Any, claim: MemberClaim) -> Member:
             )
         if Member.objects.filter(user_id=claim.user_id).exclude(pk=member.pk).exists():
             raise Conflict(
-                _(
-                    "This person is already linked to another member: merge the two members "
-                    "first."
-                ),
+                _("This person is already linked to another member: merge the two members first."),
                 code="user_has_member",
             )
         _decide(actor, claim, ClaimStatus.CONFIRMED)

@@ -57,7 +57,8 @@ def test_two_members_with_the_same_verified_email_are_left_for_staff():
     consumers.dispatch_all()
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.user is None and second.user is None
+    assert first.user is None
+    assert second.user is None
 
 
 def test_a_member_already_linked_to_someone_else_is_not_taken(carol, dave):
@@ -75,7 +76,8 @@ def test_staff_confirm_a_claimed_handle_and_the_member_is_linked(alice, dave):
     member.refresh_from_db()
     assert member.user == dave
     claim.refresh_from_db()
-    assert claim.status == ClaimStatus.CONFIRMED and claim.decided_by == alice
+    assert claim.status == ClaimStatus.CONFIRMED
+    assert claim.decided_by == alice
     event = OutboxEvent.objects.get(type="member.claimed")
     assert event.payload == {"member_id": member.pk, "user_id": dave.pk, "how": "confirmed_claim"}
 

@@ -11,12 +11,17 @@ from kizuna.accounts.models import EmailVerification, User
 from kizuna.core import consumers
 from kizuna.core.models import OutboxEvent
 from kizuna.directory.models import Assignment, Lead, VisitorLead
-from kizuna.directory.tests.test_pages import bob_partner, lead_post  # noqa: F401 - a fixture
+from kizuna.directory.tests.test_pages import lead_post
 from kizuna.outreach.testing import sent_mail
 
 pytestmark = pytest.mark.django_db
 
 VISITOR = "visitor.shop@example.jp"
+
+
+@pytest.fixture
+def bob_partner(make_partner, bob):
+    return make_partner("Bob Web Works", owner=bob, badges={"plugin_development": 1})
 
 
 def _verify_path():
@@ -45,7 +50,8 @@ def test_a_visitors_request_is_held_and_partners_see_nothing_until_verified(
     assert response.status_code == 302
     assert response.url == reverse("directory:visitor_lead_sent")
     assert VisitorLead.objects.count() == 1
-    assert not Lead.objects.exists() and not Assignment.objects.exists()
+    assert not Lead.objects.exists()
+    assert not Assignment.objects.exists()
     assert not OutboxEvent.objects.filter(type__startswith="lead.").exists()
     consumers.dispatch_all()
     assert [m for m in sent_mail() if m.to == ["bob@example.com"]] == []
@@ -63,10 +69,12 @@ def test_following_the_link_creates_the_merchant_account_and_offers_the_lead(
     response = client.post(path)
     assert response.status_code == 200
     merchant = User.objects.get(email=VISITOR)
-    assert merchant.is_active and merchant.kind == "merchant"
+    assert merchant.is_active
+    assert merchant.kind == "merchant"
     assert not merchant.has_usable_password()
     lead = Lead.objects.get()
-    assert lead.merchant == merchant and lead.contact_name == "中島"
+    assert lead.merchant == merchant
+    assert lead.contact_name == "中島"
     assert list(lead.assignments.values_list("partner_id", flat=True)) == [bob_partner.pk]
     assert VisitorLead.objects.get().lead == lead
     assert OutboxEvent.objects.filter(type="user.email_verified").exists()
@@ -86,7 +94,8 @@ def test_an_expired_link_sends_nothing(client, bob_partner):
     _send(client)
     EmailVerification.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.post(_verify_path()[0]).status_code == 410
-    assert not Lead.objects.exists() and not User.objects.filter(email=VISITOR).exists()
+    assert not Lead.objects.exists()
+    assert not User.objects.filter(email=VISITOR).exists()
 
 
 def test_a_visitor_with_an_existing_account_gets_the_lead_on_that_account(
@@ -107,7 +116,8 @@ def test_a_visitor_with_an_existing_account_gets_the_lead_on_that_account(
 def test_a_visitors_honeypot_pretends_success_and_holds_nothing(client, bob_partner):
     response = _send(client, website="http://spam")
     assert response.status_code == 302
-    assert not VisitorLead.objects.exists() and sent_mail() == []
+    assert not VisitorLead.objects.exists()
+    assert sent_mail() == []
 
 
 def test_visitor_requests_are_rate_limited_per_email(client, bob_partner, settings):
@@ -124,9 +134,7 @@ def test_a_visitors_bad_input_gets_field_errors(client, bob_partner):
     assert not VisitorLead.objects.exists()
 
 
-def test_a_partner_that_stopped_taking_requests_is_skipped_at_verification(
-    client, bob_partner
-):
+def test_a_partner_that_stopped_taking_requests_is_skipped_at_verification(client, bob_partner):
     _send(client)
     from kizuna.directory.models import DirectoryEntry
 
