@@ -99,3 +99,10 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# Sign-up and invitations (kizuna/accounts/forms.py): form fields and Django form hooks.
+get_users  # PasswordResetForm hook: accounts without a password yet get the reset link
+password1  # form field
+password2  # form field
+agree  # form field (required consent)
+field_order  # Django form option

@@ -1,6 +1,7 @@
 """A person's own data (download, erasure request) and the staff's erasure request list."""
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +34,10 @@ class ErasureRejectForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Why not"), max_length=2000)
 
 
+def _signed_in(request: HttpRequest) -> Any:
+    return request.user
+
+
 @login_required
 def personal_data(request: HttpRequest) -> HttpResponse:
     form = ErasureRequestForm(request.POST or None)
@@ -51,7 +56,7 @@ def personal_data(request: HttpRequest) -> HttpResponse:
         "accounts/personal_data.html",
         {
             "form": form,
-            "requests": ErasureRequest.objects.filter(user_id=request.user.pk),
+            "requests": ErasureRequest.objects.filter(user=_signed_in(request)),
         },
     )
 

@@ -21,6 +21,10 @@ from kizuna.core.errors import Conflict
 from kizuna.core.forms import call_service
 
 
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
 def _organization_visible(request: HttpRequest, pk: int) -> Organization:
     organization = get_object_or_404(Organization, pk=pk)
     if not can(request.user, Action.VIEW_ORGANIZATION_PRIVATE, organization):
@@ -46,7 +50,7 @@ def _members_context(
         if manages
         else [],
         "manages": manages,
-        "is_member": organization.memberships.filter(user_id=request.user.pk).exists(),
+        "is_member": organization.memberships.filter(user=_user(request)).exists(),
         "form": form,
     }
 
@@ -121,7 +125,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation.html", context, status=410)
     user = request.user
     if user.is_authenticated:
-        context["same_email"] = user.email.lower() == found.email.lower()  # type: ignore[union-attr]
+        context["same_email"] = user.email.lower() == found.email.lower()
         if request.method == "POST" and context["same_email"]:
             membership = services.invitation_accept(invitation=found, user=user)
             messages.success(
@@ -135,7 +139,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation.html", context)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        membership = call_service(
+        joined = call_service(
             form,
             lambda: services.invitation_accept(
                 invitation=found,
@@ -143,8 +147,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
             ),
         )
-        if membership is not None:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        if joined is not None:
+            login(request, joined.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 _("Welcome! You joined %(organization)s.")

@@ -1,5 +1,7 @@
 """A person's own community records and claims; the staff's claim review."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +33,10 @@ class ClaimForm(forms.Form):
     )
 
 
+def _signed_in(request: HttpRequest) -> Any:
+    return request.user
+
+
 @login_required
 def my_community(request: HttpRequest) -> HttpResponse:
     form = ClaimForm(request.POST or None)
@@ -48,9 +54,9 @@ def my_community(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "members": Member.objects.filter(
-                user_id=request.user.pk, erased_at__isnull=True
+                user=_signed_in(request), erased_at__isnull=True
             ).prefetch_related("identities"),
-            "claims": MemberClaim.objects.filter(user_id=request.user.pk),
+            "claims": MemberClaim.objects.filter(user=_signed_in(request)),
         },
         status=400 if form.errors else 200,
     )

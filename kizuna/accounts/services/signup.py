@@ -110,7 +110,6 @@ def email_verification_use(
             raise Conflict(
                 _("This link has expired or was already used."), code="verification_closed"
             )
-        verification.used_at = now
     return verification
 
 

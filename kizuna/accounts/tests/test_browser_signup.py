@@ -14,7 +14,9 @@ PASSWORD = "a long new password 42"
 
 def _path_in_mail(to, pattern):
     (body,) = [m.body for m in sent_mail() if m.to == [to]]
-    return re.search(r"https?://[^/\s]+(" + pattern + r")", body).group(1)
+    found = re.search(r"https?://[^/\s]+(" + pattern + r")", body)
+    assert found is not None
+    return found.group(1)
 
 
 def test_a_visitor_signs_up_follows_the_emailed_link_and_is_signed_in(page):

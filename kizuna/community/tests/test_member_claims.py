@@ -28,8 +28,11 @@ def _sign_up_and_verify(email):
 
     signup_start(email=email, password="a long new password 42", display_name="H", language="ja")
     (body,) = [m.body for m in sent_mail() if m.to == [email]]
-    token = re.search(r"/accounts/signup/verify/(\S+)/", body).group(1)
-    return signup_verify(verification=email_verification_find(token=token, purpose="signup"))
+    found = re.search(r"/accounts/signup/verify/(\S+)/", body)
+    assert found is not None
+    verification = email_verification_find(token=found.group(1), purpose="signup")
+    assert verification is not None
+    return signup_verify(verification=verification)
 
 
 def test_verifying_a_sign_up_claims_the_member_with_the_same_verified_email():

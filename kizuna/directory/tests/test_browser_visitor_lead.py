@@ -43,7 +43,9 @@ def test_a_visitor_sends_a_lead_confirms_the_email_and_the_partner_then_sees_it(
     assert "和菓子の詰め合わせ" not in partner_page.locator("main").inner_text()
 
     (body,) = [m.body for m in sent_mail() if m.to == [VISITOR]]
-    page.goto(re.search(r"https?://[^/\s]+(/directory/request/verify/\S+/)", body).group(1))
+    found = re.search(r"https?://[^/\s]+(/directory/request/verify/\S+/)", body)
+    assert found is not None
+    page.goto(found.group(1))
     page.get_by_role("button", name="確認して送信").click()
     page.get_by_text("ご依頼をパートナーに送りました").wait_for()
     assert User.objects.get(email=VISITOR).kind == "merchant"

@@ -106,7 +106,9 @@ def test_a_visitor_with_an_existing_account_gets_the_lead_on_that_account(
         lead_post(contact_email="carol@example.com", partners=["bob-web-works"]),
     )
     (body,) = [m.body for m in sent_mail() if m.to == ["carol@example.com"]]
-    path = re.search(r"https?://[^/\s]+(/directory/request/verify/\S+/)", body).group(1)
+    found = re.search(r"https?://[^/\s]+(/directory/request/verify/\S+/)", body)
+    assert found is not None
+    path = found.group(1)
     client.post(path)
     assert Lead.objects.get().merchant == carol
     carol.refresh_from_db()
