@@ -1,11 +1,13 @@
+import random
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from kizuna.accounts import services
 from kizuna.accounts.models import Consent, LegalDocument, User
+from kizuna.core.errors import ServiceError
 from kizuna.core.models import OutboxEvent
 from kizuna.outreach.testing import sent_mail
 
@@ -170,7 +172,17 @@ def test_visitors_see_the_sign_up_page_and_the_legal_documents(client):
 
 
 def test_signup_start_refuses_a_staff_or_partner_kind():
-    with pytest.raises(Exception, match="merchant"):
+    with pytest.raises(ServiceError):
         services.signup_start(
             email="x@example.com", password=PASSWORD, display_name="X", language="ja", kind="x"
         )
+
+
+def test_seed_demo_leaves_an_open_invitation_and_an_erasure_request_to_decide():
+    from kizuna.accounts import demo
+    from kizuna.accounts.models import ErasureRequest, Invitation
+    from kizuna.core.seeding import DemoContext
+
+    demo.seed(DemoContext(rng=random.Random(1), scale="small", today=date(2026, 12, 1)))
+    assert Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).exists()
+    assert ErasureRequest.objects.filter(status="open").exists()
