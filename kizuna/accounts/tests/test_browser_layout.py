@@ -20,7 +20,7 @@ def test_the_new_pages_fit_the_screen(page, width, alice, bob, bob_org, dave, tm
     invitation_create(organization=bob_org, email="x@example.com", role="member", invited_by=bob)
     erasure_request_create(user=dave, reason="退会します")
     page.set_viewport_size({"width": width, "height": 900})
-    pages = {None: [*PUBLIC, "/directory/request/"]}
+    pages: dict[str | None, list[str]] = {None: [*PUBLIC, "/directory/request/"]}
     pages["bob@example.com"] = [
         f"/accounts/organizations/{bob_org.pk}/members/",
         "/accounts/settings/data/",
@@ -36,5 +36,5 @@ def test_the_new_pages_fit_the_screen(page, width, alice, bob, bob_org, dave, tm
         for path in paths:
             page.goto(path)
             name = path.strip("/").replace("/", "-") or "root"
-            page.screenshot(path=f"/tmp/signup-{width}-{name}.png", full_page=True)
+            page.screenshot(path=tmp_path / f"signup-{width}-{name}.png", full_page=True)
             assert not _overflows(page), f"{path} overflows at {width} px"
