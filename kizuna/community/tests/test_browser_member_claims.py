@@ -30,7 +30,7 @@ def test_a_member_claims_a_handle_and_staff_confirm_it(page, alice, dave):
     page.wait_for_url(re.compile(r"/home/$"))
     page.goto("/community/staff/claims/")
     assert "dave@example.com" in page.locator("main").inner_text()
-    page.locator("button[value=confirm]").click()
+    page.get_by_role("button", name="承認").click()
     page.get_by_text("メンバーをアカウントに紐づけました。").wait_for()
     member.refresh_from_db()
     assert member.user == dave
