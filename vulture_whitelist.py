@@ -150,3 +150,9 @@ unpublished  # kizuna/partners/selectors.py (BadgeEvidence)
 # the application's honeypot and the confirmation box of leaving the program.
 leave_empty
 confirm
+# Sign-up and invitations (kizuna/accounts/forms.py): form fields and Django form hooks.
+get_users  # PasswordResetForm hook: accounts without a password yet get the reset link
+password1  # form field
+password2  # form field
+agree  # form field (required consent)
+field_order  # Django form option

@@ -1,9 +1,12 @@
 """Demo people and partner organizations, with the five named personas first."""
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from kizuna.accounts.models import (
     AccountKind,
+    ErasureRequest,
+    Invitation,
     Membership,
     MembershipRole,
     Organization,
@@ -11,6 +14,8 @@ from kizuna.accounts.models import (
     StaffRoleGrant,
     User,
 )
+from kizuna.accounts.services.invitations import INVITATION_VALID_FOR
+from kizuna.accounts.services.tokens import new_token
 from kizuna.core.seeding import DEMO_PASSWORD, DemoContext, company_name, person_name
 
 # (email, name, staff role, kind, organization it owns)
@@ -43,6 +48,29 @@ def seed(ctx: DemoContext) -> None:
     _seed_people(ctx, password_hash, AccountKind.MERCHANT, ctx.sizes["merchants"], "shop")
     _seed_people(ctx, password_hash, AccountKind.COMMUNITY_MEMBER, ctx.sizes["members"], "dev")
     ctx.shared["partner_organizations"] = partners
+    _seed_self_service(partners[0])
+
+
+def _seed_self_service(organization: Organization) -> None:
+    """An open invitation on the first partner's members page, and an erasure request for
+    staff to decide (no email is queued: the demo's links would lead nowhere)."""
+    owner = organization.memberships.get(role=MembershipRole.OWNER).user
+    now = timezone.now()
+    Invitation.objects.create(
+        organization=organization,
+        email=f"new.colleague@{organization.slug}.example.jp",
+        role=MembershipRole.MEMBER,
+        language="ja",
+        token_hash=new_token()[1],
+        invited_by=owner,
+        created_at=now,
+        expires_at=now + INVITATION_VALID_FOR,
+    )
+    merchant = User.objects.filter(kind=AccountKind.MERCHANT, memberships__isnull=True).last()
+    if merchant is not None:
+        ErasureRequest.objects.create(
+            user=merchant, email=merchant.email, reason="店を閉じたため、登録情報を消してください。"
+        )
 
 
 def _seed_personas(password_hash: str) -> list[Organization]:

@@ -2,12 +2,15 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts import services
+from kizuna.accounts.models import AccountKind, MembershipRole, User
 from kizuna.accounts.permissions import SCOPES
 from kizuna.core.request_context import client_ip
 
@@ -81,6 +84,14 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.request = request
 
+    def get_users(self, email: str) -> Any:
+        """Active accounts of the address, also those without a password yet.
+
+        Django leaves out accounts without a usable password; a merchant whose account was
+        made by confirming a visitor's request chooses their first password here.
+        """
+        return User.objects.filter(email__iexact=email, is_active=True)
+
     def send_mail(
         self,
         subject_template_name: str,
@@ -103,3 +114,110 @@ class ThrottledPasswordResetForm(PasswordResetForm):
             content=Content(subject, render_to_string(email_template_name, context)),
             language=translation.get_language() or "",
         )
+
+
+class NewPasswordMixin(forms.Form):
+    """Two password fields checked by the project's password validators."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def password_user(self) -> Any:
+        return None
+
+    def clean_password2(self) -> str:
+        first = self.cleaned_data.get("password1") or ""
+        second = self.cleaned_data.get("password2") or ""
+        if first and second and first != second:
+            raise forms.ValidationError(
+                _("The two passwords are not the same."), code="password_mismatch"
+            )
+        password_validation.validate_password(second, self.password_user())
+        return second
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+
+class InvitationAcceptForm(NewPasswordMixin):
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
+    field_order = ["display_name", "password1", "password2"]
+
+
+class SignUpForm(NewPasswordMixin):
+    """Self-service sign-up. `website` is a honeypot: people never see it, bots fill it."""
+
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    kind = forms.ChoiceField(
+        label=_("I am"),
+        choices=[
+            (AccountKind.MERCHANT, _("a shop owner looking for partners")),
+            (AccountKind.COMMUNITY_MEMBER, _("a community member")),
+        ],
+        widget=forms.RadioSelect,
+        initial=AccountKind.MERCHANT,
+    )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    agree = forms.BooleanField(label=_("I agree to the terms of use and the privacy policy"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    field_order = ["email", "display_name", "password1", "password2", "kind", "language", "agree"]
+
+    def __init__(self, *args: Any, request: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def password_user(self) -> Any:
+        # Validators that compare the password with the person's details see the form's.
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            display_name=self.cleaned_data.get("display_name", ""),
+        )
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors or self.is_spam:
+            return cleaned
+        decision = services.signup_attempt_register(
+            email=cleaned.get("email", ""), ip=client_ip(self.request)
+        )
+        if not decision.allowed:
+            self.throttled = decision
+            raise forms.ValidationError(
+                _(
+                    "Too many sign-ups from here or for this address. Please try again in "
+                    "%(minutes)s minutes."
+                ),
+                code="throttled",
+                params={"minutes": max(1, -(-decision.retry_after_s // 60))},
+            )
+        return cleaned
+
+    throttled: Any = None

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -50,6 +51,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     kind = models.CharField(
         _("account kind"), max_length=32, choices=AccountKind.choices, default=AccountKind.MERCHANT
+    )
+    # Blank: the site's default language.
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -181,3 +186,147 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.user.is_active
+
+
+class Invitation(models.Model):
+    """An owner's invitation of a colleague into an organization, by email.
+
+    Only the SHA-256 of the token is stored; the link in the email carries the token.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization} ({self.role})"
+
+    def is_open(self, now: object = None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now  # type: ignore[operator]
+
+
+class LegalDocumentKind(models.TextChoices):
+    TERMS = "terms", _("Terms of use")
+    PRIVACY = "privacy", _("Privacy policy")
+
+
+class LegalDocument(models.Model):
+    """One version of the terms or the privacy policy; the latest in force is the current one."""
+
+    kind = models.CharField(_("document"), max_length=16, choices=LegalDocumentKind.choices)
+    version = models.CharField(_("version"), max_length=32)
+    body = models.TextField(_("text"))
+    effective_at = models.DateTimeField(_("in force from"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["kind", "-effective_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "version"], name="legal_document_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.version}"
+
+
+class Consent(models.Model):
+    """A person agreed to one version of a legal document, at a time."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    document = models.ForeignKey(LegalDocument, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(_("agreed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="one_consent_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✓ {self.document}"
+
+
+class VerificationPurpose(models.TextChoices):
+    SIGNUP = "signup", _("Sign-up")
+    LEAD = "lead", _("Request from a visitor")
+
+
+class EmailVerification(models.Model):
+    """A single-use link sent to an address to prove the person reads it."""
+
+    purpose = models.CharField(max_length=16, choices=VerificationPurpose.choices)
+    email = models.EmailField(_("email address"))
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email verification")
+        verbose_name_plural = _("email verifications")
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.email}"
+
+
+class DataRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for staff")
+    DONE = "done", _("Erased")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ErasureRequest(models.Model):
+    """A person asked for their personal data to be erased; staff confirm it."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="erasure_requests"
+    )
+    email = models.EmailField(_("email address"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=DataRequestStatus.choices,
+        default=DataRequestStatus.OPEN,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.status})"

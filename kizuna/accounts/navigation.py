@@ -21,3 +21,9 @@ nav_link(
     section=Section.ADMINISTRATION,
     visible=lambda user: can(user, Action.MANAGE_EVENT_CONSUMERS),
 )
+nav_link(
+    _("Erasure requests"),
+    "accounts:staff_erasure_requests",
+    section=Section.ADMINISTRATION,
+    visible=lambda user: can(user, Action.MANAGE_PERSONAL_DATA),
+)

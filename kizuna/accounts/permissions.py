@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_OUTREACH = "manage_outreach"
     MANAGE_INTEGRATIONS = "manage_integrations"
     MANAGE_SECURITY = "manage_security"
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
 
 
 _STAFF_ACTIONS: dict[str, set[Action]] = {
@@ -40,6 +41,7 @@ _STAFF_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_STAFF_HOME,
         Action.VIEW_AUDIT_LOG,
         Action.MANAGE_COMMUNITY,
+        Action.MANAGE_PERSONAL_DATA,
         Action.USE_API_TOKENS,
     },
     StaffRole.OUTREACH: {

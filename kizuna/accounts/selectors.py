@@ -1,8 +1,18 @@
 """Reads of accounts that other apps share."""
 
-from django.db.models import QuerySet
+from datetime import datetime
 
-from kizuna.accounts.models import MembershipRole, Organization, StaffRole, User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kizuna.accounts.models import (
+    LegalDocument,
+    LegalDocumentKind,
+    MembershipRole,
+    Organization,
+    StaffRole,
+    User,
+)
 
 
 def owner_emails(organization: Organization) -> list[str]:
@@ -26,3 +36,18 @@ def staff_holding(*roles: str) -> QuerySet[User]:
 
 def non_staff_users() -> QuerySet[User]:
     return User.objects.filter(staff_role_grants__isnull=True)
+
+
+def current_legal_documents(now: datetime | None = None) -> list[LegalDocument]:
+    """The version of each legal document in force now (the latest that has taken effect)."""
+    now = now or timezone.now()
+    current = []
+    for kind in LegalDocumentKind.values:
+        document = (
+            LegalDocument.objects.filter(kind=kind, effective_at__lte=now)
+            .order_by("-effective_at", "-pk")
+            .first()
+        )
+        if document is not None:
+            current.append(document)
+    return current

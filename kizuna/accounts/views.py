@@ -95,6 +95,7 @@ def _settings_context(request: HttpRequest, token_form: ApiTokenForm) -> dict[st
         "has_totp": user_has_device(user, confirmed=True),
         "tokens": ApiToken.objects.filter(user=user),
         "token_form": token_form,
+        "memberships": user.memberships.select_related("organization"),
     }
 
 

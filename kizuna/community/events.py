@@ -109,3 +109,13 @@ declare_community("attendance.changed", schema=AttendanceChanged)
 declare_community("attendance.imported", schema=AttendanceImported)
 # A batch marker for the rollups; the activities themselves are read through the API.
 declare("activity.ingested", schema=ActivityIngested)
+
+
+class MemberClaimed(EventPayload):
+    member_id: int
+    user_id: int
+    how: str
+
+
+# Internal: which account a member is stays inside Kizuna.
+declare("member.claimed", schema=MemberClaimed)

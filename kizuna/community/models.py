@@ -576,3 +576,39 @@ class LevelSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} #{self.member_id} L{self.level}"
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for staff")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class MemberClaim(models.Model):
+    """A signed-in person says a community identity (a GitHub or connpass handle) is theirs.
+
+    Staff confirm it, which links that member to the person's account.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_claims"
+    )
+    platform = models.CharField(_("platform"), max_length=30)
+    handle = models.CharField(_("handle"), max_length=200)
+    note = models.TextField(_("how staff can check it"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("identity claim")
+        verbose_name_plural = _("identity claims")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.platform}:{self.handle}"

@@ -62,3 +62,15 @@ nav_link(
     section=Section.COMMUNITY,
     visible=lambda user: own_member(user) is not None,
 )
+nav_link(
+    _("My community profile"),
+    "community:my_community",
+    section=Section.COMMUNITY,
+    visible=lambda user: user.is_authenticated and not user.is_staff,
+)
+nav_link(
+    _("Identity claims"),
+    "community:staff_claims",
+    section=Section.COMMUNITY,
+    visible=lambda user: can_community(user, CommunityAction.LIST_MEMBERS),
+)

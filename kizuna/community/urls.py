@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.community import views, views_manage
+from kizuna.community import claim_views, views, views_manage
 
 app_name = "community"
 
@@ -35,4 +35,7 @@ urlpatterns = [
     path("affiliations/propose/", views_manage.affiliation_propose, name="affiliation_propose"),
     path("my-affiliations/", views_manage.my_affiliations, name="my_affiliations"),
     path("partner-activity/", views.partner_activity, name="partner_activity"),
+    path("me/", claim_views.my_community, name="my_community"),
+    path("staff/claims/", claim_views.staff_claims, name="staff_claims"),
+    path("staff/claims/<int:pk>/", claim_views.staff_claim_decide, name="staff_claim_decide"),
 ]

@@ -442,3 +442,29 @@ class HelpAnswer(models.Model):
     @property
     def contacts_shared(self) -> bool:
         return self.poster_agreed_at is not None
+
+
+class VisitorLead(models.Model):
+    """A request sent without an account, held until its sender follows the emailed link.
+
+    No Lead exists until then, so no partner sees it or hears of it.
+    """
+
+    email = models.EmailField(_("your email"))
+    # The lead form's cleaned fields, with badges and partners by id/slug.
+    request = models.JSONField()
+    language = models.CharField(max_length=8, blank=True)
+    verification = models.OneToOneField(
+        "accounts.EmailVerification", on_delete=models.CASCADE, related_name="visitor_lead"
+    )
+    lead = models.OneToOneField(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="visitor_request"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request waiting for email confirmation")
+        verbose_name_plural = _("requests waiting for email confirmation")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d})"

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kizuna.accounts.models import User
+from kizuna.accounts.models import User, VerificationPurpose
+from kizuna.accounts.services import email_verification_find
 from kizuna.core import ratelimit
 from kizuna.core.exports import export_response, requested_format
 from kizuna.core.forms import call_service
@@ -45,6 +46,7 @@ from kizuna.directory.models import (
     LeadPreferences,
     ProposalStatus,
     Review,
+    VisitorLead,
 )
 from kizuna.directory.search import (
     entry_badges,
@@ -52,7 +54,7 @@ from kizuna.directory.search import (
     guild_suggested_partner_ids,
     search,
 )
-from kizuna.directory.services import board, guilds, leads, reviews
+from kizuna.directory.services import board, guilds, leads, reviews, visitors
 from kizuna.partners import selectors as partner_selectors
 from kizuna.partners.models import PartnerProfile
 
@@ -152,19 +154,20 @@ def _rate_limited(request: HttpRequest, email: str) -> int:
     return 0
 
 
-@login_required
 def lead_new(request: HttpRequest) -> HttpResponse:
+    """The lead form, for signed-in merchants and for visitors (who confirm their email)."""
     slugs = request.POST.getlist("partners") or request.GET.getlist("partner")
     choices = _partner_choices(slugs)
-    user = _signed_in(request)
-    initial = {
-        "partners": [slug for slug, _name in choices],
-        "contact_email": user.email,
-        "contact_name": user.get_full_name(),
-    }
+    visitor = not request.user.is_authenticated
+    initial: dict[str, Any] = {"partners": [slug for slug, _name in choices]}
+    if not visitor:
+        user = _signed_in(request)
+        initial |= {"contact_email": user.email, "contact_name": user.get_full_name()}
     form = LeadForm(request.POST or None, initial=initial, partner_choices=choices)
     if request.method == "POST" and form.is_valid():
         if form.is_spam:
+            if visitor:
+                return redirect("directory:visitor_lead_sent")
             messages.success(request, _("Your request was sent."))
             return redirect("directory:requests")
         wait = _rate_limited(request, form.cleaned_data["contact_email"])
@@ -174,10 +177,43 @@ def lead_new(request: HttpRequest) -> HttpResponse:
                 _("Too many requests from you lately. Try again in %(minutes)s minutes.")
                 % {"minutes": max(1, wait // 60)},
             )
+        elif visitor:
+            if call_service(form, lambda: _hold_visitor_lead(request, form)) is not None:
+                return redirect("directory:visitor_lead_sent")
         elif (lead := call_service(form, lambda: _create_lead(request, form))) is not None:
             messages.success(request, _("Your request was sent."))
             return redirect("directory:request", lead.pk)
-    return render(request, "directory/lead_form.html", {"form": form})
+    return render(request, "directory/lead_form.html", {"form": form, "visitor": visitor})
+
+
+def _hold_visitor_lead(request: HttpRequest, form: LeadForm) -> VisitorLead:
+    data = form.cleaned_data
+    return visitors.visitor_lead_submit(
+        request={name: data[name] for name in visitors.FIELDS},
+        site_type=data["site_type"],
+        services=list(data["services"]),
+        partner_slugs=data["partners"],
+        language=request.LANGUAGE_CODE,
+    )
+
+
+def visitor_lead_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/visitor_lead_sent.html")
+
+
+def visitor_lead_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST spends the link: mail scanners that open links send nothing."""
+    verification = email_verification_find(token=token, purpose=VerificationPurpose.LEAD)
+    if verification is None:
+        return render(request, "directory/visitor_lead_verify.html", {"valid": False}, status=410)
+    if request.method == "POST":
+        visitors.visitor_lead_verify(verification=verification)
+        return render(request, "directory/visitor_lead_verify.html", {"done": True})
+    return render(
+        request,
+        "directory/visitor_lead_verify.html",
+        {"valid": True, "email": verification.email, "held": verification.visitor_lead},
+    )
 
 
 def _create_lead(request: HttpRequest, form: LeadForm) -> Lead:

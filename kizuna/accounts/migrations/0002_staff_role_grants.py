@@ -20,7 +20,9 @@ def grant_current_roles(apps, schema_editor):
     StaffRoleGrant = apps.get_model("accounts", "StaffRoleGrant")
     StaffRoleGrant.objects.using(db).bulk_create(
         StaffRoleGrant(user_id=pk, role=role)
-        for pk, role in User.objects.using(db).exclude(staff_role="").values_list("pk", "staff_role")
+        for pk, role in User.objects.using(db)
+        .exclude(staff_role="")
+        .values_list("pk", "staff_role")
     )
 
 
@@ -44,7 +46,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="StaffRoleGrant",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("role", models.CharField(choices=ROLES, max_length=32, verbose_name="staff role")),
                 (
                     "user",
@@ -59,7 +66,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="staffrolegrant",
-            constraint=models.UniqueConstraint(fields=("user", "role"), name="staff_role_grant_unique"),
+            constraint=models.UniqueConstraint(
+                fields=("user", "role"), name="staff_role_grant_unique"
+            ),
         ),
         migrations.RunPython(grant_current_roles, keep_first_role),
         migrations.RemoveField(model_name="user", name="staff_role"),

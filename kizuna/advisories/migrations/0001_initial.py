@@ -7,163 +7,441 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('partners', '0002_badge_catalog_and_points_table'),
+        ("accounts", "0001_initial"),
+        ("partners", "0002_badge_catalog_and_points_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VulnerabilityReport',
+            name="VulnerabilityReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=120, verbose_name='your name')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('product', models.CharField(max_length=200, verbose_name='product or plugin, with version')),
-                ('details', models.TextField(verbose_name='what you found')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('handled', models.BooleanField(default=False, verbose_name='handled')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=120, verbose_name="your name")),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                (
+                    "product",
+                    models.CharField(
+                        max_length=200, verbose_name="product or plugin, with version"
+                    ),
+                ),
+                ("details", models.TextField(verbose_name="what you found")),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("handled", models.BooleanField(default=False, verbose_name="handled")),
             ],
             options={
-                'verbose_name': 'vulnerability report',
-                'verbose_name_plural': 'vulnerability reports',
-                'ordering': ['-received_at'],
+                "verbose_name": "vulnerability report",
+                "verbose_name_plural": "vulnerability reports",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Advisory',
+            name="Advisory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=40, unique=True, verbose_name='identifier')),
-                ('aliases', models.JSONField(blank=True, default=list, verbose_name='aliases (CVE, JVN)')),
-                ('title_ja', models.CharField(max_length=200, verbose_name='title (Japanese)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('details_ja', models.TextField(verbose_name='details (Japanese)')),
-                ('details_en', models.TextField(verbose_name='details (English)')),
-                ('remediation_ja', models.TextField(blank=True, verbose_name='remediation and workarounds (Japanese)')),
-                ('remediation_en', models.TextField(blank=True, verbose_name='remediation and workarounds (English)')),
-                ('cvss_vector', models.CharField(max_length=200, verbose_name='CVSS vector')),
-                ('cvss_score', models.DecimalField(decimal_places=1, max_digits=3, verbose_name='CVSS score')),
-                ('severity', models.CharField(choices=[('none', 'None'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=16, verbose_name='severity')),
-                ('affected', models.JSONField(default=list, verbose_name='affected product and plugins')),
-                ('references', models.JSONField(blank=True, default=list, verbose_name='references')),
-                ('credits', models.JSONField(blank=True, default=list, verbose_name='credits')),
-                ('targeting', models.CharField(choices=[('all', 'All partners'), ('badges', 'Partners with given badges'), ('sites', 'Partners with a client site on an affected version')], default='all', max_length=16, verbose_name='targeting')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('shared', 'Shared with partners (embargo)'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', max_length=16, verbose_name='state')),
-                ('public_at', models.DateTimeField(verbose_name='public date')),
-                ('shared_at', models.DateTimeField(blank=True, null=True, verbose_name='shared with partners')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('revision', models.PositiveIntegerField(default=1, verbose_name='revision')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last modified')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target_badges', models.ManyToManyField(blank=True, related_name='+', to='partners.badge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(max_length=40, unique=True, verbose_name="identifier"),
+                ),
+                (
+                    "aliases",
+                    models.JSONField(blank=True, default=list, verbose_name="aliases (CVE, JVN)"),
+                ),
+                ("title_ja", models.CharField(max_length=200, verbose_name="title (Japanese)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("details_ja", models.TextField(verbose_name="details (Japanese)")),
+                ("details_en", models.TextField(verbose_name="details (English)")),
+                (
+                    "remediation_ja",
+                    models.TextField(
+                        blank=True, verbose_name="remediation and workarounds (Japanese)"
+                    ),
+                ),
+                (
+                    "remediation_en",
+                    models.TextField(
+                        blank=True, verbose_name="remediation and workarounds (English)"
+                    ),
+                ),
+                ("cvss_vector", models.CharField(max_length=200, verbose_name="CVSS vector")),
+                (
+                    "cvss_score",
+                    models.DecimalField(decimal_places=1, max_digits=3, verbose_name="CVSS score"),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=16,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "affected",
+                    models.JSONField(default=list, verbose_name="affected product and plugins"),
+                ),
+                (
+                    "references",
+                    models.JSONField(blank=True, default=list, verbose_name="references"),
+                ),
+                ("credits", models.JSONField(blank=True, default=list, verbose_name="credits")),
+                (
+                    "targeting",
+                    models.CharField(
+                        choices=[
+                            ("all", "All partners"),
+                            ("badges", "Partners with given badges"),
+                            ("sites", "Partners with a client site on an affected version"),
+                        ],
+                        default="all",
+                        max_length=16,
+                        verbose_name="targeting",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("shared", "Shared with partners (embargo)"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("public_at", models.DateTimeField(verbose_name="public date")),
+                (
+                    "shared_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="shared with partners"
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published"),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, verbose_name="revision")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "modified_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="last modified"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target_badges",
+                    models.ManyToManyField(blank=True, related_name="+", to="partners.badge"),
+                ),
             ],
             options={
-                'verbose_name': 'security advisory',
-                'verbose_name_plural': 'security advisories',
-                'ordering': ['-public_at', '-id'],
+                "verbose_name": "security advisory",
+                "verbose_name_plural": "security advisories",
+                "ordering": ["-public_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AdvisoryView',
+            name="AdvisoryView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('viewed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('advisory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='views', to='advisories.advisory')),
-                ('organization', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("viewed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "advisory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="views",
+                        to="advisories.advisory",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ClientSite',
+            name="ClientSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=120, verbose_name='label')),
-                ('url', models.URLField(blank=True, verbose_name='URL')),
-                ('product_version', models.CharField(max_length=40, verbose_name='product version')),
-                ('plugins', models.JSONField(blank=True, default=list, verbose_name='plugins')),
-                ('hosting_notes', models.TextField(blank=True, verbose_name='hosting notes')),
-                ('external_id', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='client_sites', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=120, verbose_name="label")),
+                ("url", models.URLField(blank=True, verbose_name="URL")),
+                (
+                    "product_version",
+                    models.CharField(max_length=40, verbose_name="product version"),
+                ),
+                ("plugins", models.JSONField(blank=True, default=list, verbose_name="plugins")),
+                ("hosting_notes", models.TextField(blank=True, verbose_name="hosting notes")),
+                ("external_id", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="client_sites",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'client site',
-                'verbose_name_plural': 'client sites',
-                'ordering': ['organization', 'label'],
+                "verbose_name": "client site",
+                "verbose_name_plural": "client sites",
+                "ordering": ["organization", "label"],
             },
         ),
         migrations.CreateModel(
-            name='SiteStatus',
+            name="SiteStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('affected', 'Affected'), ('not_affected', 'Not affected'), ('in_progress', 'In progress'), ('patched', 'Patched'), ('mitigated', 'Mitigated')], max_length=16, verbose_name='status')),
-                ('on', models.DateField(verbose_name='date')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('advisory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='site_statuses', to='advisories.advisory')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statuses', to='advisories.clientsite')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("affected", "Affected"),
+                            ("not_affected", "Not affected"),
+                            ("in_progress", "In progress"),
+                            ("patched", "Patched"),
+                            ("mitigated", "Mitigated"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "advisory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="site_statuses",
+                        to="advisories.advisory",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statuses",
+                        to="advisories.clientsite",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SiteStatusChange',
+            name="SiteStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('affected', 'Affected'), ('not_affected', 'Not affected'), ('in_progress', 'In progress'), ('patched', 'Patched'), ('mitigated', 'Mitigated')], max_length=16)),
-                ('on', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('status', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='advisories.sitestatus')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("affected", "Affected"),
+                            ("not_affected", "Not affected"),
+                            ("in_progress", "In progress"),
+                            ("patched", "Patched"),
+                            ("mitigated", "Mitigated"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "status",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="advisories.sitestatus",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AdvisoryRevision',
+            name="AdvisoryRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('summary', models.CharField(max_length=300, verbose_name='what changed')),
-                ('renotified', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('advisory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='advisories.advisory')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("summary", models.CharField(max_length=300, verbose_name="what changed")),
+                ("renotified", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "advisory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="advisories.advisory",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['advisory', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('advisory', 'number'), name='advisory_revision_once')],
+                "ordering": ["advisory", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("advisory", "number"), name="advisory_revision_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AdvisoryTarget',
+            name="AdvisoryTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('notified_revision', models.PositiveIntegerField(default=0)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('advisory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='advisories.advisory')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='advisory_targets', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("notified_revision", models.PositiveIntegerField(default=0)),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged"),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "advisory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="advisories.advisory",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="advisory_targets",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('advisory', 'organization'), name='advisory_target_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("advisory", "organization"), name="advisory_target_once"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='clientsite',
-            constraint=models.UniqueConstraint(fields=('organization', 'label'), name='client_site_label_unique'),
+            model_name="clientsite",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "label"), name="client_site_label_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sitestatus',
-            constraint=models.UniqueConstraint(fields=('advisory', 'site'), name='site_status_once'),
+            model_name="sitestatus",
+            constraint=models.UniqueConstraint(
+                fields=("advisory", "site"), name="site_status_once"
+            ),
         ),
     ]

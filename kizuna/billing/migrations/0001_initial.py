@@ -7,227 +7,577 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NumberCounter',
+            name="NumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(max_length=16, unique=True)),
-                ('next_number', models.PositiveIntegerField(default=1)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("series", models.CharField(max_length=16, unique=True)),
+                ("next_number", models.PositiveIntegerField(default=1)),
             ],
         ),
         migrations.CreateModel(
-            name='BankStatement',
+            name="BankStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_hash', models.CharField(max_length=64, unique=True)),
-                ('filename', models.CharField(max_length=200)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('deposits_added', models.PositiveIntegerField(default=0)),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_hash", models.CharField(max_length=64, unique=True)),
+                ("filename", models.CharField(max_length=200)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("deposits_added", models.PositiveIntegerField(default=0)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-imported_at'],
+                "ordering": ["-imported_at"],
             },
         ),
         migrations.CreateModel(
-            name='BillingAccount',
+            name="BillingAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(max_length=200, verbose_name='legal name on invoices')),
-                ('billing_email', models.EmailField(max_length=254, verbose_name='billing email')),
-                ('payer_kana', models.CharField(blank=True, max_length=100, verbose_name='payer name in kana, as on bank transfers')),
-                ('payer_kana_key', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('employee_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('is_sole_proprietor', models.BooleanField(default=False, verbose_name='sole proprietor')),
-                ('small_business_status', models.CharField(choices=[('not_declared', 'Not declared'), ('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='not_declared', max_length=16, verbose_name='small-business tier')),
-                ('suspended', models.BooleanField(default=False, verbose_name='suspended from the directory')),
-                ('suspension_reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='billing_account', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "legal_name",
+                    models.CharField(max_length=200, verbose_name="legal name on invoices"),
+                ),
+                ("billing_email", models.EmailField(max_length=254, verbose_name="billing email")),
+                (
+                    "payer_kana",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        verbose_name="payer name in kana, as on bank transfers",
+                    ),
+                ),
+                (
+                    "payer_kana_key",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "employee_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="employees"),
+                ),
+                (
+                    "is_sole_proprietor",
+                    models.BooleanField(default=False, verbose_name="sole proprietor"),
+                ),
+                (
+                    "small_business_status",
+                    models.CharField(
+                        choices=[
+                            ("not_declared", "Not declared"),
+                            ("pending", "Waiting for approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="not_declared",
+                        max_length=16,
+                        verbose_name="small-business tier",
+                    ),
+                ),
+                (
+                    "suspended",
+                    models.BooleanField(default=False, verbose_name="suspended from the directory"),
+                ),
+                (
+                    "suspension_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="billing_account",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'billing account',
-                'verbose_name_plural': 'billing accounts',
-                'ordering': ['legal_name'],
+                "verbose_name": "billing account",
+                "verbose_name_plural": "billing accounts",
+                "ordering": ["legal_name"],
             },
         ),
         migrations.CreateModel(
-            name='FeeChoice',
+            name="FeeChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('monthly_fee', models.PositiveIntegerField(verbose_name='monthly fee (yen, tax excluded)')),
-                ('cycle', models.CharField(choices=[('monthly', 'Monthly'), ('annual', 'Annual')], max_length=16, verbose_name='billing')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('chosen_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='choices', to='billing.billingaccount')),
-                ('chosen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "monthly_fee",
+                    models.PositiveIntegerField(verbose_name="monthly fee (yen, tax excluded)"),
+                ),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("annual", "Annual")],
+                        max_length=16,
+                        verbose_name="billing",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                ("chosen_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="choices",
+                        to="billing.billingaccount",
+                    ),
+                ),
+                (
+                    "chosen_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fee choice',
-                'verbose_name_plural': 'fee choices',
-                'ordering': ['-effective_from', '-id'],
+                "verbose_name": "fee choice",
+                "verbose_name_plural": "fee choices",
+                "ordering": ["-effective_from", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('invoice', 'Invoice'), ('credit_note', 'Credit note')], max_length=16, verbose_name='kind')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('cycle', models.CharField(choices=[('monthly', 'Monthly'), ('annual', 'Annual')], max_length=16, verbose_name='billing')),
-                ('period_start', models.DateField(verbose_name='period start')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('period_months', models.PositiveSmallIntegerField()),
-                ('issue_date', models.DateField(verbose_name='issue date')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('issuer_name', models.CharField(max_length=200)),
-                ('registration_number', models.CharField(max_length=14)),
-                ('issuer_address', models.CharField(blank=True, max_length=300)),
-                ('bank_account', models.CharField(blank=True, max_length=300)),
-                ('recipient_name', models.CharField(max_length=200, verbose_name='recipient')),
-                ('subtotal', models.IntegerField(verbose_name='subtotal (tax excluded)')),
-                ('tax', models.IntegerField(verbose_name='consumption tax')),
-                ('total', models.IntegerField(verbose_name='total')),
-                ('tax_rounding', models.CharField(max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('paid', 'Paid'), ('credited', 'Cancelled by credit note'), ('settled', 'Settled')], max_length=16, verbose_name='status')),
-                ('overdue_since', models.DateField(blank=True, null=True)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='billing.billingaccount')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("invoice", "Invoice"), ("credit_note", "Credit note")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("annual", "Annual")],
+                        max_length=16,
+                        verbose_name="billing",
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period start")),
+                ("period_end", models.DateField(verbose_name="period end")),
+                ("period_months", models.PositiveSmallIntegerField()),
+                ("issue_date", models.DateField(verbose_name="issue date")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("issuer_name", models.CharField(max_length=200)),
+                ("registration_number", models.CharField(max_length=14)),
+                ("issuer_address", models.CharField(blank=True, max_length=300)),
+                ("bank_account", models.CharField(blank=True, max_length=300)),
+                ("recipient_name", models.CharField(max_length=200, verbose_name="recipient")),
+                ("subtotal", models.IntegerField(verbose_name="subtotal (tax excluded)")),
+                ("tax", models.IntegerField(verbose_name="consumption tax")),
+                ("total", models.IntegerField(verbose_name="total")),
+                ("tax_rounding", models.CharField(max_length=16)),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("paid", "Paid"),
+                            ("credited", "Cancelled by credit note"),
+                            ("settled", "Settled"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("overdue_since", models.DateField(blank=True, null=True)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="billing.billingaccount",
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_notes",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice',
-                'verbose_name_plural': 'invoices',
-                'ordering': ['-issue_date', '-number'],
+                "verbose_name": "invoice",
+                "verbose_name_plural": "invoices",
+                "ordering": ["-issue_date", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Deposit',
+            name="Deposit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row_hash', models.CharField(max_length=64, unique=True)),
-                ('booked_on', models.DateField(verbose_name='date')),
-                ('payer_name', models.CharField(max_length=200, verbose_name='payer')),
-                ('payer_key', models.CharField(db_index=True, max_length=200)),
-                ('amount', models.PositiveIntegerField(verbose_name='amount')),
-                ('status', models.CharField(choices=[('unmatched', 'Unmatched'), ('proposed', 'Match proposed'), ('partial', 'Partial amount'), ('matched', 'Matched')], default='unmatched', max_length=16, verbose_name='status')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deposits', to='billing.bankstatement')),
-                ('proposed_invoice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proposed_deposits', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row_hash", models.CharField(max_length=64, unique=True)),
+                ("booked_on", models.DateField(verbose_name="date")),
+                ("payer_name", models.CharField(max_length=200, verbose_name="payer")),
+                ("payer_key", models.CharField(db_index=True, max_length=200)),
+                ("amount", models.PositiveIntegerField(verbose_name="amount")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unmatched", "Unmatched"),
+                            ("proposed", "Match proposed"),
+                            ("partial", "Partial amount"),
+                            ("matched", "Matched"),
+                        ],
+                        default="unmatched",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposits",
+                        to="billing.bankstatement",
+                    ),
+                ),
+                (
+                    "proposed_invoice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposed_deposits",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['booked_on', 'id'],
+                "ordering": ["booked_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('description', models.CharField(max_length=200, verbose_name='description')),
-                ('amount', models.IntegerField(verbose_name='amount (tax excluded)')),
-                ('tax_rate_percent', models.PositiveSmallIntegerField(verbose_name='tax rate (%)')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("description", models.CharField(max_length=200, verbose_name="description")),
+                ("amount", models.IntegerField(verbose_name="amount (tax excluded)")),
+                ("tax_rate_percent", models.PositiveSmallIntegerField(verbose_name="tax rate (%)")),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveIntegerField(verbose_name='amount')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('confirmed_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deposit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='billing.deposit')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(verbose_name="amount")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("confirmed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="billing.deposit",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['paid_on', 'id'],
+                "ordering": ["paid_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProgramRules',
+            name="ProgramRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(unique=True, verbose_name='effective from')),
-                ('min_fee', models.PositiveIntegerField(verbose_name='minimum monthly fee (yen, tax excluded)')),
-                ('max_fee', models.PositiveIntegerField(verbose_name='maximum monthly fee (yen, tax excluded)')),
-                ('fee_step', models.PositiveIntegerField(verbose_name='fee step (yen)')),
-                ('small_business_min_fee', models.PositiveIntegerField(verbose_name='small-business minimum fee (yen)')),
-                ('small_business_max_employees', models.PositiveIntegerField(verbose_name='small business: at most this many employees')),
-                ('tax_rate_percent', models.PositiveSmallIntegerField(verbose_name='consumption tax rate (%)')),
-                ('tax_rounding', models.CharField(choices=[(kizuna.core.money.Rounding['DOWN'], 'Round down'), (kizuna.core.money.Rounding['HALF_UP'], 'Round half up'), (kizuna.core.money.Rounding['UP'], 'Round up')], max_length=16, verbose_name='tax rounding')),
-                ('annual_discount_percent', models.PositiveSmallIntegerField(verbose_name='annual payment discount (%)')),
-                ('first_time_discount_percent', models.PositiveSmallIntegerField(verbose_name='first-time discount (%)')),
-                ('first_time_discount_months', models.PositiveSmallIntegerField(verbose_name='first-time discount months')),
-                ('payment_terms_days', models.PositiveSmallIntegerField(verbose_name='days to pay after issue')),
-                ('issuer_name', models.CharField(max_length=200, verbose_name='issuer name')),
-                ('registration_number', models.CharField(max_length=14, verbose_name='registration number')),
-                ('issuer_address', models.CharField(blank=True, max_length=300, verbose_name='issuer address')),
-                ('bank_account', models.CharField(blank=True, max_length=300, verbose_name='bank account for transfers')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField(unique=True, verbose_name="effective from")),
+                (
+                    "min_fee",
+                    models.PositiveIntegerField(
+                        verbose_name="minimum monthly fee (yen, tax excluded)"
+                    ),
+                ),
+                (
+                    "max_fee",
+                    models.PositiveIntegerField(
+                        verbose_name="maximum monthly fee (yen, tax excluded)"
+                    ),
+                ),
+                ("fee_step", models.PositiveIntegerField(verbose_name="fee step (yen)")),
+                (
+                    "small_business_min_fee",
+                    models.PositiveIntegerField(verbose_name="small-business minimum fee (yen)"),
+                ),
+                (
+                    "small_business_max_employees",
+                    models.PositiveIntegerField(
+                        verbose_name="small business: at most this many employees"
+                    ),
+                ),
+                (
+                    "tax_rate_percent",
+                    models.PositiveSmallIntegerField(verbose_name="consumption tax rate (%)"),
+                ),
+                (
+                    "tax_rounding",
+                    models.CharField(
+                        choices=[
+                            (kizuna.core.money.Rounding["DOWN"], "Round down"),
+                            (kizuna.core.money.Rounding["HALF_UP"], "Round half up"),
+                            (kizuna.core.money.Rounding["UP"], "Round up"),
+                        ],
+                        max_length=16,
+                        verbose_name="tax rounding",
+                    ),
+                ),
+                (
+                    "annual_discount_percent",
+                    models.PositiveSmallIntegerField(verbose_name="annual payment discount (%)"),
+                ),
+                (
+                    "first_time_discount_percent",
+                    models.PositiveSmallIntegerField(verbose_name="first-time discount (%)"),
+                ),
+                (
+                    "first_time_discount_months",
+                    models.PositiveSmallIntegerField(verbose_name="first-time discount months"),
+                ),
+                (
+                    "payment_terms_days",
+                    models.PositiveSmallIntegerField(verbose_name="days to pay after issue"),
+                ),
+                ("issuer_name", models.CharField(max_length=200, verbose_name="issuer name")),
+                (
+                    "registration_number",
+                    models.CharField(max_length=14, verbose_name="registration number"),
+                ),
+                (
+                    "issuer_address",
+                    models.CharField(blank=True, max_length=300, verbose_name="issuer address"),
+                ),
+                (
+                    "bank_account",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="bank account for transfers"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'program rules',
-                'verbose_name_plural': 'program rules',
-                'ordering': ['-effective_from'],
+                "verbose_name": "program rules",
+                "verbose_name_plural": "program rules",
+                "ordering": ["-effective_from"],
             },
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='rules',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.programrules'),
+            model_name="invoice",
+            name="rules",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="billing.programrules",
+            ),
         ),
         migrations.CreateModel(
-            name='ReminderLog',
+            name="ReminderLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('due', 'On the due date'), ('overdue_7', '7 days overdue'), ('overdue_14', '14 days overdue')], max_length=16)),
-                ('state', models.CharField(choices=[('claimed', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='claimed', max_length=16)),
-                ('claimed_at', models.DateTimeField(auto_now_add=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("due", "On the due date"),
+                            ("overdue_7", "7 days overdue"),
+                            ("overdue_14", "14 days overdue"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("claimed", "Sending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="claimed",
+                        max_length=16,
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(auto_now_add=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminders",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InvoiceTax',
+            name="InvoiceTax",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rate_percent', models.PositiveSmallIntegerField()),
-                ('taxable_amount', models.IntegerField()),
-                ('tax', models.IntegerField()),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='taxes', to='billing.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rate_percent", models.PositiveSmallIntegerField()),
+                ("taxable_amount", models.IntegerField()),
+                ("tax", models.IntegerField()),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="taxes",
+                        to="billing.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-rate_percent'],
-                'constraints': [models.UniqueConstraint(fields=('invoice', 'rate_percent'), name='one_tax_per_rate')],
+                "ordering": ["-rate_percent"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("invoice", "rate_percent"), name="one_tax_per_rate"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('kind', 'number'), name='invoice_number_unique'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "number"), name="invoice_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'invoice'), models.Q(('status', 'credited'), _negated=True)), fields=('account', 'period_start'), name='one_live_invoice_per_period'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("kind", "invoice"), models.Q(("status", "credited"), _negated=True)
+                ),
+                fields=("account", "period_start"),
+                name="one_live_invoice_per_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminderlog',
-            constraint=models.UniqueConstraint(fields=('invoice', 'stage'), name='one_reminder_per_stage'),
+            model_name="reminderlog",
+            constraint=models.UniqueConstraint(
+                fields=("invoice", "stage"), name="one_reminder_per_stage"
+            ),
         ),
     ]

@@ -4,21 +4,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_invoice_email'),
+        ("billing", "0003_invoice_email"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='reminderlog',
-            name='error',
+            model_name="reminderlog",
+            name="error",
         ),
         migrations.RemoveField(
-            model_name='reminderlog',
-            name='state',
+            model_name="reminderlog",
+            name="state",
         ),
         migrations.DeleteModel(
-            name='InvoiceEmail',
+            name="InvoiceEmail",
         ),
     ]

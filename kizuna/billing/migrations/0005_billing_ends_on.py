@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0004_invoice_emails_and_reminder_states_move_to_outreach'),
+        ("billing", "0004_invoice_emails_and_reminder_states_move_to_outreach"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='billingaccount',
-            name='billing_ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='billing ends on'),
+            model_name="billingaccount",
+            name="billing_ends_on",
+            field=models.DateField(blank=True, null=True, verbose_name="billing ends on"),
         ),
     ]

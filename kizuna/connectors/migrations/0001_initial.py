@@ -5,61 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('connpass', 'connpass'), ('doorkeeper', 'Doorkeeper'), ('github', 'GitHub'), ('rss', 'Blogs (RSS/Atom)')], max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('settings', models.JSONField(blank=True, default=dict, verbose_name='settings')),
-                ('credentials_encrypted', models.TextField(blank=True, default='')),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('sync_every_minutes', models.PositiveIntegerField(default=60, verbose_name='sync every (minutes)')),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True, verbose_name='last sync')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('sync_started_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("connpass", "connpass"),
+                            ("doorkeeper", "Doorkeeper"),
+                            ("github", "GitHub"),
+                            ("rss", "Blogs (RSS/Atom)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("settings", models.JSONField(blank=True, default=dict, verbose_name="settings")),
+                ("credentials_encrypted", models.TextField(blank=True, default="")),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                (
+                    "sync_every_minutes",
+                    models.PositiveIntegerField(default=60, verbose_name="sync every (minutes)"),
+                ),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last sync"),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("sync_started_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['name'],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='connectors.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="connectors.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Cursor',
+            name="Cursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stream', models.CharField(max_length=200)),
-                ('position', models.CharField(blank=True, max_length=200)),
-                ('etag', models.CharField(blank=True, max_length=200)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cursors', to='connectors.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stream", models.CharField(max_length=200)),
+                ("position", models.CharField(blank=True, max_length=200)),
+                ("etag", models.CharField(blank=True, max_length=200)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cursors",
+                        to="connectors.source",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('source', 'stream'), name='cursor_unique_stream')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "stream"), name="cursor_unique_stream"
+                    )
+                ],
             },
         ),
     ]

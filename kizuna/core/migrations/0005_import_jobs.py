@@ -7,39 +7,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_outbox_event_version'),
+        ("core", "0004_outbox_event_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=50)),
-                ('status', models.CharField(choices=[('uploaded', 'uploaded'), ('checking', 'checking'), ('checked', 'checked'), ('applying', 'applying'), ('applied', 'applied'), ('failed', 'failed'), ('cancelled', 'cancelled')], default='uploaded', max_length=20)),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=kizuna.core.models._import_upload_path)),
-                ('filename', models.CharField(max_length=255)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('total_units', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('checked_units', models.PositiveBigIntegerField(default=0)),
-                ('applied_units', models.PositiveBigIntegerField(default=0)),
-                ('check_report', models.JSONField(blank=True, default=dict)),
-                ('apply_report', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('file_pruned', models.BooleanField(default=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=50)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "uploaded"),
+                            ("checking", "checking"),
+                            ("checked", "checked"),
+                            ("applying", "applying"),
+                            ("applied", "applied"),
+                            ("failed", "failed"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="uploaded",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=300, upload_to=kizuna.core.models._import_upload_path
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("options", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("total_units", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("checked_units", models.PositiveBigIntegerField(default=0)),
+                ("applied_units", models.PositiveBigIntegerField(default=0)),
+                ("check_report", models.JSONField(blank=True, default=dict)),
+                ("apply_report", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("file_pruned", models.BooleanField(default=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import job',
-                'verbose_name_plural': 'import jobs',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "import job",
+                "verbose_name_plural": "import jobs",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -7,202 +7,500 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0002_badge_catalog_and_points_table'),
+        ("partners", "0002_badge_catalog_and_points_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirectoryEntry',
+            name="DirectoryEntry",
             fields=[
-                ('id', models.IntegerField(primary_key=True, serialize=False)),
-                ('listed', models.BooleanField(default=True)),
-                ('languages', models.CharField(blank=True, max_length=100)),
-                ('budget_min', models.PositiveIntegerField(blank=True, null=True)),
-                ('accepting', models.BooleanField(default=True)),
-                ('rank_level', models.PositiveSmallIntegerField(default=0)),
-                ('stale', models.BooleanField(default=False)),
-                ('owner_reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_count', models.PositiveIntegerField(default=0)),
-                ('last_verified_at', models.DateTimeField(blank=True, null=True)),
-                ('median_response_hours', models.FloatField(blank=True, null=True)),
-                ('acceptance_rate', models.FloatField(blank=True, null=True)),
-                ('answered_leads', models.PositiveIntegerField(default=0)),
-                ('review_count', models.PositiveIntegerField(default=0)),
-                ('review_average', models.FloatField(blank=True, null=True)),
-                ('evidence_points', models.IntegerField(default=0)),
-                ('base_points', models.IntegerField(default=0)),
-                ('indexed_at', models.DateTimeField(auto_now=True)),
-                ('headline_text', models.TextField(blank=True)),
-                ('partner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='directory_entry', to='partners.partnerprofile')),
+                ("id", models.IntegerField(primary_key=True, serialize=False)),
+                ("listed", models.BooleanField(default=True)),
+                ("languages", models.CharField(blank=True, max_length=100)),
+                ("budget_min", models.PositiveIntegerField(blank=True, null=True)),
+                ("accepting", models.BooleanField(default=True)),
+                ("rank_level", models.PositiveSmallIntegerField(default=0)),
+                ("stale", models.BooleanField(default=False)),
+                ("owner_reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_count", models.PositiveIntegerField(default=0)),
+                ("last_verified_at", models.DateTimeField(blank=True, null=True)),
+                ("median_response_hours", models.FloatField(blank=True, null=True)),
+                ("acceptance_rate", models.FloatField(blank=True, null=True)),
+                ("answered_leads", models.PositiveIntegerField(default=0)),
+                ("review_count", models.PositiveIntegerField(default=0)),
+                ("review_average", models.FloatField(blank=True, null=True)),
+                ("evidence_points", models.IntegerField(default=0)),
+                ("base_points", models.IntegerField(default=0)),
+                ("indexed_at", models.DateTimeField(auto_now=True)),
+                ("headline_text", models.TextField(blank=True)),
+                (
+                    "partner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_entry",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directory entry',
-                'verbose_name_plural': 'directory entries',
+                "verbose_name": "directory entry",
+                "verbose_name_plural": "directory entries",
             },
         ),
         migrations.CreateModel(
-            name='LeadEmail',
+            name="LeadEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('to', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Being sent'), ('sent', 'Sent')], db_index=True, default='pending', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("to", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Suspension',
+            name="Suspension",
             fields=[
-                ('organization_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('since', models.DateTimeField(auto_now_add=True)),
+                ("organization_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("since", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='EntryText',
+            name="EntryText",
             fields=[
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='text', serialize=False, to='directory.directoryentry')),
-                ('search_text', models.TextField(blank=True)),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="text",
+                        serialize=False,
+                        to="directory.directoryentry",
+                    ),
+                ),
+                ("search_text", models.TextField(blank=True)),
             ],
         ),
         migrations.CreateModel(
-            name='EntryBadge',
+            name="EntryBadge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField()),
-                ('family', models.CharField(max_length=16)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('evidence_count', models.PositiveIntegerField()),
-                ('last_verified_at', models.DateTimeField(null=True)),
-                ('points', models.IntegerField(default=0)),
-                ('badge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.badge')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='badges', to='directory.directoryentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField()),
+                ("family", models.CharField(max_length=16)),
+                ("level", models.PositiveSmallIntegerField()),
+                ("evidence_count", models.PositiveIntegerField()),
+                ("last_verified_at", models.DateTimeField(null=True)),
+                ("points", models.IntegerField(default=0)),
+                (
+                    "badge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.badge",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="badges",
+                        to="directory.directoryentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family', '-level', 'code'],
+                "ordering": ["family", "-level", "code"],
             },
         ),
         migrations.CreateModel(
-            name='EntryFacet',
+            name="EntryFacet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.IntegerField()),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facet_values', to='directory.directoryentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.IntegerField()),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facet_values",
+                        to="directory.directoryentry",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('products', models.CharField(max_length=200, verbose_name='what you sell')),
-                ('budget', models.PositiveIntegerField(verbose_name='budget (yen)')),
-                ('timeline', models.CharField(choices=[('asap', 'As soon as possible'), ('quarter', 'Within 3 months'), ('half_year', 'Within 6 months'), ('undecided', 'Not decided yet')], max_length=16, verbose_name='timeline')),
-                ('prefecture', models.CharField(choices=[('01', '北海道'), ('02', '青森県'), ('03', '岩手県'), ('04', '宮城県'), ('05', '秋田県'), ('06', '山形県'), ('07', '福島県'), ('08', '茨城県'), ('09', '栃木県'), ('10', '群馬県'), ('11', '埼玉県'), ('12', '千葉県'), ('13', '東京都'), ('14', '神奈川県'), ('15', '新潟県'), ('16', '富山県'), ('17', '石川県'), ('18', '福井県'), ('19', '山梨県'), ('20', '長野県'), ('21', '岐阜県'), ('22', '静岡県'), ('23', '愛知県'), ('24', '三重県'), ('25', '滋賀県'), ('26', '京都府'), ('27', '大阪府'), ('28', '兵庫県'), ('29', '奈良県'), ('30', '和歌山県'), ('31', '鳥取県'), ('32', '島根県'), ('33', '岡山県'), ('34', '広島県'), ('35', '山口県'), ('36', '徳島県'), ('37', '香川県'), ('38', '愛媛県'), ('39', '高知県'), ('40', '福岡県'), ('41', '佐賀県'), ('42', '長崎県'), ('43', '熊本県'), ('44', '大分県'), ('45', '宮崎県'), ('46', '鹿児島県'), ('47', '沖縄県')], max_length=2, verbose_name='prefecture')),
-                ('message', models.TextField(verbose_name='about the project')),
-                ('contact_name', models.CharField(max_length=150, verbose_name='your name')),
-                ('contact_email', models.EmailField(max_length=254, verbose_name='your email')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('routing', models.CharField(choices=[('picked', 'Partners chosen by the merchant'), ('recommended', 'Recommended by the directory')], max_length=16)),
-                ('wanted_partners', models.PositiveSmallIntegerField(default=3)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to=settings.AUTH_USER_MODEL)),
-                ('services', models.ManyToManyField(related_name='+', to='partners.badge', verbose_name='services needed')),
-                ('site_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partners.badge', verbose_name='site type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("products", models.CharField(max_length=200, verbose_name="what you sell")),
+                ("budget", models.PositiveIntegerField(verbose_name="budget (yen)")),
+                (
+                    "timeline",
+                    models.CharField(
+                        choices=[
+                            ("asap", "As soon as possible"),
+                            ("quarter", "Within 3 months"),
+                            ("half_year", "Within 6 months"),
+                            ("undecided", "Not decided yet"),
+                        ],
+                        max_length=16,
+                        verbose_name="timeline",
+                    ),
+                ),
+                (
+                    "prefecture",
+                    models.CharField(
+                        choices=[
+                            ("01", "北海道"),
+                            ("02", "青森県"),
+                            ("03", "岩手県"),
+                            ("04", "宮城県"),
+                            ("05", "秋田県"),
+                            ("06", "山形県"),
+                            ("07", "福島県"),
+                            ("08", "茨城県"),
+                            ("09", "栃木県"),
+                            ("10", "群馬県"),
+                            ("11", "埼玉県"),
+                            ("12", "千葉県"),
+                            ("13", "東京都"),
+                            ("14", "神奈川県"),
+                            ("15", "新潟県"),
+                            ("16", "富山県"),
+                            ("17", "石川県"),
+                            ("18", "福井県"),
+                            ("19", "山梨県"),
+                            ("20", "長野県"),
+                            ("21", "岐阜県"),
+                            ("22", "静岡県"),
+                            ("23", "愛知県"),
+                            ("24", "三重県"),
+                            ("25", "滋賀県"),
+                            ("26", "京都府"),
+                            ("27", "大阪府"),
+                            ("28", "兵庫県"),
+                            ("29", "奈良県"),
+                            ("30", "和歌山県"),
+                            ("31", "鳥取県"),
+                            ("32", "島根県"),
+                            ("33", "岡山県"),
+                            ("34", "広島県"),
+                            ("35", "山口県"),
+                            ("36", "徳島県"),
+                            ("37", "香川県"),
+                            ("38", "愛媛県"),
+                            ("39", "高知県"),
+                            ("40", "福岡県"),
+                            ("41", "佐賀県"),
+                            ("42", "長崎県"),
+                            ("43", "熊本県"),
+                            ("44", "大分県"),
+                            ("45", "宮崎県"),
+                            ("46", "鹿児島県"),
+                            ("47", "沖縄県"),
+                        ],
+                        max_length=2,
+                        verbose_name="prefecture",
+                    ),
+                ),
+                ("message", models.TextField(verbose_name="about the project")),
+                ("contact_name", models.CharField(max_length=150, verbose_name="your name")),
+                ("contact_email", models.EmailField(max_length=254, verbose_name="your email")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="phone"),
+                ),
+                (
+                    "routing",
+                    models.CharField(
+                        choices=[
+                            ("picked", "Partners chosen by the merchant"),
+                            ("recommended", "Recommended by the directory"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("wanted_partners", models.PositiveSmallIntegerField(default=3)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        related_name="+", to="partners.badge", verbose_name="services needed"
+                    ),
+                ),
+                (
+                    "site_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partners.badge",
+                        verbose_name="site type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead',
-                'verbose_name_plural': 'leads',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "lead",
+                "verbose_name_plural": "leads",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recommended', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('offered', 'Waiting for the partner'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('expired', 'Expired'), ('completed', 'Completed')], db_index=True, default='offered', max_length=16, verbose_name='status')),
-                ('decline_reason', models.CharField(blank=True, choices=[('busy', 'No capacity at the moment'), ('budget', 'Budget does not fit'), ('scope', 'Outside our services'), ('region', 'Cannot cover the region'), ('other', 'Other')], max_length=16, verbose_name='reason')),
-                ('offered_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lead_assignments', to='partners.partnerprofile')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='directory.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recommended", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("offered", "Waiting for the partner"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("expired", "Expired"),
+                            ("completed", "Completed"),
+                        ],
+                        db_index=True,
+                        default="offered",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("busy", "No capacity at the moment"),
+                            ("budget", "Budget does not fit"),
+                            ("scope", "Outside our services"),
+                            ("region", "Cannot cover the region"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("offered_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_assignments",
+                        to="partners.partnerprofile",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="directory.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead assignment',
-                'verbose_name_plural': 'lead assignments',
-                'ordering': ['-offered_at', '-id'],
+                "verbose_name": "lead assignment",
+                "verbose_name_plural": "lead assignments",
+                "ordering": ["-offered_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadPreferences',
+            name="LeadPreferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('works_remotely', models.BooleanField(default=False, verbose_name='works remotely with clients anywhere')),
-                ('partner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lead_preferences', to='partners.partnerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "works_remotely",
+                    models.BooleanField(
+                        default=False, verbose_name="works remotely with clients anywhere"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_preferences",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='rating')),
-                ('text', models.TextField(verbose_name='review')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('hidden_at', models.DateTimeField(blank=True, null=True)),
-                ('hidden_reason', models.TextField(blank=True, verbose_name='reason for hiding')),
-                ('reply', models.TextField(blank=True, verbose_name='reply')),
-                ('replied_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='directory.assignment')),
-                ('hidden_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='partners.partnerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="rating",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="review")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("hidden_at", models.DateTimeField(blank=True, null=True)),
+                ("hidden_reason", models.TextField(blank=True, verbose_name="reason for hiding")),
+                ("reply", models.TextField(blank=True, verbose_name="reply")),
+                ("replied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review",
+                        to="directory.assignment",
+                    ),
+                ),
+                (
+                    "hidden_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='directoryentry',
-            index=models.Index(fields=['listed', 'base_points'], name='directory_d_listed_1bd410_idx'),
+            model_name="directoryentry",
+            index=models.Index(
+                fields=["listed", "base_points"], name="directory_d_listed_1bd410_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entrybadge',
-            index=models.Index(fields=['entry', 'code', 'points'], name='directory_e_entry_i_815711_idx'),
+            model_name="entrybadge",
+            index=models.Index(
+                fields=["entry", "code", "points"], name="directory_e_entry_i_815711_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entrybadge',
-            constraint=models.UniqueConstraint(fields=('entry', 'badge'), name='one_entry_badge_per_badge'),
+            model_name="entrybadge",
+            constraint=models.UniqueConstraint(
+                fields=("entry", "badge"), name="one_entry_badge_per_badge"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entryfacet',
-            index=models.Index(fields=['key', 'entry'], name='directory_e_key_803799_idx'),
+            model_name="entryfacet",
+            index=models.Index(fields=["key", "entry"], name="directory_e_key_803799_idx"),
         ),
         migrations.AddConstraint(
-            model_name='entryfacet',
-            constraint=models.UniqueConstraint(fields=('entry', 'key'), name='one_entry_facet_key'),
+            model_name="entryfacet",
+            constraint=models.UniqueConstraint(fields=("entry", "key"), name="one_entry_facet_key"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('lead', 'partner'), name='one_assignment_per_partner'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("lead", "partner"), name="one_assignment_per_partner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='review_rating_1_to_5'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                name="review_rating_1_to_5",
+            ),
         ),
     ]

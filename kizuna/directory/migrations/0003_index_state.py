@@ -12,17 +12,19 @@ def create_state(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0002_search_index'),
+        ("directory", "0002_search_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndexState',
+            name="IndexState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('token', models.CharField(max_length=32)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("token", models.CharField(max_length=32)),
             ],
         ),
         migrations.RunPython(create_state, migrations.RunPython.noop),

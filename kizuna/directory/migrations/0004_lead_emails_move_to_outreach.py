@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0003_index_state'),
+        ("directory", "0003_index_state"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='LeadEmail',
+            name="LeadEmail",
         ),
     ]

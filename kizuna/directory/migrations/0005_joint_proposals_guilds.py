@@ -6,66 +6,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_lead_emails_move_to_outreach'),
-        ('partners', '0003_logo_checked_by_content'),
+        ("directory", "0004_lead_emails_move_to_outreach"),
+        ("partners", "0003_logo_checked_by_content"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assignment',
-            name='guild_invitation',
+            model_name="assignment",
+            name="guild_invitation",
             field=models.BooleanField(default=False),
         ),
         migrations.CreateModel(
-            name='JointProposal',
+            name="JointProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('forming', 'Forming: partners invited'), ('proposed', 'Sent to the merchant'), ('accepted', 'Accepted by the merchant'), ('declined', 'Declined by the merchant')], db_index=True, default='forming', max_length=16, verbose_name='status')),
-                ('pitch', models.TextField(blank=True, verbose_name='message to the merchant')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('proposed_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('initiator', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='led_proposal', to='directory.assignment')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='joint_proposals', to='directory.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("forming", "Forming: partners invited"),
+                            ("proposed", "Sent to the merchant"),
+                            ("accepted", "Accepted by the merchant"),
+                            ("declined", "Declined by the merchant"),
+                        ],
+                        db_index=True,
+                        default="forming",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("pitch", models.TextField(blank=True, verbose_name="message to the merchant")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("proposed_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "initiator",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="led_proposal",
+                        to="directory.assignment",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="joint_proposals",
+                        to="directory.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'joint proposal',
-                'verbose_name_plural': 'joint proposals',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "joint proposal",
+                "verbose_name_plural": "joint proposals",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GuildMessage',
+            name="GuildMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.partnerprofile')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='directory.jointproposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.partnerprofile",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="directory.jointproposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GuildMember',
+            name="GuildMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=80, verbose_name='role')),
-                ('scope', models.TextField(blank=True, verbose_name='scope of work')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='guild_membership', to='directory.assignment')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='directory.jointproposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("role", models.CharField(max_length=80, verbose_name="role")),
+                ("scope", models.TextField(blank=True, verbose_name="scope of work")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guild_membership",
+                        to="directory.assignment",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="directory.jointproposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'guild member',
-                'verbose_name_plural': 'guild members',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "guild member",
+                "verbose_name_plural": "guild members",
+                "ordering": ["created_at", "id"],
             },
         ),
     ]

@@ -6,58 +6,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0005_joint_proposals_guilds'),
-        ('partners', '0003_logo_checked_by_content'),
+        ("directory", "0005_joint_proposals_guilds"),
+        ("partners", "0003_logo_checked_by_content"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HelpPost',
+            name="HelpPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('description', models.TextField(verbose_name='what you need')),
-                ('prefecture', models.CharField(blank=True, choices=[('01', '北海道'), ('02', '青森県'), ('03', '岩手県'), ('04', '宮城県'), ('05', '秋田県'), ('06', '山形県'), ('07', '福島県'), ('08', '茨城県'), ('09', '栃木県'), ('10', '群馬県'), ('11', '埼玉県'), ('12', '千葉県'), ('13', '東京都'), ('14', '神奈川県'), ('15', '新潟県'), ('16', '富山県'), ('17', '石川県'), ('18', '福井県'), ('19', '山梨県'), ('20', '長野県'), ('21', '岐阜県'), ('22', '静岡県'), ('23', '愛知県'), ('24', '三重県'), ('25', '滋賀県'), ('26', '京都府'), ('27', '大阪府'), ('28', '兵庫県'), ('29', '奈良県'), ('30', '和歌山県'), ('31', '鳥取県'), ('32', '島根県'), ('33', '岡山県'), ('34', '広島県'), ('35', '山口県'), ('36', '徳島県'), ('37', '香川県'), ('38', '愛媛県'), ('39', '高知県'), ('40', '福岡県'), ('41', '佐賀県'), ('42', '長崎県'), ('43', '熊本県'), ('44', '大分県'), ('45', '宮崎県'), ('46', '鹿児島県'), ('47', '沖縄県')], max_length=2, verbose_name='prefecture')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('expires_on', models.DateField(verbose_name='answers accepted until')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('badges', models.ManyToManyField(related_name='+', to='partners.badge', verbose_name='skills wanted')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='help_posts', to='partners.partnerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("description", models.TextField(verbose_name="what you need")),
+                (
+                    "prefecture",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "北海道"),
+                            ("02", "青森県"),
+                            ("03", "岩手県"),
+                            ("04", "宮城県"),
+                            ("05", "秋田県"),
+                            ("06", "山形県"),
+                            ("07", "福島県"),
+                            ("08", "茨城県"),
+                            ("09", "栃木県"),
+                            ("10", "群馬県"),
+                            ("11", "埼玉県"),
+                            ("12", "千葉県"),
+                            ("13", "東京都"),
+                            ("14", "神奈川県"),
+                            ("15", "新潟県"),
+                            ("16", "富山県"),
+                            ("17", "石川県"),
+                            ("18", "福井県"),
+                            ("19", "山梨県"),
+                            ("20", "長野県"),
+                            ("21", "岐阜県"),
+                            ("22", "静岡県"),
+                            ("23", "愛知県"),
+                            ("24", "三重県"),
+                            ("25", "滋賀県"),
+                            ("26", "京都府"),
+                            ("27", "大阪府"),
+                            ("28", "兵庫県"),
+                            ("29", "奈良県"),
+                            ("30", "和歌山県"),
+                            ("31", "鳥取県"),
+                            ("32", "島根県"),
+                            ("33", "岡山県"),
+                            ("34", "広島県"),
+                            ("35", "山口県"),
+                            ("36", "徳島県"),
+                            ("37", "香川県"),
+                            ("38", "愛媛県"),
+                            ("39", "高知県"),
+                            ("40", "福岡県"),
+                            ("41", "佐賀県"),
+                            ("42", "長崎県"),
+                            ("43", "熊本県"),
+                            ("44", "大分県"),
+                            ("45", "宮崎県"),
+                            ("46", "鹿児島県"),
+                            ("47", "沖縄県"),
+                        ],
+                        max_length=2,
+                        verbose_name="prefecture",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                ("expires_on", models.DateField(verbose_name="answers accepted until")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "badges",
+                    models.ManyToManyField(
+                        related_name="+", to="partners.badge", verbose_name="skills wanted"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="help_posts",
+                        to="partners.partnerprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collaboration post',
-                'verbose_name_plural': 'collaboration posts',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "collaboration post",
+                "verbose_name_plural": "collaboration posts",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HelpAnswer',
+            name="HelpAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(verbose_name='your answer')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('poster_agreed_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.partnerprofile')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='directory.helppost')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(verbose_name="your answer")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("poster_agreed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.partnerprofile",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="directory.helppost",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='helppost',
-            index=models.Index(fields=['status', 'expires_on'], name='directory_h_status_91fc2d_idx'),
+            model_name="helppost",
+            index=models.Index(
+                fields=["status", "expires_on"], name="directory_h_status_91fc2d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helpanswer',
-            constraint=models.UniqueConstraint(fields=('post', 'partner'), name='one_help_answer_per_partner'),
+            model_name="helpanswer",
+            constraint=models.UniqueConstraint(
+                fields=("post", "partner"), name="one_help_answer_per_partner"
+            ),
         ),
     ]

@@ -6,195 +6,426 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0002_default_activity_types'),
+        ("community", "0002_default_activity_types"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestSend',
+            name="DigestSend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(unique=True)),
-                ('recipients', models.PositiveIntegerField(default=0)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(unique=True)),
+                ("recipients", models.PositiveIntegerField(default=0)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DirtyDay',
+            name="DirtyDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DirtyMember',
+            name="DirtyMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('member_id', models.BigIntegerField(unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("member_id", models.BigIntegerField(unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='FillState',
+            name="FillState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('last_activity_id', models.BigIntegerField(default=0)),
-                ('filled_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("last_activity_id", models.BigIntegerField(default=0)),
+                ("filled_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='MemberFirst',
+            name="MemberFirst",
             fields=[
-                ('member', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='community.member')),
-                ('first_active', models.DateField(db_index=True)),
-                ('first_output', models.DateField(blank=True, db_index=True, null=True)),
+                (
+                    "member",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="community.member",
+                    ),
+                ),
+                ("first_active", models.DateField(db_index=True)),
+                ("first_output", models.DateField(blank=True, db_index=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='KpiValue',
+            name="KpiValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(max_length=50)),
-                ('interval', models.CharField(choices=[('week', 'Week'), ('month', 'Month'), ('quarter', 'Quarter')], max_length=10)),
-                ('period_start', models.DateField()),
-                ('value', models.FloatField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("metric", models.CharField(max_length=50)),
+                (
+                    "interval",
+                    models.CharField(
+                        choices=[("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
+                        max_length=10,
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("value", models.FloatField(null=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('interval', 'period_start', 'metric'), name='kpi_value_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("interval", "period_start", "metric"), name="kpi_value_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MemberLevel',
+            name="MemberLevel",
             fields=[
-                ('member', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='engagement', serialize=False, to='community.member')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Leading'), (2, 'Contributing'), (3, 'Participating'), (4, 'Exploring')], verbose_name='level')),
-                ('since', models.DateField(verbose_name='since')),
+                (
+                    "member",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="engagement",
+                        serialize=False,
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Leading"),
+                            (2, "Contributing"),
+                            (3, "Participating"),
+                            (4, "Exploring"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="since")),
             ],
             options={
-                'indexes': [models.Index(fields=['level'], name='member_level_level')],
+                "indexes": [models.Index(fields=["level"], name="member_level_level")],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('nps', 'NPS (0–10)'), ('ces', 'CES (1–7)')], max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('question', models.CharField(max_length=300, verbose_name='question')),
-                ('period_day', models.DateField(verbose_name='date')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='surveys', to='community.event', verbose_name='event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("nps", "NPS (0–10)"), ("ces", "CES (1–7)")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("question", models.CharField(max_length=300, verbose_name="question")),
+                ("period_day", models.DateField(verbose_name="date")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="surveys",
+                        to="community.event",
+                        verbose_name="event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey',
-                'verbose_name_plural': 'surveys',
-                'ordering': ['-period_day', '-id'],
+                "verbose_name": "survey",
+                "verbose_name_plural": "surveys",
+                "ordering": ["-period_day", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyInvitation',
+            name="SurveyInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='insights.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="insights.survey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300, verbose_name='question')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='insights.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=300, verbose_name="question")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="insights.survey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='score')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='response', to='insights.surveyinvitation')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='insights.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(verbose_name="score")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response",
+                        to="insights.surveyinvitation",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="insights.survey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SurveyAnswer',
+            name="SurveyAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=2000, verbose_name='answer')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='insights.surveyquestion')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='insights.surveyresponse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=2000, verbose_name="answer")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="insights.surveyquestion",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="insights.surveyresponse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='KpiTarget',
+            name="KpiTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(max_length=50, verbose_name='KPI')),
-                ('interval', models.CharField(choices=[('week', 'Week'), ('month', 'Month'), ('quarter', 'Quarter')], max_length=10, verbose_name='interval')),
-                ('period_start', models.DateField(verbose_name='period')),
-                ('value', models.FloatField(verbose_name='target')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("metric", models.CharField(max_length=50, verbose_name="KPI")),
+                (
+                    "interval",
+                    models.CharField(
+                        choices=[("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
+                        max_length=10,
+                        verbose_name="interval",
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period")),
+                ("value", models.FloatField(verbose_name="target")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'KPI target',
-                'verbose_name_plural': 'KPI targets',
-                'constraints': [models.UniqueConstraint(fields=('interval', 'period_start', 'metric'), name='kpi_target_unique')],
+                "verbose_name": "KPI target",
+                "verbose_name_plural": "KPI targets",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("interval", "period_start", "metric"), name="kpi_target_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LevelSnapshot',
+            name="LevelSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Leading'), (2, 'Contributing'), (3, 'Participating'), (4, 'Exploring')])),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Leading"),
+                            (2, "Contributing"),
+                            (3, "Participating"),
+                            (4, "Exploring"),
+                        ]
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'member'), name='level_snapshot_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "member"), name="level_snapshot_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MemberPeriod',
+            name="MemberPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('interval', models.CharField(choices=[('week', 'Week'), ('month', 'Month'), ('quarter', 'Quarter')], max_length=10)),
-                ('period_start', models.DateField()),
-                ('activities', models.IntegerField(default=0)),
-                ('weight', models.IntegerField(default=0)),
-                ('outputs', models.IntegerField(default=0)),
-                ('talks', models.IntegerField(default=0)),
-                ('lightning_talks', models.IntegerField(default=0)),
-                ('articles', models.IntegerField(default=0)),
-                ('social_posts', models.IntegerField(default=0)),
-                ('answers', models.IntegerField(default=0)),
-                ('code', models.IntegerField(default=0)),
-                ('questions', models.IntegerField(default=0)),
-                ('chat_joins', models.IntegerField(default=0)),
-                ('events_attended', models.IntegerField(default=0)),
-                ('member', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='insights_periods', to='community.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "interval",
+                    models.CharField(
+                        choices=[("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
+                        max_length=10,
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("activities", models.IntegerField(default=0)),
+                ("weight", models.IntegerField(default=0)),
+                ("outputs", models.IntegerField(default=0)),
+                ("talks", models.IntegerField(default=0)),
+                ("lightning_talks", models.IntegerField(default=0)),
+                ("articles", models.IntegerField(default=0)),
+                ("social_posts", models.IntegerField(default=0)),
+                ("answers", models.IntegerField(default=0)),
+                ("code", models.IntegerField(default=0)),
+                ("questions", models.IntegerField(default=0)),
+                ("chat_joins", models.IntegerField(default=0)),
+                ("events_attended", models.IntegerField(default=0)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="insights_periods",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['member'], name='member_period_member')],
-                'constraints': [models.UniqueConstraint(fields=('interval', 'period_start', 'member'), name='member_period_unique')],
+                "indexes": [models.Index(fields=["member"], name="member_period_member")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("interval", "period_start", "member"), name="member_period_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='surveyinvitation',
-            constraint=models.UniqueConstraint(fields=('survey', 'member'), name='invitation_once_per_member'),
+            model_name="surveyinvitation",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "member"), name="invitation_once_per_member"
+            ),
         ),
     ]

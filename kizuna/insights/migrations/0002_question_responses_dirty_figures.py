@@ -5,35 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0004_activity_reply_to'),
-        ('insights', '0001_initial'),
+        ("community", "0004_activity_reply_to"),
+        ("insights", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirtyFiguresDay',
+            name="DirtyFiguresDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('figures', models.CharField(choices=[('events', 'Events'), ('responses', 'Responses')], max_length=20)),
-                ('day', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "figures",
+                    models.CharField(
+                        choices=[("events", "Events"), ("responses", "Responses")], max_length=20
+                    ),
+                ),
+                ("day", models.DateField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('figures', 'day'), name='dirty_figures_day_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("figures", "day"), name="dirty_figures_day_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QuestionResponse',
+            name="QuestionResponse",
             fields=[
-                ('question_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('asked_at', models.DateTimeField()),
-                ('asked_on', models.DateField(db_index=True)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('member', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member')),
+                ("question_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("asked_at", models.DateTimeField()),
+                ("asked_on", models.DateField(db_index=True)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['member'], name='question_response_member')],
+                "indexes": [models.Index(fields=["member"], name="question_response_member")],
             },
         ),
     ]

@@ -4,20 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0004_activity_reply_to'),
-        ('insights', '0002_question_responses_dirty_figures'),
+        ("community", "0004_activity_reply_to"),
+        ("insights", "0002_question_responses_dirty_figures"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='questionresponse',
-            name='asked_on',
+            model_name="questionresponse",
+            name="asked_on",
             field=models.DateField(),
         ),
         migrations.AddIndex(
-            model_name='questionresponse',
-            index=models.Index(fields=['asked_on', 'asked_at', 'first_response_at'], name='question_response_period'),
+            model_name="questionresponse",
+            index=models.Index(
+                fields=["asked_on", "asked_at", "first_response_at"],
+                name="question_response_period",
+            ),
         ),
     ]

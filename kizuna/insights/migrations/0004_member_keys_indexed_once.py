@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0005_activity_keys_without_db_constraints'),
-        ('insights', '0003_question_response_period_index'),
+        ("community", "0005_activity_keys_without_db_constraints"),
+        ("insights", "0003_question_response_period_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='memberperiod',
-            name='member',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='insights_periods', to='community.member'),
+            model_name="memberperiod",
+            name="member",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="insights_periods",
+                to="community.member",
+            ),
         ),
         migrations.AlterField(
-            model_name='questionresponse',
-            name='member',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.member'),
+            model_name="questionresponse",
+            name="member",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="community.member",
+            ),
         ),
     ]

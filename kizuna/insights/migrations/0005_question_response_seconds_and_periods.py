@@ -35,62 +35,67 @@ def fill_periods_and_seconds(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0004_member_keys_indexed_once'),
+        ("insights", "0004_member_keys_indexed_once"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='questionresponse',
-            name='question_response_period',
+            model_name="questionresponse",
+            name="question_response_period",
         ),
         migrations.AddField(
-            model_name='questionresponse',
-            name='asked_month',
+            model_name="questionresponse",
+            name="asked_month",
             field=models.DateField(null=True),
         ),
         migrations.AddField(
-            model_name='questionresponse',
-            name='asked_quarter',
+            model_name="questionresponse",
+            name="asked_quarter",
             field=models.DateField(null=True),
         ),
         migrations.AddField(
-            model_name='questionresponse',
-            name='asked_week',
+            model_name="questionresponse",
+            name="asked_week",
             field=models.DateField(null=True),
         ),
         migrations.AddField(
-            model_name='questionresponse',
-            name='response_seconds',
+            model_name="questionresponse",
+            name="response_seconds",
             field=models.IntegerField(blank=True, null=True),
         ),
         migrations.RunPython(fill_periods_and_seconds, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='questionresponse',
-            name='asked_month',
+            model_name="questionresponse",
+            name="asked_month",
             field=models.DateField(),
         ),
         migrations.AlterField(
-            model_name='questionresponse',
-            name='asked_quarter',
+            model_name="questionresponse",
+            name="asked_quarter",
             field=models.DateField(),
         ),
         migrations.AlterField(
-            model_name='questionresponse',
-            name='asked_week',
+            model_name="questionresponse",
+            name="asked_week",
             field=models.DateField(),
         ),
         migrations.AddIndex(
-            model_name='questionresponse',
-            index=models.Index(fields=['asked_week', 'response_seconds'], name='question_response_week'),
+            model_name="questionresponse",
+            index=models.Index(
+                fields=["asked_week", "response_seconds"], name="question_response_week"
+            ),
         ),
         migrations.AddIndex(
-            model_name='questionresponse',
-            index=models.Index(fields=['asked_month', 'response_seconds'], name='question_response_month'),
+            model_name="questionresponse",
+            index=models.Index(
+                fields=["asked_month", "response_seconds"], name="question_response_month"
+            ),
         ),
         migrations.AddIndex(
-            model_name='questionresponse',
-            index=models.Index(fields=['asked_quarter', 'response_seconds'], name='question_response_quarter'),
+            model_name="questionresponse",
+            index=models.Index(
+                fields=["asked_quarter", "response_seconds"], name="question_response_quarter"
+            ),
         ),
     ]

@@ -6,91 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0001_webhooks'),
+        ("integrations", "0001_webhooks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Destination',
+            name="Destination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('settings', models.JSONField(blank=True, default=dict, verbose_name='settings')),
-                ('credentials_encrypted', models.TextField(blank=True, default='')),
-                ('mapping', models.JSONField(blank=True, default=dict, verbose_name='field mapping')),
-                ('mapping_version', models.PositiveIntegerField(default=1)),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('cursor', models.BigIntegerField(default=0)),
-                ('resyncs', models.JSONField(blank=True, default=dict)),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True, verbose_name='last sync')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('last_check', models.TextField(blank=True)),
-                ('deferred_until', models.DateTimeField(blank=True, null=True, verbose_name='waiting until')),
-                ('deferred_reason', models.CharField(blank=True, max_length=200)),
-                ('calls_day', models.DateField(blank=True, null=True)),
-                ('calls_today', models.PositiveIntegerField(default=0)),
-                ('sync_started_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20, verbose_name="kind")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("settings", models.JSONField(blank=True, default=dict, verbose_name="settings")),
+                ("credentials_encrypted", models.TextField(blank=True, default="")),
+                (
+                    "mapping",
+                    models.JSONField(blank=True, default=dict, verbose_name="field mapping"),
+                ),
+                ("mapping_version", models.PositiveIntegerField(default=1)),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                ("cursor", models.BigIntegerField(default=0)),
+                ("resyncs", models.JSONField(blank=True, default=dict)),
+                (
+                    "last_synced_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last sync"),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("last_check", models.TextField(blank=True)),
+                (
+                    "deferred_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waiting until"),
+                ),
+                ("deferred_reason", models.CharField(blank=True, max_length=200)),
+                ("calls_day", models.DateField(blank=True, null=True)),
+                ("calls_today", models.PositiveIntegerField(default=0)),
+                ("sync_started_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'destination',
-                'verbose_name_plural': 'destinations',
-                'ordering': ['name'],
+                "verbose_name": "destination",
+                "verbose_name_plural": "destinations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DestinationRun',
+            name="DestinationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('resync_kind', models.CharField(blank=True, max_length=30)),
-                ('cursor_from', models.BigIntegerField(default=0)),
-                ('cursor_to', models.BigIntegerField(default=0)),
-                ('accepted', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('deferred_until', models.DateTimeField(blank=True, null=True)),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='integrations.destination')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("resync_kind", models.CharField(blank=True, max_length=30)),
+                ("cursor_from", models.BigIntegerField(default=0)),
+                ("cursor_to", models.BigIntegerField(default=0)),
+                ("accepted", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("deferred_until", models.DateTimeField(blank=True, null=True)),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="integrations.destination",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DestinationRecord',
+            name="DestinationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('object_id', models.BigIntegerField()),
-                ('remote_id', models.CharField(max_length=100)),
-                ('synced_at', models.DateTimeField()),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='integrations.destination')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("object_id", models.BigIntegerField()),
+                ("remote_id", models.CharField(max_length=100)),
+                ("synced_at", models.DateTimeField()),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="integrations.destination",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('destination', 'kind', 'object_id'), name='one_record_per_object')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("destination", "kind", "object_id"), name="one_record_per_object"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DestinationRejection',
+            name="DestinationRejection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='object')),
-                ('object_id', models.BigIntegerField(verbose_name='id')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('mapping_version', models.PositiveIntegerField()),
-                ('waiting', models.BooleanField(default=False)),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='attempts')),
-                ('first_rejected_at', models.DateTimeField(auto_now_add=True)),
-                ('last_rejected_at', models.DateTimeField(verbose_name='last rejected')),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rejections', to='integrations.destination')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="object")),
+                ("object_id", models.BigIntegerField(verbose_name="id")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("mapping_version", models.PositiveIntegerField()),
+                ("waiting", models.BooleanField(default=False)),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="attempts")),
+                ("first_rejected_at", models.DateTimeField(auto_now_add=True)),
+                ("last_rejected_at", models.DateTimeField(verbose_name="last rejected")),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rejections",
+                        to="integrations.destination",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_rejected_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('destination', 'kind', 'object_id'), name='one_rejection_per_object')],
+                "ordering": ["-last_rejected_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("destination", "kind", "object_id"), name="one_rejection_per_object"
+                    )
+                ],
             },
         ),
     ]

@@ -7,85 +7,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0005_activity_keys_without_db_constraints'),
+        ("community", "0005_activity_keys_without_db_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_key', models.CharField(max_length=300, verbose_name='recipient')),
-                ('channel', models.CharField(max_length=32, verbose_name='channel')),
-                ('topic', models.CharField(choices=[('news', 'News'), ('events', 'Events'), ('surveys', 'Surveys'), ('program', 'Partner program'), ('account', 'Account and security'), ('billing', 'Billing'), ('leads', 'Requests and reviews'), ('notices', 'Notices')], max_length=32, verbose_name='topic')),
-                ('granted', models.BooleanField(verbose_name='granted')),
-                ('method', models.CharField(choices=[('form', 'Form'), ('import', 'Import'), ('double_opt_in', 'Double opt-in'), ('preferences', 'Preferences page'), ('one_click', 'One-click unsubscribe'), ('channel', 'Channel event (follow/unfollow)'), ('staff', 'Staff on request')], max_length=24, verbose_name='how')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('wording', models.TextField(blank=True, verbose_name='wording shown')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient_key", models.CharField(max_length=300, verbose_name="recipient")),
+                ("channel", models.CharField(max_length=32, verbose_name="channel")),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("news", "News"),
+                            ("events", "Events"),
+                            ("surveys", "Surveys"),
+                            ("program", "Partner program"),
+                            ("account", "Account and security"),
+                            ("billing", "Billing"),
+                            ("leads", "Requests and reviews"),
+                            ("notices", "Notices"),
+                        ],
+                        max_length=32,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("granted", models.BooleanField(verbose_name="granted")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("form", "Form"),
+                            ("import", "Import"),
+                            ("double_opt_in", "Double opt-in"),
+                            ("preferences", "Preferences page"),
+                            ("one_click", "One-click unsubscribe"),
+                            ("channel", "Channel event (follow/unfollow)"),
+                            ("staff", "Staff on request"),
+                        ],
+                        max_length=24,
+                        verbose_name="how",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                ("wording", models.TextField(blank=True, verbose_name="wording shown")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consent ledger',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['recipient_key', 'channel', 'topic', 'at'], name='outreach_consent_latest')],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consent ledger",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["recipient_key", "channel", "topic", "at"],
+                        name="outreach_consent_latest",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Suppression',
+            name="Suppression",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=32, verbose_name='channel')),
-                ('address_hash', models.CharField(max_length=64, verbose_name='address hash')),
-                ('reason', models.CharField(choices=[('unsubscribed', 'Unsubscribed from everything'), ('hard_bounce', 'Hard bounce'), ('complaint', 'Spam complaint'), ('erasure', 'Erased on request')], max_length=16, verbose_name='reason')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(max_length=32, verbose_name="channel")),
+                ("address_hash", models.CharField(max_length=64, verbose_name="address hash")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("unsubscribed", "Unsubscribed from everything"),
+                            ("hard_bounce", "Hard bounce"),
+                            ("complaint", "Spam complaint"),
+                            ("erasure", "Erased on request"),
+                        ],
+                        max_length=16,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
             ],
             options={
-                'verbose_name': 'suppression',
-                'verbose_name_plural': 'suppression list',
-                'constraints': [models.UniqueConstraint(fields=('channel', 'address_hash'), name='outreach_suppression_unique')],
+                "verbose_name": "suppression",
+                "verbose_name_plural": "suppression list",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("channel", "address_hash"), name="outreach_suppression_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=32, verbose_name='channel')),
-                ('address', models.CharField(max_length=254, verbose_name='address')),
-                ('recipient_key', models.CharField(db_index=True, max_length=300, verbose_name='recipient')),
-                ('purpose', models.CharField(choices=[('service', 'Service notice'), ('advertising', 'Advertising and news')], max_length=16, verbose_name='purpose')),
-                ('topic', models.CharField(choices=[('news', 'News'), ('events', 'Events'), ('surveys', 'Surveys'), ('program', 'Partner program'), ('account', 'Account and security'), ('billing', 'Billing'), ('leads', 'Requests and reviews'), ('notices', 'Notices')], max_length=32, verbose_name='topic')),
-                ('template', models.CharField(blank=True, max_length=200, verbose_name='template')),
-                ('language', models.CharField(blank=True, max_length=8, verbose_name='language')),
-                ('subject', models.CharField(blank=True, max_length=300, verbose_name='subject')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('html', models.TextField(blank=True, verbose_name='HTML')),
-                ('idempotency_key', models.CharField(max_length=200, unique=True, verbose_name='idempotency key')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('deferred', 'Deferred'), ('skipped', 'Skipped'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('unknown', 'Unknown (may have been sent)'), ('awaiting_confirmation', 'Awaiting confirmation')], db_index=True, default='queued', max_length=24, verbose_name='state')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('due_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='due')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('lease_until', models.DateTimeField(blank=True, null=True, verbose_name='lease until')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed')),
-                ('provider_id', models.CharField(blank=True, max_length=200, verbose_name='provider id')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='community.member')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(max_length=32, verbose_name="channel")),
+                ("address", models.CharField(max_length=254, verbose_name="address")),
+                (
+                    "recipient_key",
+                    models.CharField(db_index=True, max_length=300, verbose_name="recipient"),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("service", "Service notice"),
+                            ("advertising", "Advertising and news"),
+                        ],
+                        max_length=16,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("news", "News"),
+                            ("events", "Events"),
+                            ("surveys", "Surveys"),
+                            ("program", "Partner program"),
+                            ("account", "Account and security"),
+                            ("billing", "Billing"),
+                            ("leads", "Requests and reviews"),
+                            ("notices", "Notices"),
+                        ],
+                        max_length=32,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("template", models.CharField(blank=True, max_length=200, verbose_name="template")),
+                ("language", models.CharField(blank=True, max_length=8, verbose_name="language")),
+                ("subject", models.CharField(blank=True, max_length=300, verbose_name="subject")),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                ("html", models.TextField(blank=True, verbose_name="HTML")),
+                (
+                    "idempotency_key",
+                    models.CharField(max_length=200, unique=True, verbose_name="idempotency key"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("deferred", "Deferred"),
+                            ("skipped", "Skipped"),
+                            ("failed", "Failed"),
+                            ("bounced", "Bounced"),
+                            ("unknown", "Unknown (may have been sent)"),
+                            ("awaiting_confirmation", "Awaiting confirmation"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=24,
+                        verbose_name="state",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "due_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="due"),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "lease_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="lease until"),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="claimed")),
+                (
+                    "provider_id",
+                    models.CharField(blank=True, max_length=200, verbose_name="provider id"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['state', 'due_at'], name='outreach_delivery_due'), models.Index(fields=['recipient_key', 'purpose', 'claimed_at'], name='outreach_recent')],
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["state", "due_at"], name="outreach_delivery_due"),
+                    models.Index(
+                        fields=["recipient_key", "purpose", "claimed_at"], name="outreach_recent"
+                    ),
+                ],
             },
         ),
     ]

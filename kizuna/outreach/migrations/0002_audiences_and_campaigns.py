@@ -7,82 +7,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0006_engagement_levels_from_insights'),
-        ('outreach', '0001_deliveries_consent_suppression'),
+        ("community", "0006_engagement_levels_from_insights"),
+        ("outreach", "0001_deliveries_consent_suppression"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Audience',
+            name="Audience",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('partners', 'Partners (their people)'), ('members', 'Community members')], max_length=16, verbose_name='who')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='filters')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("partners", "Partners (their people)"),
+                            ("members", "Community members"),
+                        ],
+                        max_length=16,
+                        verbose_name="who",
+                    ),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="filters")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audience',
-                'verbose_name_plural': 'audiences',
-                'ordering': ['name', 'id'],
+                "verbose_name": "audience",
+                "verbose_name_plural": "audiences",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title (staff only)')),
-                ('topic', models.CharField(choices=[('news', 'News'), ('events', 'Events'), ('surveys', 'Surveys'), ('program', 'Partner program'), ('account', 'Account and security'), ('billing', 'Billing'), ('leads', 'Requests and reviews'), ('notices', 'Notices')], max_length=32, verbose_name='topic')),
-                ('channels', models.JSONField(default=list, verbose_name='channels')),
-                ('subject_ja', models.CharField(max_length=200, verbose_name='subject (Japanese)')),
-                ('body_ja', models.TextField(verbose_name='message (Japanese)')),
-                ('subject_en', models.CharField(max_length=200, verbose_name='subject (English)')),
-                ('body_en', models.TextField(verbose_name='message (English)')),
-                ('variants', models.JSONField(blank=True, default=dict, verbose_name='per-channel variants')),
-                ('scheduled_at', models.DateTimeField(blank=True, null=True, verbose_name='send at')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved, waiting for its time'), ('sending', 'Sending'), ('paused', 'Paused'), ('sent', 'Sent'), ('cancelled', 'Cancelled')], default='draft', max_length=16, verbose_name='state')),
-                ('revision', models.PositiveIntegerField(default=1, verbose_name='revision')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('audience', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='outreach.audience', verbose_name='audience')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('edited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.event', verbose_name='event invited to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title (staff only)")),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("news", "News"),
+                            ("events", "Events"),
+                            ("surveys", "Surveys"),
+                            ("program", "Partner program"),
+                            ("account", "Account and security"),
+                            ("billing", "Billing"),
+                            ("leads", "Requests and reviews"),
+                            ("notices", "Notices"),
+                        ],
+                        max_length=32,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("channels", models.JSONField(default=list, verbose_name="channels")),
+                ("subject_ja", models.CharField(max_length=200, verbose_name="subject (Japanese)")),
+                ("body_ja", models.TextField(verbose_name="message (Japanese)")),
+                ("subject_en", models.CharField(max_length=200, verbose_name="subject (English)")),
+                ("body_en", models.TextField(verbose_name="message (English)")),
+                (
+                    "variants",
+                    models.JSONField(blank=True, default=dict, verbose_name="per-channel variants"),
+                ),
+                (
+                    "scheduled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="send at"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("approved", "Approved, waiting for its time"),
+                            ("sending", "Sending"),
+                            ("paused", "Paused"),
+                            ("sent", "Sent"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=1, verbose_name="revision")),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved"),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to="outreach.audience",
+                        verbose_name="audience",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="community.event",
+                        verbose_name="event invited to",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignRecipient',
+            name="CampaignRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_key', models.CharField(max_length=300, verbose_name='recipient')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('organization', models.CharField(blank=True, max_length=200, verbose_name='organization')),
-                ('language', models.CharField(max_length=8, verbose_name='language')),
-                ('channel', models.CharField(max_length=32, verbose_name='channel')),
-                ('address', models.CharField(max_length=254, verbose_name='address')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='outreach.campaign')),
-                ('delivery', models.OneToOneField(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='campaign_recipient', to='outreach.delivery')),
-                ('member', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='community.member')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient_key", models.CharField(max_length=300, verbose_name="recipient")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                (
+                    "organization",
+                    models.CharField(blank=True, max_length=200, verbose_name="organization"),
+                ),
+                ("language", models.CharField(max_length=8, verbose_name="language")),
+                ("channel", models.CharField(max_length=32, verbose_name="channel")),
+                ("address", models.CharField(max_length=254, verbose_name="address")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="outreach.campaign",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.OneToOneField(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="campaign_recipient",
+                        to="outreach.delivery",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="community.member",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign recipient',
-                'verbose_name_plural': 'campaign recipients',
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'recipient_key'), name='outreach_campaign_recipient_once')],
+                "verbose_name": "campaign recipient",
+                "verbose_name_plural": "campaign recipients",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "recipient_key"),
+                        name="outreach_campaign_recipient_once",
+                    )
+                ],
             },
         ),
     ]

@@ -264,3 +264,55 @@ def password_reset_attempt_register(*, email: str, ip: str) -> bool:
     by_ip = ratelimit.consume(f"password_reset:ip:{ip}", PASSWORD_RESET_LIMIT)
     by_email = ratelimit.consume(f"password_reset:email:{email}", PASSWORD_RESET_LIMIT)
     return by_ip.allowed and by_email.allowed
+
+
+# The rest of accounts' services, one module per feature; import them from here.
+from kizuna.accounts.services.invitations import (  # noqa: E402
+    invitation_accept,
+    invitation_by_token,
+    invitation_create,
+    invitation_revoke,
+    membership_leave,
+)
+
+__all__ = [
+    "invitation_accept",
+    "invitation_by_token",
+    "invitation_create",
+    "invitation_revoke",
+    "membership_leave",
+]
+from kizuna.accounts.services.signup import (  # noqa: E402
+    consent_record,
+    email_verification_create,
+    email_verification_find,
+    email_verification_use,
+    merchant_for_verified_email,
+    signup_attempt_register,
+    signup_start,
+    signup_verify,
+)
+
+__all__ += [
+    "consent_record",
+    "email_verification_create",
+    "email_verification_find",
+    "email_verification_use",
+    "merchant_for_verified_email",
+    "signup_attempt_register",
+    "signup_start",
+    "signup_verify",
+]
+from kizuna.accounts.services.personal_data import (  # noqa: E402
+    erasure_request_confirm,
+    erasure_request_create,
+    erasure_request_reject,
+    personal_data_export,
+)
+
+__all__ += [
+    "erasure_request_confirm",
+    "erasure_request_create",
+    "erasure_request_reject",
+    "personal_data_export",
+]
