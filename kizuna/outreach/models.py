@@ -173,3 +173,15 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address_hash[:12]} ({self.reason})"
+
+
+
+# The inbox's models live in their own module; importing them here is how Django finds them.
+from kizuna.outreach.inbox_models import (  # noqa: E402, F401
+    ChannelIdentity,
+    Direction,
+    HookEvent,
+    HookRejection,
+    InboxMessage,
+    InboxThread,
+)

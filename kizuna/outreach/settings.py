@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "SENDER_NAME": "",
     "POSTAL_ADDRESS": "",
     "CONTACT_ADDRESS": "",
+    # The ESP's webhook signing secret (Standard Webhooks / Svix, "whsec_..."): bounces and
+    # complaints become suppressions, inbound mail lands in the inbox.
+    "ESP_WEBHOOK_SECRET": "",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.outreach import views
+from kizuna.outreach import hooks, views
 
 app_name = "outreach"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/requeue/", views.delivery_requeue, name="delivery_requeue"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("hooks/line/", hooks.line, name="hook_line"),
+    path("hooks/slack/", hooks.slack, name="hook_slack"),
+    path("hooks/esp/", hooks.esp, name="hook_esp"),
 ]

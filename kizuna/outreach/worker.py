@@ -44,9 +44,17 @@ def deliveries_send_due(
     due = list(
         Delivery.objects.filter(state__in=DUE_STATES, due_at__lte=now)
         .order_by("due_at", "id")
-        .values_list("pk", "channel")[: limit or outreach_setting("BATCH")]
+        .values_list("pk", "channel", "provider_id")[: limit or outreach_setting("BATCH")]
     )
     sent = 0
+    # A multicast chunk sent again after its worker died goes out as the same request, with
+    # the same retry key (see channels/line/multicast.py), never as separate pushes.
+    chunked = {pk for pk, name, provider_id in due if name == "line" and provider_id[:6] == "retry:"}
+    if chunked:
+        from kizuna.outreach.channels.line.multicast import line_multicast_send
+
+        sent += line_multicast_send(deliveries=Delivery.objects.filter(pk__in=chunked), now=now)
+    due = [(pk, name) for pk, name, _provider_id in due if pk not in chunked]
     for channel_name in sorted({channel for _pk, channel in due}):
         channel = registry.get(channel_name)
         with channel.session():

@@ -8,8 +8,11 @@ the worker to defer advertising to next month.
 
 Settings (KIZUNA_OUTREACH_LINE_<KEY>):
 - CHANNEL_ACCESS_TOKEN: the channel's long-lived access token;
+- CHANNEL_SECRET: the channel secret, which signs the webhook (`/outreach/hooks/line/`);
 - BASE_URL: the API's address (tests point it at a local fake);
 - PUSH_PER_SECOND: push requests per second (LINE documents 2,000; default 1,000);
+- MULTICAST_PER_SECOND: multicast requests per second (LINE documents 200; default 100),
+  see multicast.py;
 - QUOTA_TIME_ZONE: the month the quota counts (Asia/Tokyo).
 """
 
@@ -49,8 +52,10 @@ class LineChannel(Channel):
     idempotent = True
     DEFAULTS = {
         "CHANNEL_ACCESS_TOKEN": "",
+        "CHANNEL_SECRET": "",
         "BASE_URL": "https://api.line.me",
         "PUSH_PER_SECOND": 1000,
+        "MULTICAST_PER_SECOND": 100,
         "QUOTA_TIME_ZONE": "Asia/Tokyo",
     }
 
