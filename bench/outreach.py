@@ -258,6 +258,16 @@ def main() -> None:
 
     settings.KIZUNA_OUTREACH_QUIET_HOURS = (0, 0)  # a run at any hour decides the same way
     seed(args.recipients)
+    if db == "sqlite":  # reads would otherwise wade through the seeding's write-ahead log
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     recipients, decide_s, outcomes = decide_everyone()
     log(f"decided {recipients} in {decide_s:.2f}s: {outcomes}")
     sink = subprocess.Popen([sys.executable, __file__, "--sink"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -14,6 +14,7 @@ from kizuna.accounts.models import StaffRole
 class OutreachAction(StrEnum):
     VIEW_DELIVERIES = "view_deliveries"
     REQUEUE_DELIVERY = "requeue_delivery"
+    ANSWER_INBOX = "answer_inbox"
 
 
 def can_outreach(user: Any, action: OutreachAction) -> bool:

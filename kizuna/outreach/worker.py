@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -131,39 +131,55 @@ def _take_tokens(channel: Any, deliveries: list[Delivery], *, now: datetime) -> 
 
 
 def _claim_many(deliveries: list[Delivery], *, now: datetime) -> list[Delivery]:
-    """Claim each delivery with its conditional UPDATE, all committed together before any send."""
+    """Claim the group with one conditional UPDATE ... RETURNING, committed before any send:
+    what comes back is what this worker holds (another worker may have taken some)."""
+    if not deliveries:
+        return []
     lease_until = now + timedelta(seconds=outreach_setting("LEASE_S"))
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    pks = [delivery.pk for delivery in deliveries]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, attempts = attempts + 1, claimed_at = %s,"  # noqa: S608
+            f" lease_until = %s WHERE id IN ({', '.join(['%s'] * len(pks))})"
+            f" AND state IN (%s, %s) AND due_at <= %s RETURNING id",
+            [State.SENDING, adapt(now), adapt(lease_until), *pks, *DUE_STATES, adapt(now)],
+        )
+        held = {row[0] for row in cursor.fetchall()}
     claimed = []
-    with transaction.atomic():
-        for delivery in deliveries:
-            if Delivery.objects.filter(
-                pk=delivery.pk, state__in=DUE_STATES, due_at__lte=now
-            ).update(
-                state=State.SENDING,
-                attempts=F("attempts") + 1,
-                claimed_at=now,
-                lease_until=lease_until,
-            ):
-                delivery.state, delivery.attempts = State.SENDING, delivery.attempts + 1
-                delivery.claimed_at, delivery.lease_until = now, lease_until
-                claimed.append(delivery)
+    for delivery in deliveries:
+        if delivery.pk in held:
+            delivery.state, delivery.attempts = State.SENDING, delivery.attempts + 1
+            delivery.claimed_at, delivery.lease_until = now, lease_until
+            claimed.append(delivery)
     return claimed
 
 
 def _record_sent_many(results: list[tuple[Delivery, Sent]]) -> None:
+    """One statement for the group's outcomes (executemany), in one transaction."""
     if not results:
         return
-    sent_at = timezone.now()
-    with transaction.atomic():
-        for delivery, result in results:
-            Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
-                state=State.AWAITING_CONFIRMATION if result.awaiting_confirmation else State.SENT,
-                provider_id=result.provider_id[:200],
-                sent_at=None if result.awaiting_confirmation else sent_at,
-                lease_until=None,
-                reason="",
-                error="",
-            )
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            State.AWAITING_CONFIRMATION if result.awaiting_confirmation else State.SENT,
+            result.provider_id[:200],
+            None if result.awaiting_confirmation else sent_at,
+            sent_at,
+            delivery.pk,
+            State.SENDING,
+        )
+        for delivery, result in results
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET state = %s, provider_id = %s, sent_at = %s,"  # noqa: S608
+            " lease_until = NULL, reason = '', error = '', updated_at = %s"
+            " WHERE id = %s AND state = %s",
+            rows,
+        )
 
 
 def leases_expire(*, now: datetime) -> int:
