@@ -21,7 +21,7 @@ from kizuna.outreach.permissions import OutreachAction, can_outreach
 
 class AnswerForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Answer this person"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 

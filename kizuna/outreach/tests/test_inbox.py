@@ -164,3 +164,18 @@ def test_admins_find_the_threads_waiting_for_an_answer(client, alice, thread):
     inbox.inbox_reply(actor=alice, thread=thread, text="done")
     page = client.get(reverse("outreach:inbox_list") + "?waiting=1").content.decode()
     assert "U0SLACK1" not in page
+
+
+def test_demo_inbox_has_answered_and_waiting_threads(alice, bob, dave):
+    from django.utils import timezone
+
+    from kizuna.outreach.inbox_demo import seed_inbox
+    from kizuna.outreach.models import InboxThread
+
+    seed_inbox(timezone.now())
+    threads = InboxThread.objects.all()
+    assert {t.channel for t in threads} == {"line", "slack", "email"}
+    answered = threads.get(user=dave)
+    assert not answered.needs_answer
+    assert answered.messages.get(direction=Direction.OUT).delivery.channel == "line"
+    assert threads.filter(needs_answer=True).count() == 3
