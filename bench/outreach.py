@@ -101,7 +101,7 @@ def seed(recipients: int) -> None:
         (
             User(
                 email=f"person{i}@bench.example",
-                password="!",
+                password="!",  # noqa: S106  (unusable, as set_unusable_password makes it)
                 kind=AccountKind.COMMUNITY_MEMBER,
                 is_active=i % 50 != 0,
             )
@@ -115,22 +115,63 @@ def seed(recipients: int) -> None:
         key, roll = f"user:{pk}", rng.random()
         if roll < 0.8:  # 80% opted in, some of them withdrew later
             at = now - timedelta(days=rng.randint(10, 400))
-            consents.append(Consent(recipient_key=key, channel="email", topic="news", granted=True, method="form", at=at))
+            consents.append(
+                Consent(
+                    recipient_key=key,
+                    channel="email",
+                    topic="news",
+                    granted=True,
+                    method="form",
+                    at=at,
+                )
+            )
             if rng.random() < 0.1:
-                consents.append(Consent(recipient_key=key, channel="email", topic="news", granted=False, method="preferences", at=at + timedelta(days=5)))
+                consents.append(
+                    Consent(
+                        recipient_key=key,
+                        channel="email",
+                        topic="news",
+                        granted=False,
+                        method="preferences",
+                        at=at + timedelta(days=5),
+                    )
+                )
         if rng.random() < 0.03:
-            reason = rng.choice([SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT, SuppressionReason.UNSUBSCRIBED])
-            suppressions.append(Suppression(channel="email", address_hash=policy.address_hash("email", email), reason=reason))
+            reason = rng.choice(
+                [
+                    SuppressionReason.HARD_BOUNCE,
+                    SuppressionReason.COMPLAINT,
+                    SuppressionReason.UNSUBSCRIBED,
+                ]
+            )
+            suppressions.append(
+                Suppression(
+                    channel="email", address_hash=policy.address_hash("email", email), reason=reason
+                )
+            )
         for n in range(rng.choice([0, 0, 1, 2])):  # advertising in the last week
             sent = now - timedelta(days=rng.uniform(0, 6.5))
             deliveries.append(
-                Delivery(channel="email", recipient_key=key, address=email, purpose="advertising", topic="news",
-                         idempotency_key=f"bench-recent:{pk}:{n}", state=State.SENT, claimed_at=sent, sent_at=sent, due_at=sent)
+                Delivery(
+                    channel="email",
+                    recipient_key=key,
+                    address=email,
+                    purpose="advertising",
+                    topic="news",
+                    idempotency_key=f"bench-recent:{pk}:{n}",
+                    state=State.SENT,
+                    claimed_at=sent,
+                    sent_at=sent,
+                    due_at=sent,
+                )
             )
     Consent.objects.bulk_create(consents, batch_size=5000)
     Suppression.objects.bulk_create(suppressions, batch_size=5000)
     Delivery.objects.bulk_create(deliveries, batch_size=5000)
-    log(f"seeded {len(users)} people, {len(consents)} consents, {len(suppressions)} suppressions, {len(deliveries)} recent sends")
+    log(
+        f"seeded {len(users)} people, {len(consents)} consents, "
+        f"{len(suppressions)} suppressions, {len(deliveries)} recent sends"
+    )
 
 
 def decide_everyone() -> tuple[int, float, dict[str, int]]:
@@ -140,11 +181,16 @@ def decide_everyone() -> tuple[int, float, dict[str, int]]:
     from kizuna.outreach import policy
 
     started = time.perf_counter()
-    audience = User.objects.filter(kind=AccountKind.COMMUNITY_MEMBER, is_active=True).exclude(email="")
+    audience = User.objects.filter(kind=AccountKind.COMMUNITY_MEMBER, is_active=True).exclude(
+        email=""
+    )
     candidates = [
-        policy.Candidate(f"user:{pk}", "email", email) for pk, email in audience.values_list("pk", "email")
+        policy.Candidate(f"user:{pk}", "email", email)
+        for pk, email in audience.values_list("pk", "email")
     ]
-    decisions = policy.decide_many(candidates, purpose="advertising", topic="news", now=timezone.now())
+    decisions = policy.decide_many(
+        candidates, purpose="advertising", topic="news", now=timezone.now()
+    )
     elapsed = time.perf_counter() - started
     outcomes: dict[str, int] = {}
     for decision in decisions:
@@ -154,7 +200,10 @@ def decide_everyone() -> tuple[int, float, dict[str, int]]:
 
 
 def message_text(i: int) -> tuple[str, str]:
-    return f"請求書を発行しました ({i})", "いつもご利用ありがとうございます。\n請求書をご確認ください。\n" * 5
+    return (
+        f"請求書を発行しました ({i})",
+        "いつもご利用ありがとうございます。\n請求書をご確認ください。\n" * 5,
+    )
 
 
 def send_emails(count: int, port: int) -> float:
@@ -170,19 +219,41 @@ def send_emails(count: int, port: int) -> float:
     # The pipe is measured, not a provider's limit: the buckets are set wide open.
     settings.KIZUNA_OUTREACH_EMAIL_PER_SECOND = 10**6
     settings.KIZUNA_OUTREACH_EMAIL_PER_HOUR = 10**9
-    users = list(User.objects.filter(email__endswith="@bench.example").order_by("pk").values_list("pk", "email")[:count])
+    users = list(
+        User.objects.filter(email__endswith="@bench.example")
+        .order_by("pk")
+        .values_list("pk", "email")[:count]
+    )
     queued = []
     for i, (pk, email) in enumerate(users):
         subject, text = message_text(i)
-        queued.append(Delivery(channel="email", user_id=pk, recipient_key=f"user:{pk}", address=email, purpose="service",
-                               topic="billing", subject=subject, text=text, language="ja", idempotency_key=f"bench-send:{pk}"))
+        queued.append(
+            Delivery(
+                channel="email",
+                user_id=pk,
+                recipient_key=f"user:{pk}",
+                address=email,
+                purpose="service",
+                topic="billing",
+                subject=subject,
+                text=text,
+                language="ja",
+                idempotency_key=f"bench-send:{pk}",
+            )
+        )
     Delivery.objects.bulk_create(queued, batch_size=2000)
     started = time.perf_counter()
     while send_due_deliveries.call():
         pass
     elapsed = time.perf_counter() - started
-    sent = Delivery.objects.filter(idempotency_key__startswith="bench-send:", state=State.SENT).count()
-    others = dict(Delivery.objects.filter(idempotency_key__startswith="bench-send:").exclude(state=State.SENT).values_list("state", "reason")[:5])
+    sent = Delivery.objects.filter(
+        idempotency_key__startswith="bench-send:", state=State.SENT
+    ).count()
+    others = dict(
+        Delivery.objects.filter(idempotency_key__startswith="bench-send:")
+        .exclude(state=State.SENT)
+        .values_list("state", "reason")[:5]
+    )
     log(f"task: {sent} sent in {elapsed:.2f}s" + (f"; not sent: {others}" if others else ""))
     return sent / elapsed
 
@@ -190,13 +261,21 @@ def send_emails(count: int, port: int) -> float:
 def send_raw(count: int, port: int) -> float:
     from kizuna.accounts.models import User
 
-    addresses = list(User.objects.filter(email__endswith="@bench.example").order_by("pk").values_list("email", flat=True)[:count])
+    addresses = list(
+        User.objects.filter(email__endswith="@bench.example")
+        .order_by("pk")
+        .values_list("email", flat=True)[:count]
+    )
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for i, address in enumerate(addresses):
             subject, text = message_text(i)
             message = EmailMessage()
-            message["Subject"], message["From"], message["To"] = subject, "noreply@bench.example", address
+            message["Subject"], message["From"], message["To"] = (
+                subject,
+                "noreply@bench.example",
+                address,
+            )
             message.set_content(text)
             smtp.send_message(message)
     elapsed = time.perf_counter() - started
@@ -229,15 +308,25 @@ def line_run(count: int, limit: int = 200) -> int:
 
     with FakeHttpServer(route) as fake:
         settings.KIZUNA_OUTREACH_LINE_BASE_URL = fake.url
-        settings.KIZUNA_OUTREACH_LINE_CHANNEL_ACCESS_TOKEN = "bench"
+        settings.KIZUNA_OUTREACH_LINE_CHANNEL_ACCESS_TOKEN = "bench"  # noqa: S105
         settings.KIZUNA_OUTREACH_LINE_PUSH_PER_SECOND = limit
         Delivery.objects.bulk_create(
-            Delivery(channel="line", recipient_key=f"address:u{i}", address=f"U{i:032x}", purpose="service",
-                     topic="notices", text="お知らせ", idempotency_key=f"bench-line:{i}", due_at=timezone.now())
+            Delivery(
+                channel="line",
+                recipient_key=f"address:u{i}",
+                address=f"U{i:032x}",
+                purpose="service",
+                topic="notices",
+                text="お知らせ",
+                idempotency_key=f"bench-line:{i}",
+                due_at=timezone.now(),
+            )
             for i in range(count)
         )
         started = time.perf_counter()
-        while Delivery.objects.filter(idempotency_key__startswith="bench-line:", state__in=["queued", "deferred"]).exists():
+        while Delivery.objects.filter(
+            idempotency_key__startswith="bench-line:", state__in=["queued", "deferred"]
+        ).exists():
             deliveries_send_due()
             time.sleep(0.01)
         elapsed = time.perf_counter() - started
@@ -270,8 +359,14 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE")
     recipients, decide_s, outcomes = decide_everyone()
     log(f"decided {recipients} in {decide_s:.2f}s: {outcomes}")
-    sink = subprocess.Popen([sys.executable, __file__, "--sink"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert sink.stdout is not None and sink.stdin is not None
+    sink = subprocess.Popen(
+        [sys.executable, __file__, "--sink"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sink.stdout is not None
+    assert sink.stdin is not None
     port = int(sink.stdout.readline())
     send_per_s = send_emails(args.emails, port)
     raw_per_s = send_raw(args.emails, port)
@@ -281,15 +376,19 @@ def main() -> None:
     sink.stdin.close()
     sink.wait()
     over_limit = line_run(args.line)
-    print(json.dumps({
-        "db": db,
-        "recipients": recipients,
-        "decide_s": round(decide_s, 3),
-        "send_per_s": round(send_per_s, 1),
-        "raw_smtp_per_s": round(raw_per_s, 1),
-        "ratio": round(send_per_s / raw_per_s, 3),
-        "over_limit": over_limit,
-    }))
+    print(
+        json.dumps(
+            {
+                "db": db,
+                "recipients": recipients,
+                "decide_s": round(decide_s, 3),
+                "send_per_s": round(send_per_s, 1),
+                "raw_smtp_per_s": round(raw_per_s, 1),
+                "ratio": round(send_per_s / raw_per_s, 3),
+                "over_limit": over_limit,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -238,7 +238,7 @@ def chosen_channels(recipient_key: str, *, email: str = "") -> list[tuple[str, s
 
 
 def identity_choose(*, recipient_key: str, channels: list[str]) -> None:
-    """The person's order of choice for service notices (channels not named keep their place after)."""
+    """The person's order of choice for service notices (channels not named come after)."""
     with transaction.atomic():
         for identity in ChannelIdentity.objects.filter(recipient_key=recipient_key):
             position = channels.index(identity.channel) if identity.channel in channels else 99

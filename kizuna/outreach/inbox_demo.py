@@ -31,7 +31,10 @@ def seed_inbox(now: datetime) -> None:
     follower = "U9c1e2d3f4a5b6c7d8e9f0a1b2c3d4e5f"
     inbox.identity_follow(channel="line", address=follower, at=now - timedelta(days=3))
     inbox.inbox_receive(
-        channel="line", address=follower, text="バッジの申請方法を教えてください", at=now - timedelta(hours=1)
+        channel="line",
+        address=follower,
+        text="バッジの申請方法を教えてください",
+        at=now - timedelta(hours=1),
     )
     inbox.inbox_receive(
         channel="slack",

@@ -42,9 +42,7 @@ class ChannelIdentity(models.Model):
         verbose_name = _("channel identity")
         verbose_name_plural = _("channel identities")
         constraints = [
-            models.UniqueConstraint(
-                fields=["channel", "address"], name="outreach_identity_unique"
-            )
+            models.UniqueConstraint(fields=["channel", "address"], name="outreach_identity_unique")
         ]
 
     def __str__(self) -> str:
@@ -136,6 +134,9 @@ class HookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hook", "event_id"], name="outreach_hook_event_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.hook}:{self.event_id}"
 
 
 class HookRejection(models.Model):

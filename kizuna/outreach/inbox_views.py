@@ -21,7 +21,9 @@ from kizuna.outreach.permissions import OutreachAction, can_outreach
 
 class AnswerForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Answer this person"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Answer this person"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -44,7 +46,9 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         threads = threads.filter(needs_answer=True)
     if term:
         threads = threads.filter(
-            Q(display_name__icontains=term) | Q(address__icontains=term) | Q(user__email__icontains=term)
+            Q(display_name__icontains=term)
+            | Q(address__icontains=term)
+            | Q(user__email__icontains=term)
         )
     page = Paginator(threads, 50).get_page(request.GET.get("page"))
     return render(
@@ -71,7 +75,9 @@ def inbox_thread(request: HttpRequest, pk: int) -> HttpResponse:
             form, lambda: inbox.inbox_reply(actor=request.user, thread=thread, text=text)
         )
         if answer is not None:
-            messages.success(request, _("Answer queued: it goes out through the channel's official API."))
+            messages.success(
+                request, _("Answer queued: it goes out through the channel's official API.")
+            )
             return redirect("outreach:inbox_thread", pk=thread.pk)
     return render(
         request,

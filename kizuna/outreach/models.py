@@ -175,7 +175,6 @@ class Suppression(models.Model):
         return f"{self.channel}:{self.address_hash[:12]} ({self.reason})"
 
 
-
 # The inbox's models live in their own module; importing them here is how Django finds them.
 from kizuna.outreach.inbox_models import (  # noqa: E402, F401
     ChannelIdentity,

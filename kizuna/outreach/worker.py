@@ -50,7 +50,9 @@ def deliveries_send_due(
     sent = 0
     # A multicast chunk sent again after its worker died goes out as the same request, with
     # the same retry key (see channels/line/multicast.py), never as separate pushes.
-    chunked = {pk for pk, name, provider_id in due if name == "line" and provider_id[:6] == "retry:"}
+    chunked = {
+        pk for pk, name, provider_id in due if name == "line" and provider_id[:6] == "retry:"
+    }
     if chunked:
         from kizuna.outreach.channels.line.multicast import line_multicast_send
 
@@ -84,7 +86,9 @@ def _process_group(channel: Any, pks: list[int], *, now: datetime, wait: Any) ->
     # send counts towards the frequency cap of the next (as the cap is checked at send time).
     per_person = Counter(d.recipient_key for d in deliveries if d.purpose == Purpose.ADVERTISING)
     alone = [
-        d for d in deliveries if d.purpose == Purpose.ADVERTISING and per_person[d.recipient_key] > 1
+        d
+        for d in deliveries
+        if d.purpose == Purpose.ADVERTISING and per_person[d.recipient_key] > 1
     ]
     together = [d for d in deliveries if d not in alone]
     decisions = policy.decide_deliveries(together, now=now)
@@ -95,7 +99,11 @@ def _process_group(channel: Any, pks: list[int], *, now: datetime, wait: Any) ->
             ready.append(delivery)
         else:
             _record(
-                delivery, decision.state, reason=decision.reason, due_at=decision.until, only_due=True
+                delivery,
+                decision.state,
+                reason=decision.reason,
+                due_at=decision.until,
+                only_due=True,
             )
     if ready and not _take_tokens(channel, ready, now=now):
         # The buckets cannot cover the group at once: one at a time, waiting as the limit says.

@@ -66,7 +66,9 @@ def post_line(client, *events, secret=LINE_SECRET, signature=None):
 
 
 def test_a_line_follow_records_the_user_id_and_the_consent_it_gives(client):
-    response = post_line(client, line_event("follow", replyToken="r", follow={"isUnblocked": False}))
+    response = post_line(
+        client, line_event("follow", replyToken="r", follow={"isUnblocked": False})
+    )
     assert response.status_code == 200
     identity = ChannelIdentity.objects.get(channel="line", address=USER_ID)
     assert identity.active
@@ -79,13 +81,19 @@ def test_a_line_unfollow_withdraws_consent_and_deactivates_the_identity(client):
     post_line(client, line_event("follow", replyToken="r", follow={"isUnblocked": False}))
     post_line(client, line_event("unfollow", event_id="01HEVENT0002"))
     identity = ChannelIdentity.objects.get(channel="line", address=USER_ID)
-    assert not identity.active and identity.unfollowed_at is not None
+    assert not identity.active
+    assert identity.unfollowed_at is not None
     assert policy.latest_consent(identity.recipient_key, "line", "news") is False
     assert policy.latest_consent(identity.recipient_key, "line", "notices") is False
 
 
 def test_a_line_message_lands_in_the_persons_thread(client):
-    message = {"type": "text", "id": "468789577898262530", "quoteToken": "q", "text": "参加できますか？"}
+    message = {
+        "type": "text",
+        "id": "468789577898262530",
+        "quoteToken": "q",
+        "text": "参加できますか？",
+    }
     post_line(client, line_event("message", replyToken="r", message=message))
     thread = InboxThread.objects.get()
     assert (thread.channel, thread.address, thread.needs_answer) == ("line", USER_ID, True)
@@ -102,7 +110,11 @@ def test_a_redelivered_line_event_changes_nothing_twice(client):
 
 
 def test_a_line_request_with_a_bad_signature_is_refused_and_recorded(client):
-    response = post_line(client, line_event("follow", replyToken="r", follow={"isUnblocked": False}), secret="not-the-secret")
+    response = post_line(
+        client,
+        line_event("follow", replyToken="r", follow={"isUnblocked": False}),
+        secret="not-the-secret",
+    )
     assert response.status_code == 403
     assert not ChannelIdentity.objects.exists()
     rejection = HookRejection.objects.get()
@@ -111,7 +123,12 @@ def test_a_line_request_with_a_bad_signature_is_refused_and_recorded(client):
 
 
 def test_a_line_request_without_signature_is_refused(client):
-    assert post_line(client, line_event("follow", follow={"isUnblocked": False}), signature="").status_code == 403
+    assert (
+        post_line(
+            client, line_event("follow", follow={"isUnblocked": False}), signature=""
+        ).status_code
+        == 403
+    )
     assert HookRejection.objects.filter(hook="line").exists()
 
 
@@ -131,9 +148,10 @@ def test_hooks_take_only_post(client):
 def post_slack(client, payload, *, secret=SLACK_SECRET, timestamp=None):
     body = json.dumps(payload)
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = "v0=" + hmac.new(
-        secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256
-    ).hexdigest()
+    signature = (
+        "v0="
+        + hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    )
     return client.post(
         "/outreach/hooks/slack/",
         body,
@@ -229,7 +247,10 @@ def test_a_hard_bounce_from_the_esp_suppresses_the_address(client):
 
 
 def test_a_soft_bounce_suppresses_nothing(client):
-    payload = {"type": "email.bounced", "data": {"to": ["hana@example.jp"], "bounce": {"type": "Transient"}}}
+    payload = {
+        "type": "email.bounced",
+        "data": {"to": ["hana@example.jp"], "bounce": {"type": "Transient"}},
+    }
     post_esp(client, payload)
     assert suppression_of("hana@example.jp") is None
 

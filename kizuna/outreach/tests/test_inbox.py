@@ -28,14 +28,16 @@ def test_a_staff_answer_is_a_line_delivery_sent_through_the_messaging_api(line, 
     inbox.identity_follow(channel="line", address=USER_ID)
     received = inbox.inbox_receive(channel="line", address=USER_ID, text="会場はどこですか")
     answer = inbox.inbox_reply(actor=alice, thread=received.thread, text="渋谷です")
-    assert answer.direction == Direction.OUT and answer.author == alice
+    assert answer.direction == Direction.OUT
+    assert answer.author == alice
     delivery = answer.delivery
     assert (delivery.channel, delivery.address, delivery.text) == ("line", USER_ID, "渋谷です")
     worker.deliveries_send_due(now=NOON)
     delivery.refresh_from_db()
     assert delivery.state == State.SENT
     [pushed] = line.accepted.values()
-    assert pushed["to"] == USER_ID and pushed["messages"][0]["text"] == "渋谷です"
+    assert pushed["to"] == USER_ID
+    assert pushed["messages"][0]["text"] == "渋谷です"
     received.thread.refresh_from_db()
     assert not received.thread.needs_answer
 
@@ -152,7 +154,9 @@ def test_staff_with_the_outreach_role_answer_from_the_thread_page(client, make_u
     client.force_login(staffer)
     page = client.get(reverse("outreach:inbox_thread", args=[thread.pk]))
     assert "助けて" in page.content.decode()
-    response = client.post(reverse("outreach:inbox_thread", args=[thread.pk]), {"text": "今対応します"})
+    response = client.post(
+        reverse("outreach:inbox_thread", args=[thread.pk]), {"text": "今対応します"}
+    )
     assert response.status_code == 302
     assert Delivery.objects.get().text == "今対応します"
 

@@ -51,7 +51,7 @@ def chunks(deliveries: list[Delivery]) -> list[tuple[str, list[Delivery]]]:
             kept[delivery.provider_id.removeprefix(RETRY_PREFIX)].append(delivery)
         else:
             fresh[_text(delivery)].append(delivery)
-    result = [(key, group) for key, group in kept.items()]
+    result = list(kept.items())
     for group in fresh.values():
         for start in range(0, len(group), MAX_RECIPIENTS):
             chunk = group[start : start + MAX_RECIPIENTS]
@@ -76,7 +76,11 @@ def line_multicast_send(*, deliveries: Iterable[Delivery], now: datetime | None 
             ready.append(delivery)
         else:
             worker._record(
-                delivery, decision.state, reason=decision.reason, due_at=decision.until, only_due=True
+                delivery,
+                decision.state,
+                reason=decision.reason,
+                due_at=decision.until,
+                only_due=True,
             )
     sent = 0
     api = CHANNEL.api()

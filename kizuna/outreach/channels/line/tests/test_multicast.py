@@ -61,22 +61,23 @@ def test_a_bulk_send_goes_out_in_requests_of_at_most_500_user_ids(line):
     assert multicast.line_multicast_send(deliveries=deliveries, now=NOON) == 1201
     assert [len(to) for _key, to in line.requests] == [500, 500, 201]
     assert len({key for key, _to in line.requests}) == 3
-    assert sorted(u for _key, to in line.requests for u in to) == sorted(d.address for d in deliveries)
+    assert sorted(u for _key, to in line.requests for u in to) == sorted(
+        d.address for d in deliveries
+    )
     assert Delivery.objects.filter(state=State.SENT).count() == 1201
 
 
 def test_different_texts_never_share_a_request(line):
-    deliveries = queue_many(3) + [
-        delivery_enqueue(
-            channel="line",
-            recipient=Recipient(address="Uother"),
-            purpose="service",
-            topic="notices",
-            idempotency_key="other",
-            content=Content("", "別の本文"),
-            due_at=NOON,
-        )
-    ]
+    other = delivery_enqueue(
+        channel="line",
+        recipient=Recipient(address="Uother"),
+        purpose="service",
+        topic="notices",
+        idempotency_key="other",
+        content=Content("", "別の本文"),
+        due_at=NOON,
+    )
+    deliveries = [*queue_many(3), other]
     multicast.line_multicast_send(deliveries=deliveries, now=NOON)
     assert sorted(len(to) for _key, to in line.requests) == [1, 3]
 
