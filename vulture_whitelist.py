@@ -99,3 +99,24 @@ PartnerPayload  # kizuna/core/catalog.py
 deliver_due  # kizuna/integrations/services.py (bench/webhooks.py, tests)
 worst_case  # kizuna/outreach/limits.py (the bound each limit guarantees, checked by its tests)
 acknowledgment_token  # kizuna/advisories/services.py (one-click links of security notices)
+
+# outreach inbox: model fields shown in admin and pages; settings the outreach bench sets;
+# services documented for other apps (notice routing) and tested.
+followed_at  # kizuna/outreach/inbox_models.py
+unfollowed_at  # kizuna/outreach/inbox_models.py
+needs_answer  # kizuna/outreach/inbox_models.py (inbox filter)
+body_sha256  # kizuna/outreach/inbox_models.py (refused webhooks, admin)
+identity_choose  # kizuna/outreach/inbox.py
+notice_enqueue  # kizuna/outreach/inbox.py
+EMAIL_BACKEND  # bench/outreach.py
+EMAIL_HOST  # bench/outreach.py
+EMAIL_PORT  # bench/outreach.py
+EMAIL_USE_TLS  # bench/outreach.py
+EMAIL_HOST_PASSWORD  # bench/outreach.py
+EMAIL_HOST_USER  # bench/outreach.py
+KIZUNA_OUTREACH_EMAIL_PER_SECOND  # bench/outreach.py
+KIZUNA_OUTREACH_EMAIL_PER_HOUR  # bench/outreach.py
+KIZUNA_OUTREACH_LINE_BASE_URL  # bench/outreach.py
+KIZUNA_OUTREACH_LINE_CHANNEL_ACCESS_TOKEN  # bench/outreach.py
+KIZUNA_OUTREACH_LINE_PUSH_PER_SECOND  # bench/outreach.py
+KIZUNA_OUTREACH_QUIET_HOURS  # bench/outreach.py

@@ -295,7 +295,7 @@ def line_run(count: int, limit: int = 200) -> int:
     stamps: list[float] = []
     lock = threading.Lock()
 
-    def route(request):  # type: ignore[no-untyped-def]
+    def route(request):
         if request.path.startswith("/v2/bot/message/quota"):
             return 200, {}, {"type": "none", "totalUsage": 0}
         with lock:

@@ -255,11 +255,11 @@ def notice_enqueue(
     context: dict[str, Any] | None = None,
     content: Content | None = None,
     language: str = "",
-) -> Delivery | None:
+) -> Delivery:
     """A service notice on the channel the person chose (email when they chose none)."""
     channels = chosen_channels(recipient_key(user=user), email=user.email)
     if not channels:
-        return None
+        raise ServiceError(_("This person has no channel to reach them on."), code="no_channel")
     channel, address = channels[0]
     return delivery_enqueue(
         channel=channel,

@@ -57,11 +57,11 @@ def deliveries_send_due(
         from kizuna.outreach.channels.line.multicast import line_multicast_send
 
         sent += line_multicast_send(deliveries=Delivery.objects.filter(pk__in=chunked), now=now)
-    due = [(pk, name) for pk, name, _provider_id in due if pk not in chunked]
+    pending = [(pk, name) for pk, name, _provider_id in due if pk not in chunked]
     group_size = outreach_setting("CLAIM_GROUP")
-    for channel_name in sorted({channel for _pk, channel in due}):
+    for channel_name in sorted({channel for _pk, channel in pending}):
         channel = registry.get(channel_name)
-        pks = [pk for pk, name in due if name == channel_name]
+        pks = [pk for pk, name in pending if name == channel_name]
         with channel.session():
             for start in range(0, len(pks), group_size):
                 sent += _process_group(
@@ -244,7 +244,7 @@ def _process(pk: int, *, now: datetime, wait: Any = None) -> int:
 def _send(channel: Any, delivery: Delivery, *, now: datetime) -> Sent | None:
     """Send a claimed delivery; on an error, record what happens next and return None."""
     try:
-        return channel.send(delivery)  # type: ignore[no-any-return]
+        return channel.send(delivery)
     except TemporaryError as error:
         _retry_later(delivery, error, now=now)
     except PermanentError as error:

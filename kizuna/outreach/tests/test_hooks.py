@@ -74,6 +74,7 @@ def test_a_line_follow_records_the_user_id_and_the_consent_it_gives(client):
     assert identity.active
     assert policy.latest_consent(identity.recipient_key, "line", "news") is True
     entry = Consent.objects.filter(recipient_key=identity.recipient_key).first()
+    assert entry is not None
     assert (entry.method, entry.source) == ("channel", "line follow")
 
 

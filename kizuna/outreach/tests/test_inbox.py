@@ -31,6 +31,7 @@ def test_a_staff_answer_is_a_line_delivery_sent_through_the_messaging_api(line, 
     assert answer.direction == Direction.OUT
     assert answer.author == alice
     delivery = answer.delivery
+    assert delivery is not None
     assert (delivery.channel, delivery.address, delivery.text) == ("line", USER_ID, "渋谷です")
     worker.deliveries_send_due(now=NOON)
     delivery.refresh_from_db()
@@ -45,8 +46,9 @@ def test_a_staff_answer_is_a_line_delivery_sent_through_the_messaging_api(line, 
 def test_a_staff_answer_to_an_email_keeps_the_subject(alice, bob):
     received = inbox.inbox_receive(channel="email", address=bob.email, subject="請求書", text="?")
     answer = inbox.inbox_reply(actor=alice, thread=received.thread, text="再発行しました")
-    assert (answer.delivery.channel, answer.delivery.subject) == ("email", "Re: 請求書")
-    assert answer.delivery.user == bob
+    delivery = answer.delivery
+    assert delivery is not None
+    assert (delivery.channel, delivery.subject, delivery.user) == ("email", "Re: 請求書", bob)
 
 
 def test_an_empty_answer_is_refused(alice):
@@ -181,5 +183,7 @@ def test_demo_inbox_has_answered_and_waiting_threads(alice, bob, dave):
     assert {t.channel for t in threads} == {"line", "slack", "email"}
     answered = threads.get(user=dave)
     assert not answered.needs_answer
-    assert answered.messages.get(direction=Direction.OUT).delivery.channel == "line"
+    answer = answered.messages.get(direction=Direction.OUT).delivery
+    assert answer is not None
+    assert answer.channel == "line"
     assert threads.filter(needs_answer=True).count() == 3
