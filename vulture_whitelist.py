@@ -156,3 +156,23 @@ password1  # form field
 password2  # form field
 agree  # form field (required consent)
 field_order  # Django form option
+# outreach inbox: model fields shown in admin and pages; settings the outreach bench sets;
+# services documented for other apps (notice routing) and tested.
+followed_at  # kizuna/outreach/inbox_models.py
+unfollowed_at  # kizuna/outreach/inbox_models.py
+needs_answer  # kizuna/outreach/inbox_models.py (inbox filter)
+body_sha256  # kizuna/outreach/inbox_models.py (refused webhooks, admin)
+identity_choose  # kizuna/outreach/inbox.py
+notice_enqueue  # kizuna/outreach/inbox.py
+EMAIL_BACKEND  # bench/outreach.py
+EMAIL_HOST  # bench/outreach.py
+EMAIL_PORT  # bench/outreach.py
+EMAIL_USE_TLS  # bench/outreach.py
+EMAIL_HOST_PASSWORD  # bench/outreach.py
+EMAIL_HOST_USER  # bench/outreach.py
+KIZUNA_OUTREACH_EMAIL_PER_SECOND  # bench/outreach.py
+KIZUNA_OUTREACH_EMAIL_PER_HOUR  # bench/outreach.py
+KIZUNA_OUTREACH_LINE_BASE_URL  # bench/outreach.py
+KIZUNA_OUTREACH_LINE_CHANNEL_ACCESS_TOKEN  # bench/outreach.py
+KIZUNA_OUTREACH_LINE_PUSH_PER_SECOND  # bench/outreach.py
+KIZUNA_OUTREACH_QUIET_HOURS  # bench/outreach.py

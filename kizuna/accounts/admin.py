@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from kizuna.accounts import services
 from kizuna.accounts.models import (
     ApiToken,
+    Consent,
+    EmailVerification,
+    ErasureRequest,
+    Invitation,
+    LegalDocument,
     Membership,
     Organization,
     StaffRole,
@@ -93,3 +98,28 @@ class MembershipAdmin(ReadOnlyAdmin):
 
     list_display = ["user", "organization", "role"]
     list_filter = ["role"]
+
+
+# Invitations, consents, verifications and erasure requests change only through their
+# pages and services (emailed, audited); the admin shows them.
+for read_only_model in (
+    Invitation,
+    Consent,
+    EmailVerification,
+    ErasureRequest,
+):
+    admin.site.register(read_only_model, ReadOnlyAdmin)
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(AuditedAdmin):
+    """Operators add a new version of the terms or the privacy policy here; a version people
+    already agreed to is never edited (their consent names it)."""
+
+    list_display = ["kind", "version", "effective_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -29,6 +29,7 @@ from kizuna.community.models import (
     IdentityName,
     LevelSnapshot,
     Member,
+    MemberClaim,
     MemberLevel,
     MemberMerge,
     MergeSuggestion,
@@ -229,4 +230,9 @@ class ErasureBlockAdmin(ReadOnlyAdmin):
 
 # Names an identity was seen under: written by imports, read by merge suggestions.
 for read_only_model in (IdentityName,):
+    admin.site.register(read_only_model, ReadOnlyAdmin)
+
+
+# Claims are decided on the staff claims page (audited, with an event).
+for read_only_model in (MemberClaim,):
     admin.site.register(read_only_model, ReadOnlyAdmin)

@@ -2,6 +2,13 @@ from django.contrib import admin
 
 from kizuna.core.admin import ReadOnlyAdmin
 from kizuna.outreach.campaign_models import Audience, Campaign, CampaignRecipient
+from kizuna.outreach.inbox_models import (
+    ChannelIdentity,
+    HookEvent,
+    HookRejection,
+    InboxMessage,
+    InboxThread,
+)
 from kizuna.outreach.models import Consent, Delivery, Suppression
 
 
@@ -27,4 +34,15 @@ class SuppressionAdmin(ReadOnlyAdmin):
 
 # Campaigns go through their pages (four eyes: an admin edit would bypass approval).
 for read_only_model in (Audience, Campaign, CampaignRecipient):
+    admin.site.register(read_only_model, ReadOnlyAdmin)
+
+
+# What the platforms' hooks and the inbox recorded.
+for read_only_model in (
+    ChannelIdentity,
+    InboxThread,
+    InboxMessage,
+    HookEvent,
+    HookRejection,
+):
     admin.site.register(read_only_model, ReadOnlyAdmin)

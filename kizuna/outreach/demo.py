@@ -58,6 +58,9 @@ def seed(ctx: DemoContext) -> None:
     Consent.objects.bulk_create(consents)
     _deliveries(ctx, members, dave, now)
     _campaign(members, now)
+    from kizuna.outreach.inbox_demo import seed_inbox
+
+    seed_inbox(now)
     Suppression.objects.bulk_create(
         [
             Suppression(

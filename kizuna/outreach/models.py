@@ -175,9 +175,17 @@ class Suppression(models.Model):
         return f"{self.channel}:{self.address_hash[:12]} ({self.reason})"
 
 
-# Campaign models live in their own module; imported here so Django finds them.
+# Campaign and inbox models live in their own modules; imported here so Django finds them.
 from kizuna.outreach.campaign_models import (  # noqa: E402, F401
     Audience,
     Campaign,
     CampaignRecipient,
+)
+from kizuna.outreach.inbox_models import (  # noqa: E402, F401
+    ChannelIdentity,
+    Direction,
+    HookEvent,
+    HookRejection,
+    InboxMessage,
+    InboxThread,
 )

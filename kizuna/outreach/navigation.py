@@ -17,3 +17,9 @@ nav_link(
     section=Section.ADMINISTRATION,
     visible=lambda user: can_outreach(user, OutreachAction.VIEW_CAMPAIGNS),
 )
+nav_link(
+    pgettext_lazy("outreach menu", "Inbox"),
+    "outreach:inbox_list",
+    section=Section.ADMINISTRATION,
+    visible=lambda user: can_outreach(user, OutreachAction.ANSWER_INBOX),
+)

@@ -20,6 +20,7 @@ class OutreachAction(StrEnum):
     # Also needs to be someone other than the campaign's author and last editor (four eyes),
     # which the service checks: it depends on the campaign, not only on the person.
     APPROVE_CAMPAIGN = "approve_campaign"
+    ANSWER_INBOX = "answer_inbox"
 
 
 def can_outreach(user: Any, action: OutreachAction) -> bool:

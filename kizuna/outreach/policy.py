@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count
+
 from kizuna.outreach.models import (
     Consent,
     Delivery,
@@ -83,6 +85,10 @@ def decide(delivery: Delivery, *, now: datetime) -> Decision | None:
     return None
 
 
+# What counts towards the frequency cap: anything that went out or may have.
+SENT_LIKE = [State.SENT, State.SENDING, State.AWAITING_CONFIRMATION, State.UNKNOWN]
+
+
 def advertising_sent_recently(delivery: Delivery, *, now: datetime) -> int:
     """Advertising the recipient got on any channel in the last 7 days."""
     return (
@@ -90,7 +96,7 @@ def advertising_sent_recently(delivery: Delivery, *, now: datetime) -> int:
             recipient_key=delivery.recipient_key,
             purpose=Purpose.ADVERTISING,
             claimed_at__gt=now - timedelta(days=7),
-            state__in=[State.SENT, State.SENDING, State.AWAITING_CONFIRMATION, State.UNKNOWN],
+            state__in=SENT_LIKE,
         )
         .exclude(pk=delivery.pk)
         .count()
@@ -110,3 +116,102 @@ def quiet_hours_end(now: datetime) -> datetime | None:
         local.date() + timedelta(days=1) if local.hour >= start and start > end else local.date()
     )
     return datetime(end_day.year, end_day.month, end_day.day, end, tzinfo=local.tzinfo)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One recipient to decide for: who (their key) and where (channel and address)."""
+
+    recipient_key: str
+    channel: str
+    address: str
+
+
+# Up to this many recipients the rows are looked up by key (IN lists); beyond it, the rows of
+# the channel and topic are read whole and matched in memory. Measured at 20,000 recipients:
+# Django takes about 2 s just to build IN lists of that size; a whole read takes 0.2 s.
+LOOKUP_BY_KEY = 2000
+
+
+def decide_many(
+    candidates: list[Candidate],
+    *,
+    purpose: str,
+    topic: str,
+    now: datetime,
+    exclude: tuple[int, ...] = (),
+) -> list[Decision | None]:
+    """`decide` for many recipients at once, in three set-based queries instead of three per
+    recipient: the same rules, the same reasons, in the same order (a test compares them).
+
+    `exclude` leaves deliveries out of the frequency count (the ones being decided).
+    """
+    channels = sorted({c.channel for c in candidates})
+    hashes = [address_hash(c.channel, c.address) for c in candidates]
+    keys = {c.recipient_key for c in candidates}
+    by_key = len(candidates) <= LOOKUP_BY_KEY
+    suppressions = Suppression.objects.filter(channel__in=channels)
+    consents_of = Consent.objects.filter(channel__in=channels, topic=topic)
+    recent_of = Delivery.objects.filter(
+        purpose=Purpose.ADVERTISING, claimed_at__gt=now - timedelta(days=7), state__in=SENT_LIKE
+    ).exclude(pk__in=exclude)
+    if by_key:
+        suppressions = suppressions.filter(address_hash__in=set(hashes))
+        consents_of = consents_of.filter(recipient_key__in=keys)
+        recent_of = recent_of.filter(recipient_key__in=keys)
+    suppressed = {
+        (channel, digest): reason
+        for channel, digest, reason in suppressions.values_list("channel", "address_hash", "reason")
+    }
+    consents: dict[tuple[str, str], bool] = {}
+    for key, channel, granted in consents_of.order_by("at", "id").values_list(
+        "recipient_key", "channel", "granted"
+    ):
+        if key in keys:
+            consents[(key, channel)] = granted  # the latest entry wins
+    recent: dict[str, int] = {}
+    if purpose == Purpose.ADVERTISING:
+        recent = {
+            key: count
+            for key, count in recent_of.values_list("recipient_key")
+            .annotate(n=Count("id"))
+            .values_list("recipient_key", "n")
+            if key in keys
+        }
+    cap = outreach_setting("ADVERTISING_PER_WEEK")
+    quiet_until = quiet_hours_end(now)
+    decisions: list[Decision | None] = []
+    for candidate, digest in zip(candidates, hashes, strict=True):
+        reason = suppressed.get((candidate.channel, digest))
+        consent = consents.get((candidate.recipient_key, candidate.channel))
+        if reason and (reason in BLOCKS_EVERYTHING or purpose == Purpose.ADVERTISING):
+            decisions.append(Decision(State.SKIPPED, SUPPRESSED))
+        elif purpose == Purpose.SERVICE:
+            decisions.append(Decision(State.SKIPPED, OPTED_OUT) if consent is False else None)
+        elif not consent:
+            decisions.append(Decision(State.SKIPPED, NO_CONSENT))
+        elif recent.get(candidate.recipient_key, 0) >= cap:
+            decisions.append(Decision(State.SKIPPED, CAPPED))
+        elif quiet_until is not None:
+            decisions.append(Decision(State.DEFERRED, QUIET_HOURS, quiet_until))
+        else:
+            decisions.append(None)
+    return decisions
+
+
+def decide_deliveries(deliveries: list[Delivery], *, now: datetime) -> dict[int, Decision | None]:
+    """`decide` for a batch of deliveries (the worker's), grouped by purpose and topic."""
+    groups: dict[tuple[str, str], list[Delivery]] = {}
+    for delivery in deliveries:
+        groups.setdefault((delivery.purpose, delivery.topic), []).append(delivery)
+    decided: dict[int, Decision | None] = {}
+    for (purpose, topic), group in groups.items():
+        outcomes = decide_many(
+            [Candidate(d.recipient_key, d.channel, d.address) for d in group],
+            purpose=purpose,
+            topic=topic,
+            now=now,
+            exclude=tuple(d.pk for d in group),
+        )
+        decided.update(zip([d.pk for d in group], outcomes, strict=True))
+    return decided

@@ -187,17 +187,20 @@ def suppression_add(*, channel: str, address: str, reason: str, source: str = ""
 
 
 def delivery_fallback(*, delivery: Delivery) -> Delivery | None:
-    """Queue a service notice again on email when its channel cannot take it (quota used up)."""
-    if delivery.channel == "email" or delivery.user is None or not delivery.user.email:
+    """Queue a service notice again on the person's next chosen channel when its channel
+    cannot take it (LINE quota used up); email from their account comes last."""
+    from kizuna.outreach.inbox import next_chosen_channel
+
+    following = next_chosen_channel(delivery)
+    if following is None:
         return None
+    channel, address = following
     return delivery_enqueue(
-        channel="email",
-        recipient=Recipient(
-            address=delivery.user.email, user=delivery.user, member=delivery.member
-        ),
+        channel=channel,
+        recipient=Recipient(address=address, user=delivery.user, member=delivery.member),
         purpose=delivery.purpose,
         topic=delivery.topic,
-        idempotency_key=f"{delivery.idempotency_key}:email",
+        idempotency_key=f"{delivery.idempotency_key}:{channel}",
         template=delivery.template,
         content=Content(delivery.subject, delivery.text, delivery.html),
         language=delivery.language,

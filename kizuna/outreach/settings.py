@@ -17,6 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "BACKOFF_MAX_S": 6 * 3600,
     # Deliveries one run of the worker takes on.
     "BATCH": 500,
+    # Deliveries of one channel decided, claimed and recorded together (one commit each):
+    # a worker killed mid-group leaves at most this many `sending` (then `unknown`).
+    "CLAIM_GROUP": 50,
     # Advertising per recipient, across channels, in any 7 days.
     "ADVERTISING_PER_WEEK": 2,
     # No advertising between these hours (Asia/Tokyo): deferred to the end of the quiet time.
@@ -27,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "SENDER_NAME": "",
     "POSTAL_ADDRESS": "",
     "CONTACT_ADDRESS": "",
+    # The ESP's webhook signing secret (Standard Webhooks / Svix, "whsec_..."): bounces and
+    # complaints become suppressions, inbound mail lands in the inbox.
+    "ESP_WEBHOOK_SECRET": "",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.outreach import campaign_views, views
+from kizuna.outreach import campaign_views, hooks, inbox_views, views
 
 app_name = "outreach"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("audiences/<int:pk>/", campaign_views.audience_edit, name="audience_edit"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("inbox/", inbox_views.inbox_list, name="inbox_list"),
+    path("inbox/<int:pk>/", inbox_views.inbox_thread, name="inbox_thread"),
+    path("hooks/line/", hooks.line, name="hook_line"),
+    path("hooks/slack/", hooks.slack, name="hook_slack"),
+    path("hooks/esp/", hooks.esp, name="hook_esp"),
 ]

@@ -66,3 +66,35 @@ def test_a_person_opens_their_preferences_link_and_turns_news_off(page, dave):
     assert latest == {"news": False, "events": True}
     page.get_by_role("link", name="English").click()
     assert page.get_by_role("heading", name="Your message preferences").is_visible()
+
+
+@pytest.mark.browser
+def test_staff_answer_a_line_message_from_the_inbox(page, alice):
+    from kizuna.outreach import inbox
+
+    inbox.identity_follow(channel="line", address="U4af4980629a1b2c3d4e5f60718293a4b")
+    inbox.inbox_receive(
+        channel="line",
+        address="U4af4980629a1b2c3d4e5f60718293a4b",
+        text="12月のもくもく会はオンライン参加もできますか？",
+    )
+    sign_in(page, alice.email, PASSWORD)
+    open_menu(page, "管理")
+    page.get_by_role("link", name="受信箱").click()
+    page.get_by_label("回答待ち (1)").check()
+    page.locator("form[role=search] button[type=submit]").click()
+    page.screenshot(path=str(SCREENSHOTS / "outreach-inbox.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / "outreach-inbox-390.png"), full_page=True)
+    page.get_by_role("link", name="U4af4980629a1b2c3d4e5f60718293a4b").click()
+    assert page.get_by_text("オンライン参加もできますか").is_visible()
+    page.get_by_label("返信").fill("はい、YouTube Live で配信します。")
+    page.get_by_role("button", name="返信を送信").click()
+    assert page.get_by_role("status").is_visible()
+    assert page.locator(".inbox-out").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "outreach-inbox-thread-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / "outreach-inbox-thread.png"), full_page=True)
+    delivery = Delivery.objects.get()
+    assert (delivery.channel, delivery.text) == ("line", "はい、YouTube Live で配信します。")

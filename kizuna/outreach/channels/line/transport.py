@@ -8,12 +8,17 @@ the worker to defer advertising to next month.
 
 Settings (KIZUNA_OUTREACH_LINE_<KEY>):
 - CHANNEL_ACCESS_TOKEN: the channel's long-lived access token;
+- CHANNEL_SECRET: the channel secret, which signs the webhook (`/outreach/hooks/line/`);
 - BASE_URL: the API's address (tests point it at a local fake);
 - PUSH_PER_SECOND: push requests per second (LINE documents 2,000; default 1,000);
+- MULTICAST_PER_SECOND: multicast requests per second (LINE documents 200; default 100),
+  see multicast.py;
 - QUOTA_TIME_ZONE: the month the quota counts (Asia/Tokyo).
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,8 +54,10 @@ class LineChannel(Channel):
     idempotent = True
     DEFAULTS = {
         "CHANNEL_ACCESS_TOKEN": "",
+        "CHANNEL_SECRET": "",
         "BASE_URL": "https://api.line.me",
         "PUSH_PER_SECOND": 1000,
+        "MULTICAST_PER_SECOND": 100,
         "QUOTA_TIME_ZONE": "Asia/Tokyo",
     }
 
@@ -71,6 +78,27 @@ class LineChannel(Channel):
         used = api.get_message_quota_consumption().total_usage
         return int(quota.value or 0) - int(used)
 
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        # The quota is read once per batch and counted down locally, instead of two more
+        # requests per push; a 429 "monthly limit" still stops the batch if it is stale.
+        self._quota: list[int | None] = []
+        try:
+            yield
+        finally:
+            self._quota = []
+
+    def _session_quota(self, api: MessagingApi) -> int | None:
+        quota = getattr(self, "_quota", None)
+        if quota is None:  # outside a session
+            return self.quota_left(api)
+        if not quota:
+            quota.append(self.quota_left(api))
+        left = quota[0]
+        if left is not None:
+            quota[0] = left - 1
+        return left
+
     def next_month(self) -> datetime:
         local = timezone.now().astimezone(ZoneInfo(self.setting("QUOTA_TIME_ZONE")))
         year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
@@ -81,7 +109,7 @@ class LineChannel(Channel):
         retry_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kizuna:{delivery.idempotency_key}"))
         text = f"{delivery.subject}\n{delivery.text}" if delivery.subject else delivery.text
         try:
-            left = self.quota_left(api)
+            left = self._session_quota(api)
             if left is not None and left <= 0:
                 raise QuotaExhausted("monthly message quota used up", until=self.next_month())
             response: Any = api.push_message_with_http_info(

@@ -2,6 +2,7 @@
 
 Settings (KIZUNA_OUTREACH_SLACK_<KEY>):
 - BOT_TOKEN: the app's bot token (xoxb-...), with the chat:write scope;
+- SIGNING_SECRET: the app's signing secret, which signs the Events API (`/outreach/hooks/slack/`);
 - BASE_URL: the Web API's address (tests point it at a local fake);
 - PER_CHANNEL_PER_SECOND: chat.postMessage allows about 1 message per second per channel;
 - PER_MINUTE: a workspace-wide cap for chat.postMessage (Slack documents one, unnumbered).
@@ -40,6 +41,7 @@ class SlackChannel(Channel):
     idempotent = False
     DEFAULTS = {
         "BOT_TOKEN": "",
+        "SIGNING_SECRET": "",
         "BASE_URL": "https://slack.com/api/",
         "PER_CHANNEL_PER_SECOND": 1,
         "PER_MINUTE": 60,
