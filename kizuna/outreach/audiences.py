@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from kizuna.outreach import policy
 from kizuna.outreach.campaign_models import Audience, AudienceKind
-from kizuna.outreach.models import Consent, Delivery, Purpose, State, Suppression
-from kizuna.outreach.settings import outreach_setting
+from kizuna.outreach.models import Purpose, State
 
 # Outcomes of the decision; "" means the person will be sent the message.
 SEND = ""
@@ -243,40 +242,6 @@ def channel_addresses(audience: Audience, channel: str) -> dict[str, str]:
     }
 
 
-def latest_consents(topic: str, channels: list[str]) -> dict[tuple[str, str], bool]:
-    """(recipient key, channel) -> the latest choice for `topic`, for everyone at once."""
-    latest: dict[tuple[str, str], bool] = {}
-    for key, channel, granted in (
-        Consent.objects.filter(topic=topic, channel__in=channels)
-        .order_by("at", "id")
-        .values_list("recipient_key", "channel", "granted")
-        .iterator(chunk_size=10000)
-    ):
-        latest[(key, channel)] = granted
-    return latest
-
-
-def suppressed_hashes(channels: list[str]) -> set[tuple[str, str]]:
-    """(channel, address hash) of the suppression list; for advertising every reason counts."""
-    return set(
-        Suppression.objects.filter(channel__in=channels).values_list("channel", "address_hash")
-    )
-
-
-def advertising_counts(*, now: datetime) -> dict[str, int]:
-    """recipient key -> advertising sent to them in the last 7 days, on any channel."""
-    return dict(
-        Delivery.objects.filter(
-            purpose=Purpose.ADVERTISING,
-            claimed_at__gt=now - timedelta(days=7),
-            state__in=[State.SENT, State.SENDING, State.AWAITING_CONFIRMATION, State.UNKNOWN],
-        )
-        .values_list("recipient_key")
-        .annotate(n=Count("id"))
-        .values_list("recipient_key", "n")
-    )
-
-
 def audience_decide(
     *, audience: Audience, channels: list[str], topic: str, now: datetime | None = None
 ) -> AudienceDecision:
@@ -285,16 +250,26 @@ def audience_decide(
     Each person is sent the message once, on the first of `channels` where they have an
     address, have agreed to the topic and are not suppressed. Someone who can be sent it
     nowhere keeps the reason of their first channel with an address (no consent, suppressed);
-    the weekly cap counts across channels, so it is the person's, not a channel's.
+    the weekly cap counts across channels, so it is the person's, not a channel's. The rules
+    are the worker's own (`policy.decide_many`); quiet hours only delay a send, so they do
+    not count here.
     """
     now = now or timezone.now()
     people = audience_people(audience)
     addresses = {channel: channel_addresses(audience, channel) for channel in channels}
-    consents = latest_consents(topic, channels)
-    suppressed = suppressed_hashes(channels)
-    recent = advertising_counts(now=now)
-    cap = outreach_setting("ADVERTISING_PER_WEEK")
-    suppressed_channels = {channel for channel, _hash in suppressed}
+    candidates = [
+        policy.Candidate(person.recipient_key, channel, address)
+        for person in people
+        for channel in channels
+        if (address := addresses[channel].get(person.recipient_key))
+    ]
+    decided = policy.decide_many(candidates, purpose=Purpose.ADVERTISING, topic=topic, now=now)
+    outcomes = {
+        (candidate.recipient_key, candidate.channel): (
+            SEND if decision is None or decision.state == State.DEFERRED else decision.reason
+        )
+        for candidate, decision in zip(candidates, decided, strict=True)
+    }
     decision = AudienceDecision()
     for person in people:
         first: Decided | None = None
@@ -303,20 +278,9 @@ def audience_decide(
             address = addresses[channel].get(person.recipient_key)
             if not address:
                 continue
-            if (
-                channel in suppressed_channels
-                and (channel, policy.address_hash(channel, address)) in suppressed
-            ):
-                outcome = policy.SUPPRESSED
-            elif not consents.get((person.recipient_key, channel)):
-                outcome = policy.NO_CONSENT
-            elif recent.get(person.recipient_key, 0) >= cap:
-                outcome = policy.CAPPED
-            else:
-                outcome = SEND
-            candidate = Decided(person, channel, address, outcome)
+            candidate = Decided(person, channel, address, outcomes[(person.recipient_key, channel)])
             first = first or candidate
-            if outcome == SEND:
+            if candidate.outcome == SEND:
                 chosen = candidate
                 break
         decision.rows.append(chosen or first or Decided(person, "", "", NO_ADDRESS))
