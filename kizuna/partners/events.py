@@ -67,6 +67,8 @@ class ContributionRuleChanged(EventPayload):
     activity_type: str
     kind: str | None
     points: int | None
+
+
 class PartnerExitRequested(PartnerPayload):
     leaves_on: date
 

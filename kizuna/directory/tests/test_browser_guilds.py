@@ -103,7 +103,7 @@ def test_collaboration_board_from_post_to_exchanged_contacts(page, make_partner,
     page.get_by_label("都道府県").select_option("13")
     today = timezone.localdate()
     page.get_by_label("開始日", exact=True).fill(today.isoformat())
-    page.get_by_label("終了", exact=True).fill((today + timedelta(days=60)).isoformat())
+    page.get_by_label("終了日", exact=True).fill((today + timedelta(days=60)).isoformat())
     page.get_by_label("回答の受付期限").fill((today + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="投稿する").click()
     page.get_by_text("募集を掲載しました。").wait_for()

@@ -41,8 +41,8 @@ FIELDS = [
 ]
 
 
-def _wait_seconds(request: HttpRequest, email: str) -> int:
-    """Seconds to wait if this address or this email applied too often lately, else 0."""
+def _refusal(request: HttpRequest, email: str) -> ratelimit.Decision | None:
+    """The refusal if this address or this email applied too often lately, else None."""
     for key, limit in (
         (
             f"partner-application:ip:{client_ip(request)}",
@@ -55,8 +55,8 @@ def _wait_seconds(request: HttpRequest, email: str) -> int:
     ):
         decision = ratelimit.consume(key, limit)
         if not decision.allowed:
-            return decision.retry_after_s
-    return 0
+            return decision
+    return None
 
 
 def apply(request: HttpRequest) -> HttpResponse:
@@ -64,18 +64,17 @@ def apply(request: HttpRequest) -> HttpResponse:
     bounds = billing_selectors.fee_bounds(None, today)
     initial = {"monthly_fee": bounds["minimum"], "cycle": "monthly"}
     form = ApplicationForm(request.POST or None, initial=initial, **bounds)
-    status = 200
+    refusal = None
     if request.method == "POST" and form.is_valid():
         if form.is_spam:
             return render(request, "partners/application_sent.html")
-        wait = _wait_seconds(request, form.cleaned_data["contact_email"])
-        if wait:
+        refusal = _refusal(request, form.cleaned_data["contact_email"])
+        if refusal is not None:
             form.add_error(
                 None,
                 _("Too many applications from you lately. Try again in %(minutes)s minutes.")
-                % {"minutes": max(1, wait // 60)},
+                % {"minutes": max(1, refusal.retry_after_s // 60)},
             )
-            status = 429
         else:
             data = form.cleaned_data
             application = call_service(
@@ -96,16 +95,12 @@ def apply(request: HttpRequest) -> HttpResponse:
                     "partners:application_status", applications.status_token(application)
                 )
     preview_data = request.POST if request.method == "POST" else initial
-    return render(
+    response = render(
         request,
         "partners/apply.html",
-        {
-            "form": form,
-            **bounds,
-            **preview_context(None, preview_data),
-        },
-        status=status,
+        {"form": form, **bounds, **preview_context(None, preview_data)},
     )
+    return response if refusal is None else ratelimit.refused(response, refusal)
 
 
 def application_status(request: HttpRequest, token: str) -> HttpResponse:
