@@ -102,13 +102,15 @@ class MembershipAdmin(ReadOnlyAdmin):
 
 # Invitations, consents, verifications and erasure requests change only through their
 # pages and services (emailed, audited); the admin shows them.
-for read_only_model in (
-    Invitation,
-    Consent,
-    EmailVerification,
-    ErasureRequest,
-):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register(
+    [
+        Invitation,
+        Consent,
+        EmailVerification,
+        ErasureRequest,
+    ],
+    ReadOnlyAdmin,
+)
 
 
 @admin.register(LegalDocument)

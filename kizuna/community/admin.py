@@ -229,10 +229,8 @@ class ErasureBlockAdmin(ReadOnlyAdmin):
 
 
 # Names an identity was seen under: written by imports, read by merge suggestions.
-for read_only_model in (IdentityName,):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register([IdentityName], ReadOnlyAdmin)
 
 
 # Claims are decided on the staff claims page (audited, with an event).
-for read_only_model in (MemberClaim,):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register([MemberClaim], ReadOnlyAdmin)

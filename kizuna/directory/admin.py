@@ -84,10 +84,8 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 # Guilds and the collaboration board change through their pages and services, which
 # keep the merchant's contact hidden until it may be shown; the admin shows them.
-for read_only_model in (JointProposal, GuildMember, GuildMessage, HelpPost, HelpAnswer):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register([JointProposal, GuildMember, GuildMessage, HelpPost, HelpAnswer], ReadOnlyAdmin)
 
 
 # Requests waiting for their sender's email confirmation: nothing for staff to edit.
-for read_only_model in (VisitorLead,):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register([VisitorLead], ReadOnlyAdmin)

@@ -373,6 +373,8 @@ def guild_suggested_partner_ids(
     eligible = index.accepting & covering & ~index.ids_to_bits([*exclude, initiator_id])
     ranked = index.top(eligible, snapshot.Query(badge_codes=wanted), limit)
     return [pk for pk, _score in ranked]
+
+
 def focus_bonus(badge_codes: tuple[str, ...]) -> dict[int, int]:
     """Points per partner whose stated focus (注力分野) covers the lead's badges: the
     recommendation weight times 1000 for a partner focused on all of them, a share for some.

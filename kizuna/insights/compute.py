@@ -6,6 +6,7 @@ EventFilter.attendees and the glossary.
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
@@ -62,8 +63,8 @@ def _member_kpis(
     )
     if cohort is not None:
         rows = rows.filter(member_id__in=cohort)
-    totals = {
-        row.pop("period_start"): row
+    totals: dict[date, dict[str, Any]] = {
+        row["period_start"]: dict(row)
         for row in rows.order_by()
         .values("period_start")
         .annotate(
@@ -114,7 +115,7 @@ def _first_days(
     """(new members, new contributors) per period: members whose first activity, or first
     output, fell in it."""
     since, until = min(starts), next_start(interval, max(starts))
-    cohort_sql, cohort_params = "", []
+    cohort_sql, cohort_params = "", list[Any]()
     if cohort is not None:
         statement, cohort_params = _sql_of(cohort.values("member_id"))
         cohort_sql = f"AND member_id IN ({statement})"

@@ -1,7 +1,7 @@
 """Event KPIs, computed from the event and attendance tables (small), so filters apply."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -46,12 +46,6 @@ def events_in(interval: str, start: date, where: EventFilter = NO_FILTER) -> Que
     return where.apply(Event.objects.filter(starts_at__gte=since, starts_at__lt=until))
 
 
-def counted_attendances() -> QuerySet[Attendance]:
-    return Attendance.objects.filter(
-        member__is_bot=False, member__is_staff=False, member__merged_into__isnull=True
-    )
-
-
 def event_kpis(
     interval: str, start: date, where: EventFilter = NO_FILTER
 ) -> dict[str, float | None]:
@@ -68,7 +62,7 @@ def event_kpis_for(
         return {}
     since = tokyo_midnight(min(starts))
     until = tokyo_midnight(next_start(interval, max(starts)))
-    events_by_period: dict[date, list[Event]] = {start: [] for start in starts}
+    events_by_period: dict[date, list[_Held]] = {start: [] for start in starts}
     for event in _with_attendance(
         where.apply(Event.objects.filter(starts_at__gte=since, starts_at__lt=until))
     ):
@@ -78,19 +72,32 @@ def event_kpis_for(
     return {start: _figures(interval, start, events) for start, events in events_by_period.items()}
 
 
-def _with_attendance(events: QuerySet[Event]) -> list[Any]:
-    """The events with their counted attendances: attended, no_shows and first_timers
-    (attended, and never attended an earlier event).
+@dataclass
+class _Held:
+    """An event with its counted attendances (members not bots, staff or merged away)."""
+
+    starts_at: datetime
+    ends_at: datetime | None
+    prefecture: str
+    staff_run: bool
+    attended: int = 0
+    no_shows: int = 0
+    first_timers: int = 0  # attended, and never attended an earlier event
+
+
+def _with_attendance(events: QuerySet[Event]) -> list[_Held]:
+    """The events with their counted attendances.
 
     One grouped statement: first-timers are compared with each attendee's first attended
     event, computed once for all members; a correlated "no earlier attendance" subquery
     per attendance took minutes on SQLite over a few years of events.
     """
     listed = {
-        event.pk: event for event in events.only("starts_at", "ends_at", "prefecture", "staff_run")
+        pk: _Held(starts_at, ends_at, prefecture, staff_run)
+        for pk, starts_at, ends_at, prefecture, staff_run in events.values_list(
+            "pk", "starts_at", "ends_at", "prefecture", "staff_run"
+        )
     }
-    for event in listed.values():
-        event.attended = event.no_shows = event.first_timers = 0
     if not listed:
         return []
     chosen, params = events.order_by().values("pk").query.sql_with_params()
@@ -120,7 +127,7 @@ def _with_attendance(events: QuerySet[Event]) -> list[Any]:
     return list(listed.values())
 
 
-def _figures(interval: str, start: date, events: list[Any]) -> dict[str, float | None]:
+def _figures(interval: str, start: date, events: list[_Held]) -> dict[str, float | None]:
     attendance = sum(e.attended for e in events)
     new = sum(e.first_timers for e in events)
     no_shows = sum(e.no_shows for e in events)
@@ -141,6 +148,6 @@ def _figures(interval: str, start: date, events: list[Any]) -> dict[str, float |
     }
 
 
-def _hours(event: Event) -> float:
+def _hours(event: _Held) -> float:
     duration = (event.ends_at - event.starts_at) if event.ends_at else DEFAULT_DURATION
     return max(duration.total_seconds(), 0) / 3600

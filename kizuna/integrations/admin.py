@@ -50,5 +50,6 @@ class WebhookAttemptAdmin(ReadOnlyAdmin):
 
 # Destinations are configured on their staff page (settings checked, credentials
 # encrypted, audited); records, rejections and runs are what syncs wrote.
-for read_only_model in (Destination, DestinationRecord, DestinationRejection, DestinationRun):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register(
+    [Destination, DestinationRecord, DestinationRejection, DestinationRun], ReadOnlyAdmin
+)

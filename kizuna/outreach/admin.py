@@ -33,16 +33,17 @@ class SuppressionAdmin(ReadOnlyAdmin):
 
 
 # Campaigns go through their pages (four eyes: an admin edit would bypass approval).
-for read_only_model in (Audience, Campaign, CampaignRecipient):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register([Audience, Campaign, CampaignRecipient], ReadOnlyAdmin)
 
 
 # What the platforms' hooks and the inbox recorded.
-for read_only_model in (
-    ChannelIdentity,
-    InboxThread,
-    InboxMessage,
-    HookEvent,
-    HookRejection,
-):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register(
+    [
+        ChannelIdentity,
+        InboxThread,
+        InboxMessage,
+        HookEvent,
+        HookRejection,
+    ],
+    ReadOnlyAdmin,
+)

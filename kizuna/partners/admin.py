@@ -169,5 +169,4 @@ class EvangelistWorkAdmin(AuditedAdmin):
 
 # Applications and exits change only through their review pages and services (audited,
 # emailed, with events); the admin shows them.
-for read_only_model in (PartnerApplication, ApplicationStep, ProgramExit):
-    admin.site.register(read_only_model, ReadOnlyAdmin)
+admin.site.register([PartnerApplication, ApplicationStep, ProgramExit], ReadOnlyAdmin)
