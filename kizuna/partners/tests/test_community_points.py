@@ -15,7 +15,6 @@ from django.utils import timezone
 from kizuna.community import services as community
 from kizuna.community.models import ActivityType, Affiliation
 from kizuna.core.consumers import dispatch
-from kizuna.core.events import emit
 from kizuna.partners.models import Contribution, ContributionKind, Rank
 from kizuna.partners.services.community_points import activity_contribution_rule_set
 from kizuna.partners.services.rank import contribution_record, ranks_review
@@ -79,20 +78,8 @@ def affiliate(actor, member, partner, start: date, end: date | None = None) -> A
 
 
 def change_end(affiliation: Affiliation, end: date | None) -> None:
-    """What community's affiliation service does when an end date changes: save, then emit."""
-    before = {"start_date": affiliation.start_date, "end_date": affiliation.end_date}
-    affiliation.end_date = end
-    affiliation.save(update_fields=["end_date"])
-    emit(
-        "affiliation.changed",
-        {
-            "affiliation_id": affiliation.pk,
-            "member_id": affiliation.member_id,
-            "organization_id": affiliation.organization_id,
-            "before": before,
-            "after": {"start_date": affiliation.start_date, "end_date": end},
-        },
-    )
+    """Move (or, with None, remove) the end date through community's service, as staff do."""
+    community.affiliation_update(actor=None, affiliation=affiliation, end_date=end)
     dispatch(CONSUMER)
 
 
