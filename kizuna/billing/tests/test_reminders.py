@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 
 from kizuna.billing import services
 from kizuna.billing.models import Invoice, ReminderLog
@@ -70,9 +71,8 @@ def test_a_failed_send_is_recorded_for_staff_and_retried_later(invoice, settings
     assert (delivery.state, delivery.error) == (State.DEFERRED, "SMTP down")
 
 
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
+class BrokenBackend(BaseEmailBackend):
+    """A relay that is down: every send fails (opening a session is Django's no-op)."""
 
     def send_messages(self, messages):
         raise ConnectionError("SMTP down")
