@@ -133,6 +133,13 @@ region  # BISettings
 export_hour  # BISettings
 access_key_id  # BICredentials
 secret_access_key  # BICredentials
+instance_url  # SalesforceSettings (the plugin reads its settings by key)
+sandbox  # SalesforceSettings
+api_version  # SalesforceSettings
+external_id_field  # SalesforceSettings
+api_reserve_percent  # SalesforceSettings
+consumer_key  # SalesforceCredentials
+private_key  # SalesforceCredentials
 # kizuna/community: Django admin and form hooks, API output fields.
 save_related  # kizuna/community/admin.py (ModelAdmin hook: the service set the organizers)
 show_full_result_count  # kizuna/community/admin.py (ModelAdmin option)

@@ -289,6 +289,13 @@ KIZUNA_WEBHOOK_TIMEOUT_S = float(os.environ.get("KIZUNA_WEBHOOK_TIMEOUT_S", "15"
 KIZUNA_WEBHOOK_RETRY_SCALE = float(os.environ.get("KIZUNA_WEBHOOK_RETRY_SCALE", "1"))
 # Where the destinations' SDKs send their calls: the vendors' hosts, a local fake in tests.
 KIZUNA_HUBSPOT_HOST = os.environ.get("KIZUNA_HUBSPOT_HOST", "https://api.hubapi.com")
+# A Salesforce destination's instance URL must be a host under one of these domains (staff
+# enter it: Kizuna calls no other host with the org's credentials).
+KIZUNA_SALESFORCE_DOMAINS = envlist(
+    "KIZUNA_SALESFORCE_DOMAINS", "salesforce.com,force.com,salesforce.mil,sfcrmproducts.cn"
+)
+# Destination run rows (the run log on each destination's page) older than this are pruned.
+KIZUNA_DESTINATION_RUN_RETENTION_DAYS = envint("KIZUNA_DESTINATION_RUN_RETENTION_DAYS", 30)
 # BI destinations with a folder target write under this directory, never elsewhere.
 KIZUNA_BI_EXPORT_ROOT = Path(os.environ.get("KIZUNA_BI_EXPORT_ROOT", BASE_DIR / "var" / "bi"))
 

@@ -72,6 +72,8 @@ class Destination:
 
     # A nightly file export (BI) instead of upserts that follow the feed.
     daily_export: ClassVar[bool] = False
+    # Objects per batch of a full resync: a destination with a bulk API takes more at once.
+    resync_batch: ClassVar[int] = 100
 
     @property
     def objects(self) -> list[str]:
@@ -90,6 +92,10 @@ class Destination:
 
     def write(self, ctx: WriteContext, kind: str, records: list[Record]) -> WriteResult:
         raise NotImplementedError
+
+    def write_resync(self, ctx: WriteContext, kind: str, records: list[Record]) -> WriteResult:
+        """A batch of a full resync (`resync_batch` records); the feed's upserts by default."""
+        return self.write(ctx, kind, records)
 
     def related_kinds(self, kind: str) -> list[str]:
         """Kinds whose destination ids a record of `kind` needs (written first)."""

@@ -3,8 +3,11 @@
 from kizuna.integrations.destinations.base import Destination
 from kizuna.integrations.destinations.bi import BIExport
 from kizuna.integrations.destinations.hubspot import HubSpot
+from kizuna.integrations.destinations.salesforce import SalesforceDestination
 
-DESTINATIONS: dict[str, Destination] = {plugin.kind: plugin for plugin in [HubSpot(), BIExport()]}
+DESTINATIONS: dict[str, Destination] = {
+    plugin.kind: plugin for plugin in [HubSpot(), SalesforceDestination(), BIExport()]
+}
 
 
 def plugin_for(kind: str) -> Destination:

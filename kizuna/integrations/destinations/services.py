@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import httpx
+from django.conf import settings as conf
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -50,6 +51,7 @@ FEED_PAGE = 500
 MAX_PAGES_PER_RUN = 20  # leave the worker to other jobs; the next run goes on from the cursor
 MAX_RESYNC_BATCHES_PER_RUN = 50
 STALE_RUN = timedelta(minutes=30)
+PRUNE_BATCH = 1000
 AUDITED = ["name", "settings", "mapping", "enabled"]
 
 
@@ -241,12 +243,13 @@ class _Run:
         self.ctx = _context(destination)
         self.mapping = effective_mapping(self.plugin, destination.mapping)
 
-    def write(self, kind: str, ids: Iterable[int]) -> None:
+    def write(self, kind: str, ids: Iterable[int], resync: bool = False) -> None:
         ids = sorted(set(ids))
-        for start in range(0, len(ids), BATCH):
-            self._write_batch(kind, ids[start : start + BATCH])
+        size = self.plugin.resync_batch if resync else BATCH
+        for start in range(0, len(ids), size):
+            self._write_batch(kind, ids[start : start + size], resync)
 
-    def _write_batch(self, kind: str, ids: list[int]) -> None:
+    def _write_batch(self, kind: str, ids: list[int], resync: bool = False) -> None:
         spec = objects.KINDS[kind]
         rows = spec.load(ids)  # a deleted object is skipped: the destination keeps its copy
         related = self._related(kind, rows)
@@ -273,7 +276,8 @@ class _Run:
             for object_id, row in sorted(rows.items())
             if object_id not in waiting
         ]
-        result = self.plugin.write(self.ctx, kind, records) if records else WriteResult()
+        writer = self.plugin.write_resync if resync else self.plugin.write
+        result = writer(self.ctx, kind, records) if records else WriteResult()
         self._record(kind, result, waiting)
 
     def _record(self, kind: str, result: WriteResult, waiting: dict[int, str]) -> None:
@@ -418,9 +422,9 @@ class _Run:
             kind = pending[0]
             self.run.resync_kind = kind
             after = int(self.destination.resyncs[kind])
-            ids = objects.KINDS[kind].ids_after(after, BATCH)
+            ids = objects.KINDS[kind].ids_after(after, self.plugin.resync_batch)
             if ids:
-                self.write(kind, ids)
+                self.write(kind, ids, resync=True)
             resyncs = dict(self.destination.resyncs)
             if ids:
                 resyncs[kind] = ids[-1]
@@ -505,3 +509,25 @@ def destinations_due(*, now: datetime | None = None) -> list[Destination]:
             Q(deferred_until__isnull=True) | Q(deferred_until__lte=now)
         )
     )
+
+
+def destination_runs_prune(*, now: datetime | None = None) -> int:
+    """Delete run rows older than `KIZUNA_DESTINATION_RUN_RETENTION_DAYS`; return how many.
+
+    A run row is a log line: what a destination holds, its cursor and its rejections live
+    elsewhere, so nothing a sync needs goes with it. Deleted a batch per transaction, so a
+    large backlog never holds a long lock on the table the running syncs write to.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=conf.KIZUNA_DESTINATION_RUN_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DestinationRun.objects.filter(started_at__lt=cutoff)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:PRUNE_BATCH]
+            )
+            if not batch:
+                return deleted
+            deleted += DestinationRun.objects.filter(pk__in=batch).delete()[0]

@@ -26,3 +26,9 @@ def sync_due_destinations() -> int:
     for destination in due:
         sync_destination.enqueue(destination.pk, False)
     return len(due)
+
+
+@periodic(every=timedelta(hours=1))
+@task()
+def prune_destination_runs() -> int:
+    return services.destination_runs_prune()
