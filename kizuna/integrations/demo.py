@@ -16,6 +16,7 @@ from kizuna.integrations.destinations.models import (
     DestinationRejection,
     DestinationRun,
 )
+from kizuna.integrations.destinations.salesforce import demo as salesforce_demo
 from kizuna.partners.models import PartnerProfile
 
 
@@ -83,3 +84,4 @@ def seed(ctx: DemoContext) -> None:
         calls_day=timezone.localdate(),
         calls_today=1_284,
     )
+    salesforce_demo.seed(ctx, admin)

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -61,3 +62,65 @@ def test_staff_configure_hubspot_and_see_the_records_it_rejected(
     )
     expect(page.locator(".facts")).to_contain_text("最新")
     assert len(hubspot.objects["companies"]) == 1
+
+
+@pytest.fixture
+def salesforce_org(settings, monkeypatch):
+    from kizuna.integrations.destinations import salesforce
+    from kizuna.integrations.tests import salesforce_fake
+
+    fake, server = salesforce_fake.serve()
+    settings.KIZUNA_SALESFORCE_DOMAINS = ["salesforce.com", "127.0.0.1"]
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", salesforce_fake.ca_bundle())
+    monkeypatch.setattr(salesforce, "BULK_POLL_SECONDS", 0)
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+def test_staff_configure_salesforce_check_it_and_see_the_records_it_refused(
+    page, alice, bob, bob_org, salesforce_org
+):
+    from kizuna.integrations.tests import salesforce_fake
+
+    partner_create(actor=bob, organization=bob_org)
+    secrets = {
+        "consumer_key": salesforce_fake.CONSUMER_KEY,
+        "username": salesforce_fake.USERNAME,
+        "private_key": salesforce_fake.private_key_pem(),
+    }
+    sign_in(page, "alice@example.com", PASSWORD)
+    page.goto("/integrations/destinations/new/")
+    page.get_by_label("種類").select_option("salesforce")
+    page.get_by_label("名前").fill("Salesforce (営業)")
+    page.get_by_label(re.compile(r"^設定")).fill('{"instance_url": "https://intranet.example.com"}')
+    page.get_by_label(re.compile(r"^認証情報")).fill(json.dumps(secrets))
+    page.get_by_label(re.compile(r"^項目対応")).fill('{"partners": {"rank": "Tier__c"}}')
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("form.card")).to_contain_text("is not a Salesforce domain")
+    page.get_by_label(re.compile(r"^設定")).fill(json.dumps({"instance_url": salesforce_org.url}))
+    page.get_by_label(re.compile(r"^認証情報")).fill(json.dumps(secrets))
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".message-success")).to_contain_text("連携先を保存しました")
+    expect(page.locator("h1")).to_contain_text("Salesforce (営業)")
+
+    page.get_by_role("button", name="接続を確認").click()
+    expect(page.locator(".message-success")).to_contain_text("Salesforce OK: Kizuna_Id__c found")
+
+    services.destination_sync(destination=Destination.objects.get())  # what the worker does
+
+    page.reload()
+    rejected = page.locator("table.rejections tbody tr").filter(has_text="partners #")
+    expect(rejected).to_contain_text("INVALID_FIELD: No such column 'Tier__c'")
+    page.get_by_role("link", name="設定する").click()
+    page.get_by_label(re.compile(r"^項目対応")).fill("")
+    page.get_by_role("button", name="保存").click()
+
+    services.destination_sync(destination=Destination.objects.get())
+
+    page.reload()
+    expect(page.locator("section").filter(has_text="拒否されたレコード")).to_contain_text(
+        "連携先はすべてのレコードを受け付けました"
+    )
+    expect(page.locator(".facts")).to_contain_text("最新")
+    assert len(salesforce_org.records["Account"]) == 1
