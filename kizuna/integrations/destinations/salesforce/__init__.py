@@ -110,9 +110,8 @@ class SalesforceCredentials(BaseModel):
     consumer_key: str = Field(min_length=1, max_length=300)
     username: str = Field(min_length=3, max_length=200)
     private_key: str = Field(min_length=1, max_length=10_000)
-    # Kept by Kizuna between runs: the last access token the JWT bearer flow returned.
-    access_token: str = ""
-    instance: str = ""
+    # Not entered by staff: Kizuna adds the access token the JWT bearer flow returns (and the
+    # instance it names) to the stored credentials, and replaces them when they expire.
 
     @field_validator("private_key")
     @classmethod

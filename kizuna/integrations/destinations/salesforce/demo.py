@@ -80,6 +80,8 @@ def seed(ctx: DemoContext, admin: Any) -> None:
                 destination=destination,
                 started_at=now - timedelta(hours=20, seconds=48),
                 finished_at=now - timedelta(hours=20),
+                cursor_from=max(0, cursor - 60),
+                cursor_to=max(0, cursor - 60),
                 resync_kind="partners",
                 accepted=len(partners),
             ),
