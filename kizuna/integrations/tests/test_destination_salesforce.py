@@ -381,3 +381,19 @@ def _with_token(destination, token, org):
             "instance": org.url.removeprefix("https://"),
         }
     )
+
+
+def test_a_private_key_that_cannot_sign_fails_the_check_with_a_reason(alice, org):
+    destination = make_destination(
+        alice,
+        org,
+        secrets={
+            "consumer_key": CONSUMER_KEY,
+            "username": USERNAME,
+            "private_key": "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----",
+        },
+    )
+    with pytest.raises(ServiceError) as error:
+        services.destination_check(actor=alice, destination=destination)
+    assert "The private key cannot sign" in str(error.value)
+    assert org.requests == []
