@@ -1,5 +1,6 @@
-"""A HubSpot destination in a realistic state, with no call made: seeding never reaches the
-network, so the state is what syncs against a portal would have left (see docs)."""
+"""A HubSpot destination (and a Salesforce one: salesforce/demo.py) in a realistic state, with
+no call made: seeding never reaches the network, so the state is what syncs against a portal
+would have left (see docs)."""
 
 from datetime import timedelta
 
