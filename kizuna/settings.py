@@ -289,6 +289,10 @@ KIZUNA_WEBHOOK_TIMEOUT_S = float(os.environ.get("KIZUNA_WEBHOOK_TIMEOUT_S", "15"
 KIZUNA_WEBHOOK_RETRY_SCALE = float(os.environ.get("KIZUNA_WEBHOOK_RETRY_SCALE", "1"))
 # Where the destinations' SDKs send their calls: the vendors' hosts, a local fake in tests.
 KIZUNA_HUBSPOT_HOST = os.environ.get("KIZUNA_HUBSPOT_HOST", "https://api.hubapi.com")
+KIZUNA_FREEE_API_URL = os.environ.get("KIZUNA_FREEE_API_URL", "https://api.freee.co.jp")
+KIZUNA_FREEE_TOKEN_URL = os.environ.get(
+    "KIZUNA_FREEE_TOKEN_URL", "https://accounts.secure.freee.co.jp/public_api/token"
+)
 # BI destinations with a folder target write under this directory, never elsewhere.
 KIZUNA_BI_EXPORT_ROOT = Path(os.environ.get("KIZUNA_BI_EXPORT_ROOT", BASE_DIR / "var" / "bi"))
 

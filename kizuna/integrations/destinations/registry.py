@@ -2,9 +2,12 @@
 
 from kizuna.integrations.destinations.base import Destination
 from kizuna.integrations.destinations.bi import BIExport
+from kizuna.integrations.destinations.freee import Freee
 from kizuna.integrations.destinations.hubspot import HubSpot
 
-DESTINATIONS: dict[str, Destination] = {plugin.kind: plugin for plugin in [HubSpot(), BIExport()]}
+DESTINATIONS: dict[str, Destination] = {
+    plugin.kind: plugin for plugin in [HubSpot(), Freee(), BIExport()]
+}
 
 
 def plugin_for(kind: str) -> Destination:
