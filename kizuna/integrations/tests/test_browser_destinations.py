@@ -82,8 +82,8 @@ def freee(settings):
 def test_staff_configure_freee_see_an_unknown_account_item_and_fix_it(
     page,
     alice,
-    bob_account,
-    freee,  # noqa: F811
+    bob_account,  # noqa: F811
+    freee,
 ):
     choose(bob_account, monthly_fee=30_000)
     billing.invoice_issue_for_period(
