@@ -149,7 +149,6 @@ def _seed_freee(ctx: DemoContext, admin: User | None) -> None:
     Destination.objects.filter(pk=destination.pk).update(
         cursor=head,
         last_synced_at=now - timedelta(seconds=25),
-        last_check="freee OK: company 1234567, 187 account items.",
         calls_day=timezone.localdate(),
         calls_today=312,
     )

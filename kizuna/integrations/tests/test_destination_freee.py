@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from kizuna.billing import services as billing
@@ -358,3 +359,59 @@ def test_the_invoice_lines_tax_shares_add_up_to_the_invoice_tax(alice, freee, bo
     assert sum(d["vat"] for d in deal["details"]) == invoice.tax
     assert sum(d["amount"] for d in deal["details"]) == invoice.total
     assert Invoice.objects.count() == 1
+
+
+@pytest.fixture
+def integrations_staff(make_user):
+    return make_user("ivy@example.com", display_name="Ivy", staff_roles=["integrations"])
+
+
+@pytest.fixture
+def partner_manager(make_user):
+    return make_user("pam@example.com", display_name="Pam", staff_roles=["partner_manager"])
+
+
+def _pages(destination):
+    pk = destination.pk
+    return [
+        ("get", reverse("integrations:destination_detail", args=[pk])),
+        ("get", reverse("integrations:destination_edit", args=[pk])),
+        ("post", reverse("integrations:destination_sync_now", args=[pk])),
+        ("post", reverse("integrations:destination_resync", args=[pk])),
+        ("post", reverse("integrations:destination_check", args=[pk])),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("alice", True),
+        ("integrations_staff", True),
+        ("partner_manager", False),
+        ("bob", False),
+        ("carol", False),
+        ("dave", False),
+        ("eve", False),
+    ],
+)
+def test_only_integrations_staff_reach_a_freee_destinations_pages(
+    client, request, alice, persona, allowed, personas, freee
+):
+    destination = make_destination(alice)
+    client.force_login(request.getfixturevalue(persona))
+    for method, url in _pages(destination):
+        status = getattr(client, method)(url).status_code
+        if allowed:
+            assert status in (200, 302), url
+        else:
+            assert status == 403, url
+
+
+def test_the_freee_page_shows_its_account_items_and_tax_categories(client, alice):
+    destination = make_destination(alice)
+    client.force_login(alice)
+    page = client.get(reverse("integrations:destination_detail", args=[destination.pk]))
+    html = page.content.decode()
+    assert "課税売上8%（軽減）" in html
+    assert "売上高" in html
+    assert "credit_notes" in html
