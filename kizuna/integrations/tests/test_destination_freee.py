@@ -415,3 +415,20 @@ def test_the_freee_page_shows_its_account_items_and_tax_categories(client, alice
     assert "課税売上8%（軽減）" in html
     assert "売上高" in html
     assert "credit_notes" in html
+
+
+def test_a_429_without_retry_after_waits_for_freees_rate_limit_reset(alice, freee, april_invoice):
+    reset = (timezone.now() + timedelta(minutes=10)).replace(microsecond=0)
+    freee.queue(
+        429,
+        {
+            "X-RateLimit-Limit": "10",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": reset.isoformat(),
+        },
+        {"status_code": 429, "message": "too many requests"},
+    )
+    destination = make_destination(alice)
+    sync(destination)
+    assert destination.deferred_until == reset
+    assert destination.cursor == 0

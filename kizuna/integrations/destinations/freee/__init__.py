@@ -24,7 +24,7 @@ documented hourly limit) in Kizuna's database token bucket, shared by every work
 
 import unicodedata
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 
@@ -132,13 +132,17 @@ def _retry_at(response: httpx.Response) -> datetime:
             return parsedate_to_datetime(value)
         except (TypeError, ValueError):
             pass
-    reset = response.headers.get("X-RateLimit-Reset", "").strip()
-    if reset:
-        try:
-            return datetime.fromisoformat(reset)
-        except ValueError:
-            pass
-    return now + DEFAULT_WAIT
+    reset = _aware(response.headers.get("X-RateLimit-Reset", ""))
+    return reset or now + DEFAULT_WAIT
+
+
+def _aware(value: str) -> datetime | None:
+    """An ISO 8601 time; one without an offset is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
 
 
 class FreeeApi:
@@ -203,9 +207,8 @@ class FreeeApi:
         creds = self.ctx.credentials
         if not creds.get("access_token"):
             return True
-        try:
-            expires_at = datetime.fromisoformat(creds.get("expires_at") or "")
-        except ValueError:
+        expires_at = _aware(creds.get("expires_at") or "")
+        if expires_at is None:
             return False  # unknown: a 401 will tell
         return expires_at - REFRESH_MARGIN <= timezone.now()
 
