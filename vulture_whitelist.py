@@ -126,6 +126,10 @@ required  # DestinationForm's secrets field
 pipeline  # HubSpotSettings
 stages  # HubSpotSettings
 daily_call_limit  # settings schemas
+ref_prefix  # FreeeSettings
+walletable_type  # FreeeSettings
+walletable_id  # FreeeSettings
+hourly_call_limit  # FreeeSettings
 oldest_at  # Lag, on the destination page
 cursor_to  # DestinationRun, on the destination page
 resync_kind  # DestinationRun

@@ -296,6 +296,10 @@ KIZUNA_SALESFORCE_DOMAINS = envlist(
 )
 # Destination run rows (the run log on each destination's page) older than this are pruned.
 KIZUNA_DESTINATION_RUN_RETENTION_DAYS = envint("KIZUNA_DESTINATION_RUN_RETENTION_DAYS", 30)
+KIZUNA_FREEE_API_URL = os.environ.get("KIZUNA_FREEE_API_URL", "https://api.freee.co.jp")
+KIZUNA_FREEE_TOKEN_URL = os.environ.get(
+    "KIZUNA_FREEE_TOKEN_URL", "https://accounts.secure.freee.co.jp/public_api/token"
+)
 # BI destinations with a folder target write under this directory, never elsewhere.
 KIZUNA_BI_EXPORT_ROOT = Path(os.environ.get("KIZUNA_BI_EXPORT_ROOT", BASE_DIR / "var" / "bi"))
 

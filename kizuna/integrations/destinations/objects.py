@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kizuna.accounts.models import Membership, MembershipRole
+from kizuna.billing.models import BillingAccount, Invoice, InvoiceKind, Payment
 from kizuna.directory.models import Assignment, Review
 from kizuna.partners.models import PartnerProfile
 
@@ -118,6 +119,104 @@ def _reviews(ids: list[int]) -> dict[int, dict[str, Any]]:
     }
 
 
+def _billing_accounts(ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = BillingAccount.objects.filter(pk__in=ids)
+    return {
+        a.pk: {
+            "legal_name": a.legal_name,
+            "billing_email": a.billing_email,
+            "payer_kana": a.payer_kana,
+        }
+        for a in rows
+    }
+
+
+def _line_taxes(invoice: Invoice) -> list[int]:
+    """Each line's share of its rate's consumption tax.
+
+    The tax is computed and rounded once per rate (the qualified-invoice rule), so a line
+    has no tax of its own; systems that want one per line get shares that add up exactly:
+    proportional, rounded down, the remainder on the rate's largest line.
+    """
+    lines = list(invoice.lines.all())
+    shares = [0] * len(lines)
+    for tax in invoice.taxes.all():
+        positions = [i for i, line in enumerate(lines) if line.tax_rate_percent == tax.rate_percent]
+        if not positions or not tax.taxable_amount:
+            continue
+        for i in positions:
+            shares[i] = tax.tax * lines[i].amount // tax.taxable_amount
+        largest = max(positions, key=lambda i: lines[i].amount)
+        shares[largest] += tax.tax - sum(shares[i] for i in positions)
+    return shares
+
+
+def _documents(kind: str) -> Callable[[list[int]], dict[int, dict[str, Any]]]:
+    def load(ids: list[int]) -> dict[int, dict[str, Any]]:
+        rows = (
+            Invoice.objects.filter(pk__in=ids, kind=kind)
+            .select_related("corrects")
+            .prefetch_related("lines", "taxes")
+        )
+        return {
+            d.pk: {
+                "number": d.display_number,
+                "issue_date": d.issue_date.isoformat(),
+                "due_date": d.due_date.isoformat(),
+                "recipient_name": d.recipient_name,
+                "period": f"{d.period_start:%Y-%m}/{d.period_end:%Y-%m}",
+                "subtotal": d.subtotal,
+                "tax": d.tax,
+                "total": d.total,
+                "lines": [
+                    {
+                        "description": line.description,
+                        "amount": line.amount,
+                        "tax_rate_percent": line.tax_rate_percent,
+                        "tax": share,
+                    }
+                    for line, share in zip(d.lines.all(), _line_taxes(d), strict=True)
+                ],
+                "corrects_number": d.corrects.display_number if d.corrects else "",
+                "account_id": d.account_id,
+            }
+            for d in rows
+        }
+
+    return load
+
+
+def _payments(ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = Payment.objects.filter(pk__in=ids).select_related("invoice")
+    result = {}
+    for p in rows:
+        # The n-th payment of this invoice with this date and amount: what tells two equal
+        # payments apart in a system that keeps no id of ours on a payment.
+        same = Payment.objects.filter(
+            invoice_id=p.invoice_id, paid_on=p.paid_on, amount=p.amount, pk__lte=p.pk
+        )
+        result[p.pk] = {
+            "paid_on": p.paid_on.isoformat(),
+            "amount": p.amount,
+            "invoice_number": p.invoice.display_number,
+            "ordinal": same.count(),
+            "invoice_id": p.invoice_id,
+        }
+    return result
+
+
+DOCUMENT_FIELDS = [
+    "number",
+    "issue_date",
+    "due_date",
+    "recipient_name",
+    "period",
+    "subtotal",
+    "tax",
+    "total",
+    "lines",
+]
+
 KINDS: dict[str, ObjectKind] = {
     kind.name: kind
     for kind in [
@@ -174,6 +273,39 @@ KINDS: dict[str, ObjectKind] = {
             load=_reviews,
             ids_after=_ids_after(Review.objects.all()),
             related={"partners": lambda row: row["partner_id"]},
+        ),
+        ObjectKind(
+            name="billing_accounts",
+            fields=["legal_name", "billing_email", "payer_kana"],
+            events={},  # written when an invoice needs them, and on a resync
+            load=_billing_accounts,
+            ids_after=_ids_after(BillingAccount.objects.all()),
+            related={},
+        ),
+        ObjectKind(
+            name="invoices",
+            fields=DOCUMENT_FIELDS,
+            events={"invoice.issued": _one("invoice_id")},
+            load=_documents(InvoiceKind.INVOICE),
+            ids_after=_ids_after(Invoice.objects.filter(kind=InvoiceKind.INVOICE)),
+            related={"billing_accounts": lambda row: row["account_id"]},
+        ),
+        ObjectKind(
+            name="credit_notes",
+            fields=[*DOCUMENT_FIELDS, "corrects_number"],
+            # The payload's invoice_id is the credit note's own id.
+            events={"invoice.credited": _one("invoice_id")},
+            load=_documents(InvoiceKind.CREDIT_NOTE),
+            ids_after=_ids_after(Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE)),
+            related={"billing_accounts": lambda row: row["account_id"]},
+        ),
+        ObjectKind(
+            name="payments",
+            fields=["paid_on", "amount", "invoice_number", "ordinal"],
+            events={"payment.matched": _one("payment_id")},
+            load=_payments,
+            ids_after=_ids_after(Payment.objects.all()),
+            related={"invoices": lambda row: row["invoice_id"]},
         ),
     ]
 }

@@ -2,11 +2,12 @@
 
 from kizuna.integrations.destinations.base import Destination
 from kizuna.integrations.destinations.bi import BIExport
+from kizuna.integrations.destinations.freee import Freee
 from kizuna.integrations.destinations.hubspot import HubSpot
 from kizuna.integrations.destinations.salesforce import SalesforceDestination
 
 DESTINATIONS: dict[str, Destination] = {
-    plugin.kind: plugin for plugin in [HubSpot(), SalesforceDestination(), BIExport()]
+    plugin.kind: plugin for plugin in [HubSpot(), SalesforceDestination(), Freee(), BIExport()]
 }
 
 

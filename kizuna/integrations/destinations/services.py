@@ -125,14 +125,14 @@ def destination_update(
 ) -> Destination:
     """Change a destination; `secrets=None` keeps the stored credentials.
 
-    A changed mapping gets a new version, so the next run retries every record rejected
-    under the old one.
+    A changed mapping or settings (freee's account items and tax categories are settings)
+    get a new mapping version, so the next run retries every record rejected under the old.
     """
     plugin = plugin_for(destination.kind)
     settings = _validated(plugin, settings, secrets, mapping)
     with transaction.atomic():
         before = audit.snapshot(destination, AUDITED)
-        if mapping != destination.mapping:
+        if mapping != destination.mapping or settings != destination.settings:
             destination.mapping_version += 1
         destination.name, destination.settings = name, settings
         destination.enabled, destination.mapping = enabled, mapping

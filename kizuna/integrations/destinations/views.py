@@ -77,6 +77,10 @@ def destination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "runs": destination.runs.all()[:20],
             "resync_form": ResyncForm(kinds=plugin.objects),
             "mapping": effective_mapping(plugin, destination.mapping),
+            "settings": [
+                (name, json.dumps(value, ensure_ascii=False))
+                for name, value in destination.settings.items()
+            ],
         },
     )
 
