@@ -142,7 +142,9 @@ def test_a_new_applicants_single_welcome_email_invites_them_as_owner(alice, clie
     application = submit()
     sent_before = len(sent_mail())
     applications.application_approve(actor=alice, application=application, today=TODAY)
-    organization = PartnerApplication.objects.get(pk=application.pk).partner.organization
+    partner = PartnerApplication.objects.get(pk=application.pk).partner
+    assert partner is not None
+    organization = partner.organization
     # No account exists before the applicant accepts: nobody can sign in with a guessed reset.
     assert not User.objects.filter(email="hanako@sakura.example.jp").exists()
     assert not organization.memberships.exists()
