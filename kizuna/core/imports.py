@@ -21,7 +21,7 @@ as well: the same file applied again reports every line unchanged.
 
 The uploaded file is kept until the job ends (applied, failed or cancelled), then
 `import_files_prune` (a periodic job) deletes it. Permissions: whoever may use an importer
-may see and drive its jobs (`Importer.allowed`).
+may see and drive its jobs (`Importer.allowed`, narrowed per job by `Importer.allowed_job`).
 """
 
 import csv
@@ -60,6 +60,11 @@ class Importer:
 
     def allowed(self, user: Any) -> bool:
         raise NotImplementedError
+
+    def allowed_job(self, user: Any, job: ImportJob) -> bool:
+        """Whether `user` may see and drive `job`: by default whoever may use the importer;
+        an importer whose jobs belong to one organization narrows it to that organization."""
+        return self.allowed(user)
 
     def units(self, job: ImportJob, stream: BinaryIO) -> Iterator[Any]:
         raise NotImplementedError
