@@ -119,7 +119,8 @@ def _import_row(
     )
     if not form.is_valid():
         reasons = "; ".join(
-            f"{name}: {' '.join(str(error) for error in errors)}"
+            f"{form.fields[name].label if name in form.fields else name}: "
+            f"{' '.join(str(error) for error in errors)}"
             for name, errors in form.errors.items()
         )
         return REJECTED, f"{row.get('label', '')} ({reasons})"
