@@ -26,6 +26,7 @@ from kizuna.core.imports import (
     UNCHANGED,
     UPDATED,
     Importer,
+    ImportRun,
     LineOutcome,
     LineRejected,
     csv_dicts,
@@ -83,7 +84,7 @@ class ClientSiteImporter(Importer):
                 )
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         organization = Organization.objects.get(pk=job.options["organization_id"])
         existing = {

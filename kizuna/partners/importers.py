@@ -14,6 +14,7 @@ from kizuna.core.imports import (
     REJECTED,
     UPDATED,
     Importer,
+    ImportRun,
     LineOutcome,
     LineRejected,
     decoded_lines,
@@ -45,7 +46,7 @@ class PartnerImporter(Importer):
                 yield number, text
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         return [(number, *import_line(text)) for number, text in units]
 
