@@ -12,7 +12,8 @@ class UserCreated(EventPayload):
 class OrganizationCreated(EventPayload):
     organization_id: int
     kind: str
-    owner_id: int
+    # None while the first owner's invitation is open (see partners' application approval).
+    owner_id: int | None
 
 
 # Sign-ups are internal: a partner becomes visible to integrations with `partner.created`.

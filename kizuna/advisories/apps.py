@@ -6,3 +6,6 @@ class AdvisoriesConfig(AppConfig):
     name = "kizuna.advisories"
     label = "advisories"
     verbose_name = _("Security advisories")
+
+    def ready(self) -> None:
+        from kizuna.advisories import importers  # noqa: F401 - registers the import job

@@ -29,6 +29,15 @@ class AdvisoryAcknowledged(EventPayload):
     acknowledged_at: dt.datetime
 
 
+class AdvisoryAnswered(EventPayload):
+    advisory_id: int
+    identifier: str
+    organization_id: int
+    answered_at: dt.datetime
+    deadline: dt.datetime | None
+    on_time: bool
+
+
 class SiteStatusChanged(EventPayload):
     advisory_id: int
     identifier: str
@@ -48,3 +57,5 @@ declare_for_partner("advisory.revised", schema=AdvisoryToPartner)
 declare("advisory.published", schema=AdvisoryRef, public=True, scope="advisories:read")
 declare_for_partner("advisory.acknowledged", schema=AdvisoryAcknowledged)
 declare_for_partner("advisory.site_status_changed", schema=SiteStatusChanged)
+# Internal: the partners app turns an answer by the deadline into contribution points.
+declare("advisory.answered", schema=AdvisoryAnswered)

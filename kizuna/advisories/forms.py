@@ -143,6 +143,16 @@ class ClientSiteForm(forms.ModelForm):
         return data
 
 
+class ClientSiteImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: label, product_version, url, plugins, hosting_notes "
+            "(or ラベル, 製品バージョン, URL, プラグイン, ホスティングメモ). UTF-8 or Shift_JIS."
+        ),
+    )
+
+
 class SiteStatusForm(forms.Form):
     state = forms.ChoiceField(label=_("Status"), choices=SiteState.choices)
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -139,6 +139,9 @@ class AdvisoryTarget(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The first moment the partner had acknowledged and had no site left open: its answer,
+    # which earns security contribution points when it came by the deadline.
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kizuna.accounts.models import Organization
 from kizuna.advisories import notices
 from kizuna.advisories.models import (
+    OPEN_SITE_STATES,
     Advisory,
     AdvisoryRevision,
     AdvisoryState,
@@ -401,7 +402,39 @@ def advisory_acknowledge(
             actor=user,
         )
         audit.record(actor=user, action="advisory.acknowledged", obj=target.advisory)
+        _note_if_answered(advisory=target.advisory, organization_id=target.organization_id, now=now)
     return bool(changed)
+
+
+def _note_if_answered(*, advisory: Advisory, organization_id: int, now: dt.datetime) -> None:
+    """The first time a partner has acknowledged and has no site left open, that is its
+    answer: stamped once, and announced with whether it came by the deadline."""
+    from kizuna.advisories.selectors import deadline
+
+    if SiteStatus.objects.filter(
+        advisory=advisory, site__organization_id=organization_id, state__in=OPEN_SITE_STATES
+    ).exists():
+        return
+    answered = AdvisoryTarget.objects.filter(
+        advisory=advisory,
+        organization_id=organization_id,
+        acknowledged_at__isnull=False,
+        answered_at__isnull=True,
+    ).update(answered_at=now)
+    if not answered:
+        return
+    due = deadline(advisory)
+    emit(
+        "advisory.answered",
+        {
+            "advisory_id": advisory.pk,
+            "identifier": advisory.identifier,
+            "organization_id": organization_id,
+            "answered_at": now,
+            "deadline": due,
+            "on_time": due is None or now <= due,
+        },
+    )
 
 
 SITE_FIELDS = ("label", "url", "product_version", "plugins", "hosting_notes")
@@ -514,6 +547,7 @@ def site_status_set(
         before={"state": previous},
         after={"state": state, "on": on.isoformat(), "note": note},
     )
+    _note_if_answered(advisory=advisory, organization_id=site.organization_id, now=timezone.now())
     return status
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("sites/", views.sites, name="sites"),
     path("sites/new/", views.site_edit, name="site_new"),
+    path("sites/import/", views.sites_import, name="sites_import"),
     path("sites/<int:site_id>/", views.site_edit, name="site_edit"),
     path("sites/<int:site_id>/delete/", views.site_delete, name="site_delete"),
     path("ack/<str:token>/", views.acknowledge_link, name="ack_link"),

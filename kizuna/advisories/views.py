@@ -23,6 +23,7 @@ from kizuna.advisories import permissions, selectors, services
 from kizuna.advisories.forms import (
     AdvisoryForm,
     ClientSiteForm,
+    ClientSiteImportForm,
     SiteStatusForm,
     VulnerabilityReportForm,
 )
@@ -37,6 +38,8 @@ from kizuna.advisories.osv import advisory_osv
 from kizuna.core import ratelimit
 from kizuna.core.exports import export_response
 from kizuna.core.forms import call_service
+from kizuna.core.imports import import_job_create
+from kizuna.core.models import ImportJob
 from kizuna.core.request_context import client_ip
 
 REPORT_LIMIT = ratelimit.Limit(capacity=5, per_seconds=3600)
@@ -240,6 +243,33 @@ def site_edit(request: HttpRequest, site_id: int | None = None) -> HttpResponse:
         messages.success(request, _("Site saved."))
         return redirect("advisories:sites")
     return render(request, "advisories/site_form.html", {"form": form, "site": site})
+
+
+@login_required
+def sites_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of client sites; its dry run and apply are an import job (the worker's)."""
+    organization = _own_organization(request)
+    if not permissions.can_change_sites(request.user, organization):
+        raise PermissionDenied
+    form = ClientSiteImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(
+                kind="client_sites",
+                actor=request.user,
+                file=upload,
+                filename=upload.name,
+                options={"organization_id": organization.pk},
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("imports:job", pk=job.pk)
+    jobs = ImportJob.objects.filter(
+        kind="client_sites", options__organization_id=organization.pk
+    ).select_related("created_by")[:10]
+    return render(request, "advisories/sites_import.html", {"form": form, "jobs": jobs})
 
 
 @login_required

@@ -10,7 +10,15 @@ from kizuna.billing import bankcsv
 from kizuna.billing.models import Deposit
 from kizuna.billing.permissions import is_billing_staff
 from kizuna.billing.services import bank_statement_import
-from kizuna.core.imports import NEW, REJECTED, UNCHANGED, Importer, LineOutcome, register
+from kizuna.core.imports import (
+    NEW,
+    REJECTED,
+    UNCHANGED,
+    Importer,
+    ImportRun,
+    LineOutcome,
+    register,
+)
 from kizuna.core.models import ImportJob
 
 
@@ -32,7 +40,7 @@ class BankStatementImporter(Importer):
         yield stream.read()
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         [content] = units
         layout = job.options.get("layout") or ""

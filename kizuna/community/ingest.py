@@ -102,6 +102,10 @@ class Ingestion:
     on_outcome: OnOutcome | None = None
     summary: Summary = field(default_factory=Summary)
     output_by_type: dict[str, bool] = field(default_factory=dict)
+    # A dry run's batches are rolled back, so a person new in one batch is new again in the
+    # next: the people a dry run has counted already, (platform, handle), across batches
+    # (and across the calls of one import job's dry run, which passes the same set).
+    dry_run_people: set[tuple[str, str]] = field(default_factory=set)
 
     # Whether the next batch looks up existing activities before inserting. It starts
     # careful; a batch that finds none lets the next one insert optimistically.
@@ -179,9 +183,13 @@ class Ingestion:
                 batch.emit_events(self.actor)
                 # Read while the transaction holds the write lock: see _IdentityCache.
                 stamp = cache.stamp()
-        if not self.dry_run:
+        if self.dry_run:
+            fresh = set(batch.people_created) - self.dry_run_people
+            self.dry_run_people |= fresh
+            self.summary.members_created += len(fresh)
+        else:
             cache.remember(batch.resolved, stamp)
-        self.summary.members_created += len(batch.members_created)
+            self.summary.members_created += len(batch.members_created)
         return batch
 
     def _report(self, rejections: list[Outcome], batch: "_Batch") -> None:
@@ -301,6 +309,7 @@ class _Batch:
         self.known_identities = known_identities or {}
         self.resolved: dict[tuple[str, str], tuple[int, int]] = {}
         self.members_created: list[int] = []
+        self.people_created: list[tuple[str, str]] = []
         self.created: list[Line] = []
         self.unchanged: list[int] = []  # line numbers
         self.rejected: list[Outcome] = []
@@ -497,6 +506,7 @@ class _Batch:
             ],
         )
         self.members_created = [member_id for _identity_id, member_id in created]
+        self.people_created = [line.person for line in lines]
         return {
             line.person: (identity_id, member_id)
             for (identity_id, member_id), line in zip(created, lines, strict=True)

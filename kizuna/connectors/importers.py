@@ -14,7 +14,7 @@ from kizuna.community.permissions import CommunityAction, can_community
 from kizuna.connectors import connpass_csv
 from kizuna.connectors.generic import read_csv, read_jsonl
 from kizuna.connectors.slack_export import read_export
-from kizuna.core.imports import NEW, Importer, LineOutcome, register
+from kizuna.core.imports import NEW, Importer, ImportRun, LineOutcome, register
 from kizuna.core.models import ImportJob
 
 _STATUS = {CREATED: NEW}
@@ -43,7 +43,7 @@ class ActivityImporter(Importer):
             yield from read_jsonl(stream)
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         outcomes: list[LineOutcome] = []
 
@@ -52,13 +52,15 @@ class ActivityImporter(Importer):
                 (outcome.line, _STATUS.get(outcome.status, outcome.status), outcome.reason)
             )
 
-        community.activities_ingest(
+        summary = community.activities_ingest(
             records=units,
             actor=actor,
             dry_run=dry_run,
             on_outcome=keep,
             batch_size=max(len(units), 1),
+            dry_run_people=run.memo.setdefault("people", set()),
         )
+        run.figures["members_created"] += summary.members_created
         return outcomes
 
 
@@ -78,7 +80,7 @@ class ConnpassParticipantImporter(Importer):
         yield from connpass_csv.read_participants(stream)
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         event = Event.objects.get(pk=job.options["event_id"])
         return connpass_csv.participants_apply(actor=actor, event=event, rows=units)

@@ -29,7 +29,7 @@ _RUNNING = (ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.
 def _job_for(request: HttpRequest, pk: int) -> tuple[ImportJob, imports.Importer]:
     job = get_object_or_404(ImportJob, pk=pk)
     importer = imports.importer_for(job.kind)
-    if not importer.allowed(request.user):
+    if not importer.allowed_job(request.user, job):
         raise PermissionDenied
     return job, importer
 

@@ -21,13 +21,15 @@ as well: the same file applied again reports every line unchanged.
 
 The uploaded file is kept until the job ends (applied, failed or cancelled), then
 `import_files_prune` (a periodic job) deletes it. Permissions: whoever may use an importer
-may see and drive its jobs (`Importer.allowed`).
+may see and drive its jobs (`Importer.allowed`, narrowed per job by `Importer.allowed_job`).
 """
 
 import csv
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any, BinaryIO, ClassVar
 
@@ -48,6 +50,18 @@ LineOutcome = tuple[int, str, str]  # (line, status, reason)
 OnProgress = Callable[[int], None]
 
 
+@dataclass
+class ImportRun:
+    """What one run of a job (its dry run, or its apply) carries from chunk to chunk.
+
+    `memo` lives as long as the run (a dry run always runs whole in one process: see
+    import_job_check); `figures` are the chunk's counts beyond its lines (e.g. members
+    created), summed into the report with the chunk's outcomes."""
+
+    memo: dict[str, Any] = field(default_factory=dict)
+    figures: Counter[str] = field(default_factory=Counter)
+
+
 class LineRejected(Exception):
     """A unit that cannot be read; the message is its reason in the report."""
 
@@ -61,11 +75,16 @@ class Importer:
     def allowed(self, user: Any) -> bool:
         raise NotImplementedError
 
+    def allowed_job(self, user: Any, job: ImportJob) -> bool:
+        """Whether `user` may see and drive `job`: by default whoever may use the importer;
+        an importer whose jobs belong to one organization narrows it to that organization."""
+        return self.allowed(user)
+
     def units(self, job: ImportJob, stream: BinaryIO) -> Iterator[Any]:
         raise NotImplementedError
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         raise NotImplementedError
 
@@ -293,7 +312,14 @@ def import_job_cancel(*, job: ImportJob, actor: Any) -> bool:
     return bool(moved)
 
 
-def _add_outcomes(report: dict[str, Any], outcomes: Iterable[LineOutcome]) -> None:
+def _add_outcomes(
+    report: dict[str, Any], outcomes: Iterable[LineOutcome], run: ImportRun | None = None
+) -> None:
+    if run is not None and run.figures:
+        figures = report.setdefault("figures", {})
+        for name, value in run.figures.items():
+            figures[name] = figures.get(name, 0) + value
+        run.figures.clear()
     counts = report.setdefault("counts", dict.fromkeys(STATUSES, 0))
     lines = report.setdefault("lines", [])
     cap = settings.KIZUNA_IMPORT_REPORT_MAX_LINES
@@ -341,6 +367,7 @@ def import_job_check(*, job: ImportJob, on_progress: OnProgress | None = None) -
     importer = importer_for(job.kind)
     report: dict[str, Any] = {}
     _add_outcomes(report, [])
+    run = ImportRun()
     done = 0
     try:
         with _file_of(job) as stream:
@@ -348,9 +375,11 @@ def import_job_check(*, job: ImportJob, on_progress: OnProgress | None = None) -
                 if not _still(job, ImportJobStatus.CHECKING):
                     return _reloaded(job)
                 with transaction.atomic():
-                    outcomes = importer.process(job, chunk, dry_run=True, actor=job.created_by)
+                    outcomes = importer.process(
+                        job, chunk, dry_run=True, actor=job.created_by, run=run
+                    )
                     transaction.set_rollback(True)
-                _add_outcomes(report, outcomes)
+                _add_outcomes(report, outcomes, run)
                 done += len(chunk)
                 ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.CHECKING).update(
                     checked_units=done, check_report=report, updated_at=timezone.now()
@@ -379,6 +408,7 @@ def import_job_apply(*, job: ImportJob, on_progress: OnProgress | None = None) -
     importer = importer_for(job.kind)
     if on_progress is not None and job.applied_units:
         on_progress(job.applied_units)
+    run = ImportRun()
     try:
         with _file_of(job) as stream:
             units = islice(importer.units(job, stream), job.applied_units, None)
@@ -386,10 +416,12 @@ def import_job_apply(*, job: ImportJob, on_progress: OnProgress | None = None) -
                 with transaction.atomic():
                     if not _still(job, ImportJobStatus.APPLYING, lock=True):
                         return _reloaded(job)
-                    outcomes = importer.process(job, chunk, dry_run=False, actor=job.created_by)
+                    outcomes = importer.process(
+                        job, chunk, dry_run=False, actor=job.created_by, run=run
+                    )
                     current = ImportJob.objects.get(pk=job.pk)
                     report = current.apply_report
-                    _add_outcomes(report, outcomes)
+                    _add_outcomes(report, outcomes, run)
                     ImportJob.objects.filter(pk=job.pk).update(
                         applied_units=current.applied_units + len(chunk),
                         apply_report=report,
@@ -466,4 +498,5 @@ def report_of(job: ImportJob) -> dict[str, Any]:
     report = dict(report or {})
     report.setdefault("counts", dict.fromkeys(STATUSES, 0))
     report.setdefault("lines", [])
+    report.setdefault("figures", {})
     return report

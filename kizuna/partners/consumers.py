@@ -13,7 +13,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from kizuna.core.consumers import consumer
 from kizuna.core.models import OutboxEvent
+from kizuna.partners.models import PartnerProfile
 from kizuna.partners.services.community_points import community_points_sync
+from kizuna.partners.services.rank import contribution_record
+
+# The points table's kind for a security advisory answered by its deadline (migration 0006).
+SECURITY_RESPONSE_KIND = "security_response"
 
 AFFILIATION_EVENTS = {
     "affiliation.added",
@@ -73,3 +78,23 @@ def _affiliation_days(payload: dict) -> tuple[date | None, date | None]:
     ends = [parse_date(span["end_date"]) if span["end_date"] else None for span in spans]
     day_until = None if None in ends else max(end for end in ends if end is not None)
     return min(start for start in starts if start is not None), day_until
+
+
+@consumer("partners.security_points", event_types={"advisory.answered"})
+def record_security_points(event: OutboxEvent) -> None:
+    """A partner that answered an advisory by its deadline (acknowledged, no site left
+    open) earns the points of the security-response kind, once per advisory."""
+    payload = event.payload
+    if not payload["on_time"]:
+        return
+    partner = PartnerProfile.objects.filter(organization_id=payload["organization_id"]).first()
+    if partner is None:
+        return
+    contribution_record(
+        partner=partner,
+        kind=SECURITY_RESPONSE_KIND,
+        occurred_on=_tokyo_day(payload["answered_at"]),
+        source="advisories",
+        external_id=f"advisory:{payload['advisory_id']}",
+        note=payload["identifier"],
+    )

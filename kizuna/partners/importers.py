@@ -14,6 +14,7 @@ from kizuna.core.imports import (
     REJECTED,
     UPDATED,
     Importer,
+    ImportRun,
     LineOutcome,
     LineRejected,
     decoded_lines,
@@ -45,7 +46,7 @@ class PartnerImporter(Importer):
                 yield number, text
 
     def process(
-        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any
+        self, job: ImportJob, units: list[Any], *, dry_run: bool, actor: Any, run: ImportRun
     ) -> list[LineOutcome]:
         return [(number, *import_line(text)) for number, text in units]
 
@@ -55,11 +56,16 @@ def import_line(text: str | LineRejected) -> tuple[str, str]:
     if isinstance(text, LineRejected):
         return REJECTED, str(text)
     try:
-        line = ImportLine.model_validate(json.loads(text))
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         return REJECTED, f"(not JSON: {error.msg} at column {error.colno})"
+    except (ValueError, RecursionError) as error:
+        return REJECTED, f"({error})"
+    try:
+        line = ImportLine.model_validate(data)
     except (LineError, ValueError, RecursionError) as error:
-        return REJECTED, f"({describe_errors(error)})"
+        # Name the line by its external id when it has one, so the sender can find it.
+        return REJECTED, f"{_external_id(data)}({describe_errors(error)})".lstrip()
     try:
         with transaction.atomic():
             return _STATUS[partner_import(line=line)], line.external_id
@@ -67,3 +73,8 @@ def import_line(text: str | LineRejected) -> tuple[str, str]:
         return REJECTED, f"{line.external_id} ({describe_errors(error)})"
     except DatabaseError as error:
         return REJECTED, f"{line.external_id} (the database refused the line: {error})"
+
+
+def _external_id(data: Any) -> str:
+    value = data.get("external_id") if isinstance(data, dict) else None
+    return f"{value} " if isinstance(value, str | int) and str(value).strip() else ""

@@ -73,20 +73,39 @@ def user_set_staff_roles(*, actor: Any, user: User, staff_roles: Iterable[str]) 
 
 
 def organization_create(
-    *, actor: Any, name: str, slug: str, owner: User, kind: str = OrganizationKind.PARTNER
+    *,
+    actor: Any,
+    name: str,
+    slug: str,
+    owner: User | None,
+    kind: str = OrganizationKind.PARTNER,
 ) -> Organization:
+    """A new organization, with its first owner, or with none until an owner invitation
+    is accepted (a person who has no account yet)."""
     with transaction.atomic():
         organization = Organization.objects.create(name=name, slug=slug, kind=kind)
-        Membership.objects.create(user=owner, organization=organization, role=MembershipRole.OWNER)
+        if owner is not None:
+            Membership.objects.create(
+                user=owner, organization=organization, role=MembershipRole.OWNER
+            )
         audit.record(
             actor=actor,
             action="organization.created",
             obj=organization,
-            after={"name": name, "slug": slug, "kind": kind, "owner": owner.email},
+            after={
+                "name": name,
+                "slug": slug,
+                "kind": kind,
+                "owner": owner.email if owner else None,
+            },
         )
         emit(
             "organization.created",
-            {"organization_id": organization.pk, "kind": kind, "owner_id": owner.pk},
+            {
+                "organization_id": organization.pk,
+                "kind": kind,
+                "owner_id": owner.pk if owner else None,
+            },
             actor=actor,
         )
     return organization

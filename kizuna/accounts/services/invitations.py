@@ -26,7 +26,7 @@ def invitation_url(plaintext: str) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", args=[plaintext])
 
 
-def invitation_create(
+def invitation_issue(
     *,
     organization: Organization,
     email: str,
@@ -34,9 +34,11 @@ def invitation_create(
     invited_by: Any,
     language: str = "",
     now: Any = None,
-) -> Invitation:
-    """Invite `email` into `organization` with `role` and email them the link.
+) -> tuple[Invitation, str]:
+    """Open an invitation of `email` into `organization` with `role`, without telling anyone.
 
+    Returns the invitation and its link, for a caller whose own message carries the link
+    (an approved partner application tells the new owner in its single welcome email).
     `invited_by` must manage the organization (an owner, or staff of the partner program);
     a service of another app acting for staff passes that staff member. An open invitation
     of the same address to the same organization is replaced, so only the newest link works.
@@ -52,7 +54,6 @@ def invitation_create(
             code="already_member",
         )
     now = now or timezone.now()
-    language = language or settings.LANGUAGE_CODE
     plaintext, hashed = new_token()
     with transaction.atomic():
         Invitation.objects.filter(
@@ -65,7 +66,7 @@ def invitation_create(
             organization=organization,
             email=email,
             role=role,
-            language=language,
+            language=language or settings.LANGUAGE_CODE,
             token_hash=hashed,
             invited_by=invited_by if getattr(invited_by, "pk", None) else None,
             created_at=now,
@@ -77,8 +78,30 @@ def invitation_create(
             obj=organization,
             after={"email": email, "role": role},
         )
+    return invitation, invitation_url(plaintext)
+
+
+def invitation_create(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    invited_by: Any,
+    language: str = "",
+    now: Any = None,
+) -> Invitation:
+    """Invite `email` into `organization` with `role` and email them the link."""
+    with transaction.atomic():
+        invitation, url = invitation_issue(
+            organization=organization,
+            email=email,
+            role=role,
+            invited_by=invited_by,
+            language=language,
+            now=now,
+        )
         email_enqueue(
-            to=email,
+            to=invitation.email,
             topic=Topic.ACCOUNT,
             idempotency_key=f"accounts.invitation:{invitation.pk}",
             template="accounts/email/invitation",
@@ -86,11 +109,11 @@ def invitation_create(
                 "organization": organization.name,
                 "role": invitation.get_role_display(),
                 "invited_by": str(invited_by) if getattr(invited_by, "pk", None) else "",
-                "url": invitation_url(plaintext),
+                "url": url,
                 "expires_at": invitation.expires_at,
                 "site": settings.KIZUNA_ECOSYSTEM_NAME,
             },
-            language=language,
+            language=invitation.language,
         )
     return invitation
 

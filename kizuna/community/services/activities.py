@@ -16,9 +16,18 @@ def activities_ingest(
     dry_run: bool = False,
     on_outcome: "ingest.OnOutcome | None" = None,
     batch_size: int | None = None,
+    dry_run_people: set[tuple[str, str]] | None = None,
 ) -> "ingest.Summary":
-    """Import activity records (see ingest.py): idempotent, one transaction per batch."""
-    ingestion = ingest.Ingestion(actor=actor, dry_run=dry_run, on_outcome=on_outcome)
+    """Import activity records (see ingest.py): idempotent, one transaction per batch.
+
+    `dry_run_people`: for a dry run in several calls, the set the calls share so that a
+    person new in an earlier call's (rolled back) batches is counted once."""
+    ingestion = ingest.Ingestion(
+        actor=actor,
+        dry_run=dry_run,
+        on_outcome=on_outcome,
+        dry_run_people=set() if dry_run_people is None else dry_run_people,
+    )
     if batch_size is None:
         return ingestion.run(records)
     return ingestion.run(records, batch_size=batch_size)

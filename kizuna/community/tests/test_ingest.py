@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -185,21 +186,57 @@ def test_import_command_reads_jsonl_and_writes_a_per_line_report(tmp_path, capsy
     assert '"status": "new"' in lines[0]
     assert "unknown_type" in lines[2]
     assert "bad_json" in lines[3]
-    assert "created 2, unchanged 0, rejected 4" in capsys.readouterr().out
+    assert "created 2 activities and 2 new members, unchanged 0, rejected 4" in (
+        capsys.readouterr().out
+    )
 
 
 def test_import_command_reads_csv(capsys):
     call_command("import_activities", str(FIXTURES / "activities.csv"), verbosity=0)
     out = capsys.readouterr()
-    assert "created 2, unchanged 0, rejected 1" in out.out
+    assert "unchanged 0, rejected 1" in out.out
+    assert "created 2 activities" in out.out
     assert "line 4: bad_output" in out.err
     assert Activity.objects.get(external_id="c-2").is_output is True
 
 
 def test_import_command_dry_run_stores_nothing(capsys):
     call_command("import_activities", str(FIXTURES / "activities.jsonl"), dry_run=True, verbosity=0)
-    assert "Dry run: would have created 2" in capsys.readouterr().out
+    assert "Dry run: would have created 2 activities" in capsys.readouterr().out
     assert not Activity.objects.exists()
+
+
+def test_a_dry_run_over_several_chunks_counts_the_new_members_the_import_creates(
+    tmp_path, capsys, monkeypatch
+):
+    # Three people, each active in every chunk: each chunk's dry run is rolled back, so a
+    # person new in the first chunk is new again in the next ones and must count once.
+    from kizuna.connectors.importers import ActivityImporter
+
+    monkeypatch.setattr(ActivityImporter, "chunk_size", 4)
+    path = tmp_path / "people.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "source": "sheet",
+                    "external_id": f"row-{n}",
+                    "type": "blog_post",
+                    "occurred_at": "2026-03-20T21:00:00+09:00",
+                    "member": {"platform": "zenn", "handle": f"person{n % 3}"},
+                }
+            )
+            + "\n"
+            for n in range(12)
+        )
+    )
+    call_command("import_activities", str(path), dry_run=True, verbosity=0)
+    dry_run = capsys.readouterr().out
+    call_command("import_activities", str(path), verbosity=0)
+    real = capsys.readouterr().out
+    assert "created 12 activities and 3 new members" in dry_run
+    assert "created 12 activities and 3 new members" in real
+    assert Member.objects.count() == 3
 
 
 def test_a_batch_inserted_without_looking_up_existing_lines_falls_back_on_conflict():

@@ -8,22 +8,20 @@ access (`organization_with_owner_create`, the one place that knows how an owner 
 the profile and the billing account, and records the chosen fee from the next period.
 """
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kizuna.accounts.models import AccountKind, Organization, User
-from kizuna.accounts.services import organization_create, user_create
+from kizuna.accounts.models import MembershipRole, Organization, User
+from kizuna.accounts.services import organization_create
+from kizuna.accounts.services.invitations import invitation_issue
 from kizuna.billing import pricing
 from kizuna.billing import selectors as billing_selectors
 from kizuna.billing.models import BillingCycle
@@ -305,39 +303,38 @@ def _free_slug(application: PartnerApplication) -> str:
     return slug
 
 
+class OwnerAccess(NamedTuple):
+    """How the first owner gets in: a link, and when it expires if it is an invitation."""
+
+    link: str
+    invitation_expires_at: datetime | None
+
+
 def organization_with_owner_create(
     *, actor: Any, application: PartnerApplication
-) -> tuple[Organization, str]:
+) -> tuple[Organization, OwnerAccess]:
     """The new partner organization with its first owner, and the link by which the owner
     gets in: the one seam for how an owner is invited.
 
     A person who already has an account is made owner and signs in as usual. Anyone else
-    gets an account without a usable password and the link of Django's own password-reset
-    flow (default_token_generator, PASSWORD_RESET_TIMEOUT), which sets it and signs in.
-    (When accounts' organization invitations are merged, this becomes an owner invitation.)
+    is invited as owner (`invitation_issue`): the link sets their password and makes them
+    owner, and it travels in the approval email, so the applicant gets one email, not two.
     """
     email = application.contact_email
     owner = User.objects.filter(email__iexact=email).first()
-    if owner is None:
-        owner = user_create(
-            email=email,
-            password=None,
-            display_name=application.contact_name,
-            kind=AccountKind.MERCHANT,
-        )
-        link = settings.SITE_URL + reverse(
-            "accounts:password_reset_confirm",
-            args=[
-                urlsafe_base64_encode(force_bytes(owner.pk)),
-                default_token_generator.make_token(owner),
-            ],
-        )
-    else:
-        link = settings.SITE_URL + reverse("partners:portal")
     organization = organization_create(
         actor=actor, name=application.company_name, slug=_free_slug(application), owner=owner
     )
-    return organization, link
+    if owner is not None:
+        return organization, OwnerAccess(settings.SITE_URL + reverse("partners:portal"), None)
+    invitation, link = invitation_issue(
+        organization=organization,
+        email=email,
+        role=MembershipRole.OWNER,
+        invited_by=actor,
+        language=application.language,
+    )
+    return organization, OwnerAccess(link, invitation.expires_at)
 
 
 def application_approve(
@@ -352,7 +349,7 @@ def application_approve(
                 _("Someone else changed this in the meantime; reload the page and look again."),
                 code="state_changed",
             )
-        organization, link = organization_with_owner_create(actor=actor, application=application)
+        organization, access = organization_with_owner_create(actor=actor, application=application)
         partner = partner_create(
             actor=actor,
             organization=organization,
@@ -392,7 +389,8 @@ def application_approve(
         _notify(
             application,
             step,
-            owner_link=link,
+            owner_link=access.link,
+            owner_invitation_expires_at=access.invitation_expires_at,
             billing_starts=choice.effective_from,
             partner_slug=organization.slug,
         )

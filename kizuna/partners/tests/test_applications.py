@@ -1,10 +1,12 @@
+import re
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from kizuna.accounts.models import Membership, User
+from kizuna.accounts.models import Invitation, Membership, User
 from kizuna.billing.models import BillingAccount, FeeChoice
 from kizuna.core.models import AuditEntry, OutboxEvent
 from kizuna.core.transitions import TransitionRefused
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 4)
 VALID_NUMBER = "T9234567890123"
+NEW_PASSWORD = "kizuna-Owner-2026!"
 
 
 def submit(**changes):
@@ -108,15 +111,12 @@ def test_rejection_needs_a_reason_and_tells_the_applicant(alice):
     assert entry.after == {**(entry.after or {}), "status": "rejected"}
 
 
-def test_approval_creates_organization_owner_profile_focus_and_billing(alice):
+def test_approval_creates_organization_profile_focus_and_billing(alice):
     application = submit(cycle="annual")
     applications.application_approve(actor=alice, application=application, today=TODAY)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
     partner = application.partner
-    owner = User.objects.get(email="hanako@sakura.example.jp")
-    assert not owner.has_usable_password()
-    assert Membership.objects.get(user=owner, organization=partner.organization).role == "owner"
     assert partner.name_kana == "カブシキガイシャサクラショウカイ"
     assert partner.head_office_prefecture == "27"
     assert sorted(partner.focus_badges.values_list("code", flat=True)) == ["seo", "subscription"]
@@ -127,13 +127,42 @@ def test_approval_creates_organization_owner_profile_focus_and_billing(alice):
         "annual",
         date(2027, 1, 1),
     )
-    welcome = sent_mail()[-1]
-    assert (
-        reverse("accounts:password_reset_confirm", args=["x", "y"]).split("x/")[0] in welcome.body
-    )
     event = OutboxEvent.objects.get(type="partner_application.approved")
     assert event.payload["partner_id"] == partner.pk
     assert AuditEntry.objects.filter(action="partner_application.approved").exists()
+
+
+def _invitation_token(body):
+    found = re.search(r"https?://\S+/accounts/invitations/(\S+)/", body)
+    assert found, body
+    return found.group(1)
+
+
+def test_a_new_applicants_single_welcome_email_invites_them_as_owner(alice, client):
+    application = submit()
+    sent_before = len(sent_mail())
+    applications.application_approve(actor=alice, application=application, today=TODAY)
+    partner = PartnerApplication.objects.get(pk=application.pk).partner
+    assert partner is not None
+    organization = partner.organization
+    # No account exists before the applicant accepts: nobody can sign in with a guessed reset.
+    assert not User.objects.filter(email="hanako@sakura.example.jp").exists()
+    assert not organization.memberships.exists()
+    (welcome,) = sent_mail()[sent_before:]
+    assert welcome.to == ["hanako@sakura.example.jp"]
+    token = _invitation_token(welcome.body)
+    invitation = Invitation.objects.get(organization=organization)
+    assert (invitation.role, invitation.email) == ("owner", "hanako@sakura.example.jp")
+    assert timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M") in welcome.body
+
+    response = client.post(
+        reverse("accounts:invitation", args=[token]),
+        {"display_name": "佐倉 花子", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    owner = User.objects.get(email="hanako@sakura.example.jp")
+    assert owner.check_password(NEW_PASSWORD)
+    assert Membership.objects.get(user=owner, organization=organization).role == "owner"
 
 
 def test_approval_of_an_existing_users_email_makes_that_user_owner(alice, carol):

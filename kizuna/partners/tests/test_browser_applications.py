@@ -1,5 +1,6 @@
 """Click-through in Chromium: a company applies, staff ask a question, the applicant answers
-through the signed link, staff approve, and the new owner sets a password and opens the portal."""
+through the signed link, staff approve, and the new owner accepts the owner invitation, sets
+a password and opens the portal."""
 
 import re
 from urllib.parse import urlsplit
@@ -82,12 +83,12 @@ def test_a_company_applies_answers_a_question_is_approved_and_its_owner_gets_in(
 
     page.goto(status_path)
     assert page.get_by_test_id("application-status").inner_text() == "承認済み"
-    page.goto(link_in_last_mail("hana@hanamizuki.example.jp", "/password-reset/"))
+    page.goto(link_in_last_mail("hana@hanamizuki.example.jp", "/accounts/invitations/"))
     new_password = "hanamizuki spring 2027"
-    page.get_by_label("新しいパスワード", exact=True).fill(new_password)
-    page.get_by_label("新しいパスワード(確認用)").fill(new_password)
-    page.get_by_role("button", name="パスワードを保存").click()
-    sign_in(page, "hana@hanamizuki.example.jp", new_password)
+    page.get_by_label("お名前").fill("花水木 花子")
+    page.get_by_label("パスワード", exact=True).fill(new_password)
+    page.get_by_label("パスワード（確認）").fill(new_password)
+    page.get_by_role("button", name="アカウントを作成して参加").click()
     page.goto("/partners/portal/")
     assert "株式会社ハナミズキ" in page.locator("main").inner_text()
     application = PartnerApplication.objects.get()

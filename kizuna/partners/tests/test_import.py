@@ -128,17 +128,18 @@ def test_bad_lines_are_reported_and_skipped_while_good_lines_are_imported(tmp_pa
     ]
     out = run_import(tmp_path, lines, capsys)
     assert "line 1: rejected (not JSON" in out
-    assert "line 2: rejected" in out
+    assert "line 2: rejected old-002 (" in out
     assert "prefecture" in out
     assert "line 3: rejected old-003 (不明なバッジコード: juggling)" in out
     assert "line 4: rejected old-004" in out
     assert "karaoke" in out
-    assert "line 5: rejected" in out
+    assert "line 5: rejected old-005 (" in out
     assert "budget_min is above budget_max" in out
     assert "line 6: rejected" in out
     assert "external_id" in out
     assert "line 7: new old-001" in out
     assert "1 new, 0 updated, 0 unchanged, 6 rejected" in out
+    assert "" not in out.splitlines()  # no blank lines between the report's lines
     assert list(PartnerProfile.objects.values_list("external_id", flat=True)) == ["old-001"]
     assert not Achievement.objects.filter(external_id="x").exists()
 

@@ -58,8 +58,10 @@ class Command(BaseCommand):
                 if status == REJECTED:
                     self.stderr.write(f"line {line}: {reason}")
         counts = result["counts"]
+        members = result["figures"].get("members_created", 0)
         prefix = "Dry run: would have " if dry_run else ""
         self.stdout.write(
-            f"{prefix}created {counts['new']}, unchanged {counts['unchanged']}, "
-            f"rejected {counts['rejected']} (import job #{job.pk})."
+            f"{prefix}created {counts['new']} activities and {members} new members, "
+            f"unchanged {counts['unchanged']}, rejected {counts['rejected']} "
+            f"(import job #{job.pk})."
         )
