@@ -15,7 +15,10 @@ The worker decides again for each delivery when it sends it (`policy.decide`): a
 unsubscribes between approval and sending is not written to.
 """
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -188,10 +191,13 @@ def _partner_people(filters: dict[str, Any]) -> list[Person]:
 
 
 def _member_people(filters: dict[str, Any]) -> list[Person]:
-    rows = (
-        community_members(filters)
-        .values_list("pk", "user_id", "display_name", "name_ja", "prefecture")
-        .order_by("pk")
+    rows = policy.rows(
+        community_members(filters).order_by("pk"),
+        "pk",
+        "user_id",
+        "display_name",
+        "name_ja",
+        "prefecture",
     )
     return [
         Person(
@@ -225,8 +231,12 @@ def channel_addresses(audience: Audience, channel: str) -> dict[str, str]:
         verified_email = Identity.objects.filter(
             member=OuterRef("pk"), verified=True, email__gt=""
         ).values("email")[:1]
-        rows = members.annotate(identity_email=Subquery(verified_email)).values_list(
-            "pk", "user_id", "user__email", "identity_email"
+        rows = policy.rows(
+            members.annotate(identity_email=Subquery(verified_email)),
+            "pk",
+            "user_id",
+            "user__email",
+            "identity_email",
         )
         return {
             (f"user:{user_id}" if user_id else f"member:{pk}"): user_email or identity_email
@@ -255,6 +265,30 @@ def audience_decide(
     not count here.
     """
     now = now or timezone.now()
+    with _collector_paused():
+        return _decide(audience, channels, topic, now)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while an audience is decided.
+
+    100,000 people are several hundred thousand fresh objects (people, candidates, rows),
+    so the collector ran every few hundred allocations and walked them all: measured on a
+    loaded machine, deciding 100,000 took 7.5-7.8 s with it and 3.8-4.5 s without. Nothing
+    here makes reference cycles; reference counting frees it all.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _decide(audience: Audience, channels: list[str], topic: str, now: datetime) -> AudienceDecision:
     people = audience_people(audience)
     addresses = {channel: channel_addresses(audience, channel) for channel in channels}
     candidates = [
@@ -271,17 +305,19 @@ def audience_decide(
         for candidate, decision in zip(candidates, decided, strict=True)
     }
     decision = AudienceDecision()
+    append = decision.rows.append
     for person in people:
         first: Decided | None = None
         chosen: Decided | None = None
+        key = person.recipient_key
         for channel in channels:
-            address = addresses[channel].get(person.recipient_key)
+            address = addresses[channel].get(key)
             if not address:
                 continue
-            candidate = Decided(person, channel, address, outcomes[(person.recipient_key, channel)])
+            candidate = Decided(person, channel, address, outcomes[(key, channel)])
             first = first or candidate
             if candidate.outcome == SEND:
                 chosen = candidate
                 break
-        decision.rows.append(chosen or first or Decided(person, "", "", NO_ADDRESS))
+        append(chosen or first or Decided(person, "", "", NO_ADDRESS))
     return decision

@@ -7,9 +7,12 @@ returns None (go ahead) or a Decision saying to skip or to defer, with the reaso
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, QuerySet
 
 from kizuna.outreach.models import (
     Consent,
@@ -103,6 +106,25 @@ def advertising_sent_recently(delivery: Delivery, *, now: datetime) -> int:
     )
 
 
+def lock_recipients(keys: set[str]) -> None:
+    """Hold a lock per recipient until the caller's transaction ends, so that two workers
+    deciding the frequency cap for one person take turns and the second one counts the
+    first one's claim (a claim counts towards the cap).
+
+    PostgreSQL: a transaction-level advisory lock per key, taken in one order so two workers
+    never wait for each other crosswise. SQLite needs none: its write transactions begin
+    IMMEDIATE, holding the database's one write lock from the start.
+    """
+    if not keys or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 14) AS h"
+            " FROM unnest(%s::text[]) AS k ORDER BY h) AS ordered",
+            [sorted(keys)],
+        )
+
+
 def quiet_hours_end(now: datetime) -> datetime | None:
     """When the quiet hours around `now` end, or None outside them."""
     start, end = outreach_setting("QUIET_HOURS")
@@ -161,42 +183,64 @@ def decide_many(
         recent_of = recent_of.filter(recipient_key__in=keys)
     suppressed = {
         (channel, digest): reason
-        for channel, digest, reason in suppressions.values_list("channel", "address_hash", "reason")
+        for channel, digest, reason in rows(suppressions, "channel", "address_hash", "reason")
     }
     consents: dict[tuple[str, str], bool] = {}
-    for key, channel, granted in consents_of.order_by("at", "id").values_list(
-        "recipient_key", "channel", "granted"
+    for key, channel, granted in rows(
+        consents_of.order_by("at", "id"), "recipient_key", "channel", "granted"
     ):
         if key in keys:
-            consents[(key, channel)] = granted  # the latest entry wins
+            consents[(key, channel)] = bool(granted)  # the latest entry wins
     recent: dict[str, int] = {}
     if purpose == Purpose.ADVERTISING:
         recent = {
             key: count
-            for key, count in recent_of.values_list("recipient_key")
-            .annotate(n=Count("id"))
-            .values_list("recipient_key", "n")
+            for key, count in rows(
+                recent_of.values("recipient_key").annotate(n=Count("id")), "recipient_key", "n"
+            )
             if key in keys
         }
     cap = outreach_setting("ADVERTISING_PER_WEEK")
     quiet_until = quiet_hours_end(now)
+    # One Decision per outcome, shared (they are frozen): 100,000 new ones cost 0.15 s.
+    skip_suppressed = Decision(State.SKIPPED, SUPPRESSED)
+    skip_opted_out = Decision(State.SKIPPED, OPTED_OUT)
+    skip_no_consent = Decision(State.SKIPPED, NO_CONSENT)
+    skip_capped = Decision(State.SKIPPED, CAPPED)
+    go = None if quiet_until is None else Decision(State.DEFERRED, QUIET_HOURS, quiet_until)
+    advertising = purpose == Purpose.ADVERTISING
     decisions: list[Decision | None] = []
+    append = decisions.append
     for candidate, digest in zip(candidates, hashes, strict=True):
         reason = suppressed.get((candidate.channel, digest))
         consent = consents.get((candidate.recipient_key, candidate.channel))
-        if reason and (reason in BLOCKS_EVERYTHING or purpose == Purpose.ADVERTISING):
-            decisions.append(Decision(State.SKIPPED, SUPPRESSED))
-        elif purpose == Purpose.SERVICE:
-            decisions.append(Decision(State.SKIPPED, OPTED_OUT) if consent is False else None)
+        if reason and (advertising or reason in BLOCKS_EVERYTHING):
+            append(skip_suppressed)
+        elif not advertising:
+            append(skip_opted_out if consent is False else None)
         elif not consent:
-            decisions.append(Decision(State.SKIPPED, NO_CONSENT))
+            append(skip_no_consent)
         elif recent.get(candidate.recipient_key, 0) >= cap:
-            decisions.append(Decision(State.SKIPPED, CAPPED))
-        elif quiet_until is not None:
-            decisions.append(Decision(State.DEFERRED, QUIET_HOURS, quiet_until))
+            append(skip_capped)
         else:
-            decisions.append(None)
+            append(go)
     return decisions
+
+
+def rows(queryset: QuerySet[Any], *fields: str) -> list[tuple[Any, ...]]:
+    """`values_list(*fields)` as plain tuples, straight from the cursor.
+
+    For columns that need no conversion (text, integers; booleans come back as 0/1 on
+    SQLite): at 100,000 rows Django's per-row iteration and converters took a third of
+    deciding an audience.
+    """
+    try:
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing by construction (`__in=[]`)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def decide_deliveries(deliveries: list[Delivery], *, now: datetime) -> dict[int, Decision | None]:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kizuna.core import ratelimit
@@ -75,8 +74,8 @@ def deliveries_send_due(
 
 def _process_group(channel: Any, pks: list[int], *, now: datetime, wait: Any) -> int:
     """A group of one channel's deliveries with a few statements instead of a dozen each:
-    decided together (`policy.decide_deliveries`), tokens taken together, claimed in one
-    committed transaction, sent, and recorded in one transaction.
+    decided, given their tokens and claimed in one committed transaction, sent, and recorded
+    in one statement.
 
     A worker killed after the claim leaves the whole group `sending` (then `unknown`, or
     retried by key on LINE), never sent twice; KIZUNA_OUTREACH_CLAIM_GROUP bounds how many.
@@ -91,63 +90,126 @@ def _process_group(channel: Any, pks: list[int], *, now: datetime, wait: Any) ->
         if d.purpose == Purpose.ADVERTISING and per_person[d.recipient_key] > 1
     ]
     together = [d for d in deliveries if d not in alone]
-    decisions = policy.decide_deliveries(together, now=now)
-    ready = []
-    for delivery in together:
-        decision = decisions[delivery.pk]
-        if decision is None:
-            ready.append(delivery)
-        else:
-            _record(
-                delivery,
-                decision.state,
-                reason=decision.reason,
-                due_at=decision.until,
-                only_due=True,
+    sent = _send_claimed(channel, together, now=now, wait=wait)
+    for delivery in alone:
+        sent += _send_claimed(
+            channel, [delivery], now=timezone.now() if wait is not None else now, wait=wait
+        )
+    return sent
+
+
+def _send_claimed(channel: Any, deliveries: list[Delivery], *, now: datetime, wait: Any) -> int:
+    """Claim what may be sent of `deliveries`, send it and record it; return how many went."""
+    if not deliveries:
+        return 0
+    claimed, retry_after_s = _decide_and_claim(channel, deliveries, now=now)
+    if retry_after_s is not None:
+        if len(deliveries) > 1:
+            # The buckets cannot cover the group at once: one at a time, at the limit's pace.
+            return sum(
+                _send_claimed(
+                    channel, [delivery], now=timezone.now() if wait is not None else now, wait=wait
+                )
+                for delivery in deliveries
             )
-    if ready and not _take_tokens(channel, ready, now=now):
-        # The buckets cannot cover the group at once: one at a time, waiting as the limit says.
-        alone = ready + alone
-        ready = []
-    sent = 0
+        if wait is not None and retry_after_s <= MAX_TOKEN_WAIT_S:
+            wait(retry_after_s)
+            return _send_claimed(channel, deliveries, now=timezone.now(), wait=wait)
+        retry_at = now + timedelta(seconds=max(1, retry_after_s))
+        deferred = policy.Decision(State.DEFERRED, policy.RATE_LIMITED, retry_at)
+        _record_decisions([(deliveries[0], deferred)])
+        return 0
     results = []
-    for delivery in _claim_many(ready, now=now):
+    for delivery in claimed:
         result = _send(channel, delivery, now=now)
         if result is not None:
             results.append((delivery, result))
     _record_sent_many(results)
-    sent += len(results)
-    for delivery in alone:
-        sent += _process(delivery.pk, now=timezone.now() if wait is not None else now, wait=wait)
-    return sent
+    return len(results)
 
 
-def _take_tokens(channel: Any, deliveries: list[Delivery], *, now: datetime) -> bool:
-    """Take every token the group needs, or none (what was taken is given back)."""
+def _decide_and_claim(
+    channel: Any, deliveries: list[Delivery], *, now: datetime
+) -> tuple[list[Delivery], int | None]:
+    """Decide, take tokens and claim in one committed transaction: (claimed, None), or
+    ([], seconds to wait) when the buckets cannot cover every delivery that may be sent.
+
+    The advertising frequency cap is counted and the claim (which counts towards it) made
+    under a lock per recipient, so two workers deciding for one person take turns, and the
+    second sees the first one's claim.
+    """
+    with transaction.atomic():
+        policy.lock_recipients(
+            {d.recipient_key for d in deliveries if d.purpose == Purpose.ADVERTISING}
+        )
+        decisions = policy.decide_deliveries(deliveries, now=now)
+        _record_decisions(
+            [(d, decision) for d in deliveries if (decision := decisions[d.pk]) is not None]
+        )
+        ready = [d for d in deliveries if decisions[d.pk] is None]
+        if not ready:
+            return [], None
+        retry_after_s = _take_tokens(channel, ready, now=now)
+        if retry_after_s is not None:
+            return [], retry_after_s
+        return _claim_many(ready, now=now), None
+
+
+def _record_decisions(decided: list[tuple[Delivery, policy.Decision]]) -> None:
+    """Skipped or deferred by the rules: one statement for the lot (inside the claim's
+    transaction), each row changed only if it is still waiting to be sent."""
+    if not decided:
+        return
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    updated_at = adapt(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET state = %s, reason = %s, lease_until = NULL,"  # noqa: S608
+            " due_at = COALESCE(%s, due_at), updated_at = %s WHERE id = %s AND state IN (%s, %s)",
+            [
+                (
+                    decision.state,
+                    decision.reason,
+                    adapt(decision.until),
+                    updated_at,
+                    d.pk,
+                    *DUE_STATES,
+                )
+                for d, decision in decided
+            ],
+        )
+
+
+def _take_tokens(channel: Any, deliveries: list[Delivery], *, now: datetime) -> int | None:
+    """Take every token the group needs and return None, or take none (what was taken is
+    given back) and return the seconds until the short bucket has enough."""
     needed: dict[str, tuple[ratelimit.Limit, int]] = {}
     for delivery in deliveries:
         for key, limit in channel.limits(delivery):
             needed[key] = (limit, needed.get(key, (limit, 0))[1] + 1)
     taken: list[tuple[str, ratelimit.Limit, int]] = []
     for key, (limit, count) in needed.items():
-        if not ratelimit.consume(key, limit, cost=count, now=now).allowed:
+        allowed = ratelimit.consume(key, limit, cost=count, now=now)
+        if not allowed.allowed:
             for taken_key, taken_limit, taken_count in taken:
                 ratelimit.refund(taken_key, taken_limit, cost=taken_count, now=now)
-            return False
+            return allowed.retry_after_s
         taken.append((key, limit, count))
-    return True
+    return None
 
 
 def _claim_many(deliveries: list[Delivery], *, now: datetime) -> list[Delivery]:
-    """Claim the group with one conditional UPDATE ... RETURNING, committed before any send:
-    what comes back is what this worker holds (another worker may have taken some)."""
+    """Claim with one conditional UPDATE ... RETURNING, committed before any send (by the
+    caller's transaction): what comes back is what this worker holds (another worker may
+    have taken some)."""
     if not deliveries:
         return []
     lease_until = now + timedelta(seconds=outreach_setting("LEASE_S"))
     table = connection.ops.quote_name(Delivery._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
     pks = [delivery.pk for delivery in deliveries]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET state = %s, attempts = attempts + 1, claimed_at = %s,"  # noqa: S608
             f" lease_until = %s WHERE id IN ({', '.join(['%s'] * len(pks))})"
@@ -165,29 +227,32 @@ def _claim_many(deliveries: list[Delivery], *, now: datetime) -> list[Delivery]:
 
 
 def _record_sent_many(results: list[tuple[Delivery, Sent]]) -> None:
-    """One statement for the group's outcomes (executemany), in one transaction."""
+    """The group's outcomes in one UPDATE (a CASE per delivery for its provider id): one
+    statement and one commit, where a statement per delivery cost a round trip each."""
     if not results:
         return
     table = connection.ops.quote_name(Delivery._meta.db_table)
-    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = [
-        (
-            State.AWAITING_CONFIRMATION if result.awaiting_confirmation else State.SENT,
-            result.provider_id[:200],
-            None if result.awaiting_confirmation else sent_at,
-            sent_at,
-            delivery.pk,
-            State.SENDING,
-        )
-        for delivery, result in results
-    ]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    by_state: dict[bool, list[tuple[Delivery, Sent]]] = {}
+    for delivery, result in results:
+        by_state.setdefault(result.awaiting_confirmation, []).append((delivery, result))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET state = %s, provider_id = %s, sent_at = %s,"  # noqa: S608
-            " lease_until = NULL, reason = '', error = '', updated_at = %s"
-            " WHERE id = %s AND state = %s",
-            rows,
-        )
+        for awaiting, rows in by_state.items():
+            cases = " ".join(["WHEN %s THEN %s"] * len(rows))
+            marks = ", ".join(["%s"] * len(rows))
+            cursor.execute(
+                f"UPDATE {table} SET state = %s, provider_id = CASE id {cases} END,"  # noqa: S608
+                f" sent_at = %s, lease_until = NULL, reason = '', error = '', updated_at = %s"
+                f" WHERE id IN ({marks}) AND state = %s",
+                [
+                    State.AWAITING_CONFIRMATION if awaiting else State.SENT,
+                    *[v for d, r in rows for v in (d.pk, r.provider_id[:200])],
+                    None if awaiting else now,
+                    now,
+                    *[d.pk for d, _r in rows],
+                    State.SENDING,
+                ],
+            )
 
 
 def leases_expire(*, now: datetime) -> int:
@@ -206,39 +271,6 @@ def leases_expire(*, now: datetime) -> int:
                     state=State.UNKNOWN, lease_until=None, reason="lease_expired"
                 )
     return changed
-
-
-def _process(pk: int, *, now: datetime, wait: Any = None) -> int:
-    delivery = Delivery.objects.get(pk=pk)
-    channel = registry.get(delivery.channel)
-    decision = policy.decide(delivery, now=now)
-    if decision is not None:
-        _record(
-            delivery, decision.state, reason=decision.reason, due_at=decision.until, only_due=True
-        )
-        return 0
-    for key, limit in channel.limits(delivery):
-        allowed = ratelimit.consume(key, limit, now=now)
-        while (
-            not allowed.allowed and wait is not None and allowed.retry_after_s <= MAX_TOKEN_WAIT_S
-        ):
-            wait(allowed.retry_after_s)
-            now = timezone.now()
-            allowed = ratelimit.consume(key, limit, now=now)
-        if not allowed.allowed:
-            retry_at = now + timedelta(seconds=max(1, allowed.retry_after_s))
-            _record(
-                delivery, State.DEFERRED, reason=policy.RATE_LIMITED, due_at=retry_at, only_due=True
-            )
-            return 0
-    if not _claim(delivery, now=now):
-        return 0  # another worker has it
-    delivery.refresh_from_db()
-    result = _send(channel, delivery, now=now)
-    if result is None:
-        return 0
-    _record_sent(delivery, result, now=now)
-    return 1
 
 
 def _send(channel: Any, delivery: Delivery, *, now: datetime) -> Sent | None:
@@ -268,18 +300,6 @@ def _send(channel: Any, delivery: Delivery, *, now: datetime) -> Sent | None:
     return None
 
 
-def _claim(delivery: Delivery, *, now: datetime) -> bool:
-    with transaction.atomic():
-        return bool(
-            Delivery.objects.filter(pk=delivery.pk, state__in=DUE_STATES, due_at__lte=now).update(
-                state=State.SENDING,
-                attempts=F("attempts") + 1,
-                claimed_at=now,
-                lease_until=now + timedelta(seconds=outreach_setting("LEASE_S")),
-            )
-        )
-
-
 def _record(
     delivery: Delivery,
     state: str,
@@ -298,19 +318,6 @@ def _record(
         fields["due_at"] = due_at
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk, state__in=expected).update(**fields)
-
-
-def _record_sent(delivery: Delivery, result: Sent, *, now: datetime) -> None:
-    state = State.AWAITING_CONFIRMATION if result.awaiting_confirmation else State.SENT
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
-            state=state,
-            provider_id=result.provider_id[:200],
-            sent_at=None if result.awaiting_confirmation else timezone.now(),
-            lease_until=None,
-            reason="",
-            error="",
-        )
 
 
 def _retry_later(delivery: Delivery, error: TemporaryError, *, now: datetime) -> None:

@@ -159,5 +159,5 @@ def test_staff_can_send_an_unknown_delivery_again(sink, alice):
 
 def test_two_workers_never_claim_the_same_delivery(sink):
     delivery = queue()
-    assert worker._claim(delivery, now=NOON)
-    assert not worker._claim(delivery, now=NOON)
+    assert worker._claim_many([delivery], now=NOON) == [delivery]
+    assert worker._claim_many([delivery], now=NOON) == []

@@ -5,23 +5,33 @@ named as sender must confirm in their WeCom app, so a person stays in the loop. 
 waits in `awaiting_confirmation` until `get_groupmsg_send_result` reports it sent
 (`wecom_confirmations_check`, run by the worker). Nothing here drives a person's client.
 
-WeCom lets each customer receive a limited number of group messages from a company a month;
-a delivery over that cap waits for next month (advertising) or moves to email (a notice).
+WeCom limits the group messages (群发) each customer receives, from the company and its
+members together. Its documentation of this API (创建企业群发,
+https://developer.work.weixin.qq.com/document/path/92135, updated 2025-11-17): "每位客户/每个
+客户群每月最多可接收条数为当月天数" — as many a month as the month has days — and an admin can
+change that in 企业微信 → 群发助手 → 设置群发规则 to seven a week or one a day. RECEIVE_RULE
+names the rule the company chose; a delivery over it waits for the next period (advertising)
+or moves to the person's next channel (a notice). Group messages members send themselves
+count too and Kizuna cannot see them: WeCom then reports the customer as having received
+another one already (status 3), recorded as skipped.
 
 Settings (KIZUNA_OUTREACH_WECOM_<KEY>):
 - CORP_ID, CORP_SECRET: the company id and the customer-contact secret;
 - SENDER: the WeCom user id of the staff member who confirms the tasks;
 - BASE_URL: the API's address (tests point it at a local fake);
-- PER_CUSTOMER_PER_MONTH: group messages one customer may receive a month (default 4);
+- RECEIVE_RULE: the company's rule for group messages a customer receives: "days_in_month"
+  (WeCom's default), "seven_a_week" (a calendar week from Monday) or "one_a_day", each
+  counted in TIME_ZONE (default Asia/Shanghai, WeCom's);
 - PER_MINUTE: add_msg_template calls a minute (default 300, below WeCom's API frequency cap).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
@@ -53,7 +63,7 @@ class WeComChannel(Channel):
         "CORP_SECRET": "",
         "SENDER": "",
         "BASE_URL": "https://qyapi.weixin.qq.com",
-        "PER_CUSTOMER_PER_MONTH": 4,
+        "RECEIVE_RULE": "days_in_month",
         "PER_MINUTE": 300,
         "TIME_ZONE": "Asia/Shanghai",
     }
@@ -63,14 +73,22 @@ class WeComChannel(Channel):
             ("outreach:wecom:add_msg_template", limits.per_window(self.setting("PER_MINUTE"), 60))
         ]
 
-    def _month_start(self) -> datetime:
-        local = timezone.now().astimezone(ZoneInfo(self.setting("TIME_ZONE")))
-        return datetime(local.year, local.month, 1, tzinfo=local.tzinfo)
-
-    def _next_month(self) -> datetime:
-        start = self._month_start()
+    def receive_period(self, at: datetime) -> tuple[datetime, datetime, int]:
+        """(start, end, most group messages a customer receives in it) around `at`."""
+        local = at.astimezone(ZoneInfo(self.setting("TIME_ZONE")))
+        day = datetime(local.year, local.month, local.day, tzinfo=local.tzinfo)
+        rule = self.setting("RECEIVE_RULE")
+        if rule == "one_a_day":
+            return day, day + timedelta(days=1), 1
+        if rule == "seven_a_week":
+            monday = day - timedelta(days=local.weekday())
+            return monday, monday + timedelta(days=7), 7
+        if rule != "days_in_month":
+            raise ImproperlyConfigured(f"KIZUNA_OUTREACH_WECOM_RECEIVE_RULE: unknown {rule!r}")
+        start = day.replace(day=1)
         year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
-        return datetime(year, month, 1, tzinfo=start.tzinfo)
+        end = start.replace(year=year, month=month)
+        return start, end, (end - start).days
 
     def _token(self, client: httpx.Client, *, fresh: bool = False) -> str:
         key = f"outreach:wecom:token:{self.setting('CORP_ID')}"
@@ -103,20 +121,28 @@ class WeComChannel(Channel):
         raise AssertionError("unreachable")
 
     def send(self, delivery: Delivery) -> Sent:
+        # Counted after this delivery's claim was committed, with the other claims in flight
+        # (`sending`): two workers at the customer's limit at once both hold back, never
+        # both send.
+        start, end, most = self.receive_period(delivery.claimed_at or timezone.now())
         received = (
             Delivery.objects.filter(
                 channel=self.name,
                 address=delivery.address,
-                claimed_at__gte=self._month_start(),
-                state__in=[State.SENT, State.AWAITING_CONFIRMATION, State.UNKNOWN],
+                claimed_at__gte=start,
+                claimed_at__lt=end,
+                state__in=[
+                    State.SENDING,
+                    State.SENT,
+                    State.AWAITING_CONFIRMATION,
+                    State.UNKNOWN,
+                ],
             )
             .exclude(pk=delivery.pk)
             .count()
         )
-        if received >= self.setting("PER_CUSTOMER_PER_MONTH"):
-            raise QuotaExhausted(
-                "monthly limit for this customer reached", until=self._next_month()
-            )
+        if received >= most:
+            raise QuotaExhausted("WeCom's limit for this customer is reached", until=end)
         text = f"{delivery.subject}\n{delivery.text}" if delivery.subject else delivery.text
         try:
             answer = self.call(
