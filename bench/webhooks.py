@@ -116,11 +116,13 @@ def run_worker(limit: int, concurrency: int) -> None:
 
     import httpx
 
+    from kizuna.core.ssrf import GuardedTransport, guarded_client
     from kizuna.integrations.services import deliver_continuously
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    with httpx.Client(limits=limits) as client:
+    # The client the worker's job uses (kizuna.integrations.tasks), with raw httpx's limits.
+    with guarded_client(transport=GuardedTransport(limits=limits)) as client:
         print("ready", flush=True)
         deliver_continuously(
             limit=limit, concurrency=concurrency, client=client, stop=lambda sent, idle: False

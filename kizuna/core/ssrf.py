@@ -103,9 +103,37 @@ def _checked_parts(url: str) -> tuple[str, int]:
 
 def check_public_url(url: str, *, resolve: Resolver | None = None) -> str:
     """Return url if it is http(s) to a host whose every address is public; raise otherwise."""
-    host, port = _checked_parts(url)
-    public_address(host, port, resolve=resolve)
+    checked_address(url, resolve=resolve)
     return url
+
+
+def checked_address(url: str, *, resolve: Resolver | None = None) -> str:
+    """The address to connect to for url, once url and every address of its host passed the
+    guard; raise UnsafeUrl otherwise. Send the request with it as `PIN_EXTENSION` so that a
+    guarded client connects there and does not resolve the host a second time."""
+    host, port = _checked_parts(url)
+    return public_address(host, port, resolve=resolve)
+
+
+class BatchResolver:
+    """A resolver that looks each (host, port) up once in its lifetime: one batch of sends.
+
+    Still safe against DNS rebinding: every send checks the addresses it gets from here and
+    pins its connection to the checked one (`checked_address` + `PIN_EXTENSION`), so a name
+    that resolves elsewhere later is never connected to unchecked. The cache only saves the
+    lookup; its lifetime (one batch, seconds) bounds how stale a resolution may get. Safe to
+    share between threads: two threads may both resolve a host, and either answer is checked.
+    """
+
+    def __init__(self, resolve: Resolver | None = None) -> None:
+        self._resolve = resolve or _resolve
+        self._addresses: dict[tuple[str, int], list[str]] = {}
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        addresses = self._addresses.get((host, port))
+        if addresses is None:
+            addresses = self._addresses[(host, port)] = self._resolve(host, port)
+        return addresses
 
 
 # Host name -> checked address, for the connections opened while a request is being sent.

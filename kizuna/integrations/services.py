@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from kizuna.accounts.models import Organization
 from kizuna.core import audit, catalog
 from kizuna.core.models import OutboxEvent
-from kizuna.core.ssrf import UnsafeUrl, guarded_client
+from kizuna.core.ssrf import BatchResolver, UnsafeUrl, guarded_client
 from kizuna.integrations import notifications, permissions, transport
 from kizuna.integrations.models import (
     DeliveryStatus,
@@ -409,9 +410,28 @@ def _lease(limit: int, concurrency: int) -> timedelta:
     return timedelta(seconds=settings.KIZUNA_WEBHOOK_TIMEOUT_S * rounds + 5)
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """What sending and recording need of a claimed delivery, read as a tuple.
+
+    Loading model instances (with their endpoint, and its JSON field decoded, per row) was
+    most of the claim's cost in bench/webhooks.py; a batch's endpoints are read once.
+    """
+
+    pk: int
+    webhook_id: str
+    body: str
+    attempt_count: int
+    endpoint: WebhookEndpoint
+
+    @property
+    def endpoint_id(self) -> int:
+        return self.endpoint.pk
+
+
 def webhook_deliveries_claim(
     *, limit: int, lease: timedelta, now: datetime
-) -> tuple[str, list[WebhookDelivery]]:
+) -> tuple[str, list[ClaimedDelivery]]:
     """Claim up to `limit` due deliveries for this worker, committed before anything is sent.
 
     The conditional UPDATE is the claim: of several workers only one matches a row, and a
@@ -422,20 +442,33 @@ def webhook_deliveries_claim(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
     with transaction.atomic():
-        candidates = (
+        candidates = list(
             WebhookDelivery.objects.filter(due, endpoint__enabled=True)
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("id", flat=True)[:limit]
         )
-        WebhookDelivery.objects.filter(due, id__in=list(candidates)).update(
+        if not candidates:
+            return token, []
+        WebhookDelivery.objects.filter(due, id__in=candidates).update(
             claimed_until=now + lease, claim_token=token
         )
-    claimed = list(WebhookDelivery.objects.filter(claim_token=token).select_related("endpoint"))
-    return token, claimed
+    # By primary key: claim_token has no index, and a scan per batch grew with the table.
+    rows = list(
+        WebhookDelivery.objects.filter(id__in=candidates, claim_token=token).values_list(
+            "id", "webhook_id", "body", "attempt_count", "endpoint_id"
+        )
+    )
+    endpoints = WebhookEndpoint.objects.in_bulk({row[4] for row in rows})
+    return token, [
+        ClaimedDelivery(pk, webhook_id, body, attempt_count, endpoints[endpoint_id])
+        for pk, webhook_id, body, attempt_count, endpoint_id in rows
+    ]
 
 
-def _send(client: httpx.Client, delivery: WebhookDelivery) -> transport.Outcome:
+def _send(
+    client: httpx.Client, resolve: BatchResolver, delivery: ClaimedDelivery
+) -> transport.Outcome:
     return transport.attempt(
         client,
         url=delivery.endpoint.url,
@@ -443,6 +476,7 @@ def _send(client: httpx.Client, delivery: WebhookDelivery) -> transport.Outcome:
         body=delivery.body,
         secrets=signing_secrets(delivery.endpoint, now=timezone.now()),
         timeout_s=settings.KIZUNA_WEBHOOK_TIMEOUT_S,
+        resolve=resolve,
     )
 
 
@@ -464,7 +498,7 @@ def deliver_due(
         if client is None:
             client = stack.enter_context(guarded_client())
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=concurrency))
-        outcomes = list(pool.map(functools.partial(_send, client), claimed))
+        outcomes = list(pool.map(functools.partial(_send, client, BatchResolver()), claimed))
     webhook_attempts_record(token=token, results=list(zip(claimed, outcomes, strict=True)), now=now)
     return len(claimed)
 
@@ -486,7 +520,7 @@ def deliver_continuously(
     """
     sent = 0
     idle = False
-    in_flight: tuple[str, list[WebhookDelivery], list[Any], datetime] | None = None
+    in_flight: tuple[str, list[ClaimedDelivery], list[Any], datetime] | None = None
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         while True:
             stopping = stop(sent, idle)
@@ -500,7 +534,8 @@ def deliver_continuously(
                     limit=limit, lease=_lease(limit, concurrency), now=now
                 )
             )
-            futures = [pool.submit(_send, client, delivery) for delivery in claimed]
+            resolve = BatchResolver()
+            futures = [pool.submit(_send, client, resolve, delivery) for delivery in claimed]
             recorded = in_flight is not None
             if in_flight is not None:
                 done_token, done, done_futures, claimed_at = in_flight
@@ -513,56 +548,112 @@ def deliver_continuously(
                 time.sleep(idle_sleep_s)
 
 
+def _execute_many(model: type[Any], sql: str, columns: list[str], rows: list[tuple]) -> None:
+    """Run sql ({table}, {columns}, {placeholders} filled from the model) once per row, in
+    one executemany: through the ORM (bulk_create, an UPDATE per row) preparing every field
+    of every row was the largest share of recording a batch (bench/README.md, webhooks.py)."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    names = [quote(model._meta.get_field(name).column) for name in columns]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql.format(
+                table=quote(model._meta.db_table),
+                columns=", ".join(names),
+                placeholders=", ".join(["%s"] * len(names)),
+                assignments=", ".join(f"{name} = %s" for name in names),
+            ),
+            rows,
+        )
+
+
+_ATTEMPT_COLUMNS = [
+    "delivery",
+    "number",
+    "attempted_at",
+    "status_code",
+    "succeeded",
+    "response_ms",
+    "response_excerpt",
+    "error",
+]
+_RETRY_COLUMNS = [
+    "attempt_count",
+    "last_status_code",
+    "status",
+    "next_attempt_at",
+    "finished_at",
+    "claimed_until",
+    "claim_token",
+]
+
+
 def webhook_attempts_record(
-    *, token: str, results: list[tuple[WebhookDelivery, transport.Outcome]], now: datetime
+    *, token: str, results: list[tuple[ClaimedDelivery, transport.Outcome]], now: datetime
 ) -> None:
     """Log each attempt and move its delivery on: done, retried later, or given up.
 
     Only the claim's holder moves a delivery; a worker whose lease ran out still logs what
     it sent.
     """
+    adapt = transaction.get_connection().ops.adapt_datetimefield_value
     succeeded_by_code: dict[int | None, list[int]] = {}
     endpoints_ok: set[int] = set()
     endpoints_failed: dict[int, WebhookEndpoint] = {}
     gone: dict[int, WebhookEndpoint] = {}
+    retries: list[tuple] = []
+    for delivery, outcome in results:
+        if outcome.succeeded:
+            succeeded_by_code.setdefault(outcome.status_code, []).append(delivery.pk)
+            endpoints_ok.add(delivery.endpoint_id)
+            continue
+        endpoints_failed[delivery.endpoint_id] = delivery.endpoint
+        made = delivery.attempt_count + 1
+        delay = None if outcome.status_code == 410 else retry_delay(made)
+        if outcome.status_code == 410:
+            gone[delivery.endpoint_id] = delivery.endpoint
+        if delay is not None and outcome.retry_after_s is not None:
+            delay = max(delay, timedelta(seconds=outcome.retry_after_s))
+        retries.append(
+            (
+                made,
+                outcome.status_code,
+                (DeliveryStatus.PENDING if delay is not None else DeliveryStatus.FAILED).value,
+                adapt(now + delay) if delay is not None else None,
+                None if delay is not None else adapt(now),
+                None,
+                "",
+                delivery.pk,
+                token,
+            )
+        )
     with transaction.atomic():
-        WebhookAttempt.objects.bulk_create(
+        _execute_many(
+            WebhookAttempt,
+            "INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+            _ATTEMPT_COLUMNS,
             [
-                WebhookAttempt(
-                    delivery=delivery,
-                    number=delivery.attempt_count + 1,
-                    attempted_at=outcome.attempted_at,
-                    status_code=outcome.status_code,
-                    succeeded=outcome.succeeded,
-                    response_ms=outcome.response_ms,
-                    response_excerpt=outcome.excerpt,
-                    error=outcome.error,
+                (
+                    delivery.pk,
+                    delivery.attempt_count + 1,
+                    adapt(outcome.attempted_at),
+                    outcome.status_code,
+                    outcome.succeeded,
+                    outcome.response_ms,
+                    outcome.excerpt,
+                    outcome.error,
                 )
                 for delivery, outcome in results
-            ]
+            ],
         )
-        mine = WebhookDelivery.objects.filter(claim_token=token)
-        for delivery, outcome in results:
-            if outcome.succeeded:
-                succeeded_by_code.setdefault(outcome.status_code, []).append(delivery.pk)
-                endpoints_ok.add(delivery.endpoint_id)
-                continue
-            endpoints_failed[delivery.endpoint_id] = delivery.endpoint
-            made = delivery.attempt_count + 1
-            delay = None if outcome.status_code == 410 else retry_delay(made)
-            if outcome.status_code == 410:
-                gone[delivery.endpoint_id] = delivery.endpoint
-            if delay is not None and outcome.retry_after_s is not None:
-                delay = max(delay, timedelta(seconds=outcome.retry_after_s))
-            mine.filter(pk=delivery.pk).update(
-                attempt_count=made,
-                last_status_code=outcome.status_code,
-                status=DeliveryStatus.PENDING if delay is not None else DeliveryStatus.FAILED,
-                next_attempt_at=now + delay if delay is not None else None,
-                finished_at=None if delay is not None else now,
-                claimed_until=None,
-                claim_token="",
+        if retries:
+            _execute_many(
+                WebhookDelivery,
+                "UPDATE {table} SET {assignments} WHERE id = %s AND claim_token = %s",
+                _RETRY_COLUMNS,
+                retries,
             )
+        mine = WebhookDelivery.objects.filter(claim_token=token)
         for code, ids in succeeded_by_code.items():
             mine.filter(pk__in=ids).update(
                 attempt_count=F("attempt_count") + 1,

@@ -13,7 +13,7 @@ import httpx
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from kizuna.core.ssrf import UnsafeUrl, check_public_url
+from kizuna.core.ssrf import PIN_EXTENSION, Resolver, UnsafeUrl, check_public_url, checked_address
 
 EXCERPT_BYTES = 1024
 
@@ -22,9 +22,9 @@ def check_url(url: str) -> None:
     """Raise UnsafeUrl unless url may receive webhooks (the SSRF guard's rule, with its one
     exception, KIZUNA_SSRF_ALLOWED_NETWORKS, which tests and benchmarks set to 127.0.0.1/32).
 
-    Sending goes through a guarded client too (kizuna.core.ssrf.guarded_client), which
-    connects only to the address it checked, so a name re-resolved to a private address
-    between this check and the connection is still refused.
+    `attempt` checks again on every send and pins the connection to the address it checked
+    (a guarded client, kizuna.core.ssrf.guarded_client, connects there and nowhere else), so
+    a name re-resolved to a private address after this check is never connected to.
     """
     check_public_url(url)
 
@@ -55,11 +55,16 @@ def attempt(
     body: str,
     secrets: list[str],
     timeout_s: float,
+    resolve: Resolver | None = None,
 ) -> Outcome:
-    """Send one signed attempt, signed at its own time; never raise."""
+    """Send one signed attempt, signed at its own time; never raise.
+
+    `resolve` (a kizuna.core.ssrf.BatchResolver) lets a batch look each host up once; the
+    addresses are checked on every send all the same.
+    """
     at = timezone.now()
     try:
-        check_url(url)
+        address = checked_address(url, resolve=resolve)
     except UnsafeUrl as error:
         return Outcome(at, False, error=f"blocked: {error}"[:200])
     headers = {
@@ -78,6 +83,7 @@ def attempt(
             headers=headers,
             timeout=timeout_s,
             follow_redirects=False,
+            extensions={PIN_EXTENSION: address},
         ) as response:
             excerpt = _read_excerpt(response)
     except UnsafeUrl as error:

@@ -1,5 +1,7 @@
 """Webhook pages: staff see every endpoint, a partner owner its organization's own."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kizuna.core.exports import export_response, requested_format
 from kizuna.core.forms import call_service
 from kizuna.integrations import permissions, selectors, services
 from kizuna.integrations.forms import EndpointForm, ReplayRangeForm
@@ -85,12 +88,37 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "integrations/endpoint_form.html", {"form": form, "endpoint": endpoint})
 
 
+DELIVERY_COLUMNS = [
+    "webhook_id", "event_type", "status", "attempts", "last_status_code", "created_at",
+    "next_attempt_at", "finished_at", "last_attempt_at", "last_response_ms", "last_error",
+    "last_response",
+]  # fmt: skip
+
+
+def _delivery_rows(deliveries: Any) -> Any:
+    for d in deliveries.iterator(chunk_size=2000):
+        last = next(iter(d.attempts.all()), None)  # attempts come newest first
+        yield [
+            d.webhook_id, d.event_type, d.status, d.attempt_count, d.last_status_code,
+            d.created_at, d.next_attempt_at, d.finished_at,
+            last and last.attempted_at, last and last.response_ms, last and last.error,
+            last and last.response_excerpt,
+        ]  # fmt: skip
+
+
 @login_required
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _visible_endpoint(request, pk)
     status = request.GET.get("status", "")
     if status not in DeliveryStatus.values:
         status = ""
+    if requested_format(request):
+        return export_response(
+            request,
+            filename=f"webhook-deliveries-{endpoint.pk}",
+            header=DELIVERY_COLUMNS,
+            rows=_delivery_rows(selectors.deliveries_of(endpoint, status=status or None)),
+        )
     page = Paginator(selectors.deliveries_of(endpoint, status=status or None), 25).get_page(
         request.GET.get("page")
     )

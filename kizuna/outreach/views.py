@@ -12,6 +12,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kizuna.core.exports import export_response, requested_format
 from kizuna.outreach import links, selectors, services
 from kizuna.outreach.channels import registry
 from kizuna.outreach.models import Delivery, Purpose, State
@@ -21,6 +22,19 @@ from kizuna.outreach.permissions import OutreachAction, can_outreach
 def _require(request: HttpRequest, action: OutreachAction) -> None:
     if not can_outreach(request.user, action):
         raise PermissionDenied
+
+
+DELIVERY_COLUMNS = [
+    "id", "created_at", "channel", "address", "user", "purpose", "topic", "subject", "text",
+    "state", "reason", "error", "attempts", "due_at", "sent_at", "provider_id",
+]  # fmt: skip
+
+
+def _delivery_rows(deliveries: Any) -> Any:
+    yield from deliveries.values_list(
+        "id", "created_at", "channel", "address", "user__email", "purpose", "topic", "subject",
+        "text", "state", "reason", "error", "attempts", "due_at", "sent_at", "provider_id",
+    ).iterator(chunk_size=2000)  # fmt: skip
 
 
 @login_required
@@ -43,6 +57,10 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         term = filters["recipient"][:200]
         deliveries = deliveries.filter(
             Q(address__icontains=term) | Q(user__email__icontains=term) | Q(recipient_key=term)
+        )
+    if requested_format(request):
+        return export_response(
+            request, filename="deliveries", header=DELIVERY_COLUMNS, rows=_delivery_rows(deliveries)
         )
     page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
     counts = dict(Delivery.objects.values_list("state").annotate(n=Count("id")))
