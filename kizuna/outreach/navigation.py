@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import pgettext_lazy
 
 from kizuna.outreach.permissions import OutreachAction, can_outreach
@@ -22,4 +24,18 @@ nav_link(
     "outreach:inbox_list",
     section=Section.ADMINISTRATION,
     visible=lambda user: can_outreach(user, OutreachAction.ANSWER_INBOX),
+)
+
+
+def _has_own_inbox(user: Any) -> bool:
+    # Staff answer everyone's threads from the staff inbox above; a partner, merchant or
+    # member reads and writes their own.
+    return bool(user.is_authenticated and not user.is_staff)
+
+
+nav_link(
+    pgettext_lazy("outreach menu", "Messages"),
+    "outreach:my_inbox",
+    section=Section.MAIN,
+    visible=_has_own_inbox,
 )
