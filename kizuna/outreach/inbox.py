@@ -341,7 +341,7 @@ def line_link_attempt(*, address: str, text: str, at: datetime | None = None) ->
     from kizuna.accounts.models import User
     from kizuna.outreach import links
 
-    user_pk = links.line_link_user_pk(text, now=at)
+    user_pk = links.line_link_user_pk(text)
     user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
     if user is None:
         return False

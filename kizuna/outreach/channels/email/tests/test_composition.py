@@ -25,7 +25,9 @@ def _parts(sink) -> tuple[str, str]:
     return found["text/plain"], found["text/html"]
 
 
-def _notice(user, *, language, text="Your invoice is ready.\n\nhttps://kizuna.example/i/1", name=""):
+def _notice(
+    user, *, language, text="Your invoice is ready.\n\nhttps://kizuna.example/i/1", name=""
+):
     return delivery_enqueue(
         channel="email",
         recipient=Recipient(address=user.email, user=user, name=name),
@@ -52,17 +54,17 @@ def test_a_japanese_email_greets_the_person_with_sama_and_signs_with_the_ecosyst
     assert '<a href="https://kizuna.example/i/1"' in html
 
 
-def test_an_english_email_says_dear_and_uses_the_name_the_sender_knows_better(
-    dave, settings, sink
-):
+def test_an_english_email_says_dear_and_uses_the_name_the_sender_knows_better(dave, settings, sink):
     settings.KIZUNA_ECOSYSTEM_NAME = "Kizuna Partners"
     _notice(dave, language="en", name="Dave Tanaka (Tanaka Shoten)")
     worker.deliveries_send_due(now=TOKYO_NOON)
     text, html = _parts(sink)
     assert text.startswith("Dear Dave Tanaka (Tanaka Shoten),\n\n")
-    assert text.rstrip().endswith("Kizuna Partners\nhttp://127.0.0.1:8000/".replace(
-        "http://127.0.0.1:8000", settings.SITE_URL
-    ))
+    assert text.rstrip().endswith(
+        "Kizuna Partners\nhttp://127.0.0.1:8000/".replace(
+            "http://127.0.0.1:8000", settings.SITE_URL
+        )
+    )
     assert "Dear Dave Tanaka (Tanaka Shoten)," in html
     assert "Kizuna Partners" in html
 
@@ -83,9 +85,7 @@ def test_the_html_part_escapes_what_the_text_says(dave, sink):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; see" in html
 
 
-def test_advertising_html_carries_the_legal_footer_and_the_unsubscribe_link(
-    dave, settings, sink
-):
+def test_advertising_html_carries_the_legal_footer_and_the_unsubscribe_link(dave, settings, sink):
     settings.KIZUNA_OUTREACH_SENDER_NAME = "株式会社絆ソフト"
     settings.KIZUNA_OUTREACH_POSTAL_ADDRESS = "東京都千代田区1-1-1"
     consent_record(
