@@ -3,7 +3,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import AccountKind
-
 from kizuna.community.permissions import (
     CommunityAction,
     can_community,

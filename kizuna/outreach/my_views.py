@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kizuna.core.forms import call_service
@@ -22,7 +22,7 @@ from kizuna.outreach.services import recipient_key
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Your message"),
+        label=pgettext_lazy("inbox form", "Your message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.utils.translation import pgettext_lazy
 
+from kizuna.accounts.permissions import Persona, persona_of
 from kizuna.outreach.permissions import OutreachAction, can_outreach
 from kizuna.site.navigation import Section, nav_link
 
@@ -33,9 +34,20 @@ def _has_own_inbox(user: Any) -> bool:
     return bool(user.is_authenticated and not user.is_staff)
 
 
+def _in_partner_menu(user: Any) -> bool:
+    # A partner's bar is full already: their messages sit in the partner program menu.
+    return _has_own_inbox(user) and persona_of(user) == Persona.PARTNER
+
+
 nav_link(
     pgettext_lazy("outreach menu", "Messages"),
     "outreach:my_inbox",
     section=Section.MAIN,
-    visible=_has_own_inbox,
+    visible=lambda user: _has_own_inbox(user) and not _in_partner_menu(user),
+)
+nav_link(
+    pgettext_lazy("outreach menu", "Messages"),
+    "outreach:my_inbox",
+    section=Section.PARTNER_PROGRAM,
+    visible=_in_partner_menu,
 )

@@ -2,7 +2,6 @@
 consent, suppression and caps decided at send time, pause/resume/cancel and the results."""
 
 from datetime import UTC, datetime, timedelta
-
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -11,8 +11,8 @@ from kizuna.outreach import inbox, links
 from kizuna.outreach.models import (
     ChannelIdentity,
     Delivery,
-    HookRejection,
     Direction,
+    HookRejection,
     InboxMessage,
     InboxThread,
 )

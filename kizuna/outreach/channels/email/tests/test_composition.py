@@ -1,6 +1,7 @@
 """Every email gets its greeting, signature and HTML part in the delivery layer, in the
 person's language, whatever template wrote its body."""
 
+import re
 from email import message_from_bytes
 from email.message import Message
 
@@ -106,10 +107,12 @@ def test_advertising_html_carries_the_legal_footer_and_the_unsubscribe_link(dave
     )
     worker.deliveries_send_due(now=TOKYO_NOON)
     text, html = _parts(sink)
-    assert "株式会社絆ソフト" in text and "東京都千代田区1-1-1" in text
+    assert "株式会社絆ソフト" in text
+    assert "東京都千代田区1-1-1" in text
     assert "/outreach/unsubscribe/" in text
-    assert "株式会社絆ソフト" in html and "東京都千代田区1-1-1" in html
-    assert 'href="http://' in html and "/outreach/unsubscribe/" in html
+    assert "株式会社絆ソフト" in html
+    assert "東京都千代田区1-1-1" in html
+    assert re.search(r'<a href="http[^"]*/outreach/unsubscribe/', html)
 
 
 def test_a_service_notice_has_no_unsubscribe_link_in_either_part(dave, sink):
