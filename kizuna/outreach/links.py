@@ -3,6 +3,7 @@
 import base64
 import re
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -66,8 +67,8 @@ def _today(now: datetime | None) -> int:
     return int((now or timezone.now()).timestamp() // 86400)
 
 
-def line_link_code(user_pk: int, *, now: datetime | None = None) -> str:
-    return f"KZ-{user_pk}-{_line_link_digest(user_pk, _today(now))}"
+def line_link_code(user: Any, *, now: datetime | None = None) -> str:
+    return f"KZ-{user.pk}-{_line_link_digest(user.pk, _today(now))}"
 
 
 def line_link_user_pk(text: str, *, now: datetime | None = None) -> int | None:

@@ -103,7 +103,7 @@ def my_line(request: HttpRequest) -> HttpResponse:
             "outreach/my_line.html",
             {
                 "identity": _line_identity(request.user),
-                "code": links.line_link_code(request.user.pk),
+                "code": links.line_link_code(request.user),
                 "add_friend_url": line.setting("ADD_FRIEND_URL"),
                 "add_friend_qr_url": line.setting("ADD_FRIEND_QR_URL"),
                 "preferences_url": _preferences_url(request),

@@ -50,7 +50,7 @@ def test_a_member_links_line_with_the_code_and_sees_it_linked(page, dave):
     page.goto("/outreach/me/line/")
     assert page.locator("#line-state").get_attribute("data-state") == "not_linked"
     code = page.locator("#line-link-code").inner_text()
-    assert code == links.line_link_code(dave.pk)
+    assert code == links.line_link_code(dave)
     shoot(page, "my-line-member")
     # What the webhook does when the code arrives from LINE.
     assert inbox.line_link_attempt(address=LINE_USER, text=code)

@@ -421,6 +421,7 @@ def test_the_demo_has_a_finished_campaign_with_a_final_result_of_every_kind():
         False,
     )
     assert campaign.finished_at is not None
+    assert campaign.started_at is not None
     assert {
         (State.SENT, ""),
         (State.SKIPPED, policy.NO_CONSENT),
@@ -435,4 +436,5 @@ def test_the_demo_has_a_finished_campaign_with_a_final_result_of_every_kind():
         day=1, hour=0, minute=0, second=0, microsecond=0
     )
     assert (line.state, line.attempts) == (State.SENT, 2)
+    assert line.sent_at is not None
     assert campaign.started_at < month_start <= line.sent_at <= campaign.finished_at

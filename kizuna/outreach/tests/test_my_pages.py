@@ -80,6 +80,7 @@ def test_a_partner_reads_the_staff_answer_and_replies_into_the_same_thread(clien
     assert thread.needs_answer is True
     # Staff's next answer still goes out through the official channel, as a delivery.
     answer = inbox.inbox_reply(actor=alice, thread=thread, text="承知しました。")
+    assert answer.delivery is not None
     assert (answer.delivery.channel, answer.delivery.address) == ("email", bob.email)
 
 
@@ -106,7 +107,7 @@ def test_sending_the_link_code_from_line_links_that_line_account(client, dave, s
     signed_in(client, dave)
     page = client.get("/outreach/me/line/").content.decode()
     assert 'data-state="not_linked"' in page
-    code = links.line_link_code(dave.pk)
+    code = links.line_link_code(dave)
     assert code in page
     message = {"type": "text", "id": "m1", "quoteToken": "q", "text": code}
     response = post_line(client, line_event("message", replyToken="r", message=message))
@@ -121,7 +122,7 @@ def test_sending_the_link_code_from_line_links_that_line_account(client, dave, s
 
 def test_a_forged_or_stale_code_links_nothing_and_lands_in_the_inbox(client, dave, settings):
     settings.KIZUNA_OUTREACH_LINE_CHANNEL_SECRET = "line-channel-secret"
-    stale = links.line_link_code(dave.pk, now=timezone.now() - timedelta(days=3))
+    stale = links.line_link_code(dave, now=timezone.now() - timedelta(days=3))
     forged = f"KZ-{dave.pk}-AAAAAAAA"
     for index, text in enumerate((stale, forged)):
         message = {"type": "text", "id": f"m{index}", "quoteToken": "q", "text": text}
@@ -134,9 +135,9 @@ def test_a_forged_or_stale_code_links_nothing_and_lands_in_the_inbox(client, dav
 
 
 def test_a_code_links_only_the_account_it_was_made_for(dave, eve):
-    assert links.line_link_user_pk(links.line_link_code(dave.pk)) == dave.pk
+    assert links.line_link_user_pk(links.line_link_code(dave)) == dave.pk
     assert (
-        links.line_link_user_pk(links.line_link_code(dave.pk).replace(str(dave.pk), str(eve.pk), 1))
+        links.line_link_user_pk(links.line_link_code(dave).replace(str(dave.pk), str(eve.pk), 1))
         is None
     )
 
