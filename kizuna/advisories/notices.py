@@ -124,4 +124,5 @@ def report_acknowledge(report: VulnerabilityReport) -> None:
         template="advisories/email/report_received",
         context={"report": report, "site_url": settings.SITE_URL},
         language=settings.LANGUAGE_CODE,
+        name=report.name,
     )

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.accounts.models import AccountKind
 from kizuna.community.permissions import (
     CommunityAction,
     can_community,
@@ -9,6 +12,12 @@ from kizuna.community.permissions import (
     proposable_organizations,
 )
 from kizuna.site.navigation import Section, nav_link
+
+
+def _is_member(user: Any) -> bool:
+    """A community member's own menu: events, groups, their page (and their messages)."""
+    return bool(user.is_authenticated and user.kind == AccountKind.COMMUNITY_MEMBER)
+
 
 nav_link(
     _("Members"),
@@ -20,7 +29,9 @@ nav_link(
     _("Events"),
     "community:event_list",
     section=Section.COMMUNITY,
-    visible=lambda user: can_community(user, CommunityAction.VIEW_EVENTS) and user.is_staff,
+    visible=lambda user: (
+        can_community(user, CommunityAction.VIEW_EVENTS) and (user.is_staff or _is_member(user))
+    ),
 )
 nav_link(
     _("Affiliated people's activity"),
@@ -42,7 +53,9 @@ nav_link(
     _("Groups"),
     "community:group_list",
     section=Section.COMMUNITY,
-    visible=lambda user: is_community_staff(user) or organized_groups(user).exists(),
+    visible=lambda user: (
+        is_community_staff(user) or _is_member(user) or organized_groups(user).exists()
+    ),
 )
 nav_link(
     _("Affiliations"),

@@ -339,6 +339,7 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> int:
                     recipient_key=recipient.recipient_key,
                     purpose=Purpose.ADVERTISING,
                     topic=campaign.topic,
+                    name=recipient.name,
                 )
             rows.append(
                 Delivery(

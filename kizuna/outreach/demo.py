@@ -2,12 +2,14 @@
 state across channels, a suppression list, and a sent campaign with a result of every kind."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kizuna.accounts.models import AccountKind, User
 from kizuna.core.seeding import DemoContext
 from kizuna.outreach import policy
+from kizuna.outreach.channels import registry
 from kizuna.outreach.models import (
     Consent,
     ConsentMethod,
@@ -18,6 +20,7 @@ from kizuna.outreach.models import (
     SuppressionReason,
     Topic,
 )
+from kizuna.outreach.services import Content
 
 WORDING = "Kizuna からのニュース・イベント案内をメールで受け取る"
 
@@ -141,19 +144,25 @@ def _deliveries(ctx: DemoContext, members: list[User], dave: User | None, now: d
     Delivery.objects.bulk_create(rows)
 
 
-# (channel, state, reason, error) of each recipient of the demo campaign, in turn.
+# (channel, state, reason, error, attempts) of each recipient of the demo campaign, in turn:
+# every final result the worker gives. The LINE message was deferred when the month's quota
+# ran out and went out when the next month's quota began; the rate-limited email went out
+# on the worker's next pass. Both end as sent (the worker clears the reason of a sent
+# delivery) and show their second attempt.
 CAMPAIGN_RESULTS = [
-    ("email", State.SENT, "", ""),
-    ("email", State.SENT, "", ""),
-    ("slack", State.SENT, "", ""),
-    ("email", State.SKIPPED, policy.NO_CONSENT, ""),
-    ("email", State.SKIPPED, policy.SUPPRESSED, ""),
-    ("email", State.SKIPPED, policy.CAPPED, ""),
-    ("line", State.DEFERRED, policy.QUOTA, ""),
-    ("email", State.DEFERRED, policy.RATE_LIMITED, ""),
-    ("email", State.FAILED, "too_many_attempts", "SMTP 451 4.7.1 try again later"),
-    ("email", State.SENT, "", ""),
+    ("email", State.SENT, "", "", 1),
+    ("email", State.SENT, "", "", 1),
+    ("slack", State.SENT, "", "", 1),
+    ("email", State.SKIPPED, policy.NO_CONSENT, "", 0),
+    ("email", State.SKIPPED, policy.SUPPRESSED, "", 0),
+    ("email", State.SKIPPED, policy.CAPPED, "", 0),
+    ("line", State.SENT, "", "", 2),
+    ("email", State.SENT, "", "", 2),
+    ("email", State.FAILED, "too_many_attempts", "SMTP 451 4.7.1 try again later", 5),
+    ("email", State.BOUNCED, "", "550 5.1.1 user unknown", 1),
+    ("email", State.SENT, "", "", 1),
 ]
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def _campaign(members: list[User], now: datetime) -> None:
@@ -169,34 +178,50 @@ def _campaign(members: list[User], now: datetime) -> None:
         filters={"active_within_days": 90},
         created_by=author,
     )
-    started = now - timedelta(days=3)
+    # Started late last month; the last message waited for this month's LINE quota.
+    month_start = now.astimezone(TOKYO).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    started = month_start - timedelta(days=4, hours=14)
+    quota_back = min(month_start + timedelta(seconds=30), now)
     campaign = Campaign.objects.create(
         title="12月のもくもく会のご案内",
         audience=audience,
         topic=Topic.EVENTS,
         channels=["email", "slack", "line"],
         subject_ja="{{ name }}さん、12月のもくもく会のご案内",
-        body_ja="{{ name }}さん\n\n12月のもくもく会を開催します。ぜひご参加ください。",
+        body_ja="12月のもくもく会を開催します。ぜひご参加ください。",
         subject_en="{{ name }}, join our December co-working meetup",
-        body_en="Hello {{ name }},\n\nOur December co-working meetup is open. Join us!",
+        body_en="Our December co-working meetup is open. Join us!",
         variants={
             "slack": {"ja": "12月のもくもく会、参加者募集中です", "en": "December meetup: join us"}
         },
-        # Still sending: the LINE message deferred by the used-up monthly quota waits for
-        # next month; everything else has its final result.
-        state="sending",
+        state="sent",
         revision=2,
         author=author,
         edited_by=author,
         approved_by=approver,
         approved_at=started - timedelta(hours=2),
         started_at=started,
+        finished_at=quota_back + timedelta(seconds=15),
         created_at=started - timedelta(days=1),
     )
-    for index, (user, (channel, state, reason, error)) in enumerate(
+    for index, (user, (channel, state, reason, error, attempts)) in enumerate(
         zip(members, CAMPAIGN_RESULTS, strict=False)
     ):
         address = {"email": user.email, "slack": f"U0DEMO{index}", "line": f"Udemo{index:030d}"}
+        sent_at = None
+        if state == State.SENT:
+            sent_at = quota_back if channel == "line" else started + timedelta(minutes=attempts)
+        with translation.override("ja"):
+            content = registry.get(channel).finish(
+                Content(
+                    f"{user.display_name}さん、12月のもくもく会のご案内",
+                    "12月のもくもく会を開催します。ぜひご参加ください。",
+                ),
+                recipient_key=f"user:{user.pk}",
+                purpose=Purpose.ADVERTISING,
+                topic=Topic.EVENTS,
+                name=user.display_name,
+            )
         delivery = Delivery.objects.create(
             channel=channel,
             user=user,
@@ -206,17 +231,18 @@ def _campaign(members: list[User], now: datetime) -> None:
             topic=Topic.EVENTS,
             template=f"campaign:{campaign.pk}",
             language="ja",
-            subject=f"{user.display_name}さん、12月のもくもく会のご案内",
-            text="12月のもくもく会を開催します。ぜひご参加ください。",
+            subject=content.subject,
+            text=content.text,
+            html=content.html,
             idempotency_key=f"campaign:{campaign.pk}:user:{user.pk}",
             state=state,
             reason=reason,
             error=error,
-            attempts=0 if state == State.SKIPPED else 1,
+            attempts=attempts,
             created_at=started,
-            claimed_at=None if state == State.SKIPPED else started,
-            sent_at=started if state == State.SENT else None,
-            due_at=started + timedelta(days=28) if reason == policy.QUOTA else started,
+            claimed_at=None if state == State.SKIPPED else (sent_at or started),
+            sent_at=sent_at,
+            due_at=quota_back if channel == "line" else started,
         )
         CampaignRecipient.objects.create(
             campaign=campaign,

@@ -92,6 +92,8 @@ def line(request: HttpRequest) -> HttpResponse:
         elif isinstance(event, UnfollowEvent):
             inbox.identity_unfollow(channel="line", address=user_id, at=at)
         elif isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
+            if inbox.line_link_attempt(address=user_id, text=event.message.text, at=at):
+                continue
             inbox.inbox_receive(
                 channel="line",
                 address=user_id,

@@ -283,3 +283,99 @@ def next_chosen_channel(delivery: Delivery) -> tuple[str, str] | None:
         return channels[0] if channels and channels[0][0] != delivery.channel else None
     following = channels[names.index(delivery.channel) + 1 :]
     return following[0] if following else None
+
+
+WEB = "web"  # a message a signed-in person wrote on the site itself
+
+
+def own_threads(user: Any) -> Any:
+    """The inbox threads that are this person's: under their account or their member record."""
+    from django.db.models import Q
+
+    return InboxThread.objects.filter(
+        Q(user=user) | Q(recipient_key=recipient_key(user=user)) | Q(member__user=user)
+    )
+
+
+def inbox_post(*, user: Any, text: str, thread: InboxThread | None = None) -> InboxMessage:
+    """A person writes to staff from the site: into their thread, which staff answer through
+    the channel the person last used (email to their account when they never wrote before)."""
+    text = text.strip()
+    if not text:
+        raise ServiceError(_("Write your message first."), code="empty_message")
+    now = timezone.now()
+    with transaction.atomic():
+        if thread is None:
+            thread, _created = InboxThread.objects.get_or_create(
+                recipient_key=recipient_key(user=user),
+                defaults={
+                    "user": user,
+                    "channel": "email",
+                    "address": user.email,
+                    "display_name": str(user.display_name or user.email)[:200],
+                },
+            )
+        thread = InboxThread.objects.select_for_update().get(pk=thread.pk)
+        thread.needs_answer = True
+        thread.last_message_at = max(thread.last_message_at, now)
+        thread.save(update_fields=["needs_answer", "last_message_at"])
+        return InboxMessage.objects.create(
+            thread=thread,
+            direction=Direction.IN,
+            channel=WEB,
+            address=user.email,
+            text=text,
+            author=user,
+            at=now,
+        )
+
+
+LINE_LINKED_TEXT = "{site} のアカウントと連携しました。/ Linked to your {site} account."
+
+
+def line_link_attempt(*, address: str, text: str, at: datetime | None = None) -> bool:
+    """A message on LINE carrying a genuine link code ties that LINE user to the account;
+    True when it was such a code (then it is not an inbox message)."""
+    from django.conf import settings
+
+    from kizuna.accounts.models import User
+    from kizuna.outreach import links
+
+    user_pk = links.line_link_user_pk(text)
+    user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    if user is None:
+        return False
+    with transaction.atomic():
+        if identity_of("line", address) is None:  # the follow event has not arrived (yet)
+            identity_follow(channel="line", address=address, at=at)
+        identity_link(channel="line", address=address, user=user)
+        site = settings.KIZUNA_ECOSYSTEM_NAME
+        delivery_enqueue(
+            channel="line",
+            recipient=Recipient(address=address, user=user),
+            purpose=Purpose.SERVICE,
+            topic=Topic.NOTICES,
+            idempotency_key=f"outreach.line_linked:{address}:{user.pk}:{uuid.uuid4()}",
+            content=Content("", LINE_LINKED_TEXT.format(site=site)),
+        )
+    return True
+
+
+def identity_unlink(*, user: Any, channel: str) -> int:
+    """The person unties their account from a channel: nothing of theirs goes there any more
+    under their name, and the consent given by following stays with the bare address."""
+    from kizuna.outreach.models import Consent
+
+    unlinked = 0
+    with transaction.atomic():
+        identities = ChannelIdentity.objects.select_for_update().filter(user=user, channel=channel)
+        for identity in identities:
+            old_key = identity.recipient_key
+            identity.user = identity.member = None
+            identity.recipient_key = recipient_key(address=identity.address)
+            identity.save(update_fields=["user", "member", "recipient_key"])
+            Consent.objects.filter(recipient_key=old_key, channel=channel).update(
+                recipient_key=identity.recipient_key
+            )
+            unlinked += 1
+    return unlinked

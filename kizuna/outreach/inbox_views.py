@@ -79,13 +79,18 @@ def inbox_thread(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Answer queued: it goes out through the channel's official API.")
             )
             return redirect("outreach:inbox_thread", pk=thread.pk)
+    # Messages a person wrote on the site itself carry no channel of the registry.
+    labels = {**dict(registry.choices()), inbox.WEB: _("This site")}
     return render(
         request,
         "outreach/inbox_thread.html",
         {
             "thread": thread,
-            "thread_messages": thread.messages.select_related("author", "delivery"),
+            "rows": [
+                (message, labels.get(message.channel, message.channel))
+                for message in thread.messages.select_related("author", "delivery")
+            ],
             "form": form,
-            "channel_label": dict(registry.choices()).get(thread.channel, thread.channel),
+            "channel_label": labels.get(thread.channel, thread.channel),
         },
     )

@@ -30,10 +30,23 @@ class Recipient:
     address: str
     user: Any = None
     member: Any = None
+    # How the message addresses them, when the sender knows better than the account
+    # (the contact name on an application, the billing contact on an invoice).
+    name: str = ""
 
     @property
     def key(self) -> str:
         return recipient_key(user=self.user, member=self.member, address=self.address)
+
+    @property
+    def greeting_name(self) -> str:
+        if self.name:
+            return self.name
+        if self.user is not None:
+            return str(self.user.display_name)
+        if self.member is not None:
+            return str(self.member.display_name)
+        return ""
 
 
 def recipient_key(*, user: Any = None, member: Any = None, address: str = "") -> str:
@@ -91,7 +104,11 @@ def delivery_enqueue(
         content = render(template, context or {}, language=language)
     with translation.override(language):
         content = transport.finish(
-            content, recipient_key=recipient.key, purpose=purpose, topic=topic
+            content,
+            recipient_key=recipient.key,
+            purpose=purpose,
+            topic=topic,
+            name=recipient.greeting_name,
         )
     existing = Delivery.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -242,12 +259,14 @@ def preferences_save(
             ).delete()
 
 
-def email_recipient(address: str) -> Recipient:
+def email_recipient(address: str, *, name: str = "") -> Recipient:
     """The recipient behind an email address: their account when they have one."""
     from kizuna.accounts.models import User
 
     address = address.strip()
-    return Recipient(address=address, user=User.objects.filter(email__iexact=address).first())
+    return Recipient(
+        address=address, user=User.objects.filter(email__iexact=address).first(), name=name
+    )
 
 
 def email_enqueue(
@@ -260,11 +279,15 @@ def email_enqueue(
     context: dict[str, Any] | None = None,
     content: Content | None = None,
     language: str = "",
+    name: str = "",
 ) -> Delivery:
-    """Queue one email: the shortcut every service notice of the other apps uses."""
+    """Queue one email: the shortcut every service notice of the other apps uses.
+
+    The greeting uses `name`, else the name on the account of `to`; the template writes
+    only the body (the delivery layer adds greeting, signature and HTML part)."""
     return delivery_enqueue(
         channel="email",
-        recipient=email_recipient(to),
+        recipient=email_recipient(to, name=name),
         purpose=purpose,
         topic=topic,
         idempotency_key=idempotency_key,

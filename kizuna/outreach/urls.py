@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.outreach import campaign_views, hooks, inbox_views, views
+from kizuna.outreach import campaign_views, hooks, inbox_views, my_views, views
 
 app_name = "outreach"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("inbox/", inbox_views.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", inbox_views.inbox_thread, name="inbox_thread"),
+    path("me/inbox/", my_views.my_inbox, name="my_inbox"),
+    path("me/inbox/<int:pk>/", my_views.my_thread, name="my_thread"),
+    path("me/line/", my_views.my_line, name="my_line"),
+    path("me/line/unlink/", my_views.my_line_unlink, name="my_line_unlink"),
+    path("me/channels/", my_views.my_channels, name="my_channels"),
     path("hooks/line/", hooks.line, name="hook_line"),
     path("hooks/slack/", hooks.slack, name="hook_slack"),
     path("hooks/esp/", hooks.esp, name="hook_esp"),

@@ -186,6 +186,7 @@ def signup_start(
                 "url": _absolute(reverse("accounts:signup_verify", args=[plaintext])),
             },
             language=language,
+            name=display_name,
         )
     return email
 

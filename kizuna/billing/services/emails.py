@@ -28,6 +28,7 @@ def invoice_emails_queue(*, invoice_id: int) -> int:
             template="billing/email/invoice_issued",
             context={"invoice": invoice, "site_url": settings.SITE_URL},
             language=settings.LANGUAGE_CODE,
+            name=invoice.recipient_name,
         )
         queued += 1
     return queued

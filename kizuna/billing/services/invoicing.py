@@ -335,6 +335,7 @@ def _queue_reminder(invoice: Invoice, stage: str) -> int:
                 template="billing/email/reminder",
                 context=context,
                 language=settings.LANGUAGE_CODE,
+                name=invoice.recipient_name,
             )
     except IntegrityError:
         return 0

@@ -71,6 +71,7 @@ def visitor_lead_submit(
                 + reverse("directory:visitor_lead_verify", args=[plaintext]),
             },
             language=language,
+            name=request["contact_name"],
         )
     return held
 

@@ -59,9 +59,10 @@ class Channel:
         return getattr(settings, f"KIZUNA_OUTREACH_{self.name.upper()}_{key}", self.DEFAULTS[key])
 
     def finish(
-        self, content: "Content", *, recipient_key: str, purpose: str, topic: str
+        self, content: "Content", *, recipient_key: str, purpose: str, topic: str, name: str = ""
     ) -> "Content":
-        """The content as sent on this channel (email adds the footer advertising needs)."""
+        """The content as sent on this channel to the person called `name` (email adds a
+        greeting, a signature, the footer advertising needs and an HTML part)."""
         return content
 
     def limits(self, delivery: "Delivery") -> list[tuple[str, Limit]]:

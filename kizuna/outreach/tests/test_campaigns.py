@@ -2,6 +2,7 @@
 consent, suppression and caps decided at send time, pause/resume/cancel and the results."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -404,25 +405,36 @@ def test_partner_filters_select_the_people_of_matching_partners(alice, bob, bob_
     assert emails({"billing": "suspended"}) == []
 
 
-def test_the_demo_has_a_campaign_with_a_result_of_every_kind():
+def test_the_demo_has_a_finished_campaign_with_a_final_result_of_every_kind():
     from django.core.management import call_command
 
     from kizuna.outreach.campaign_models import Campaign
+    from kizuna.outreach.campaigns import PENDING_STATES
 
     call_command("seed_demo", "--seed", "1", verbosity=0)
     campaign = Campaign.objects.get()
     assert campaign.approved_by != campaign.author
-    results = set(
-        Delivery.objects.filter(campaign_recipient__campaign=campaign).values_list(
-            "state", "reason"
-        )
+    deliveries = Delivery.objects.filter(campaign_recipient__campaign=campaign)
+    # Finished by the worker's own rule: no delivery of it waits any more.
+    assert (campaign.state, deliveries.filter(state__in=PENDING_STATES).exists()) == (
+        "sent",
+        False,
     )
+    assert campaign.finished_at is not None
+    assert campaign.started_at is not None
     assert {
         (State.SENT, ""),
         (State.SKIPPED, policy.NO_CONSENT),
         (State.SKIPPED, policy.SUPPRESSED),
         (State.SKIPPED, policy.CAPPED),
-        (State.DEFERRED, policy.QUOTA),
-        (State.DEFERRED, policy.RATE_LIMITED),
         (State.FAILED, "too_many_attempts"),
-    } <= results
+        (State.BOUNCED, ""),
+    } <= set(deliveries.values_list("state", "reason"))
+    # The LINE message that waited for the monthly quota went out when the month turned.
+    line = deliveries.get(channel="line")
+    month_start = campaign.finished_at.astimezone(ZoneInfo("Asia/Tokyo")).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    assert (line.state, line.attempts) == (State.SENT, 2)
+    assert line.sent_at is not None
+    assert campaign.started_at < month_start <= line.sent_at <= campaign.finished_at

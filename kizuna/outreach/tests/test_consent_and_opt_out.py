@@ -158,8 +158,12 @@ def test_advertising_email_carries_one_click_unsubscribe_headers_and_the_legal_f
     url = "".join(message["List-Unsubscribe"].split()).strip("<>")
     assert "/outreach/unsubscribe/" in url
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    body = bytes(message.get_payload(decode=True)).decode()
-    for required in ("株式会社絆ソフト", "東京都千代田区1-1-1", "contact@kizuna.example", url):
+    plain = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    body = bytes(plain.get_payload(decode=True)).decode()
+    # The footer's link is signed when the message is queued, the header's when it is sent:
+    # the same target, perhaps a second apart.
+    target = url.rsplit("/outreach/unsubscribe/", 1)[1].split(":", 1)[0]
+    for required in ("株式会社絆ソフト", "東京都千代田区1-1-1", "contact@kizuna.example", target):
         assert required in body
 
 
@@ -174,7 +178,8 @@ def test_a_service_notice_has_no_advertising_footer(dave):
     )
     worker.deliveries_send_due(now=TOKYO_NOON)
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
-    assert mail.outbox[0].body == "Your invoice."
+    assert "/outreach/unsubscribe/" not in mail.outbox[0].body
+    assert "Your invoice." in mail.outbox[0].body
 
 
 def test_one_click_post_unsubscribes_at_once_without_cookies_or_csrf(dave, client):

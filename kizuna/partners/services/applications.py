@@ -126,6 +126,7 @@ def _notify(application: PartnerApplication, step: ApplicationStep, **extra: Any
             **extra,
         },
         language=application.language,
+        name=application.contact_name,
     )
 
 

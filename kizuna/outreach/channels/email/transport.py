@@ -14,8 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from kizuna.core.ratelimit import Limit
 from kizuna.outreach import limits, links
@@ -34,11 +35,18 @@ class EmailChannel(Channel):
     def __init__(self) -> None:
         self._connection: Any = None
 
-    def finish(self, content: Content, *, recipient_key: str, purpose: str, topic: str) -> Content:
-        if purpose != Purpose.ADVERTISING:
-            return content
-        footer = legal_footer(links.unsubscribe_url(recipient_key, self.name, topic))
-        return Content(content.subject, f"{content.text.rstrip()}\n\n-- \n{footer}\n", content.html)
+    def finish(
+        self, content: Content, *, recipient_key: str, purpose: str, topic: str, name: str = ""
+    ) -> Content:
+        """Every email, whatever template wrote its body: a greeting to the person, the
+        ecosystem's signature, the legal footer when it is advertising, and an HTML part
+        rendered from the same words (in the active language)."""
+        unsubscribe = (
+            links.unsubscribe_url(recipient_key, self.name, topic)
+            if purpose == Purpose.ADVERTISING
+            else ""
+        )
+        return compose(content, name=name, unsubscribe_url=unsubscribe)
 
     def limits(self, delivery: Delivery) -> list[tuple[str, Limit]]:
         return [
@@ -106,17 +114,56 @@ def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAl
     return message
 
 
+def greeting(name: str) -> str:
+    name = " ".join(name.split())
+    if name:
+        return pgettext("email greeting", "Dear %(name)s,") % {"name": name}
+    return pgettext("email greeting", "Hello,")
+
+
+def signature() -> str:
+    return f"{settings.KIZUNA_ECOSYSTEM_NAME}\n{settings.SITE_URL}/"
+
+
+def compose(content: Content, *, name: str, unsubscribe_url: str = "") -> Content:
+    """The plain-text and HTML parts of one email from one body."""
+    body = content.text.strip("\n")
+    footer = legal_footer(unsubscribe_url) if unsubscribe_url else ""
+    text = f"{greeting(name)}\n\n{body}\n\n-- \n{signature()}\n"
+    if footer:
+        text += f"\n{footer}\n"
+    html = render_to_string(
+        "outreach/email/message.html",
+        {
+            "subject": content.subject,
+            "greeting": greeting(name),
+            # A template's own HTML wins over the one made from its text.
+            "body_html": content.html,
+            "paragraphs": [part.strip("\n") for part in body.split("\n\n") if part.strip()],
+            "ecosystem": settings.KIZUNA_ECOSYSTEM_NAME,
+            "site_url": f"{settings.SITE_URL}/",
+            "footer": legal_footer_lines(unsubscribe_url) if unsubscribe_url else None,
+            "unsubscribe_url": unsubscribe_url,
+        },
+    )
+    return Content(content.subject, text, html)
+
+
+def legal_footer_lines(unsubscribe_url: str) -> dict[str, str]:
+    return {
+        "sender": _("Sent by %(sender)s")
+        % {"sender": outreach_setting("SENDER_NAME") or settings.KIZUNA_ECOSYSTEM_NAME},
+        "address": outreach_setting("POSTAL_ADDRESS"),
+        "stop": _("To stop receiving these messages, open this link: %(url)s")
+        % {"url": unsubscribe_url},
+        "contact": _("Contact: %(address)s")
+        % {"address": outreach_setting("CONTACT_ADDRESS") or settings.DEFAULT_FROM_EMAIL},
+    }
+
+
 def legal_footer(unsubscribe_url: str) -> str:
     """What 特定電子メール法 asks of advertising email: sender, address, opt-out, contact."""
-    sender = outreach_setting("SENDER_NAME") or settings.KIZUNA_ECOSYSTEM_NAME
-    lines = [
-        _("Sent by %(sender)s") % {"sender": sender},
-        outreach_setting("POSTAL_ADDRESS"),
-        _("To stop receiving these messages, open this link: %(url)s") % {"url": unsubscribe_url},
-        _("Contact: %(address)s")
-        % {"address": outreach_setting("CONTACT_ADDRESS") or settings.DEFAULT_FROM_EMAIL},
-    ]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in legal_footer_lines(unsubscribe_url).values() if line)
 
 
 CHANNEL = EmailChannel()

@@ -13,7 +13,10 @@ Settings (KIZUNA_OUTREACH_LINE_<KEY>):
 - PUSH_PER_SECOND: push requests per second (LINE documents 2,000; default 1,000);
 - MULTICAST_PER_SECOND: multicast requests per second (LINE documents 200; default 100),
   see multicast.py;
-- QUOTA_TIME_ZONE: the month the quota counts (Asia/Tokyo).
+- QUOTA_TIME_ZONE: the month the quota counts (Asia/Tokyo);
+- ADD_FRIEND_URL, ADD_FRIEND_QR_URL: the official account's add-friend link and QR code
+  image (LINE Official Account Manager > Gain friends), shown on the page where a person
+  links their LINE account (`/outreach/me/line/`).
 """
 
 import uuid
@@ -59,6 +62,8 @@ class LineChannel(Channel):
         "PUSH_PER_SECOND": 1000,
         "MULTICAST_PER_SECOND": 100,
         "QUOTA_TIME_ZONE": "Asia/Tokyo",
+        "ADD_FRIEND_URL": "",
+        "ADD_FRIEND_QR_URL": "",
     }
 
     def api(self) -> MessagingApi:
