@@ -326,8 +326,16 @@ def _record_conflicts(contest: Contest, entries: list[ContestEntry]) -> None:
     ContestConflict.objects.bulk_create(conflicts, ignore_conflicts=True)
 
 
-def _record_activities(actor: Any, entries: list[ContestEntry]) -> None:
-    """Each accepted entry as an output activity of its member, once (see the module doc)."""
+def contest_entry_activities_record(*, actor: Any, contest: Contest) -> int:
+    """Each accepted entry as an output activity of its member, once (see the module doc).
+
+    Idempotent: an entry whose activity exists is skipped. Returns how many were created.
+    """
+    with transaction.atomic():
+        return _record_activities(actor, list(contest.entries.filter(status=EntryStatus.ACCEPTED)))
+
+
+def _record_activities(actor: Any, entries: list[ContestEntry]) -> int:
     existing = set(
         Activity.objects.filter(
             source=CONTEST_ACTIVITY_SOURCE,
@@ -336,7 +344,7 @@ def _record_activities(actor: Any, entries: list[ContestEntry]) -> None:
     )
     new = [entry for entry in entries if entry.activity_external_id not in existing]
     if not new:
-        return
+        return 0
     Activity.objects.bulk_create(
         Activity(
             source=CONTEST_ACTIVITY_SOURCE,
@@ -369,6 +377,7 @@ def _record_activities(actor: Any, entries: list[ContestEntry]) -> None:
         },
         actor=actor,
     )
+    return len(new)
 
 
 def contest_judging_start(*, actor: Any, contest: Contest, now: datetime | None = None) -> None:
@@ -405,6 +414,7 @@ def contest_judging_start(*, actor: Any, contest: Contest, now: datetime | None 
 
 def entry_score(*, judge: ContestJudge, entry: ContestEntry, scores: dict[int, int]) -> None:
     """A judge's scores for one entry, one per criterion; scoring again replaces them."""
+    entry = ContestEntry.objects.select_related("contest").get(pk=entry.pk)
     contest = entry.contest
     criteria = set(contest.criteria.values_list("pk", flat=True))
     if set(scores) != criteria:
