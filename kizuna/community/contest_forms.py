@@ -109,8 +109,10 @@ class RejectForm(forms.Form):
 class ScoreForm(forms.Form):
     """One number per criterion, 0 to SCORE_MAX."""
 
-    def __init__(self, *args: Any, criteria: list[ContestCriterion], prefix: str, **kwargs: Any):
-        super().__init__(*args, prefix=prefix, **kwargs)
+    def __init__(
+        self, data: Any, *, initial: dict[str, int], criteria: list[ContestCriterion], prefix: str
+    ) -> None:
+        super().__init__(data, initial=initial, prefix=prefix)
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"c{criterion.pk}"] = forms.IntegerField(

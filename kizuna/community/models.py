@@ -8,7 +8,7 @@ from connectors in bulk (see ingest.py) and are unique on (source, external_id).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
@@ -755,7 +755,7 @@ class EntryKind(models.TextChoices):
 
 class EntryStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for review")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("contest entry", "Accepted")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -777,14 +777,14 @@ class ContestEntry(models.Model):
     # The organizations the entrant was affiliated with on the day they entered: what
     # conflicts of interest are decided on, even if the affiliation changes later.
     organization_ids = models.JSONField(default=list, blank=True)
-    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_at = models.DateTimeField(pgettext_lazy("contest entry", "submitted"))
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Filled when results are published. total: the weighted mean score out of 10.
     total = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
-    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    rank = models.PositiveIntegerField(pgettext_lazy("contest", "rank"), null=True, blank=True)
 
     class Meta:
         ordering = ["contest", "submitted_at", "id"]

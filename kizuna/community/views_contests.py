@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kizuna.community import contest_selectors as selectors
@@ -110,9 +111,9 @@ def contest_edit(request: HttpRequest, contest_id: int) -> HttpResponse:
 @login_required
 def contest_enter(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = _contest(request, contest_id)
-    if not can_enter_contest(request.user, contest):
-        raise PermissionDenied
     member = own_member(request.user)
+    if member is None or not can_enter_contest(request.user, contest):
+        raise PermissionDenied
     form = EntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entry = call_service(
@@ -168,15 +169,13 @@ def contest_results(request: HttpRequest, contest_id: int) -> HttpResponse:
         raise Http404
     entries = selectors.results(contest)
     conflicts = selectors.conflicts_by_entry(contest)
-    for entry in entries:
-        entry.excluded_judges = conflicts.get(entry.pk, [])  # type: ignore[attr-defined]
     ranks = [entry.rank for entry in entries if entry.rank is not None]
     return render(
         request,
         "community/contest_results.html",
         {
             "contest": contest,
-            "entries": entries,
+            "rows": [(entry, conflicts.get(entry.pk, [])) for entry in entries],
             "shared_ranks": {rank for rank in ranks if ranks.count(rank) > 1},
         },
     )
@@ -191,15 +190,13 @@ def contest_manage(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=contest_id)
     entries = list(contest.entries.select_related("member").order_by("status", "submitted_at"))
     conflicts = selectors.conflicts_by_entry(contest)
-    for entry in entries:
-        entry.excluded_judges = conflicts.get(entry.pk, [])  # type: ignore[attr-defined]
     return private(
         render(
             request,
             "community/contest_manage.html",
             {
                 "contest": contest,
-                "entries": entries,
+                "rows": [(entry, conflicts.get(entry.pk, [])) for entry in entries],
                 "pending": sum(entry.status == EntryStatus.SUBMITTED for entry in entries),
                 "reject_form": RejectForm(),
                 "progress": selectors.scoring_progress(contest),
@@ -211,9 +208,12 @@ def contest_manage(request: HttpRequest, contest_id: int) -> HttpResponse:
 
 
 CONTEST_ACTIONS = {
-    "publish": (services.contest_publish, "The contest is announced."),
-    "start_judging": (services.contest_judging_start, "Judging has started."),
-    "publish_results": (services.contest_results_publish, "The results are published."),
+    "publish": (services.contest_publish, gettext_lazy("The contest is announced.")),
+    "start_judging": (services.contest_judging_start, gettext_lazy("Judging has started.")),
+    "publish_results": (
+        services.contest_results_publish,
+        gettext_lazy("The results are published."),
+    ),
 }
 
 
@@ -227,7 +227,7 @@ def contest_action(request: HttpRequest, contest_id: int, action: str) -> HttpRe
     service, done = CONTEST_ACTIONS[action]
     try:
         service(actor=request.user, contest=contest)
-        messages.success(request, _(done))
+        messages.success(request, done)
     except ValidationError as error:
         _refused(request, error)
     return redirect("community:contest_manage", contest.pk)

@@ -332,52 +332,53 @@ def contest_entry_activities_record(*, actor: Any, contest: Contest) -> int:
     Idempotent: an entry whose activity exists is skipped. Returns how many were created.
     """
     with transaction.atomic():
-        return _record_activities(actor, list(contest.entries.filter(status=EntryStatus.ACCEPTED)))
+        entries = list(contest.entries.filter(status=EntryStatus.ACCEPTED))
+        existing = set(
+            Activity.objects.filter(
+                source=CONTEST_ACTIVITY_SOURCE,
+                external_id__in=[entry.activity_external_id for entry in entries],
+            ).values_list("external_id", flat=True)
+        )
+        new = [entry for entry in entries if entry.activity_external_id not in existing]
+        if not new:
+            return 0
+        Activity.objects.bulk_create(_activity_of(entry) for entry in new)
+        times = [entry.submitted_at for entry in new]
+        emit(
+            "activity.ingested",
+            {
+                "count": len(new),
+                "sources": [CONTEST_ACTIVITY_SOURCE],
+                "occurred_from": min(times),
+                "occurred_until": max(times),
+                "organization_ids": _partner_organizations(new),
+            },
+            actor=actor,
+        )
+        return len(new)
 
 
-def _record_activities(actor: Any, entries: list[ContestEntry]) -> int:
-    existing = set(
-        Activity.objects.filter(
-            source=CONTEST_ACTIVITY_SOURCE,
-            external_id__in=[entry.activity_external_id for entry in entries],
-        ).values_list("external_id", flat=True)
+def _activity_of(entry: ContestEntry) -> Activity:
+    return Activity(
+        source=CONTEST_ACTIVITY_SOURCE,
+        external_id=entry.activity_external_id,
+        type_id=CONTEST_ACTIVITY_TYPE,
+        member_id=entry.member_id,
+        occurred_at=entry.submitted_at,
+        url=entry.url,
+        title=entry.title,
+        is_output=True,
     )
-    new = [entry for entry in entries if entry.activity_external_id not in existing]
-    if not new:
-        return 0
-    Activity.objects.bulk_create(
-        Activity(
-            source=CONTEST_ACTIVITY_SOURCE,
-            external_id=entry.activity_external_id,
-            type_id=CONTEST_ACTIVITY_TYPE,
-            member_id=entry.member_id,
-            occurred_at=entry.submitted_at,
-            url=entry.url,
-            title=entry.title[:500],
-            is_output=True,
-        )
-        for entry in new
-    )
-    organizations = set()
-    for entry in new:
-        organizations.update(
-            _organizations_on(
-                entry.member_id, timezone.localdate(entry.submitted_at), partners_only=True
-            )
-        )
-    times = [entry.submitted_at for entry in new]
-    emit(
-        "activity.ingested",
-        {
-            "count": len(new),
-            "sources": [CONTEST_ACTIVITY_SOURCE],
-            "occurred_from": min(times),
-            "occurred_until": max(times),
-            "organization_ids": sorted(organizations),
-        },
-        actor=actor,
-    )
-    return len(new)
+
+
+def _partner_organizations(entries: list[ContestEntry]) -> list[int]:
+    """The partners whose people these are on the day of entry: the activities' seam to
+    partners' contribution points (like ingest's `_partner_organizations`)."""
+    organizations: set[int] = set()
+    for entry in entries:
+        day = timezone.localdate(entry.submitted_at)
+        organizations.update(_organizations_on(entry.member_id, day, partners_only=True))
+    return sorted(organizations)
 
 
 def contest_judging_start(*, actor: Any, contest: Contest, now: datetime | None = None) -> None:
@@ -403,7 +404,7 @@ def contest_judging_start(*, actor: Any, contest: Contest, now: datetime | None 
         )
         entries = list(contest.entries.filter(status=EntryStatus.ACCEPTED))
         _record_conflicts(contest, entries)
-        _record_activities(actor, entries)
+        contest_entry_activities_record(actor=actor, contest=contest)
         audit.record(
             actor=actor,
             action="contest.judging_started",
