@@ -96,7 +96,13 @@ class EntryForm(forms.ModelForm):
         model = ContestEntry
         fields = ["kind", "title", "url", "summary"]
         field_classes = {"url": HttpUrlField}
-        labels = {"title": pgettext_lazy("contest entry", "Title of your work")}
+        # Words other apps translate for their own fields ("kind" is 種別 in accounts).
+        labels = {
+            "kind": pgettext_lazy("contest entry", "Kind of work"),
+            "title": pgettext_lazy("contest entry", "Title of your work"),
+            "url": pgettext_lazy("contest entry", "Link to your work"),
+            "summary": pgettext_lazy("contest entry", "Summary"),
+        }
         widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
 
 
