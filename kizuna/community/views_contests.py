@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from kizuna.community import contest_selectors as selectors
 from kizuna.community.contest_forms import ContestForm, EntryForm, RejectForm, ScoreForm
-from kizuna.community.models import Contest, ContestEntry, ContestState, EntryStatus
+from kizuna.community.models import (
+    LIVE_ENTRY_STATUSES,
+    Contest,
+    ContestEntry,
+    ContestState,
+    EntryStatus,
+)
 from kizuna.community.permissions import (
     can_enter_contest,
     can_see_results,
@@ -55,7 +61,9 @@ def contest_detail(request: HttpRequest, contest_id: int) -> HttpResponse:
         "criteria": contest.criteria.all(),
         "judges": contest.judges.select_related("user"),
         "my_entries": mine,
-        "can_enter": can_enter_contest(request.user, contest),
+        # One live entry per member: the form is offered again after a withdrawal.
+        "can_enter": can_enter_contest(request.user, contest)
+        and not mine.filter(status__in=LIVE_ENTRY_STATUSES).exists(),
         "judge": selectors.judge_of(contest, request.user),
         "staff": is_community_staff(request.user),
         "gallery_count": selectors.gallery(contest).count(),

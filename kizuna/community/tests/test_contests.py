@@ -347,3 +347,12 @@ def test_an_entry_by_a_partners_person_earns_the_partner_contribution_points(
     dispatch("partners.community_points")
     contribution = Contribution.objects.get(partner=partner, source="community")
     assert contribution.kind.code == "evangelist_activity"
+
+
+def test_erasing_an_entrant_keeps_the_entry_in_results_without_their_work(
+    contest, dave_member, manager
+):
+    entry = enter(contest, dave_member)
+    community.member_erase(actor=manager, member=dave_member)
+    entry.refresh_from_db()
+    assert (entry.title, entry.url, entry.summary) == ("", "", "")
