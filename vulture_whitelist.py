@@ -187,3 +187,13 @@ KIZUNA_OUTREACH_LINE_BASE_URL  # bench/outreach.py
 KIZUNA_OUTREACH_LINE_CHANNEL_ACCESS_TOKEN  # bench/outreach.py
 KIZUNA_OUTREACH_LINE_PUSH_PER_SECOND  # bench/outreach.py
 KIZUNA_OUTREACH_QUIET_HOURS  # bench/outreach.py
+
+# Contest API output fields (kizuna/community/api.py ContestOut, ContestResultOut).
+theme_ja
+theme_en
+rules_ja
+rules_en
+prizes_ja
+prizes_en
+results_published_at
+judges_excluded

@@ -22,6 +22,12 @@ from kizuna.community.models import (
     Affiliation,
     AffiliationSuggestion,
     Attendance,
+    Contest,
+    ContestConflict,
+    ContestCriterion,
+    ContestEntry,
+    ContestJudge,
+    ContestScore,
     ErasureBlock,
     Event,
     Group,
@@ -234,3 +240,21 @@ admin.site.register([IdentityName], ReadOnlyAdmin)
 
 # Claims are decided on the staff claims page (audited, with an event).
 admin.site.register([MemberClaim], ReadOnlyAdmin)
+
+
+@admin.register(Contest)
+class ContestAdmin(ReadOnlyAdmin):
+    """Contests change through their pages (every step is a service with its events)."""
+
+    list_display = ["title_ja", "state", "entries_open_at", "entries_close_at"]
+    list_filter = ["state"]
+
+
+@admin.register(ContestEntry)
+class ContestEntryAdmin(ReadOnlyAdmin):
+    list_display = ["title", "contest", "member", "status", "rank", "total"]
+    list_filter = ["status"]
+
+
+# Criteria, judges, conflicts and scores are parts of a contest, set by its services.
+admin.site.register([ContestCriterion, ContestJudge, ContestConflict, ContestScore], ReadOnlyAdmin)

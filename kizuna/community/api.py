@@ -11,12 +11,14 @@ from ninja.pagination import paginate
 
 from kizuna.accounts.auth import require_scope
 from kizuna.accounts.models import Organization
-from kizuna.community import selectors, services
+from kizuna.community import contest_selectors, selectors, services
 from kizuna.community.models import (
     Activity,
     Affiliation,
     AttendanceRole,
     AttendanceStatus,
+    Contest,
+    ContestState,
     Event,
     EventFormat,
     EventKind,
@@ -580,3 +582,89 @@ def patch_affiliation(request: HttpRequest, affiliation_id: Id, payload: Affilia
     if changes.get("title", "") is None:
         changes["title"] = ""
     return services.affiliation_update(actor=user, affiliation=affiliation, **changes)
+
+
+# Contests: what the public pages show (announced contests, accepted entries, results).
+
+
+class CriterionOut(Schema):
+    id: int
+    name_ja: str
+    name_en: str
+    weight: int
+
+
+class ContestOut(Schema):
+    id: int
+    state: str
+    title_ja: str
+    title_en: str
+    theme_ja: str
+    theme_en: str
+    rules_ja: str
+    rules_en: str
+    prizes_ja: str
+    prizes_en: str
+    eligibility: str
+    entries_open_at: datetime
+    entries_close_at: datetime
+    results_published_at: datetime | None
+    criteria: list[CriterionOut]
+
+    @staticmethod
+    def resolve_criteria(contest: Contest) -> list[Any]:
+        return list(contest.criteria.all())
+
+
+class ContestResultOut(Schema):
+    entry_id: int
+    rank: int | None = Field(description="Shared by entries with the same score; null: unscored")
+    score: str | None = Field(description="Weighted mean out of 10, two decimals")
+    title: str
+    url: str
+    kind: str
+    member_id: int
+    judges_excluded: int = Field(description="Judges who did not score it (conflict of interest)")
+
+
+def _public_contest(contest_id: int) -> Contest:
+    return get_object_or_404(contest_selectors.public_contests(), pk=contest_id)
+
+
+@router.get("/contests", response=list[ContestOut], summary="Announced contests, newest first")
+@paginate
+def list_contests(request: HttpRequest) -> Any:
+    require_scope(request, "community:read")
+    return contest_selectors.public_contests().prefetch_related("criteria")
+
+
+@router.get("/contests/{contest_id}", response=ContestOut, summary="One announced contest")
+def get_contest(request: HttpRequest, contest_id: Id) -> Any:
+    require_scope(request, "community:read")
+    return _public_contest(contest_id)
+
+
+@router.get(
+    "/contests/{contest_id}/results",
+    response=list[ContestResultOut],
+    summary="A contest's published results, best first",
+)
+def get_contest_results(request: HttpRequest, contest_id: Id) -> Any:
+    require_scope(request, "community:read")
+    contest = _public_contest(contest_id)
+    if contest.state != ContestState.FINISHED:
+        raise ApiError(404, "results_not_published", "This contest's results are not published.")
+    excluded = contest_selectors.conflicts_by_entry(contest)
+    return [
+        {
+            "entry_id": entry.pk,
+            "rank": entry.rank,
+            "score": None if entry.total is None else str(entry.total),
+            "title": entry.title,
+            "url": entry.url,
+            "kind": entry.kind,
+            "member_id": entry.member_id,
+            "judges_excluded": len(excluded.get(entry.pk, [])),
+        }
+        for entry in contest_selectors.results(contest)
+    ]

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kizuna.accounts.models import Organization, User
-from kizuna.community import services
+from kizuna.community import demo_contests, services
 from kizuna.community.lines import Record
 from kizuna.community.models import Event, EventFormat, EventKind, Group, Identity, Member
 from kizuna.core.seeding import DemoContext, person_name
@@ -61,6 +61,7 @@ def seed(ctx: DemoContext) -> None:
     _seed_leaders_and_affiliations(ctx, groups)
     _seed_partner_people_activity(ctx)
     services.merge_suggestions_refresh()
+    demo_contests.seed(ctx)
 
 
 def _seed_groups() -> list[Group]:

@@ -119,3 +119,26 @@ class MemberClaimed(EventPayload):
 
 # Internal: which account a member is stays inside Kizuna.
 declare("member.claimed", schema=MemberClaimed)
+
+
+class ContestPublished(EventPayload):
+    contest_id: int
+    entries_open_at: datetime
+    entries_close_at: datetime
+
+
+class ContestEntryChange(EventPayload):
+    contest_id: int
+    entry_id: int
+    member_id: int
+
+
+class ContestResultsPublished(EventPayload):
+    contest_id: int
+    ranked_entry_ids: list[int]  # best first; entries sharing a rank in submission order
+
+
+declare_community("contest.published", schema=ContestPublished)
+declare_community("contest.entry_submitted", schema=ContestEntryChange)
+declare_community("contest.entry_accepted", schema=ContestEntryChange)
+declare_community("contest.results_published", schema=ContestResultsPublished)

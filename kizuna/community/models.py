@@ -8,6 +8,7 @@ from connectors in bulk (see ingest.py) and are unique on (source, external_id).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
@@ -612,3 +613,236 @@ class MemberClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.platform}:{self.handle}"
+
+
+def in_language(ja: str, en: str) -> str:
+    """The text of the active language, or the other one when that one is blank."""
+    if (get_language() or "ja").startswith("en"):
+        return en or ja
+    return ja or en
+
+
+class ContestState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Announced")
+    JUDGING = "judging", _("Judging")
+    FINISHED = "finished", _("Results published")
+
+
+class ContestEligibility(models.TextChoices):
+    EVERYONE = "everyone", _("Every community member")
+    INDIVIDUALS = "individuals", _("Members not affiliated with a partner")
+    PARTNER_PEOPLE = "partner_people", _("Members affiliated with a partner")
+
+
+class Contest(models.Model):
+    """A community contest: announced by staff, entered by members, scored by judges.
+
+    The texts people read come in Japanese and English; a page shows the one of its
+    language, or the other when that one is blank (see `localized`).
+    """
+
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    theme_ja = models.TextField(_("theme (Japanese)"), blank=True)
+    theme_en = models.TextField(_("theme (English)"), blank=True)
+    rules_ja = models.TextField(_("rules (Japanese)"), blank=True)
+    rules_en = models.TextField(_("rules (English)"), blank=True)
+    prizes_ja = models.TextField(_("prizes (Japanese)"), blank=True)
+    prizes_en = models.TextField(_("prizes (English)"), blank=True)
+    entries_open_at = models.DateTimeField(_("entries open"))
+    entries_close_at = models.DateTimeField(_("entries close"))
+    eligibility = models.CharField(
+        _("who may enter"),
+        max_length=20,
+        choices=ContestEligibility.choices,
+        default=ContestEligibility.EVERYONE,
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=ContestState.choices, default=ContestState.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    judging_started_at = models.DateTimeField(null=True, blank=True)
+    results_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-entries_open_at", "-id"]
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entries_close_at__gt=models.F("entries_open_at")),
+                name="contest_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title_ja
+
+    def localized(self, field: str) -> str:
+        """The Japanese or English text of a field, for the active language."""
+        return in_language(getattr(self, f"{field}_ja"), getattr(self, f"{field}_en"))
+
+    @property
+    def title(self) -> str:
+        return self.localized("title")
+
+    @property
+    def theme(self) -> str:
+        return self.localized("theme")
+
+    @property
+    def rules(self) -> str:
+        return self.localized("rules")
+
+    @property
+    def prizes(self) -> str:
+        return self.localized("prizes")
+
+
+class ContestCriterion(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="criteria")
+    name_ja = models.CharField(_("criterion (Japanese)"), max_length=200)
+    name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["contest", "position", "id"]
+        verbose_name = _("judging criterion")
+        verbose_name_plural = _("judging criteria")
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=1), name="criterion_weight_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return in_language(self.name_ja, self.name_en)
+
+
+class ContestJudge(models.Model):
+    """A person who scores the entries: a community member with an account, or staff."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="judges")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contest_judgings"
+    )
+
+    class Meta:
+        ordering = ["contest", "id"]
+        verbose_name = _("judge")
+        verbose_name_plural = _("judges")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "user"], name="contest_judge_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.contest_id}"
+
+
+class EntryKind(models.TextChoices):
+    ARTICLE = "article", _("Article")
+    REPOSITORY = "repository", _("Repository")
+    VIDEO = "video", _("Video")
+
+
+class EntryStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    ACCEPTED = "accepted", pgettext_lazy("contest entry", "Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+LIVE_ENTRY_STATUSES = (EntryStatus.SUBMITTED, EntryStatus.ACCEPTED)
+
+
+class ContestEntry(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contest_entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=500)
+    summary = models.TextField(_("summary"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    # The organizations the entrant was affiliated with on the day they entered: what
+    # conflicts of interest are decided on, even if the affiliation changes later.
+    organization_ids = models.JSONField(default=list, blank=True)
+    submitted_at = models.DateTimeField(pgettext_lazy("contest entry", "submitted"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Filled when results are published. total: the weighted mean score out of 10.
+    total = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(pgettext_lazy("contest", "rank"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["contest", "submitted_at", "id"]
+        verbose_name = _("contest entry")
+        verbose_name_plural = _("contest entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "member"],
+                condition=Q(status__in=["submitted", "accepted"]),
+                name="contest_entry_one_live_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def activity_external_id(self) -> str:
+        return f"entry-{self.pk}"
+
+
+class ContestConflict(models.Model):
+    """A judge who does not score an entry: they share an organization with its entrant."""
+
+    entry = models.ForeignKey(ContestEntry, on_delete=models.CASCADE, related_name="conflicts")
+    judge = models.ForeignKey(ContestJudge, on_delete=models.CASCADE, related_name="conflicts")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "judge"], name="contest_conflict_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judge} ✕ {self.entry_id}"
+
+
+SCORE_MAX = 10
+
+
+class ContestScore(models.Model):
+    entry = models.ForeignKey(ContestEntry, on_delete=models.CASCADE, related_name="scores")
+    judge = models.ForeignKey(ContestJudge, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ContestCriterion, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "judge", "criterion"], name="contest_score_once"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=SCORE_MAX), name="contest_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}/{self.judge_id}/{self.criterion_id}: {self.score}"

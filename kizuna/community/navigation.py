@@ -87,3 +87,9 @@ nav_link(
     section=Section.COMMUNITY,
     visible=lambda user: can_community(user, CommunityAction.LIST_MEMBERS),
 )
+nav_link(
+    _("Contests"),
+    "community:contest_list",
+    section=Section.COMMUNITY,
+    visible=lambda user: True,
+)

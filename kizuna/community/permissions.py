@@ -13,7 +13,15 @@ from django.db.models import QuerySet
 
 from kizuna.accounts.models import MembershipRole, Organization
 from kizuna.accounts.permissions import Action, can
-from kizuna.community.models import Activity, Event, Group, Member
+from kizuna.community.models import (
+    Activity,
+    Contest,
+    ContestEntry,
+    ContestState,
+    Event,
+    Group,
+    Member,
+)
 from kizuna.community.selectors import activities_while_affiliated
 
 
@@ -99,3 +107,25 @@ def own_member(user: Any) -> Member | None:
     if user is None or not user.is_authenticated:
         return None
     return Member.objects.current().filter(user=user, erased_at__isnull=True).first()
+
+
+# Contests: staff run them; anyone sees an announced contest, its gallery and its results;
+# a member enters and withdraws their own entry; a judge scores (contest_selectors.judge_of).
+
+
+def can_view_contest(user: Any, contest: Contest) -> bool:
+    return contest.state != ContestState.DRAFT or is_community_staff(user)
+
+
+def can_see_results(user: Any, contest: Contest) -> bool:
+    return contest.state == ContestState.FINISHED
+
+
+def can_enter_contest(user: Any, contest: Contest) -> bool:
+    """Who may use the entry form; the service decides the period, eligibility and judges."""
+    return contest.state == ContestState.PUBLISHED and own_member(user) is not None
+
+
+def can_withdraw_entry(user: Any, entry: ContestEntry) -> bool:
+    member = own_member(user)
+    return member is not None and entry.member_id == member.pk

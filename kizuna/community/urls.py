@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kizuna.community import claim_views, views, views_manage
+from kizuna.community import claim_views, views, views_contests, views_manage
 
 app_name = "community"
 
@@ -38,4 +38,32 @@ urlpatterns = [
     path("me/", claim_views.my_community, name="my_community"),
     path("staff/claims/", claim_views.staff_claims, name="staff_claims"),
     path("staff/claims/<int:pk>/", claim_views.staff_claim_decide, name="staff_claim_decide"),
+    path("contests/", views_contests.contest_list, name="contest_list"),
+    path("contests/new/", views_contests.contest_new, name="contest_new"),
+    path("contests/<int:contest_id>/", views_contests.contest_detail, name="contest_detail"),
+    path("contests/<int:contest_id>/edit/", views_contests.contest_edit, name="contest_edit"),
+    path("contests/<int:contest_id>/enter/", views_contests.contest_enter, name="contest_enter"),
+    path(
+        "contests/<int:contest_id>/entries/<int:entry_id>/withdraw/",
+        views_contests.entry_withdraw,
+        name="entry_withdraw",
+    ),
+    path(
+        "contests/<int:contest_id>/entries/<int:entry_id>/moderate/",
+        views_contests.entry_moderate,
+        name="entry_moderate",
+    ),
+    path(
+        "contests/<int:contest_id>/gallery/", views_contests.contest_gallery, name="contest_gallery"
+    ),
+    path(
+        "contests/<int:contest_id>/results/", views_contests.contest_results, name="contest_results"
+    ),
+    path("contests/<int:contest_id>/manage/", views_contests.contest_manage, name="contest_manage"),
+    path(
+        "contests/<int:contest_id>/manage/<slug:action>/",
+        views_contests.contest_action,
+        name="contest_action",
+    ),
+    path("contests/<int:contest_id>/judge/", views_contests.contest_judge, name="contest_judge"),
 ]

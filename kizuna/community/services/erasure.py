@@ -11,6 +11,7 @@ from kizuna.community.models import (
     Activity,
     Affiliation,
     Attendance,
+    ContestEntry,
     ErasureBlock,
     Identity,
     Member,
@@ -42,6 +43,10 @@ def member_erase(*, actor: Any, member: Member) -> Member:
             member=member, identity=None, url="", title="", body=""
         )
         Attendance.objects.filter(member__in=people).exclude(member=member).delete()
+        # Contest entries keep their place in results, without the person's work or words.
+        ContestEntry.objects.filter(member__in=people).update(
+            member=member, title="", url="", summary="", reason=""
+        )
         Affiliation.objects.filter(member__in=people).delete()
         for person in people:
             person.tags.clear()

@@ -28,3 +28,17 @@ def test_the_demo_has_groups_with_organizers_affiliations_and_suggestions():
         SuggestionSource.EMAIL_DOMAIN,
         SuggestionSource.PARTNER,
     }
+
+
+def test_the_demo_has_a_finished_contest_with_a_tie_and_an_excluded_judge_and_an_open_one():
+    from kizuna.community.models import Activity, Contest, ContestConflict, ContestState
+
+    call_command("seed_demo", "--seed", "3", verbosity=0)
+
+    finished = Contest.objects.get(state=ContestState.FINISHED)
+    ranks = list(finished.entries.order_by("rank").values_list("rank", flat=True))
+    assert ranks == [1, 2, 2, 4]
+    assert ContestConflict.objects.filter(entry__contest=finished).exists()
+    assert Activity.objects.filter(source="kizuna-contest").count() == 4
+    open_contest = Contest.objects.get(state=ContestState.PUBLISHED)
+    assert open_contest.entries.filter(member__user__email="dave@example.com").exists()
