@@ -176,3 +176,13 @@ KIZUNA_OUTREACH_LINE_BASE_URL  # bench/outreach.py
 KIZUNA_OUTREACH_LINE_CHANNEL_ACCESS_TOKEN  # bench/outreach.py
 KIZUNA_OUTREACH_LINE_PUSH_PER_SECOND  # bench/outreach.py
 KIZUNA_OUTREACH_QUIET_HOURS  # bench/outreach.py
+
+# Read by the home page templates (kizuna/site/templates/site/home_*.html).
+needs_weight  # kizuna/insights/levels.py LevelProgress
+needs_outputs  # kizuna/insights/levels.py LevelProgress
+needs_events  # kizuna/insights/levels.py LevelProgress
+next_rank  # kizuna/partners/selectors.py RankProgress
+hint  # kizuna/site/homes.py Queue
+
+# Reached through a dotted path in settings (CSRF_FAILURE_VIEW).
+csrf_failure  # kizuna/site/errors.py
