@@ -36,7 +36,7 @@ def submit(partner, title="カート改修"):
         partner=partner,
         title=title,
         description="詳細",
-        badges=[Badge.objects.first()],
+        badges=[Badge.objects.get(code="plugin_development")],
         completed_on=timezone.localdate() - timedelta(days=10),
         evidence_links=["https://example.com/case"],
     )
