@@ -197,3 +197,12 @@ prizes_ja
 prizes_en
 results_published_at
 judges_excluded
+# Read by the home page templates (kizuna/site/templates/site/home_*.html).
+needs_weight  # kizuna/insights/levels.py LevelProgress
+needs_outputs  # kizuna/insights/levels.py LevelProgress
+needs_events  # kizuna/insights/levels.py LevelProgress
+next_rank  # kizuna/partners/selectors.py RankProgress
+hint  # kizuna/site/homes.py Queue
+
+# Reached through a dotted path in settings (CSRF_FAILURE_VIEW).
+csrf_failure  # kizuna/site/errors.py

@@ -48,4 +48,4 @@ urlpatterns = [
 ]
 
 handler404 = "kizuna.core.api_errors.page_not_found"
-handler500 = "kizuna.core.api_errors.server_error"
+handler500 = "kizuna.site.errors.server_error"

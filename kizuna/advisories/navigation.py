@@ -12,7 +12,7 @@ nav_link(
 nav_link(
     _("Security"),
     "advisories:sites",
-    section=Section.MAIN,
+    section=Section.PARTNER_PROGRAM,
     visible=lambda user: (
         user.is_authenticated and not is_security_staff(user) and user.memberships.exists()
     ),

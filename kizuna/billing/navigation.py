@@ -12,7 +12,7 @@ nav_link(
 nav_link(
     _("Fees and invoices"),
     "billing:overview",
-    section=Section.MAIN,
+    section=Section.BILLING,
     visible=lambda user: (
         (org := billed_organization(user)) is not None and can(user, Action.VIEW_BILLING, org)
     ),

@@ -25,7 +25,7 @@ nav_link(
 nav_link(
     _("Collaboration board"),
     "directory:board",
-    section=Section.MAIN,
+    section=Section.PARTNER_PROGRAM,
     visible=lambda user: persona_of(user) == Persona.PARTNER,
 )
 nav_link(

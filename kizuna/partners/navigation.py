@@ -38,7 +38,14 @@ nav_link(
     _("Evangelists"),
     "partners:evangelists",
     section=Section.MAIN,
-    visible=lambda user: not user.is_staff,
+    visible=lambda user: not user.is_staff and persona_of(user) != Persona.PARTNER,
+)
+nav_link(
+    # Partners have the most links of the bar; they ask for evangelists from the community menu.
+    _("Evangelists"),
+    "partners:evangelists",
+    section=Section.COMMUNITY,
+    visible=lambda user: persona_of(user) == Persona.PARTNER,
 )
 nav_link(
     _("Partner applications"),

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Case, Count, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from kizuna.accounts.models import Organization
@@ -19,10 +20,11 @@ from kizuna.partners.models import (
     EvangelistRequest,
     EvangelistWork,
     PartnerProfile,
+    Rank,
     RankChange,
 )
 from kizuna.partners.services.badges import badge_window_start
-from kizuna.partners.services.rank import rank_window_start
+from kizuna.partners.services.rank import rank_order, rank_window_start
 
 
 def partner_of_user(user: Any) -> PartnerProfile | None:
@@ -84,15 +86,22 @@ def published_summaries(partner: PartnerProfile) -> QuerySet[Achievement]:
     ).only("id", "public_summary", "completed_on", "partner_id")
 
 
-def review_queue() -> QuerySet[Achievement]:
+REVIEWABLE_STATUSES = [AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO]
+
+
+def review_queue(status: str = "") -> QuerySet[Achievement]:
+    """What staff review: what they can act on (submitted) first, the oldest first; those
+    waiting on the partner's answer after. `status` narrows it to one of the two."""
+    statuses = [status] if status in REVIEWABLE_STATUSES else REVIEWABLE_STATUSES
+    actionable_first = Case(
+        When(status=AchievementStatus.SUBMITTED, then=Value(0)), default=Value(1)
+    )
     return (
-        Achievement.objects.filter(
-            status__in=[AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO]
-        )
+        Achievement.objects.filter(status__in=statuses)
         .select_related("partner__organization")
         .prefetch_related("badges")
         .annotate(evidence_count=Count("evidence"))
-        .order_by("status", "created_at")
+        .order_by(actionable_first, "updated_at", "pk")
     )
 
 
@@ -203,4 +212,41 @@ def badge_evidence(
         window_start=window_start,
         summaries=summaries,
         unpublished=counted.count() - len(summaries),
+    )
+
+
+@dataclass(frozen=True)
+class RankProgress:
+    """Where a partner stands on the rank ladder, for a progress bar."""
+
+    rank: str  # the label of the current rank
+    points: int
+    next_rank: str | None  # None at the top of the ladder
+    next_threshold: int | None
+    floor: int  # the points the current rank starts at
+
+    @property
+    def missing(self) -> int:
+        return max(0, (self.next_threshold or 0) - self.points)
+
+    @property
+    def percent(self) -> int:
+        """How far from this rank's floor to the next threshold (100 at the top)."""
+        if self.next_threshold is None:
+            return 100
+        span = max(1, self.next_threshold - self.floor)
+        return max(0, min(100, (self.points - self.floor) * 100 // span))
+
+
+def rank_progress(partner: PartnerProfile) -> RankProgress:
+    thresholds = settings.KIZUNA_RANK_THRESHOLDS
+    order = rank_order(partner.rank)
+    ranks = list(Rank)
+    at_top = order >= len(thresholds)
+    return RankProgress(
+        rank=str(Rank(partner.rank).label),
+        points=partner.rank_points,
+        next_rank=None if at_top else str(ranks[order + 1].label),
+        next_threshold=None if at_top else thresholds[order],
+        floor=thresholds[order - 1] if order > 0 else 0,
     )

@@ -39,6 +39,7 @@ urlpatterns = [
         "achievements/<int:pk>/review/", achievements.achievement_review, name="achievement_review"
     ),
     path("evidence/<int:pk>/", achievements.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/view/", achievements.evidence_inline, name="evidence_inline"),
     path("p/<slug:slug>/", profiles.public_profile, name="public_profile"),
     path("p/<slug:slug>/logo/", profiles.partner_logo, name="logo"),
     path("p/<slug:slug>/badges/<slug:code>/", profiles.badge_evidence, name="badge_evidence"),

@@ -12,6 +12,7 @@ from kizuna.accounts.models import Organization, OrganizationKind, User
 from kizuna.accounts.permissions import Persona, persona_of
 from kizuna.accounts.selectors import non_staff_users
 from kizuna.core import selectors, worker
+from kizuna.site import homes
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -33,13 +34,15 @@ def home(request: HttpRequest) -> HttpResponse:
     persona = persona_of(request.user)
     context: dict[str, Any] = {}
     if persona == Persona.STAFF:
-        context = _staff_home_context()
+        context = _staff_home_context(request.user)
     elif persona == Persona.PARTNER:
-        context = {"memberships": request.user.memberships.select_related("organization")}  # type: ignore[union-attr]
+        context = homes.partner_home(request.user)
+    elif persona == Persona.COMMUNITY_MEMBER:
+        context = homes.member_home(request.user)
     return render(request, _HOME_TEMPLATES[persona], context)
 
 
-def _staff_home_context() -> dict[str, Any]:
+def _staff_home_context(user: Any) -> dict[str, Any]:
     users_by_kind = dict(non_staff_users().values_list("kind").annotate(n=Count("id")))
     return {
         "partner_count": Organization.objects.filter(kind=OrganizationKind.PARTNER).count(),
@@ -47,8 +50,8 @@ def _staff_home_context() -> dict[str, Any]:
         "users_by_kind": users_by_kind,
         "staff_count": User.objects.filter(staff_role_grants__isnull=False).distinct().count(),
         "worker": worker.worker_state(),
+        "queues": homes.staff_queues(user),
         "audit_entries": selectors.recent_audit_entries(),
-        "events": selectors.recent_events(),
     }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from kizuna.core import consumers
-from kizuna.core.tests.browser import sign_in
+from kizuna.core.tests.browser import open_menu, sign_in
 from kizuna.directory.services import leads
 from kizuna.directory.tests.test_leads import project
 from kizuna.partners.models import Badge
@@ -95,6 +95,7 @@ def test_collaboration_board_from_post_to_exchanged_contacts(page, make_partner,
     make_partner("Eve Commerce Lab", owner=eve, badges={"site_design": 2})
 
     sign_in(page, bob.email, PASSWORD)
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="協業ボード").click()
     page.get_by_role("link", name="協力の募集を掲載する").click()
     page.get_by_label("タイトル").fill("デザインの協力先を探しています")
@@ -110,6 +111,7 @@ def test_collaboration_board_from_post_to_exchanged_contacts(page, make_partner,
     sign_out(page)
 
     sign_in(page, eve.email, PASSWORD)
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="協業ボード").click()
     assert "実績が条件に合っています" in page.locator(".board-post").inner_text()
     page.get_by_role("link", name="デザインの協力先を探しています").click()
@@ -120,6 +122,7 @@ def test_collaboration_board_from_post_to_exchanged_contacts(page, make_partner,
     sign_out(page)
 
     sign_in(page, bob.email, PASSWORD)
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="協業ボード").click()
     page.get_by_role("link", name="デザインの協力先を探しています").click()
     assert eve.email not in page.locator("main").inner_text()
@@ -129,6 +132,7 @@ def test_collaboration_board_from_post_to_exchanged_contacts(page, make_partner,
     sign_out(page)
 
     sign_in(page, eve.email, PASSWORD)
+    open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="協業ボード").click()
     page.goto(page.url)  # the post is still listed while open
     page.get_by_role("link", name="デザインの協力先を探しています").click()

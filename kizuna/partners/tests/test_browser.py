@@ -38,9 +38,8 @@ def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(
     open_menu(page, "パートナープログラム")
     page.get_by_role("link", name="審査キュー").click()
     page.get_by_role("link", name="食品メーカー様 定期購入プラグイン開発").click()
-    page.get_by_label("承認する").check()
     page.get_by_label("パートナーへの理由・コメント").fill("納品物を確認しました。")
-    page.get_by_role("button", name="判定を登録").click()
+    page.get_by_role("button", name="実績を承認する").click()
     page.get_by_text("審査待ちの実績はありません。").wait_for()
     sign_out(page)
 

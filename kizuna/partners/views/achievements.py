@@ -3,12 +3,17 @@
 from collections.abc import Callable
 from typing import Any
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from kizuna.core.exports import export_response, requested_format
@@ -76,7 +81,7 @@ def _achievement_page(
     context = {
         "achievement": achievement,
         "badges": achievement.badges.all(),
-        "evidence": achievement.evidence.all(),
+        "evidence": _with_previews(achievement.evidence.all()),
         "reviews": achievement.reviews.select_related("actor"),
         "evidence_form": forms_.get("evidence_form", EvidenceForm())
         if can_submit and pending
@@ -107,6 +112,13 @@ def _achievement_page(
     return render(
         request, "partners/achievement_detail.html", context, status=400 if forms_ else 200
     )
+
+
+def _with_previews(evidence: Any) -> list[Evidence]:
+    items = list(evidence)
+    for item in items:
+        item.preview = preview_kind(item)
+    return items
 
 
 @login_required
@@ -226,6 +238,57 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+# What the first bytes of an evidence file must be for it to be shown inline, and as what.
+# Anything else (or a file whose name lies about it) is only ever downloaded.
+_INLINE_SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+]
+_PREVIEW_BY_SUFFIX = {".pdf": "pdf", ".png": "image", ".jpg": "image", ".jpeg": "image",
+                      ".gif": "image", ".webp": "image"}  # fmt: skip
+
+
+def _inline_type(head: bytes) -> str | None:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _INLINE_SIGNATURES if head.startswith(magic)), None)
+
+
+def preview_kind(evidence: Evidence) -> str | None:
+    """How the review page previews the file ("image", "pdf" or not at all), by its name."""
+    name = (evidence.file.name or "").lower() if evidence.file else ""
+    return next(
+        (kind for suffix, kind in _PREVIEW_BY_SUFFIX.items() if name.endswith(suffix)), None
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF], "object-src": [SELF]})  # type: ignore[arg-type]
+def evidence_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The evidence file shown inside the achievement page (an <img> or an <iframe>).
+
+    The type comes from the file's content, never from its name or the upload's claim, and
+    only images and PDFs are served inline; the PDF viewer needs object-src and a same-origin
+    frame, which only this response allows.
+    """
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("achievement__partner__organization"), pk=pk
+    )
+    if not evidence.file or not can_view_achievement(request.user, evidence.achievement):
+        raise Http404
+    handle = evidence.file.open("rb")
+    content_type = _inline_type(handle.read(16))
+    handle.seek(0)
+    if content_type is None:
+        handle.close()
+        return redirect("partners:evidence_download", pk=pk)
+    return private(FileResponse(handle, content_type=content_type, as_attachment=False))
+
+
 ACHIEVEMENT_COLUMNS = [
     "id", "partner", "title", "industry", "completed_on", "badges", "status", "site_url",
     "verified_at",
@@ -243,12 +306,27 @@ def _achievement_rows(achievements: Any) -> Any:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     require(request, PartnerAction.REVIEW_ACHIEVEMENTS)
+    status = request.GET.get("status", "")
+    if status not in selectors.REVIEWABLE_STATUSES:
+        status = ""
     if requested_format(request):
         return export_response(
             request,
             filename="achievements",
             header=ACHIEVEMENT_COLUMNS,
-            rows=_achievement_rows(selectors.review_queue()),
+            rows=_achievement_rows(selectors.review_queue(status)),
         )
-    page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
-    return render(request, "partners/review_queue.html", {"page": page})
+    page = Paginator(selectors.review_queue(status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/review_queue.html",
+        {"page": page, "status": status, "statuses": _REVIEW_TABS},
+    )
+
+
+# The queue's tabs: everything (what staff can act on first), then each state alone.
+_REVIEW_TABS = [
+    ("", pgettext_lazy("achievement filter", "All")),
+    (AchievementStatus.SUBMITTED, pgettext_lazy("achievement filter", "To review")),
+    (AchievementStatus.NEEDS_INFO, pgettext_lazy("achievement filter", "Waiting on the partner")),
+]
