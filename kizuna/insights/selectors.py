@@ -232,7 +232,8 @@ HASHTAG_WINDOW = timedelta(days=7)
 
 def hashtag_posts_of(event: Event) -> QuerySet[Activity]:
     """The event's posts: social posts recorded for it, and activities carrying its hashtag
-    from HASHTAG_WINDOW before it starts to HASHTAG_WINDOW after it ends."""
+    from HASHTAG_WINDOW before it starts to HASHTAG_WINDOW after it ends; by members who
+    count, as its attendance."""
     posts = Q(event=event, type_id="social_post")
     tag = hashtags.normalize_tag(event.hashtag)
     if tag:
@@ -242,7 +243,9 @@ def hashtag_posts_of(event: Event) -> QuerySet[Activity]:
             occurred_at__gte=event.starts_at - HASHTAG_WINDOW,
             occurred_at__lt=ends + HASHTAG_WINDOW,
         )
-    return Activity.objects.filter(posts)
+    return Activity.objects.filter(
+        posts, member__is_bot=False, member__is_staff=False, member__merged_into__isnull=True
+    )
 
 
 @dataclass
