@@ -46,7 +46,8 @@ class PeriodFilterForm(forms.Form):
             interval.choices = [(k, v) for k, v in Interval.choices if k in intervals]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         default = Selection.default(data.get("interval") or Interval.MONTH, self.today)

@@ -50,6 +50,12 @@ def event(pk: int, prefecture: str, day: date, attendees: list) -> Event:
     return held
 
 
+def shown_period(page: str) -> str:
+    found = re.search(r'id="shown-period">([^<]*)', page)
+    assert found
+    return found.group(1)
+
+
 def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
@@ -59,11 +65,13 @@ def test_the_overview_shows_the_last_complete_period_and_the_current_one_apart(
 ):
     client.force_login(alice)
     page = client.get("/insights/").content.decode()
-    assert "2026-10-01" in re.search(r'id="shown-period">([^<]*)', page).group(1)
+    assert "2026-10-01" in shown_period(page)
     card = page[page.index('data-kpi="outputs_total"') :][:3000]
     assert re.search(r'stat-value">\s*1<span class="unit">', card)  # October's one talk
     assert 'class="kpi-partial"' in card  # November so far: the blog post
-    spark = json.loads(re.search(r'id="data-kpi-outputs_total"[^>]*>([^<]*)<', page).group(1))
+    data = re.search(r'id="data-kpi-outputs_total"[^>]*>([^<]*)<', page)
+    assert data
+    spark = json.loads(data.group(1))
     assert spark["partial"] == "2026-11-01"
     assert spark["x"][0] == "2025-12-01"
 
@@ -76,7 +84,7 @@ def test_a_past_range_in_the_url_is_what_the_overview_shows(client, alice, fille
     outputs = next(row for row in rows if row[0] in ("Outputs", "アウトプット"))
     assert outputs[2:] == ["", "1", "0"]  # counts as integers, never 1.0; April never computed
     page = client.get(f"/insights/?{query}").content.decode()
-    assert "2024-06-01" in re.search(r'id="shown-period">([^<]*)', page).group(1)
+    assert "2024-06-01" in shown_period(page)
     assert 'class="kpi-partial"' not in page
 
 
