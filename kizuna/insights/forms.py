@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.community.models import EventKind, Group
 from kizuna.core.api_schema import MAX_INT32, MAX_YEN
@@ -21,8 +22,12 @@ class PeriodFilterForm(forms.Form):
     """The period range and the event filters of a dashboard, read from its URL."""
 
     interval = forms.ChoiceField(label=_("Interval"), choices=Interval.choices, required=False)
-    since = BoundedDateField(label=_("From"), required=False, widget=DateInput)
-    until = BoundedDateField(label=_("To"), required=False, widget=DateInput)
+    since = BoundedDateField(
+        label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput
+    )
+    until = BoundedDateField(
+        label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput
+    )
     group = forms.ChoiceField(label=_("Group"), required=False)
     prefecture = forms.ChoiceField(
         label=_("Prefecture"),

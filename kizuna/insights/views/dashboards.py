@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Level
@@ -36,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         return csv_response(
             request,
             f"kpis-{selection.interval}-{selection.since}-{selection.until}",
-            [_("KPI"), _("Unit"), *selection.starts],
+            [_("KPI"), pgettext("column of KPI units", "Unit"), *selection.starts],
             (
                 [
                     card.label,
