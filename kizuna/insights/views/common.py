@@ -46,6 +46,7 @@ def filters(
         {"interval": (intervals or [Interval.MONTH])[0], **request.GET.dict()},
         today=today,
         intervals=intervals,
+        auto_id="period_%s",  # the overview's target form has fields of the same names
     )
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
