@@ -7,7 +7,7 @@ targets) show the last complete period in the range and show the partial one apa
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from kizuna.insights.periods import next_start, period_start, periods_between, previous_start
 
@@ -70,6 +70,10 @@ class Selection:
     def end(self) -> date:
         """The day after the range's last period."""
         return next_start(self.interval, self.starts[-1])
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
 
     def query(self) -> str:
         return f"interval={self.interval}&since={self.since}&until={self.until}"

@@ -42,20 +42,24 @@ def filters(
     """The dashboard's choices from its URL. Bad input leaves the default range and the
     form shows what was wrong."""
     today = tokyo_today()
+    data = {"interval": (intervals or [Interval.MONTH])[0], **request.GET.dict()}
+    if data["interval"] in Interval.values:
+        # The inputs show the range in effect, so the default is a range like any other.
+        default = Selection.default(data["interval"], today)
+        data = {"since": str(default.since), "until": str(default.until), **data}
     form = PeriodFilterForm(
-        {"interval": (intervals or [Interval.MONTH])[0], **request.GET.dict()},
+        data,
         today=today,
         intervals=intervals,
         auto_id="period_%s",  # the overview's target form has fields of the same names
     )
-    valid = form.is_valid()
-    data = form.cleaned_data if valid else {}
-    interval = data.get("interval") or (intervals or [Interval.MONTH])[0]
-    selection = data.get("selection") or Selection.default(interval, today)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    interval = cleaned.get("interval") or (intervals or [Interval.MONTH])[0]
+    selection = cleaned.get("selection") or Selection.default(interval, today)
     where = EventFilter(
-        group=data.get("group", ""),
-        prefecture=data.get("prefecture", ""),
-        kind=data.get("kind", ""),
+        group=cleaned.get("group", ""),
+        prefecture=cleaned.get("prefecture", ""),
+        kind=cleaned.get("kind", ""),
     )
     return form, selection, where
 

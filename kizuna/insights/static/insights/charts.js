@@ -54,9 +54,9 @@
     var result = {
       barmode: chart.kind === "stack" ? "stack" : (chart.kind === "relative" ? "relative" : "group"),
       height: spark ? 70 : (chart.kind === "hbar" ? Math.max(160, 28 * chart.x.length + 60) : 320),
-      margin: spark ? { l: 0, r: 0, t: 4, b: 0 } : { l: 48, r: 16, t: 16, b: 48 },
+      margin: spark ? { l: 0, r: 0, t: 4, b: 0 } : { l: 48, r: 16, t: 36, b: 48 },
       showlegend: !spark && chart.series.length > 1,
-      legend: { orientation: "h" },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       xaxis: chart.kind === "hbar" ? value : category,
       yaxis: chart.kind === "hbar" ? category : value,
       paper_bgcolor: "rgba(0,0,0,0)",
@@ -64,6 +64,7 @@
       font: { family: "inherit", size: 12 }
     };
     if (chart.kind === "relative") { result.yaxis.rangemode = "normal"; }
+    if (chart.kind === "hbar") { result.xaxis.tickformat = ",d"; result.margin.t = 8; }
     if (chart.kind === "dual") {
       result.yaxis = { title: { text: chart.axes[0] }, range: [-100, 100], zeroline: true, automargin: true };
       result.yaxis2 = { title: { text: chart.axes[1] }, range: [1, 7], overlaying: "y", side: "right", showgrid: false, automargin: true };
