@@ -204,7 +204,10 @@ METRICS: list[Metric] = [
         _("Hashtag posts"),
         "count",
         "output",
-        _("Social posts with an event hashtag."),
+        _(
+            "Social posts, and every other activity whose title or body carries an event's "
+            "hashtag (#tag or ＃tag, any case)."
+        ),
     ),
     Metric("outputs_answers", _("Answers"), "count", "output", _("Answers to questions.")),
     Metric(
