@@ -47,6 +47,7 @@ added
 duplicates
 deposits_added
 filtered  # insights/selectors.py KPI card
+partial_value  # insights/selectors.py KPI card, read by overview.html
 confirmed  # accounts TOTP device
 suspension_reason
 merged_into

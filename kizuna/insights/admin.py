@@ -13,6 +13,7 @@ from kizuna.insights.models import (
     DirtyFiguresDay,
     DirtyMember,
     FillState,
+    HashtagPost,
     KpiTarget,
     KpiValue,
     MemberFirst,
@@ -26,7 +27,9 @@ from kizuna.insights.models import (
 )
 
 
-@admin.register(FillState, DirtyDay, DirtyFiguresDay, DirtyMember, MemberPeriod, MemberFirst)
+@admin.register(
+    FillState, DirtyDay, DirtyFiguresDay, DirtyMember, MemberPeriod, MemberFirst, HashtagPost
+)
 class RollupAdmin(ReadOnlyAdmin):
     """Rollups and their watermarks: rebuilt from activities by rebuild_insights."""
 

@@ -3,7 +3,7 @@
 from kizuna.community.models import Event
 from kizuna.core.consumers import consumer
 from kizuna.core.models import OutboxEvent
-from kizuna.insights import fill
+from kizuna.insights import fill, hashtags
 from kizuna.insights.models import DirtyFiguresDay
 from kizuna.insights.periods import tokyo_day
 from kizuna.insights.tasks import fill_insights
@@ -35,3 +35,13 @@ def recompute_event_days(event: OutboxEvent) -> None:
     starts_at = Event.objects.filter(pk=event_id).values_list("starts_at", flat=True).first()
     if starts_at is not None:
         fill.mark_figures_dirty(DirtyFiguresDay.Figures.EVENTS, [tokyo_day(starts_at)])
+
+
+@consumer("insights.hashtags", event_types={"event.created", "event.updated"})
+def recount_hashtag_posts(event: OutboxEvent) -> None:
+    """An event's hashtag makes older activities hashtag posts (or, changed, no longer):
+    their members' rollups are rebuilt by the next fill."""
+    if event.type == "event.updated" and "hashtag" not in event.payload.get("fields", []):
+        return
+    tag = Event.objects.filter(pk=event.payload.get("event_id")).values_list("hashtag", flat=True)
+    fill.mark_members_dirty(hashtags.refresh_tag(tag.first() or ""))

@@ -10,6 +10,22 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from kizuna.core.exports import export_response, requested_format
+from kizuna.insights.metrics import Metric
+
+# Units whose figures are whole numbers (stored as floats among the others).
+WHOLE_UNITS = ("count", "people")
+
+
+def figure(value: float | None, unit: str) -> float | int | None:
+    """A KPI value as a download cell: counts as integers, the rest as they are."""
+    if value is not None and unit in WHOLE_UNITS:
+        return round(value)
+    return value
+
+
+def with_unit(metric: Metric) -> str:
+    """A column header naming its unit: "Retention (%)"."""
+    return f"{metric.label} ({metric.unit_suffix})"
 
 
 def wants_csv(request: HttpRequest) -> bool:

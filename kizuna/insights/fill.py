@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kizuna.community.models import Activity, Attendance
-from kizuna.insights import sql
+from kizuna.insights import hashtags, sql
 from kizuna.insights.compute import member_kpis_for, response_kpis_for
 from kizuna.insights.events_kpis import event_kpis_for
 from kizuna.insights.models import (
@@ -31,6 +31,7 @@ from kizuna.insights.models import (
     DirtyFiguresDay,
     DirtyMember,
     FillState,
+    HashtagPost,
     KpiValue,
     MemberFirst,
     MemberPeriod,
@@ -75,6 +76,7 @@ def _fold_range(after: int, up_to: int, progress: Progress = _no_progress) -> in
     for chunk_after in progress(starts):
         chunk_up_to = min(chunk_after + CHUNK, up_to)
         with transaction.atomic():
+            hashtags.record_posts(after_id=chunk_after, up_to_id=chunk_up_to)
             sql.mark_days_of_new_activities(after_id=chunk_after, up_to_id=chunk_up_to)
             for interval in INTERVALS:
                 sql.fold_member_periods(interval, after_id=chunk_after, up_to_id=chunk_up_to)
@@ -242,7 +244,12 @@ def rebuild(
         weeks = periods_between("week", first, last)
         quarters = periods_between("quarter", first, last)
         months = periods_between("month", quarters[0], next_start("quarter", quarters[-1]) - DAY)
+        span = (
+            tokyo_midnight(min(weeks[0], months[0])),
+            tokyo_midnight(max(next_start("week", weeks[-1]), next_start("month", months[-1]))),
+        )
         steps: list[tuple[str, Callable[[], None]]] = [
+            ("hashtags", lambda: _rebuild_hashtag_posts(span, up_to)),
             ("week", lambda: _rebuild_periods("week", weeks, up_to)),
             ("month", lambda: _rebuild_periods("month", months, up_to)),
             ("quarter", lambda: _rebuild_periods("quarter", quarters, up_to)),
@@ -275,10 +282,16 @@ def _rebuild_periods(interval: str, starts: list[date], up_to: int) -> None:
     sql.fold_member_periods(interval, after_id=0, up_to_id=up_to, span=span)
 
 
+def _rebuild_hashtag_posts(span: tuple, up_to: int) -> None:
+    hashtags.forget_in_span(span)
+    hashtags.record_posts(after_id=0, up_to_id=up_to, span=span)
+
+
 def clear() -> None:
     """Empty every rollup, as before the first fill."""
     with transaction.atomic():
         for model in (
+            HashtagPost,
             MemberPeriod,
             MemberFirst,
             QuestionResponse,

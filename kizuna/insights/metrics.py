@@ -7,6 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# What follows each figure of a unit, on pages and in download headers.
+UNIT_SUFFIXES: dict[str, Any] = {
+    "count": pgettext_lazy("unit after a count", "items"),
+    "people": pgettext_lazy("unit after a count of people", "people"),
+    "percent": "%",
+    "hours": pgettext_lazy("unit after a duration", "hours"),
+    "per_week": pgettext_lazy("unit after a frequency", "per week"),
+    "points": pgettext_lazy("unit after an NPS", "pt"),
+    "of_seven": "/ 7",
+}
+# Which way a KPI should move; the change since the previous period is coloured by it.
+BETTER_HIGHER, BETTER_LOWER, NEUTRAL = "higher", "lower", ""
 
 # What the group, prefecture and event-kind filters mean for a KPI, by its filter scope.
 FILTER_MEANINGS = {
@@ -28,7 +42,7 @@ FILTER_MEANINGS = {
 class Metric:
     key: str
     label: Any
-    unit: str  # count, percent, hours, per_week, score
+    unit: str  # a key of UNIT_SUFFIXES
     section: str  # events, output, growth, surveys
     definition: Any
     # Whether it is computed from event and attendance tables (so group, prefecture and
@@ -38,6 +52,8 @@ class Metric:
     # How the group, prefecture and event-kind filters apply (a key of FILTER_MEANINGS).
     # Left empty, it follows from the KPI's source: events, members, or none for surveys.
     filter_scope: str = ""
+    # BETTER_HIGHER, BETTER_LOWER or NEUTRAL (a change that is neither good nor bad).
+    better: str = BETTER_HIGHER
 
     @property
     def scope(self) -> str:
@@ -46,6 +62,18 @@ class Metric:
         if self.from_events:
             return "events"
         return "none" if self.section == "surveys" else "members"
+
+    @property
+    def unit_suffix(self) -> Any:
+        return UNIT_SUFFIXES[self.unit]
+
+    @property
+    def better_meaning(self) -> Any:
+        return {
+            BETTER_HIGHER: _("Better when higher."),
+            BETTER_LOWER: _("Better when lower."),
+            NEUTRAL: _("Neither higher nor lower is better in itself."),
+        }[self.better]
 
     @property
     def filterable(self) -> bool:
@@ -85,7 +113,7 @@ METRICS: list[Metric] = [
     Metric(
         "attendance",
         _("Attendance"),
-        "count",
+        "people",
         "events",
         _("Attendances marked attended at events held in the period."),
         from_events=True,
@@ -94,7 +122,7 @@ METRICS: list[Metric] = [
     Metric(
         "new_participants",
         _("New participants"),
-        "count",
+        "people",
         "events",
         _("Attendees for whom it was the first event they ever attended."),
         from_events=True,
@@ -115,6 +143,7 @@ METRICS: list[Metric] = [
         "events",
         _("Attendees who had attended an earlier event ÷ attendance × 100."),
         from_events=True,
+        better=NEUTRAL,
     ),
     Metric(
         "no_show_rate",
@@ -123,6 +152,7 @@ METRICS: list[Metric] = [
         "events",
         _("No-shows ÷ (attended + no-shows) × 100."),
         from_events=True,
+        better=BETTER_LOWER,
     ),
     Metric(
         "exposure_hours",
@@ -135,7 +165,7 @@ METRICS: list[Metric] = [
     Metric(
         "large_event_attendance",
         _("Large-event attendance"),
-        "count",
+        "people",
         "events",
         _(
             "Attendance at events with at least KIZUNA_INSIGHTS_LARGE_EVENT_MIN_ATTENDEES "
@@ -174,7 +204,10 @@ METRICS: list[Metric] = [
         _("Hashtag posts"),
         "count",
         "output",
-        _("Social posts with an event hashtag."),
+        _(
+            "Social posts, and every other activity whose title or body carries an event's "
+            "hashtag (#tag or ＃tag, any case)."
+        ),
     ),
     Metric("outputs_answers", _("Answers"), "count", "output", _("Answers to questions.")),
     Metric(
@@ -195,7 +228,7 @@ METRICS: list[Metric] = [
     Metric(
         "new_members",
         _("New members"),
-        "count",
+        "people",
         "growth",
         _("Members whose first activity ever falls in the period."),
         headline=True,
@@ -203,7 +236,7 @@ METRICS: list[Metric] = [
     Metric(
         "active_members",
         _("Active members"),
-        "count",
+        "people",
         "growth",
         _("Members with at least one activity in the period."),
         headline=True,
@@ -211,7 +244,7 @@ METRICS: list[Metric] = [
     Metric(
         "chat_members_joined",
         _("Chat members joined"),
-        "count",
+        "people",
         "growth",
         _("Members who joined a chat channel in the period."),
     ),
@@ -230,17 +263,18 @@ METRICS: list[Metric] = [
     Metric(
         "new_contributors",
         _("New contributors"),
-        "count",
+        "people",
         "growth",
         _("Members whose first output ever falls in the period."),
     ),
     Metric(
         "inactive_contributors",
         _("Inactive contributors"),
-        "count",
+        "people",
         "growth",
         _("Members with output in the previous period and none in this one."),
         filter_scope="members_previous",
+        better=BETTER_LOWER,
     ),
     Metric(
         "conversion_casual_regular",
@@ -278,6 +312,7 @@ METRICS: list[Metric] = [
             "so the figure of a recent period can still change as late answers arrive."
         ),
         headline=True,
+        better=BETTER_LOWER,
     ),
     Metric(
         "unanswered_questions",
@@ -288,11 +323,12 @@ METRICS: list[Metric] = [
             "Questions and issues asked in the period that nobody else has answered or "
             "replied to yet (bots and staff do not count as answering)."
         ),
+        better=BETTER_LOWER,
     ),
     Metric(
         "absence_factor",
         _("Contributor absence factor"),
-        "count",
+        "people",
         "growth",
         _("Fewest members whose outputs make up half of the period's outputs."),
     ),
@@ -317,7 +353,7 @@ METRICS: list[Metric] = [
     Metric(
         "nps",
         _("NPS"),
-        "score",
+        "points",
         "surveys",
         _(
             "% promoters (9–10) − % detractors (0–6) over NPS answers to surveys dated in the "
@@ -327,7 +363,7 @@ METRICS: list[Metric] = [
     Metric(
         "ces",
         _("CES"),
-        "score",
+        "of_seven",
         "surveys",
         _("Mean of CES answers (1–7, higher is easier) to surveys dated in the period."),
     ),

@@ -309,3 +309,24 @@ class DigestSend(models.Model):
 
     def __str__(self) -> str:
         return str(self.month)
+
+
+class HashtagPost(models.Model):
+    """An activity whose title or body carries the hashtag of an event (normalized: the
+    tag without its #, NFKC so a full-width ＃ or letter is the plain one, case-folded).
+
+    Kept by kizuna.insights.hashtags as activities arrive and as events' hashtags change;
+    the rollups count these (with every social_post) as hashtag posts.
+    """
+
+    activity_id = models.BigIntegerField()
+    hashtag = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity_id", "hashtag"], name="hashtag_post_unique")
+        ]
+        indexes = [models.Index(fields=["hashtag"], name="hashtag_post_tag")]
+
+    def __str__(self) -> str:
+        return f"#{self.hashtag} ← activity {self.activity_id}"

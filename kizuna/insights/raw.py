@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from kizuna.community.models import Activity, Member
-from kizuna.insights import factors
+from kizuna.insights import factors, hashtags
 from kizuna.insights.events_kpis import NO_FILTER, EventFilter
 from kizuna.insights.periods import next_start, previous_start, tokyo_midnight
 from kizuna.insights.sql import QUESTION_TYPES, TYPE_COLUMNS
@@ -97,6 +97,17 @@ def _first_responses(interval: str, start: date, members: Any) -> dict[str, floa
     }
 
 
+def _hashtag_posts(activities: QuerySet[Activity]) -> int:
+    """Social posts, and other activities whose text carries an event's hashtag: read here
+    from every activity's text, not from the recorded matches."""
+    tags = hashtags.event_tags()
+    return sum(
+        1
+        for type_key, title, body in activities.values_list("type_id", "title", "body")
+        if type_key in TYPE_COLUMNS["social_posts"] or hashtags.tags_in(f"{title} {body}") & tags
+    )
+
+
 def raw_member_kpis(
     interval: str, start: date, where: EventFilter = NO_FILTER
 ) -> dict[str, float | None]:
@@ -114,8 +125,10 @@ def raw_member_kpis(
         **{
             metric: Count("id", filter=Q(type_id__in=TYPE_COLUMNS[column]))
             for metric, column in KIND_METRICS.items()
+            if metric != "outputs_social_posts"
         },
     )
+    totals["outputs_social_posts"] = _hashtag_posts(activities)
     outputs_by_member = dict(
         activities.filter(is_output=True)
         .values("member_id")

@@ -23,6 +23,9 @@ TYPE_COLUMNS = {
     "events_attended": ("attended_event",),
 }
 SUM_COLUMNS = ("activities", "weight", "outputs", *TYPE_COLUMNS)
+# Hashtag posts are the social posts and every activity carrying an event's hashtag
+# (kizuna.insights.hashtags records those before the rollups are folded).
+HASHTAG_POST = " OR EXISTS (SELECT 1 FROM insights_hashtagpost h WHERE h.activity_id = a.id)"
 COUNTABLE = "m.is_bot = false AND m.is_staff = false AND m.merged_into_id IS NULL"
 # The statements below read activities by id range and look members up by primary key.
 # SQLite's planner, seeing the member filter, would rather walk every member's activities
@@ -102,10 +105,9 @@ def fold_member_periods(
     """Add the activities with after_id < id <= up_to_id to the member-period rows."""
     period = period_sql(interval)
     type_sums = [
-        "SUM(CASE WHEN a.type IN ({}) THEN 1 ELSE 0 END)".format(
-            ", ".join(f"'{key}'" for key in keys)
-        )
-        for keys in TYPE_COLUMNS.values()
+        f"SUM(CASE WHEN a.type IN ({_keys(keys)}){HASHTAG_POST if column == 'social_posts' else ''}"
+        " THEN 1 ELSE 0 END)"
+        for column, keys in TYPE_COLUMNS.items()
     ]
     where, params = _where(after_id=after_id, up_to_id=up_to_id, member_ids=member_ids, span=span)
     updates = ", ".join(

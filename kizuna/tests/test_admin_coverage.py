@@ -83,6 +83,7 @@ DERIVED = [
     "insights.KpiValue",
     "insights.DirtyDay",
     "insights.DirtyMember",
+    "insights.HashtagPost",
     "connectors.Cursor",
     "core.EventCursor",
     "community.MemberLevel",

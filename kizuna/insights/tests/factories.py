@@ -23,6 +23,7 @@ def activity(
     at: datetime | None = None,
     reply_to: Activity | None = None,
     source: str = "test",
+    text: str = "",
 ) -> Activity:
     return Activity.objects.create(
         source=source,
@@ -33,4 +34,5 @@ def activity(
         event=event,
         occurred_at=at or datetime.combine(day, TOKYO_NOON),
         is_output=output,
+        body=text,
     )

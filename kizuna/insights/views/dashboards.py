@@ -5,45 +5,47 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Level
 from kizuna.insights import selectors, services
 from kizuna.insights.events_kpis import event_kpis_for
-from kizuna.insights.exports import csv_response, wants_csv
+from kizuna.insights.exports import csv_response, figure, wants_csv, with_unit
 from kizuna.insights.forms import TargetForm
-from kizuna.insights.metrics import METRICS, METRICS_BY_KEY
-from kizuna.insights.periods import (
-    period_start,
-    periods_between,
-)
+from kizuna.insights.metrics import METRICS, METRICS_BY_KEY, UNIT_SUFFIXES
+from kizuna.insights.models import Interval
 from kizuna.insights.permissions import InsightsAction, can_insights
-from kizuna.insights.views.common import (
-    PERIODS_SHOWN,
-    chart,
-    filters,
-    level_rows,
-    period_param,
-    require,
-    shift,
-    tokyo_today,
-)
+from kizuna.insights.views.common import chart, filters, level_rows, require, tokyo_today
+
+# The events table lists this many of the range's events on the page (all in the download).
+EVENT_ROWS_SHOWN = 200
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     require(request, InsightsAction.VIEW_DASHBOARDS)
-    form, interval, where = filters(request)
-    cards = selectors.overview(
-        interval=interval, periods=PERIODS_SHOWN[interval], today=tokyo_today(), where=where
+    form, selection, where = filters(request)
+    cards = selectors.overview_between(
+        interval=selection.interval,
+        starts=selection.starts,
+        shown=selection.shown,
+        partial=selection.partial,
+        where=where,
     )
     if wants_csv(request):
-        periods = [start for start, _value in cards[0].series]
         return csv_response(
             request,
-            f"kpis-{interval}",
-            [_("KPI"), *periods],
-            ([card.label, *(value for _start, value in card.series)] for card in cards),
+            f"kpis-{selection.interval}-{selection.since}-{selection.until}",
+            [_("KPI"), pgettext("column of KPI units", "Unit"), *selection.starts],
+            (
+                [
+                    card.label,
+                    METRICS_BY_KEY[card.key].unit_suffix,
+                    *(figure(value, card.unit) for _start, value in card.series),
+                ]
+                for card in cards
+            ),
         )
     for card in cards:
         card.chart = chart(  # type: ignore[attr-defined]
@@ -51,6 +53,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             [s for s, _v in card.series],
             [(card.label, [v for _s, v in card.series])],
             "spark",
+            unit=METRICS_BY_KEY[card.key].unit_suffix,
+            partial=selection.partial,
         )
     sections = [
         (_("Events"), [c for c in cards if c.section == "events"]),
@@ -63,10 +67,13 @@ def overview(request: HttpRequest) -> HttpResponse:
         "insights/overview.html",
         {
             "form": form,
-            "interval": interval,
+            "selection": selection,
+            "interval": selection.interval,
             "sections": sections,
             "levels": level_rows(),
-            "target_form": TargetForm(initial={"interval": interval, "period": tokyo_today()}),
+            "target_form": TargetForm(
+                initial={"interval": selection.interval, "period": selection.shown}
+            ),
             "can_set_targets": can_insights(request.user, InsightsAction.SET_TARGETS),
         },
     )
@@ -88,27 +95,34 @@ def target_set(request: HttpRequest) -> HttpResponse:
 @login_required
 def events(request: HttpRequest) -> HttpResponse:
     require(request, InsightsAction.VIEW_DASHBOARDS)
-    form, interval, where = filters(request)
-    start = period_param(request, interval)
-    rows = selectors.event_rows(interval, start, where)
+    form, selection, where = filters(request)
+    places = selectors.events_by_place(selection, where)
+    if wants_csv(request) and request.GET.get("table") == "places":
+        return csv_response(
+            request,
+            f"events-by-place-{selection.since}-{selection.until}",
+            [_("Prefecture"), _("Events (items)"), _("Events per month"), _("Attendance (people)")],
+            ([p.name, p.events, p.per_month, p.attendance] for p in places.rows),
+        )
+    rows = selectors.event_rows_between(selection, where)
     if wants_csv(request):
         return csv_response(
             request,
-            f"events-{start}",
+            f"events-{selection.since}-{selection.until}",
             [
-                _("Date"),
+                _("Starts (Asia/Tokyo)"),
                 _("Event"),
                 _("Group"),
                 _("Prefecture"),
-                _("Attended"),
-                _("No-shows"),
-                _("Posts before"),
-                _("Posts during"),
-                _("Posts after"),
+                _("Attended (people)"),
+                _("No-shows (people)"),
+                _("Posts before (items)"),
+                _("Posts during (items)"),
+                _("Posts after (items)"),
             ],
             (
                 [
-                    r["event"].starts_at.date(),
+                    r["event"].starts_at,
                     r["event"].title,
                     r["event"].group or "",
                     r["event"].prefecture,
@@ -121,20 +135,21 @@ def events(request: HttpRequest) -> HttpResponse:
                 for r in rows
             ),
         )
-    starts = periods_between(
-        interval, shift(interval, start, -(PERIODS_SHOWN[interval] - 1)), start
-    )
-    series = list(event_kpis_for(interval, starts, where).values())
+    starts = selection.starts
+    by_period = event_kpis_for(selection.interval, starts, where)
+    series = [by_period[start] for start in starts]
+    figures = by_period[selection.shown]
     return render(
         request,
         "insights/events.html",
         {
             "form": form,
-            "interval": interval,
-            "start": start,
-            "rows": rows,
-            "figures": series[-1],
-            "metrics": [METRICS_BY_KEY[k] for k in series[-1]],
+            "selection": selection,
+            "interval": selection.interval,
+            "rows": rows[:EVENT_ROWS_SHOWN],
+            "more_rows": len(rows) > EVENT_ROWS_SHOWN,
+            "figures": figures,
+            "metrics": [METRICS_BY_KEY[k] for k in figures],
             "chart": chart(
                 "events-chart",
                 starts,
@@ -144,9 +159,16 @@ def events(request: HttpRequest) -> HttpResponse:
                     (_("New participants"), [f["new_participants"] for f in series]),
                 ],
                 "bar",
+                partial=selection.partial,
             ),
-            "previous": shift(interval, start, -1),
-            "next": shift(interval, start, 1),
+            "places": places,
+            "places_chart": chart(
+                "places-chart",
+                [p.name for p in reversed(places.rows)],
+                [(_("Events"), [p.events for p in reversed(places.rows)])],
+                "hbar",
+                unit=UNIT_SUFFIXES["count"],
+            ),
         },
     )
 
@@ -154,20 +176,31 @@ def events(request: HttpRequest) -> HttpResponse:
 @login_required
 def journey(request: HttpRequest) -> HttpResponse:
     require(request, InsightsAction.VIEW_DASHBOARDS)
-    data = selectors.journey()
+    # Levels are reviewed monthly: months are the only granularity there is.
+    form, selection, _where = filters(request, intervals=[Interval.MONTH])
+    data = selectors.journey(first=selection.first_day, end=selection.end)
     if wants_csv(request):
         return csv_response(
             request,
-            "journey",
-            [_("Month"), _("Moved up"), _("Held"), _("Moved down"), _("New")],
+            f"journey-{selection.since}-{selection.until}",
+            [
+                _("Month"),
+                _("Moved up (people)"),
+                _("Held (people)"),
+                _("Moved down (people)"),
+                _("New (people)"),
+            ],
             ([m["month"], m["up"], m["hold"], m["down"], m["new"]] for m in data["moves"]),
         )
     months = data["months"]
-    latest = months[-1] if months else period_start("month", tokyo_today())
+    latest = months[-1] if months else selection.shown
+    moves = data["moves"]
     return render(
         request,
         "insights/journey.html",
         {
+            "form": form,
+            "selection": selection,
             "journey": data,
             "levels": level_rows(),
             "chart": chart(
@@ -178,6 +211,19 @@ def journey(request: HttpRequest) -> HttpResponse:
                     for level in sorted(Level.values, reverse=True)
                 ],
                 "stack",
+                unit=UNIT_SUFFIXES["people"],
+            ),
+            "moves_chart": chart(
+                "moves-chart",
+                [m["month"] for m in moves],
+                [
+                    (_("Moved up"), [m["up"] for m in moves]),
+                    (_("Held"), [m["hold"] for m in moves]),
+                    (_("Moved down"), [-m["down"] for m in moves]),
+                    (_("New"), [m["new"] for m in moves]),
+                ],
+                "relative",
+                unit=UNIT_SUFFIXES["people"],
             ),
             "rising": selectors.rising_members(latest),
             "candidates": selectors.leader_candidates(today=tokyo_today()),
@@ -188,38 +234,46 @@ def journey(request: HttpRequest) -> HttpResponse:
 @login_required
 def outputs(request: HttpRequest) -> HttpResponse:
     require(request, InsightsAction.VIEW_DASHBOARDS)
-    form, interval, where = filters(request)
+    form, selection, where = filters(request)
+    interval = selection.interval
     keys = [
         m.key
         for m in METRICS
         if m.section == "output" and m.key.startswith("outputs_") and m.key != "outputs_total"
     ]
-    today = tokyo_today()
-    first = shift(interval, period_start(interval, today), -(PERIODS_SHOWN[interval] - 1))
-    columns = {key: selectors.kpi_series(key, interval, first, today, where) for key in keys}
-    starts = [s for s, _v in columns[keys[0]]]
-    share = dict(selectors.kpi_series("output_member_share", interval, first, today, where))
-    rows = [[start, *(dict(columns[k])[start] for k in keys), share.get(start)] for start in starts]
+    first, last = selection.first_day, selection.starts[-1]
+    columns = {key: dict(selectors.kpi_series(key, interval, first, last, where)) for key in keys}
+    share = dict(selectors.kpi_series("output_member_share", interval, first, last, where))
+    starts = selection.starts
+    rows = [
+        [start, *(figure(columns[k][start], "count") for k in keys), share.get(start)]
+        for start in starts
+    ]
     header = [
         _("Period"),
-        *(METRICS_BY_KEY[k].label for k in keys),
-        METRICS_BY_KEY["output_member_share"].label,
+        *(with_unit(METRICS_BY_KEY[k]) for k in keys),
+        with_unit(METRICS_BY_KEY["output_member_share"]),
     ]
     if wants_csv(request):
-        return csv_response(request, f"outputs-{interval}", header, rows)
+        return csv_response(
+            request, f"outputs-{interval}-{selection.since}-{selection.until}", header, rows
+        )
     return render(
         request,
         "insights/outputs.html",
         {
             "form": form,
+            "selection": selection,
             "interval": interval,
             "header": header,
             "rows": rows,
             "chart": chart(
                 "outputs-chart",
                 starts,
-                [(METRICS_BY_KEY[k].label, [v for _s, v in columns[k]]) for k in keys],
-                "stack",
+                [(METRICS_BY_KEY[k].label, [columns[k][s] for s in starts]) for k in keys],
+                "bar",
+                unit=UNIT_SUFFIXES["count"],
+                partial=selection.partial,
             ),
         },
     )

@@ -11,9 +11,10 @@ from kizuna.community.models import Attendance, AttendanceStatus, Level, Member
 from kizuna.insights import selectors, services
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.forms import SurveyForm
+from kizuna.insights.metrics import UNIT_SUFFIXES
 from kizuna.insights.models import Survey
 from kizuna.insights.permissions import InsightsAction
-from kizuna.insights.views.common import chart, require, tokyo_today
+from kizuna.insights.views.common import chart, filters, require, tokyo_today
 
 
 @login_required
@@ -31,24 +32,33 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             free_text_questions=data["free_text_questions"].splitlines(),
         )
         return redirect("insights:survey_detail", survey_id=survey.pk)
-    months = selectors.survey_trend(today=tokyo_today(), months=12)
+    period_form, selection, _where = filters(request)
+    scores = selectors.survey_kpis_by_period(selection.interval, selection.starts)
     return render(
         request,
         "insights/survey_list.html",
         {
             "form": form,
+            "period_form": period_form,
+            "selection": selection,
             "surveys": [
                 (s, selectors.survey_results(s))
                 for s in Survey.objects.select_related("event")[:100]
             ],
+            # NPS runs from -100 to 100 and CES from 1 to 7: one axis each.
             "chart": chart(
                 "survey-chart",
-                [month for month, _nps, _ces in months],
+                selection.starts,
                 [
-                    (_("NPS"), [nps for _month, nps, _ces in months]),
-                    (_("CES"), [ces for _month, _nps, ces in months]),
+                    (_("NPS"), [scores[start]["nps"] for start in selection.starts]),
+                    (_("CES"), [scores[start]["ces"] for start in selection.starts]),
                 ],
-                "line",
+                "dual",
+                partial=selection.partial,
+                axes=[
+                    f"{_('NPS')} ({UNIT_SUFFIXES['points']})",
+                    f"{_('CES')} ({UNIT_SUFFIXES['of_seven']})",
+                ],
             ),
         },
     )

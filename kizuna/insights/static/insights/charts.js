@@ -1,38 +1,76 @@
 // Draws every chart whose data the page embeds as <script type="application/json" id="data-X">
-// into the element with id X. Data: {id, kind: spark|line|bar|stack, x, series: [{name, y}]}.
+// into the element with id X. Data: {id, kind, x, series: [{name, y}], unit, partial,
+// partial_label, axes}. Kinds: spark, line, bar, stack, relative (stacked around zero),
+// hbar (horizontal bars, x holds the categories), dual (two series, one y axis each).
+// The period still in progress (`partial`) is drawn faded or hollow and labelled.
 (function () {
   "use strict";
   var COLORS = ["#c2410c", "#2563eb", "#16a34a", "#9333ea", "#ca8a04", "#0891b2", "#db2777"];
+  var PARTIAL_COLOR = "#9ca3af";
+
+  function isBar(chart) {
+    return ["bar", "stack", "relative", "hbar"].indexOf(chart.kind) >= 0;
+  }
+
+  function label(chart, value) {
+    return value === chart.partial ? value + " (" + chart.partial_label + ")" : value;
+  }
 
   function traces(chart) {
+    var x = chart.x.map(function (value) { return label(chart, value); });
     return chart.series.map(function (series, index) {
-      var trace = { x: chart.x, y: series.y, name: series.name, marker: { color: COLORS[index % COLORS.length] } };
-      if (chart.kind === "bar" || chart.kind === "stack") {
+      var color = COLORS[index % COLORS.length];
+      var partial = chart.x.map(function (value) { return value === chart.partial; });
+      var trace = { x: x, y: series.y, name: series.name };
+      if (chart.kind === "hbar") {
+        trace = { x: series.y, y: x, name: series.name, type: "bar", orientation: "h", marker: { color: color } };
+      } else if (isBar(chart)) {
         trace.type = "bar";
+        trace.marker = {
+          color: partial.map(function (p) { return p ? PARTIAL_COLOR : color; }),
+          opacity: 0.95
+        };
       } else {
         trace.type = "scatter";
-        trace.mode = chart.kind === "spark" ? "lines" : "lines+markers";
-        trace.line = { color: COLORS[index % COLORS.length], width: 2 };
+        trace.mode = "lines+markers";
+        trace.line = { color: color, width: 2 };
+        trace.marker = {
+          color: color,
+          size: partial.map(function (p) { return p ? 8 : (chart.kind === "spark" ? 0 : 6); }),
+          symbol: partial.map(function (p) { return p ? "circle-open" : "circle"; })
+        };
         if (chart.kind === "spark") { trace.fill = "tozeroy"; trace.fillcolor = "rgba(194,65,12,0.12)"; }
+        if (chart.kind === "dual" && index === 1) { trace.yaxis = "y2"; }
       }
+      trace.hovertemplate = "%{" + (chart.kind === "hbar" ? "y" : "x") + "}: %{" + (chart.kind === "hbar" ? "x" : "y") + "}" + (chart.unit ? " " + chart.unit : "") + "<extra>" + series.name + "</extra>";
       return trace;
     });
   }
 
   function layout(chart) {
     var spark = chart.kind === "spark";
-    return {
-      barmode: chart.kind === "stack" ? "stack" : "group",
-      height: spark ? 70 : 320,
-      margin: spark ? { l: 0, r: 0, t: 4, b: 0 } : { l: 48, r: 16, t: 16, b: 48 },
+    var value = { visible: !spark, rangemode: "tozero", ticksuffix: chart.unit && chart.unit !== "%" ? " " + chart.unit : chart.unit, automargin: true };
+    var category = { visible: !spark, type: "category", automargin: true };
+    var result = {
+      barmode: chart.kind === "stack" ? "stack" : (chart.kind === "relative" ? "relative" : "group"),
+      height: spark ? 70 : (chart.kind === "hbar" ? Math.max(160, 28 * chart.x.length + 60) : 320),
+      margin: spark ? { l: 0, r: 0, t: 4, b: 0 } : { l: 48, r: 16, t: 36, b: 48 },
       showlegend: !spark && chart.series.length > 1,
-      legend: { orientation: "h" },
-      xaxis: { visible: !spark, type: "category" },
-      yaxis: { visible: !spark, rangemode: "tozero" },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      xaxis: chart.kind === "hbar" ? value : category,
+      yaxis: chart.kind === "hbar" ? category : value,
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
       font: { family: "inherit", size: 12 }
     };
+    if (chart.kind === "relative") { result.yaxis.rangemode = "normal"; }
+    if (chart.kind === "hbar") { result.xaxis.tickformat = ",d"; result.margin.t = 8; }
+    if (chart.kind === "dual") {
+      result.yaxis = { title: { text: chart.axes[0] }, range: [-100, 100], zeroline: true, automargin: true };
+      result.yaxis2 = { title: { text: chart.axes[1] }, range: [1, 7], overlaying: "y", side: "right", showgrid: false, automargin: true };
+      result.margin.r = 56;
+    }
+    return result;
   }
 
   function draw() {
@@ -43,6 +81,7 @@
       if (target) {
         window.Plotly.newPlot(target, traces(chart), layout(chart), { displayModeBar: false, responsive: true, staticPlot: chart.kind === "spark" });
         target.classList.add("is-drawn");
+        if (chart.partial) { target.setAttribute("data-partial", chart.partial); }
       }
     });
   }
