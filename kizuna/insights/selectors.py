@@ -404,11 +404,11 @@ def survey_results(survey: Survey) -> dict[str, Any]:
     }
 
 
-def partner_contributions(organization: Organization, *, months: int, today: date) -> list[dict]:
-    """The organization's own contribution figures per month: nothing about anyone else."""
-    last = period_start("month", today)
+def partner_contributions(organization: Organization, *, starts: list[date]) -> list[dict]:
+    """The organization's own contribution figures for each month starting on one of
+    `starts`: nothing about anyone else."""
     rows = []
-    for start in periods_between("month", _back("month", last, months - 1), last):
+    for start in starts:
         activities = partner_contribution_activities(
             organization, tokyo_midnight(start), tokyo_midnight(next_start("month", start))
         )

@@ -95,6 +95,23 @@ def test_partner_sees_only_its_own_contribution(client, alice, bob, bob_org, eve
     assert rows[-1].endswith(",1,1,1")
 
 
+def test_a_partner_chooses_any_past_range_of_months_for_its_contribution(client, bob, bob_org):
+    ours = member("ours")
+    Affiliation.objects.create(member=ours, organization=bob_org, start_date=date(2020, 1, 1))
+    activity(ours, date(2025, 2, 10), "answer", output=True)
+    client.force_login(bob)
+    query = "interval=month&since=2025-01-01&until=2025-03-31"
+    rows = client.get(f"/insights/contribution/?{query}&format=csv").content.decode().splitlines()
+    assert [row.split(",")[1:] for row in rows[1:]] == [
+        ["0", "0", "0"],
+        ["1", "1", "1"],
+        ["0", "0", "0"],
+    ]
+    page = client.get("/insights/contribution/?interval=month&since=2025-04-01&until=2025-01-01")
+    assert page.status_code == 200
+    assert 'role="alert"' in page.content.decode()
+
+
 def test_staff_set_a_target_and_the_overview_shows_progress(client, alice, filled):
     client.force_login(alice)
     client.post(

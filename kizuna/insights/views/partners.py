@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from kizuna.insights import selectors
 from kizuna.insights.exports import csv_response, wants_csv
+from kizuna.insights.models import Interval
 from kizuna.insights.permissions import InsightsAction, can_insights, own_organizations
-from kizuna.insights.views.common import require, tokyo_today
+from kizuna.insights.views.common import filters, require
 
 
 @login_required
@@ -19,9 +20,9 @@ def partner_contribution(request: HttpRequest) -> HttpResponse:
         for o in own_organizations(request.user)
         if can_insights(request.user, InsightsAction.VIEW_OWN_CONTRIBUTION, o)
     ]
+    form, selection, _where = filters(request, intervals=[Interval.MONTH])
     tables = [
-        (o, selectors.partner_contributions(o, months=12, today=tokyo_today()))
-        for o in organizations
+        (o, selectors.partner_contributions(o, starts=selection.starts)) for o in organizations
     ]
     if wants_csv(request) and tables:
         _organization, rows = tables[0]
@@ -31,4 +32,8 @@ def partner_contribution(request: HttpRequest) -> HttpResponse:
             [_("Month"), _("Activities"), _("Outputs"), _("Members")],
             ([r["month"], r["activities"], r["outputs"], r["members"]] for r in rows),
         )
-    return render(request, "insights/partner_contribution.html", {"tables": tables})
+    return render(
+        request,
+        "insights/partner_contribution.html",
+        {"tables": tables, "form": form, "selection": selection},
+    )
