@@ -7,12 +7,12 @@ the database work in its own thread.
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from kizuna.core.retry_after import retry_after
 from kizuna.core.ssrf import PIN_EXTENSION, Resolver, UnsafeUrl, check_public_url, checked_address
 
 EXCERPT_BYTES = 1024
@@ -117,13 +117,5 @@ def _ms(started: float) -> int:
 
 
 def _retry_after(response: httpx.Response, *, now: datetime) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - now).total_seconds())
+    when = retry_after(response.headers.get("retry-after"), now=now)
+    return None if when is None else max(0.0, (when - now).total_seconds())

@@ -25,7 +25,6 @@ documented hourly limit) in Kizuna's database token bucket, shared by every work
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 
 import httpx
@@ -34,6 +33,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kizuna.core import ratelimit
+from kizuna.core.retry_after import retry_after
 from kizuna.integrations.destinations.base import (
     Deferred,
     Destination,
@@ -124,16 +124,8 @@ def _message(response: httpx.Response) -> str:
 
 def _retry_at(response: httpx.Response) -> datetime:
     now = timezone.now()
-    value = response.headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return now + timedelta(seconds=int(value))
-    if value:
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            pass
     reset = _aware(response.headers.get("X-RateLimit-Reset", ""))
-    return reset or now + DEFAULT_WAIT
+    return retry_after(response.headers.get("Retry-After"), now=now) or reset or now + DEFAULT_WAIT
 
 
 def _aware(value: str) -> datetime | None:

@@ -13,7 +13,6 @@ an OAuth access token that expired (401) is refreshed once and stored again, enc
 
 import json
 from datetime import datetime, time, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import urllib3
@@ -28,6 +27,7 @@ from hubspot.crm.objects.notes import ApiException as NotesError
 from hubspot.oauth import ApiException as OAuthError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kizuna.core.retry_after import retry_after
 from kizuna.integrations.destinations.base import (
     Deferred,
     Destination,
@@ -86,14 +86,9 @@ class HubSpotCredentials(BaseModel):
 def _retry_at(error: Any) -> Any:
     """When HubSpot lets us call again: Retry-After (seconds or a date), else its window."""
     now = timezone.now()
-    value = (error.headers or {}).get("Retry-After")
-    if value:
-        if value.strip().isdigit():
-            return now + timedelta(seconds=int(value))
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            pass
+    when = retry_after((error.headers or {}).get("Retry-After"), now=now)
+    if when is not None:
+        return when
     try:
         policy = json.loads(error.body or "{}").get("policyName")
     except ValueError:

@@ -21,7 +21,6 @@ REQUEST_LIMIT_EXCEEDED, 429 and 503 (with `Retry-After`) into `Deferred`.
 import json
 import time
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -40,6 +39,7 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.login import token_login
 
+from kizuna.core.retry_after import retry_after
 from kizuna.integrations.destinations.base import (
     Deferred,
     Destination,
@@ -123,14 +123,7 @@ class SalesforceCredentials(BaseModel):
 
 def _retry_at(value: str | None) -> datetime:
     now = timezone.now()
-    if value:
-        if value.strip().isdigit():
-            return now + timedelta(seconds=int(value))
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            pass
-    return now + DEFAULT_WAIT
+    return retry_after(value, now=now) or now + DEFAULT_WAIT
 
 
 def _errors(content: Any) -> str:
