@@ -229,7 +229,15 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        # plotly.js (the copy inside the plotly package, on the insights pages) creates two
+        # <style> elements of fixed content: an empty one it fills through the CSSOM, and its
+        # own rules. Their hashes let exactly those in; the screenshot suite
+        # (site/tests/test_screenshots.py) fails on a console error if a new plotly changes them.
+        "style-src": [
+            SELF,
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            "'sha256-V2sIX92Uh6ZaGSFTKMHghsB85b9toJtmazgG09AI2uk='",
+        ],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
