@@ -14,9 +14,17 @@ def add_rule(apps, schema_editor):
         )
 
 
+def remove_rule(apps, schema_editor):
+    # Before community's 0011 is reversed, which removes the activity type the rule names.
+    Rule = apps.get_model("partners", "ActivityContributionRule")
+    Rule.objects.using(schema_editor.connection.alias).filter(
+        activity_type_id="contest_entry"
+    ).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("community", "0011_contests"),
         ("partners", "0005_merge_applications_and_community_points"),
     ]
-    operations = [migrations.RunPython(add_rule, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(add_rule, remove_rule)]

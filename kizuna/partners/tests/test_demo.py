@@ -26,11 +26,13 @@ def test_seed_demo_gives_bob_verified_and_pending_achievements_badges_and_a_rank
     assert bob.rank != "member"
     assert RankChange.objects.filter(partner=bob).exists()
     assert not bob.is_stale
-    # Points earned by Bob's people in the community, through the consumer.
+    # Points earned by Bob's people in the community, through the consumer: a contest
+    # entry of the demo's finished contest counts as evangelist activity.
     community = bob.contributions.filter(source="community")
     assert sorted(community.values_list("kind__code", flat=True)) == [
         "answered_question",
         "blog_article",
+        "evangelist_activity",
         "talk",
         "talk",
     ]
