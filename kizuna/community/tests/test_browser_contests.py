@@ -50,7 +50,7 @@ def test_a_contest_from_announcement_to_published_results(page, alice, bob, dave
     as_user(page, alice)
     page.goto("/community/contests/")
     page.locator("#contest-new").click()
-    page.get_by_label("タイトル(日本語)").fill("開発者ガイドコンテスト")
+    page.get_by_label("タイトル（日本語）").fill("開発者ガイドコンテスト")
     page.get_by_label("テーマ(日本語)").fill("Kizuna の API を使った開発ガイド")
     page.get_by_label("賞品(日本語)").fill("最優秀賞 10万円")
     page.get_by_label("応募開始").fill(local(now - timedelta(days=1)))

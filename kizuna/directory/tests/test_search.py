@@ -165,7 +165,10 @@ def test_order_never_depends_on_name_and_ties_rotate_weekly(make_partner):
     consumers.dispatch_all()
     assert ids_on(monday) == ids_before
     assert ids_on(monday + timedelta(days=6)) == ids_before  # same ISO week
-    assert ids_on(monday + timedelta(days=7)) != ids_before  # next week, another rotation
+    # Another week, another rotation. For some sets of ids two weeks' keys happen to order
+    # them alike, so the test looks at the weeks that follow rather than only the next.
+    later_weeks = [ids_on(monday + timedelta(weeks=n)) for n in range(1, 9)]
+    assert any(order != ids_before for order in later_weeks)
 
 
 def test_fees_partners_pay_never_change_the_order(make_partner):
