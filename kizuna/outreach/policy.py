@@ -166,7 +166,8 @@ def decide_many(
     """`decide` for many recipients at once, in three set-based queries instead of three per
     recipient: the same rules, the same reasons, in the same order (a test compares them).
 
-    `exclude` leaves deliveries out of the frequency count (the ones being decided).
+    `exclude` leaves deliveries out of the frequency count (the ones being decided); an
+    advertisement decided to go counts towards the cap of the person's next one in the batch.
     """
     channels = sorted({c.channel for c in candidates})
     hashes = [address_hash(c.channel, c.address) for c in candidates]
@@ -223,6 +224,8 @@ def decide_many(
         elif recent.get(candidate.recipient_key, 0) >= cap:
             append(skip_capped)
         else:
+            if go is None:  # sent now: it counts towards the cap of the next one in the batch
+                recent[candidate.recipient_key] = recent.get(candidate.recipient_key, 0) + 1
             append(go)
     return decisions
 

@@ -25,7 +25,7 @@ from kizuna.core import ratelimit
 from kizuna.outreach import limits, policy
 from kizuna.outreach.channels.base import PermanentError, QuotaExhausted, TemporaryError
 from kizuna.outreach.channels.line.transport import CHANNEL, MAX_TEXT
-from kizuna.outreach.models import DUE_STATES, Delivery, State
+from kizuna.outreach.models import DUE_STATES, Delivery, Purpose, State
 from kizuna.outreach.settings import outreach_setting
 
 MAX_RECIPIENTS = 500  # LINE: at most 500 user ids per multicast request
@@ -66,30 +66,15 @@ def _text(delivery: Delivery) -> str:
 
 def line_multicast_send(*, deliveries: Iterable[Delivery], now: datetime | None = None) -> int:
     """Send due LINE deliveries by multicast; return how many went out."""
-    from kizuna.outreach import worker
-
     now = now or timezone.now()
-    ready = []
-    for delivery in deliveries:
-        decision = policy.decide(delivery, now=now)
-        if decision is None:
-            ready.append(delivery)
-        else:
-            worker._record(
-                delivery,
-                decision.state,
-                reason=decision.reason,
-                due_at=decision.until,
-                only_due=True,
-            )
     sent = 0
     api = CHANNEL.api()
-    for key, chunk in chunks(ready):
+    for key, chunk in chunks(list(deliveries)):
         allowed = ratelimit.consume("outreach:line:multicast", multicast_limit(), now=now)
         if not allowed.allowed:
             _defer(chunk, now + timedelta(seconds=max(1, allowed.retry_after_s)))
             continue
-        claimed = _claim(chunk, key, now=now)
+        claimed = _decide_and_claim(chunk, key, now=now)
         if not claimed:
             continue
         try:
@@ -129,17 +114,32 @@ def line_multicast_send(*, deliveries: Iterable[Delivery], now: datetime | None 
     return sent
 
 
-def _claim(chunk: list[Delivery], key: str, *, now: datetime) -> list[Delivery]:
-    """Claim a chunk in one committed UPDATE that stores its retry key on every delivery."""
-    pks = [d.pk for d in chunk]
+def _decide_and_claim(chunk: list[Delivery], key: str, *, now: datetime) -> list[Delivery]:
+    """Decide the chunk and claim what may go, in one committed transaction under the
+    worker's lock per advertising recipient, so the weekly cap holds across workers and
+    within the chunk (see `worker._decide_and_claim`)."""
+    from kizuna.outreach import worker
+
     with transaction.atomic():
-        Delivery.objects.filter(pk__in=pks, state__in=DUE_STATES, due_at__lte=now).update(
-            state=State.SENDING,
-            attempts=F("attempts") + 1,
-            claimed_at=now,
-            lease_until=now + timedelta(seconds=outreach_setting("LEASE_S")),
-            provider_id=f"{RETRY_PREFIX}{key}",
+        policy.lock_recipients({d.recipient_key for d in chunk if d.purpose == Purpose.ADVERTISING})
+        decisions = policy.decide_deliveries(chunk, now=now)
+        worker._record_decisions(
+            [(d, decision) for d in chunk if (decision := decisions[d.pk]) is not None]
         )
+        ready = [d for d in chunk if decisions[d.pk] is None]
+        return _claim(ready, key, now=now) if ready else []
+
+
+def _claim(chunk: list[Delivery], key: str, *, now: datetime) -> list[Delivery]:
+    """Claim a chunk in one UPDATE that stores its retry key on every delivery."""
+    pks = [d.pk for d in chunk]
+    Delivery.objects.filter(pk__in=pks, state__in=DUE_STATES, due_at__lte=now).update(
+        state=State.SENDING,
+        attempts=F("attempts") + 1,
+        claimed_at=now,
+        lease_until=now + timedelta(seconds=outreach_setting("LEASE_S")),
+        provider_id=f"{RETRY_PREFIX}{key}",
+    )
     return list(
         Delivery.objects.filter(
             pk__in=pks, state=State.SENDING, provider_id=f"{RETRY_PREFIX}{key}", claimed_at=now

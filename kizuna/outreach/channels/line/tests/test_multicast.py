@@ -148,3 +148,36 @@ def test_a_chunk_larger_than_the_quota_left_is_deferred_for_advertising(line):
     multicast.line_multicast_send(deliveries=deliveries, now=NOON)
     assert line.requests == []
     assert set(Delivery.objects.values_list("reason", flat=True)) == {"quota_exhausted"}
+
+
+def test_two_advertisements_to_one_person_in_one_multicast_round_respect_the_weekly_cap(
+    line, settings
+):
+    from kizuna.outreach.services import consent_record
+
+    settings.KIZUNA_OUTREACH_ADVERTISING_PER_WEEK = 1
+    deliveries = [
+        delivery_enqueue(
+            channel="line",
+            recipient=Recipient(address="U" + "a" * 32),
+            purpose="advertising",
+            topic="notices",
+            idempotency_key=f"campaign:{n}:hana",
+            content=Content("", f"キャンペーン {n}"),
+            due_at=NOON,
+        )
+        for n in range(2)
+    ]
+    consent_record(
+        recipient_key=deliveries[0].recipient_key,
+        channel="line",
+        topics=["notices"],
+        granted=True,
+        method="channel",
+    )
+    assert multicast.line_multicast_send(deliveries=deliveries, now=NOON) == 1
+    assert len(line.requests) == 1
+    assert sorted(Delivery.objects.values_list("state", "reason")) == [
+        (State.SENT, ""),
+        (State.SKIPPED, "frequency_cap"),
+    ]
