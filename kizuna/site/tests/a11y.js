@@ -85,6 +85,11 @@
         found.push({ rule: "focusable inside aria-hidden", element: describe(element) });
       }
     });
+    document.querySelectorAll("[role=img]").forEach(function (element) {
+      if (!(element.getAttribute("aria-label") || element.getAttribute("aria-labelledby"))) {
+        found.push({ rule: "role=img (a chart) without a label", element: describe(element) });
+      }
+    });
     document.querySelectorAll("img:not([alt])").forEach(function (image) {
       found.push({ rule: "image without alt", element: describe(image) + " " + image.src });
     });
