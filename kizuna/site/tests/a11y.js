@@ -189,6 +189,20 @@
   }
 
   function contrast() {
+    // What a closed <details> holds (menus, filters) is judged too: opened for the count,
+    // closed again before the page's toggle handlers run.
+    var closed = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
+      return !d.open;
+    });
+    closed.forEach(function (details) { details.open = true; });
+    try {
+      return judgeContrast();
+    } finally {
+      closed.forEach(function (details) { details.open = false; });
+    }
+  }
+
+  function judgeContrast() {
     var found = [];
     var skipped = 0;
     var judged = new Set();

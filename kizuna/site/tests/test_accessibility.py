@@ -102,9 +102,11 @@ def test_the_checks_report_each_kind_of_violation(page):
         const main = document.querySelector("main");
         main.insertAdjacentHTML("beforeend", '<input name="unlabelled"><img src="/x.png">'
             + '<button></button><h4>Deep</h4><p id="pale">Pale</p><div role="img" id="chart"></div>'
+            + '<details><summary>More</summary><p id="folded">Folded</p></details>'
             + '<a href="/a" id="untabbable" tabindex="-1">Mouse only</a>'
             + '<span role="button">Fake button</span><a href="/b" id="ringless">No ring</a>');
         document.getElementById("pale").style.color = "#999";
+        document.getElementById("folded").style.color = "#999";
         document.getElementById("ringless").addEventListener("focus", (event) => {
             event.target.style.outline = "none";
         });
@@ -119,6 +121,7 @@ def test_the_checks_report_each_kind_of_violation(page):
         "button: control without an accessible name",
         'h4 "Deep": heading h4 after h1 skips a level',
         'p#pale "Pale": text contrast 2.',
+        'p#folded "Folded": text contrast 2.',
         "div#chart: role=img (a chart) without a label",
         'a#untabbable[href=/a] "Mouse only": not reached by Tab',
         'span "Fake button": not reached by Tab',
