@@ -9,6 +9,7 @@ message of the catalogs shown untranslated on the Japanese page, an error in the
 import glob
 import re
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -65,30 +66,47 @@ def english_messages() -> set[str]:
     return messages
 
 
-def test_the_most_used_pages_fit_a_phone_speak_japanese_and_log_no_error(browser, live_server):
+def seed_demo() -> str:
+    """Seed the demo ecosystem (once per module: each module's test starts on an empty
+    database) and return the slug of bob's partner page."""
     call_command("seed_demo", "--seed", "3", verbosity=0)
     bob = User.objects.get(email="bob@example.com")
-    slug = PartnerProfile.objects.get(organization__memberships__user=bob).organization.slug
+    return PartnerProfile.objects.get(organization__memberships__user=bob).organization.slug
+
+
+def open_page(
+    browser: Any, live_server: Any, width: int, email: str | None, path: str
+) -> tuple[Any, Any, list[str]]:
+    """A new page at the given width, signed in as `email` (None: a visitor), on `path`:
+    the page, the response, and the list the console's errors are collected in."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        viewport={"width": width, "height": 900},
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    if email:
+        sign_in(page, email, DEMO_PASSWORD)
+        page.wait_for_load_state()
+    response = page.goto(path)
+    page.wait_for_load_state("networkidle")
+    return page, response, errors
+
+
+def test_the_most_used_pages_fit_a_phone_speak_japanese_and_log_no_error(browser, live_server):
+    slug = seed_demo()
     untranslatable = english_messages()
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     for width in WIDTHS:
         for name, email, path in PAGES:
-            context = browser.new_context(
-                base_url=live_server.url,
-                locale="ja-JP",
-                timezone_id="Asia/Tokyo",
-                viewport={"width": width, "height": 900},
+            page, response, errors = open_page(
+                browser, live_server, width, email, path.format(slug=slug)
             )
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda error, e=errors: e.append(str(error)))
-            if email:
-                sign_in(page, email, DEMO_PASSWORD)
-                page.wait_for_load_state()
-            response = page.goto(path.format(slug=slug))
-            page.wait_for_load_state("networkidle")
             page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
             where = f"{name} at {width} px"
             if response is None or response.status != 200:
@@ -103,5 +121,5 @@ def test_the_most_used_pages_fit_a_phone_speak_japanese_and_log_no_error(browser
                 problems.append(f"{where}: untranslated {shown[:5]}")
             if errors:
                 problems.append(f"{where}: console {errors[:3]}")
-            context.close()
+            page.context.close()
     assert problems == []

@@ -1,5 +1,6 @@
 // Kizuna's own small behaviours, no library: the collapsible navigation on narrow
-// screens, one open menu at a time, and a confirmation before irreversible buttons.
+// screens, one open menu at a time (Escape closes it), and a confirmation before
+// irreversible buttons.
 // Without JavaScript the navigation is simply shown in full and buttons submit directly.
 (function () {
   "use strict";
@@ -34,6 +35,11 @@
     }
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { closeMenus(null); }
+    if (event.key !== "Escape") { return; }
+    // Focus on a link of the menu being closed would fall back to the top of the page:
+    // it goes back to the menu's summary, where the keyboard user was.
+    var menu = document.activeElement && document.activeElement.closest(".nav-menu[open]");
+    closeMenus(null);
+    if (menu) { menu.querySelector("summary").focus(); }
   });
 })();
