@@ -121,12 +121,6 @@ def test_staff_set_a_target_and_the_overview_shows_progress(client, alice, fille
     assert KpiTarget.objects.get().period_start == date(2026, 11, 1)
 
 
-def test_the_plotly_js_comes_from_the_plotly_package(client):
-    response = client.get("/insights/plotly.min.js")
-    assert response.status_code == 200
-    assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()
-
-
 def bearer(user, scopes=("insights:read",)):
     _token, plaintext = accounts.api_token_create(user=user, name="t", scopes=list(scopes))
     return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Level
+from kizuna.core.charts import chart
 from kizuna.insights import selectors, services
 from kizuna.insights.events_kpis import event_kpis_for
 from kizuna.insights.exports import csv_response, figure, wants_csv, with_unit
@@ -16,7 +17,7 @@ from kizuna.insights.forms import TargetForm
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY, UNIT_SUFFIXES
 from kizuna.insights.models import Interval
 from kizuna.insights.permissions import InsightsAction, can_insights
-from kizuna.insights.views.common import chart, filters, level_rows, require, tokyo_today
+from kizuna.insights.views.common import filters, level_rows, require, tokyo_today
 
 # The events table lists this many of the range's events on the page (all in the download).
 EVENT_ROWS_SHOWN = 200

@@ -47,10 +47,22 @@
     });
   }
 
-  function layout(chart) {
+  // Small counts get a tick per whole number: "0.5 件" of something counted makes no sense.
+  function wholeSmallCounts(chart) {
+    var values = [].concat.apply([], chart.series.map(function (series) { return series.y; }));
+    var top = chart.kind === "stack" ? Math.max.apply(null, chart.x.map(function (_x, i) {
+      return chart.series.reduce(function (sum, series) { return sum + (series.y[i] || 0); }, 0);
+    })) : Math.max.apply(null, values);
+    return values.every(function (v) { return v === null || Number.isInteger(v); }) && top < 5;
+  }
+
+  function layout(chart, width) {
     var spark = chart.kind === "spark";
     var value = { visible: !spark, rangemode: "tozero", ticksuffix: chart.unit && chart.unit !== "%" ? " " + chart.unit : chart.unit, automargin: true };
+    // Plotly labels every category; a year of weeks needs fewer labels, fewer still on a phone.
     var category = { visible: !spark, type: "category", automargin: true };
+    if (chart.kind !== "hbar") { category.nticks = Math.max(4, Math.floor(width / 110)); }
+    if (!spark && chart.kind !== "dual" && wholeSmallCounts(chart)) { value.dtick = 1; }
     var result = {
       barmode: chart.kind === "stack" ? "stack" : (chart.kind === "relative" ? "relative" : "group"),
       height: spark ? 70 : (chart.kind === "hbar" ? Math.max(160, 28 * chart.x.length + 60) : 320),
@@ -79,7 +91,7 @@
       var chart = JSON.parse(node.textContent);
       var target = document.getElementById(chart.id);
       if (target) {
-        window.Plotly.newPlot(target, traces(chart), layout(chart), { displayModeBar: false, responsive: true, staticPlot: chart.kind === "spark" });
+        window.Plotly.newPlot(target, traces(chart), layout(chart, target.clientWidth), { displayModeBar: false, responsive: true, staticPlot: chart.kind === "spark" });
         target.classList.add("is-drawn");
         if (chart.partial) { target.setAttribute("data-partial", chart.partial); }
       }
