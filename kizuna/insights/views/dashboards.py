@@ -154,10 +154,20 @@ def events(request: HttpRequest) -> HttpResponse:
             "chart": chart(
                 "events-chart",
                 starts,
+                # Events and people share the axis: each series names its unit.
                 [
-                    (_("Events held"), [f["events_held"] for f in series]),
-                    (_("Attendance"), [f["attendance"] for f in series]),
-                    (_("New participants"), [f["new_participants"] for f in series]),
+                    (
+                        f"{_('Events held')} ({UNIT_SUFFIXES['count']})",
+                        [f["events_held"] for f in series],
+                    ),
+                    (
+                        f"{_('Attendance')} ({UNIT_SUFFIXES['people']})",
+                        [f["attendance"] for f in series],
+                    ),
+                    (
+                        f"{_('New participants')} ({UNIT_SUFFIXES['people']})",
+                        [f["new_participants"] for f in series],
+                    ),
                 ],
                 "bar",
                 partial=selection.partial,

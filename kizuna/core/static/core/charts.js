@@ -59,9 +59,9 @@
   function layout(chart, width) {
     var spark = chart.kind === "spark";
     var value = { visible: !spark, rangemode: "tozero", ticksuffix: chart.unit && chart.unit !== "%" ? " " + chart.unit : chart.unit, automargin: true };
-    // Plotly labels every category; a year of weeks needs fewer labels, fewer still on a phone.
     var category = { visible: !spark, type: "category", automargin: true };
-    if (chart.kind !== "hbar") { category.nticks = Math.max(4, Math.floor(width / 110)); }
+    // Plotly labels every category: a year of weeks gets fewer labels, fewer still on a phone.
+    if (chart.kind !== "hbar" && chart.x.length > 24) { category.nticks = Math.max(4, Math.floor(width / 110)); }
     if (!spark && chart.kind !== "dual" && wholeSmallCounts(chart)) { value.dtick = 1; }
     var result = {
       barmode: chart.kind === "stack" ? "stack" : (chart.kind === "relative" ? "relative" : "group"),
