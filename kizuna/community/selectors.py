@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -84,7 +84,7 @@ def member_activity_weeks(
     rows = (
         member.activities.filter(occurred_at__gte=since)
         .annotate(week=TruncWeek("occurred_at", output_field=DateField(), tzinfo=TOKYO))
-        .values("week", "type")
+        .values("week", type_key=F("type"))
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -92,7 +92,7 @@ def member_activity_weeks(
     counts: dict[str, list[int]] = {}
     for row in rows:
         if row["week"] in position:  # anything dated after today's week stays out
-            counts.setdefault(row["type"], [0] * weeks)[position[row["week"]]] = row["n"]
+            counts.setdefault(row["type_key"], [0] * weeks)[position[row["week"]]] = row["n"]
     # The busiest type first: it sits at the bottom of the stack and heads the legend.
     ordered = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
     return ActivityWeeks(weeks=mondays, counts=dict(ordered))
