@@ -16,9 +16,25 @@
     return value === chart.partial ? value + " (" + chart.partial_label + ")" : value;
   }
 
+  // A line reaching the period in progress would read as a fall: it stops at the last
+  // complete period, and a dotted segment leads to the hollow partial point.
+  function partialSegment(chart, x, trace) {
+    var at = chart.x.indexOf(chart.partial);
+    if (at < 1 || trace.type !== "scatter") { return [trace]; }
+    var segment = {
+      type: "scatter", mode: "lines+markers", name: trace.name, showlegend: false,
+      x: [x[at - 1], x[at]], y: [trace.y[at - 1], trace.y[at]], yaxis: trace.yaxis,
+      line: { color: trace.line.color, width: 2, dash: "dot" },
+      marker: { color: trace.line.color, size: [0, 8], symbol: "circle-open" },
+      hovertemplate: trace.hovertemplate
+    };
+    trace.y = trace.y.map(function (value, index) { return index === at ? null : value; });
+    return [trace, segment];
+  }
+
   function traces(chart) {
     var x = chart.x.map(function (value) { return label(chart, value); });
-    return chart.series.map(function (series, index) {
+    var drawn = chart.series.map(function (series, index) {
       var color = COLORS[index % COLORS.length];
       var partial = chart.x.map(function (value) { return value === chart.partial; });
       var trace = { x: x, y: series.y, name: series.name };
@@ -43,8 +59,9 @@
         if (chart.kind === "dual" && index === 1) { trace.yaxis = "y2"; }
       }
       trace.hovertemplate = "%{" + (chart.kind === "hbar" ? "y" : "x") + "}: %{" + (chart.kind === "hbar" ? "x" : "y") + "}" + (chart.unit ? " " + chart.unit : "") + "<extra>" + series.name + "</extra>";
-      return trace;
+      return partialSegment(chart, x, trace);
     });
+    return [].concat.apply([], drawn);
   }
 
   // Small counts get a tick per whole number: "0.5 件" of something counted makes no sense.
