@@ -127,6 +127,17 @@ def test_the_member_page_embeds_the_activity_chart_and_its_table(client, request
     assert "3 件のアクティビティ" in html
 
 
+def test_the_chart_speaks_english_on_the_english_page(client, dave, dave_member):
+    client.force_login(dave)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("community:member_detail", args=[dave_member.pk])).content.decode()
+    assert "Activity per week" in html
+    assert "3 activities in the last 12 months" in html
+    chart = embedded_chart(html)
+    assert chart["unit"] == "items"
+    assert chart["partial_label"] == "partial"
+
+
 def test_a_member_without_activity_this_year_gets_no_chart_and_no_plotly(client, dave):
     member = Member.objects.create(display_name="Dave", user=dave)
     add(member, timezone.now() - timedelta(days=500), "talk")
