@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from kizuna.accounts import consumer_views
 from kizuna.advisories.views import security_txt
 from kizuna.api import api
+from kizuna.core.charts import plotly_js
 from kizuna.core.views import healthz
 
 admin.site.site_header = f"{settings.KIZUNA_ECOSYSTEM_NAME} admin"
@@ -35,6 +36,7 @@ urlpatterns = [
     path(".well-known/security.txt", security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("charts/plotly.min.js", plotly_js, name="plotly_js"),
     path("staff/consumers/", consumer_views.consumer_list, name="staff_consumers"),
     path(
         "staff/consumers/<str:name>/retry/",

@@ -36,6 +36,7 @@ from kizuna.advisories.models import (
 )
 from kizuna.advisories.osv import advisory_osv
 from kizuna.core import ratelimit
+from kizuna.core.charts import COUNT_UNIT, chart
 from kizuna.core.exports import export_response
 from kizuna.core.forms import call_service
 from kizuna.core.imports import import_job_create
@@ -389,15 +390,16 @@ def staff_detail(request: HttpRequest, identifier: str) -> HttpResponse:
 
 def _sites_chart(advisory: Advisory) -> dict[str, Any]:
     series = selectors.sites_over_time(advisory)
-    return {
-        "id": "sites-chart",
-        "kind": "line",
-        "x": series["days"],
-        "series": [
-            {"name": _("Still open"), "y": series["open"]},
-            {"name": _("Patched or mitigated"), "y": series["resolved"]},
+    return chart(
+        "sites-chart",
+        series["days"],
+        [
+            (_("Still open"), series["open"]),
+            (_("Patched or mitigated"), series["resolved"]),
         ],
-    }
+        "line",
+        unit=COUNT_UNIT,
+    )
 
 
 @login_required

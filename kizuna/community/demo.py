@@ -267,6 +267,37 @@ def _seed_duplicates_and_dave(ctx: DemoContext) -> None:
         )
         Member.objects.filter(pk=member.pk).update(user=dave, prefecture="40")
         Identity.objects.filter(member=member).update(verified=True)
+        services.activities_ingest(records=_dave_activity_records(ctx))
+
+
+# dave's own year, so his page and home have something to show: (type, days ago, title).
+DAVE_ACTIVITY = [
+    ("blog_post", 340, "Kizuna の API で在庫連携を試した"),
+    ("blog_post", 250, "福岡もくもく会のふりかえり"),
+    ("blog_post", 120, "Webhook 署名の検証を Python で"),
+    ("blog_post", 44, "定期購入プラグインの作り方"),
+    ("blog_post", 9, "年末セールに向けたチューニング"),
+    ("comment", 200, "もくもく会の資料へのコメント"),
+    ("comment", 60, "Webhook の記事へのコメント"),
+    ("comment", 2, "年末セールの記事へのコメント"),
+]
+
+
+def _dave_activity_records(ctx: DemoContext) -> Iterator[Record]:
+    for number, (type_key, days, title) in enumerate(DAVE_ACTIVITY, start=1):
+        yield (
+            number,
+            {
+                "source": "demo-zenn",
+                "external_id": f"dave-{number}",
+                "type": type_key,
+                "occurred_at": datetime.combine(
+                    ctx.today - timedelta(days=days), time(11, 0), UTC
+                ).isoformat(),
+                "member": {"platform": "zenn", "handle": "dave"},
+                "title": title,
+            },
+        )
 
 
 def _seed_leaders_and_affiliations(ctx: DemoContext, groups: list[Group]) -> None:

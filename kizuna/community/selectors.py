@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from kizuna.accounts.models import Organization, OrganizationKind
+from kizuna.community.lines import TOKYO
 from kizuna.community.models import (
     Activity,
     Affiliation,
@@ -54,6 +56,46 @@ def member_seen(member_ids: list[int]) -> dict[int, tuple[datetime | None, datet
 
 def member_timeline(member: Member, *, limit: int = 50) -> QuerySet[Activity]:
     return member.activities.select_related("type", "event").order_by("-occurred_at")[:limit]
+
+
+# The member page's activity chart: this many weeks, the current one included (a year).
+ACTIVITY_CHART_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class ActivityWeeks:
+    """Activities per Asia/Tokyo week (from Monday) and type; the last week is in progress."""
+
+    weeks: list[date]  # each week's Monday, oldest first
+    counts: dict[str, list[int]]  # type key -> one count per week; types with none left out
+
+    @property
+    def current(self) -> date:
+        return self.weeks[-1]
+
+
+def member_activity_weeks(
+    member: Member, *, today: date, weeks: int = ACTIVITY_CHART_WEEKS
+) -> ActivityWeeks:
+    """The member's activities per week and type over `weeks` weeks up to `today`'s."""
+    current = today - timedelta(days=today.weekday())
+    mondays = [current - timedelta(weeks=n) for n in reversed(range(weeks))]
+    since = datetime.combine(mondays[0], time(), tzinfo=TOKYO)
+    rows = (
+        member.activities.filter(occurred_at__gte=since)
+        .annotate(week=TruncWeek("occurred_at", output_field=DateField(), tzinfo=TOKYO))
+        .values("week", type_key=F("type"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    position = {monday: index for index, monday in enumerate(mondays)}
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        if row["week"] in position:  # anything dated after today's week stays out
+            counts.setdefault(row["type_key"], [0] * weeks)[position[row["week"]]] = row["n"]
+    # The busiest type first: it sits at the bottom of the stack and heads the legend.
+    ordered = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
+    return ActivityWeeks(weeks=mondays, counts=dict(ordered))
 
 
 def event_attendance(event: Event) -> QuerySet[Attendance]:

@@ -8,12 +8,21 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.community import selectors, services
 from kizuna.community.forms import AttendanceForm, MemberForm, MemberSearchForm, MergeForm
-from kizuna.community.models import Event, Group, Member, MemberMerge, MergeSuggestion
+from kizuna.community.lines import TOKYO
+from kizuna.community.models import (
+    ActivityType,
+    Event,
+    Group,
+    Member,
+    MemberMerge,
+    MergeSuggestion,
+)
 from kizuna.community.permissions import (
     CommunityAction,
     can_community,
@@ -23,6 +32,7 @@ from kizuna.community.permissions import (
     partner_visible_activities,
 )
 from kizuna.core.api_schema import MAX_INT
+from kizuna.core.charts import COUNT_UNIT, chart
 from kizuna.core.exports import export_response, requested_format
 from kizuna.core.responses import private
 
@@ -110,6 +120,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "first_seen": first_seen,
             "last_seen": last_seen,
             "timeline": selectors.member_timeline(member),
+            **_activity_chart(member),
             "attendances": selectors.member_events(member),
             "affiliations": member.affiliations.select_related("organization"),
             "merges": selectors.open_merges(member),
@@ -119,6 +130,38 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "merge_form": MergeForm(),
         },
     )
+
+
+def _activity_chart(member: Member) -> dict[str, Any]:
+    """The member's activity per week and type as stacked bars, and the same figures as a
+    table of the weeks with activity (what the chart shows, for screen readers and print)."""
+    data = selectors.member_activity_weeks(member, today=timezone.localdate(timezone.now(), TOKYO))
+    # Named as the timeline table names them (a type missing from the catalog by its key).
+    types = {t.key: str(t) for t in ActivityType.objects.filter(key__in=data.counts)}
+    labels = {key: types.get(key, key) for key in data.counts}
+    weeks = [
+        (
+            monday,
+            sum(counts[index] for counts in data.counts.values()),
+            [(labels[key], counts[index]) for key, counts in data.counts.items() if counts[index]],
+        )
+        for index, monday in enumerate(data.weeks)
+    ]
+    return {
+        "activity_chart": chart(
+            "activity-chart",
+            data.weeks,
+            [(labels[key], counts) for key, counts in data.counts.items()],
+            "stack",
+            unit=COUNT_UNIT,
+            partial=data.current,
+        )
+        if data.counts
+        else None,
+        "activity_weeks": [week for week in reversed(weeks) if week[1]],
+        "activity_year_total": sum(total for _monday, total, _types in weeks),
+        "current_week": data.current,
+    }
 
 
 @login_required

@@ -9,9 +9,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kizuna.core.charts import COUNT_UNIT
+
 # What follows each figure of a unit, on pages and in download headers.
 UNIT_SUFFIXES: dict[str, Any] = {
-    "count": pgettext_lazy("unit after a count", "items"),
+    "count": COUNT_UNIT,
     "people": pgettext_lazy("unit after a count of people", "people"),
     "percent": "%",
     "hours": pgettext_lazy("unit after a duration", "hours"),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from kizuna.insights import public
-from kizuna.insights.views import common, dashboards, partners, surveys
+from kizuna.insights.views import dashboards, partners, surveys
 
 app_name = "insights"
 
@@ -16,6 +16,5 @@ urlpatterns = [
     path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey_detail"),
     path("surveys/<int:survey_id>/invite/", surveys.survey_invite, name="survey_invite"),
     path("contribution/", partners.partner_contribution, name="partner_contribution"),
-    path("plotly.min.js", common.plotly_js, name="plotly_js"),
     path("s/<str:token>/", public.survey_answer, name="survey_answer"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Level
+from kizuna.core.charts import chart
 from kizuna.insights import selectors, services
 from kizuna.insights.events_kpis import event_kpis_for
 from kizuna.insights.exports import csv_response, figure, wants_csv, with_unit
@@ -16,7 +17,7 @@ from kizuna.insights.forms import TargetForm
 from kizuna.insights.metrics import METRICS, METRICS_BY_KEY, UNIT_SUFFIXES
 from kizuna.insights.models import Interval
 from kizuna.insights.permissions import InsightsAction, can_insights
-from kizuna.insights.views.common import chart, filters, level_rows, require, tokyo_today
+from kizuna.insights.views.common import filters, level_rows, require, tokyo_today
 
 # The events table lists this many of the range's events on the page (all in the download).
 EVENT_ROWS_SHOWN = 200
@@ -153,10 +154,20 @@ def events(request: HttpRequest) -> HttpResponse:
             "chart": chart(
                 "events-chart",
                 starts,
+                # Events and people share the axis: each series names its unit.
                 [
-                    (_("Events held"), [f["events_held"] for f in series]),
-                    (_("Attendance"), [f["attendance"] for f in series]),
-                    (_("New participants"), [f["new_participants"] for f in series]),
+                    (
+                        f"{_('Events held')} ({UNIT_SUFFIXES['count']})",
+                        [f["events_held"] for f in series],
+                    ),
+                    (
+                        f"{_('Attendance')} ({UNIT_SUFFIXES['people']})",
+                        [f["attendance"] for f in series],
+                    ),
+                    (
+                        f"{_('New participants')} ({UNIT_SUFFIXES['people']})",
+                        [f["new_participants"] for f in series],
+                    ),
                 ],
                 "bar",
                 partial=selection.partial,

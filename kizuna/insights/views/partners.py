@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kizuna.core.charts import COUNT_UNIT, chart
 from kizuna.insights import selectors
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.models import Interval
@@ -32,8 +33,26 @@ def partner_contribution(request: HttpRequest) -> HttpResponse:
             [_("Month"), _("Activities"), _("Outputs"), _("Members")],
             ([r["month"], r["activities"], r["outputs"], r["members"]] for r in rows),
         )
+    charts = [
+        chart(
+            f"contribution-{organization.pk}",
+            selection.starts,
+            [
+                (_("Activities"), [row["activities"] for row in rows]),
+                (_("Outputs"), [row["outputs"] for row in rows]),
+            ],
+            "bar",
+            unit=COUNT_UNIT,
+            partial=selection.partial,
+        )
+        for organization, rows in tables
+    ]
     return render(
         request,
         "insights/partner_contribution.html",
-        {"tables": tables, "form": form, "selection": selection},
+        {
+            "tables": [(o, rows, c) for (o, rows), c in zip(tables, charts, strict=True)],
+            "form": form,
+            "selection": selection,
+        },
     )

@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Attendance, AttendanceStatus, Level, Member
+from kizuna.core.charts import chart
 from kizuna.insights import selectors, services
 from kizuna.insights.exports import csv_response, wants_csv
 from kizuna.insights.forms import SurveyForm
 from kizuna.insights.metrics import UNIT_SUFFIXES
 from kizuna.insights.models import Survey
 from kizuna.insights.permissions import InsightsAction
-from kizuna.insights.views.common import chart, filters, require, tokyo_today
+from kizuna.insights.views.common import filters, require, tokyo_today
 
 
 @login_required

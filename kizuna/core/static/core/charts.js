@@ -16,9 +16,25 @@
     return value === chart.partial ? value + " (" + chart.partial_label + ")" : value;
   }
 
+  // A line reaching the period in progress would read as a fall: it stops at the last
+  // complete period, and a dotted segment leads to the hollow partial point.
+  function partialSegment(chart, x, trace) {
+    var at = chart.x.indexOf(chart.partial);
+    if (at < 1 || trace.type !== "scatter") { return [trace]; }
+    var segment = {
+      type: "scatter", mode: "lines+markers", name: trace.name, showlegend: false,
+      x: [x[at - 1], x[at]], y: [trace.y[at - 1], trace.y[at]], yaxis: trace.yaxis,
+      line: { color: trace.line.color, width: 2, dash: "dot" },
+      marker: { color: trace.line.color, size: [0, 8], symbol: "circle-open" },
+      hovertemplate: trace.hovertemplate
+    };
+    trace.y = trace.y.map(function (value, index) { return index === at ? null : value; });
+    return [trace, segment];
+  }
+
   function traces(chart) {
     var x = chart.x.map(function (value) { return label(chart, value); });
-    return chart.series.map(function (series, index) {
+    var drawn = chart.series.map(function (series, index) {
       var color = COLORS[index % COLORS.length];
       var partial = chart.x.map(function (value) { return value === chart.partial; });
       var trace = { x: x, y: series.y, name: series.name };
@@ -43,14 +59,27 @@
         if (chart.kind === "dual" && index === 1) { trace.yaxis = "y2"; }
       }
       trace.hovertemplate = "%{" + (chart.kind === "hbar" ? "y" : "x") + "}: %{" + (chart.kind === "hbar" ? "x" : "y") + "}" + (chart.unit ? " " + chart.unit : "") + "<extra>" + series.name + "</extra>";
-      return trace;
+      return partialSegment(chart, x, trace);
     });
+    return [].concat.apply([], drawn);
   }
 
-  function layout(chart) {
+  // Small counts get a tick per whole number: "0.5 件" of something counted makes no sense.
+  function wholeSmallCounts(chart) {
+    var values = [].concat.apply([], chart.series.map(function (series) { return series.y; }));
+    var top = chart.kind === "stack" ? Math.max.apply(null, chart.x.map(function (_x, i) {
+      return chart.series.reduce(function (sum, series) { return sum + (series.y[i] || 0); }, 0);
+    })) : Math.max.apply(null, values);
+    return values.every(function (v) { return v === null || Number.isInteger(v); }) && top < 5;
+  }
+
+  function layout(chart, width) {
     var spark = chart.kind === "spark";
     var value = { visible: !spark, rangemode: "tozero", ticksuffix: chart.unit && chart.unit !== "%" ? " " + chart.unit : chart.unit, automargin: true };
     var category = { visible: !spark, type: "category", automargin: true };
+    // Plotly labels every category: a year of weeks gets fewer labels, fewer still on a phone.
+    if (chart.kind !== "hbar" && chart.x.length > 24) { category.nticks = Math.max(4, Math.floor(width / 110)); }
+    if (!spark && chart.kind !== "dual" && wholeSmallCounts(chart)) { value.dtick = 1; }
     var result = {
       barmode: chart.kind === "stack" ? "stack" : (chart.kind === "relative" ? "relative" : "group"),
       height: spark ? 70 : (chart.kind === "hbar" ? Math.max(160, 28 * chart.x.length + 60) : 320),
@@ -79,7 +108,7 @@
       var chart = JSON.parse(node.textContent);
       var target = document.getElementById(chart.id);
       if (target) {
-        window.Plotly.newPlot(target, traces(chart), layout(chart), { displayModeBar: false, responsive: true, staticPlot: chart.kind === "spark" });
+        window.Plotly.newPlot(target, traces(chart), layout(chart, target.clientWidth), { displayModeBar: false, responsive: true, staticPlot: chart.kind === "spark" });
         target.classList.add("is-drawn");
         if (chart.partial) { target.setAttribute("data-partial", chart.partial); }
       }
