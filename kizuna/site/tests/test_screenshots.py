@@ -2,8 +2,9 @@
 person who uses each, on a desktop (1366 px) and a phone (390 px), on the demo ecosystem.
 
 Each page is written to var/screenshots/<name>-<width>.png for a person to look at, and
-checked for what can fail without a person looking: a page wider than the phone, a
-message of the catalogs shown untranslated on the Japanese page, an error in the console.
+checked for what can fail without a person looking: a page wider than the phone, a date,
+status or short header broken across lines in a table, a message of the catalogs shown
+untranslated on the Japanese page, an error in the console.
 """
 
 import glob
@@ -74,6 +75,26 @@ def seed_demo() -> str:
     return PartnerProfile.objects.get(organization__memberships__user=bob).organization.slug
 
 
+# Table cells whose text is a date, a time or one short word (a status, a short header) and
+# that the browser has laid out on more than one line: Japanese breaks between any two
+# characters and dates at their hyphens, so such a cell needs `white-space: nowrap`.
+BROKEN_SHORT_CELLS = """() => {
+  const short = text => /^[\\d/:\\- ]{8,16}$/.test(text) || (text.length <= 8 && !/\\s/.test(text));
+  const broken = [];
+  for (const cell of document.querySelectorAll("main table th, main table td")) {
+    const text = cell.innerText.trim();
+    if (!text || !short(text)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+    if (!rects.length) continue;
+    const firstLineBottom = Math.min(...rects.map(r => r.bottom));
+    if (rects.some(r => r.top >= firstLineBottom - 1)) broken.push(text);
+  }
+  return broken;
+}"""
+
+
 def open_page(
     browser: Any, live_server: Any, width: int, email: str | None, path: str
 ) -> tuple[Any, Any, list[str]]:
@@ -115,6 +136,9 @@ def test_the_most_used_pages_fit_a_phone_speak_japanese_and_log_no_error(browser
                 "document.documentElement.scrollWidth > document.documentElement.clientWidth"
             ):
                 problems.append(f"{where}: wider than the screen")
+            broken = page.evaluate(BROKEN_SHORT_CELLS)
+            if broken:
+                problems.append(f"{where}: table cells broken across lines {broken[:5]}")
             text = page.locator("body").inner_text()
             shown = sorted(m for m in untranslatable if m in text)
             if shown:
