@@ -28,7 +28,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from kizuna.directory.facets import FACETS, FacetKeys, rank_key
+from kizuna.directory.models import SearchSynonym
 from kizuna.directory.services import ranking
+from kizuna.directory.vocabulary import Vocabulary
 from kizuna.partners.models import Badge, BadgeLevel
 
 T = TypeVar("T")
@@ -124,9 +126,11 @@ class Snapshot:
         badge_rows: Iterable[tuple[Any, ...]],
         catalog: dict[str, tuple[str, str, str]],
         keys: FacetKeys,
+        vocabulary: Vocabulary,
     ) -> None:
         self.token = token
         self.keys = keys
+        self.vocabulary = vocabulary
         self.entries = entries
         self.texts = texts
         self.size = len(entries)
@@ -191,6 +195,9 @@ class Snapshot:
         return badges
 
     # Filters
+
+    def entry_ids(self, bits: int) -> list[int]:
+        return [self.entries[n].id for n in positions_of(bits)]
 
     def ids_to_bits(self, ids: Iterable[int]) -> int:
         position = self.position
@@ -279,12 +286,17 @@ class Snapshot:
     # Ranking
 
     def top(self, matching: int, query: Query, limit: int) -> list[tuple[int, int]]:
-        """The best `limit` matching entries as (entry id, score), best first.
+        """The best `limit` matching entries as (entry id, score), best first; partners
+        accepting new clients before those who are not, each group in the order of its score.
 
         Score (services.ranking): the stored query-independent points, plus text relevance
         (each token found in the name or summary), plus the evidence for the badges asked
         for in place of evidence overall. Ties go to the week's rotation key, never the name.
         """
+        first = self._top_scored(matching & self.accepting, query, limit)
+        return first + self._top_scored(matching & ~self.accepting, query, limit - len(first))
+
+    def _top_scored(self, matching: int, query: Query, limit: int) -> list[tuple[int, int]]:
         if limit <= 0 or not matching:
             return []
         tie = self._tie_key(query.today)
@@ -415,6 +427,10 @@ def load(token: str) -> Snapshot:
             )
         },
         FacetKeys.load(),
+        Vocabulary.build(
+            Badge.objects.filter(retired_at__isnull=True).values_list("code", "name_ja", "name_en"),
+            SearchSynonym.objects.values_list("term", "badge__code"),
+        ),
     )
 
 
