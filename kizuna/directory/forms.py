@@ -253,7 +253,7 @@ class SearchSynonymForm(forms.ModelForm):
         field.queryset = Badge.objects.filter(retired_at__isnull=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "term" in data and "badge" in data:
             data["term"] = synonyms.search_synonym_check(
                 badge=data["badge"],

@@ -93,6 +93,7 @@ class BadgeReading:
     """A word of the query read as badges, for the notice 「サブスク」を「定期販売」として…"""
 
     spelling: str
+    badge_codes: tuple[str, ...]
     badge_names: list[str]
 
     @property
@@ -154,6 +155,7 @@ def _readings(index: snapshot.Snapshot, terms: list[Term]) -> list[BadgeReading]
     return [
         BadgeReading(
             term.spelling,
+            term.badge_codes,
             [index.catalog[code][2 if english else 1] for code in term.badge_codes],
         )
         for term in terms

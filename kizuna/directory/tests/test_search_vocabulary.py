@@ -1,6 +1,8 @@
 """Words that name a badge, and partners not taking new requests. Same assertions on SQLite
 (FTS5) and PostgreSQL (tsvector)."""
 
+from typing import Any
+
 import pytest
 from django.utils import translation
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 NOT_TAKING = "現在、新規のご依頼を受け付けていません"
 
 
-def names(q: str = "", **params) -> list[str]:
+def names(q: str = "", **params: Any) -> list[str]:
     return [hit.partner.name for hit in search(SearchParams(q=q, **params)).hits]
 
 
@@ -26,7 +28,9 @@ def subscriptions(make_partner):
     """One partner holds the 定期販売 badge without the word サブスク anywhere in its text,
     one writes サブスク without the badge, one has neither."""
     return {
-        "badge": make_partner("定期便ラボ", summary="食品の通販サイト構築", badges={"subscription": 2}),
+        "badge": make_partner(
+            "定期便ラボ", summary="食品の通販サイト構築", badges={"subscription": 2}
+        ),
         "text": make_partner("つくばEC", summary="サブスク型ECの立ち上げ支援"),
         "neither": make_partner("港デザイン", summary="バナー制作", badges={"creative": 1}),
     }
@@ -132,11 +136,9 @@ def test_staff_edit_synonyms_in_the_admin(client, alice, subscriptions):
     assert response.status_code == 302
     assert names("ネットスーパー") == ["港デザイン"]
     change = AuditEntry.objects.get(action="search_synonym.changed")
-    assert change.before["badge"] == subscription.pk
+    assert change.before == {"badge": subscription.pk, "term": "ネットスーパー"}
 
-    response = client.post(
-        f"/admin/directory/searchsynonym/{synonym.pk}/delete/", {"post": "yes"}
-    )
+    response = client.post(f"/admin/directory/searchsynonym/{synonym.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert names("ネットスーパー") == []
 
@@ -195,9 +197,7 @@ def test_among_partners_taking_requests_the_order_is_the_score(busy_and_free):
     assert hits[-1].score > hits[0].score  # it lost its place only by not taking requests
 
 
-def test_not_taking_requests_is_said_on_the_result_card_and_the_partner_page(
-    client, busy_and_free
-):
+def test_not_taking_requests_is_said_on_the_result_card_and_the_partner_page(client, busy_and_free):
     page = client.get("/directory/", {"q": "プラグイン開発"}, HTTP_ACCEPT_LANGUAGE="ja")
     text = page.content.decode()
     assert text.count(NOT_TAKING) == 1
@@ -216,3 +216,9 @@ def test_the_search_page_says_how_a_word_was_read(client, subscriptions):
     assert "「定期販売」をバッジとしても検索しました" in text
     text = client.get("/directory/", {"q": "食品"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "として検索しました" not in text
+
+
+def test_the_api_says_how_a_word_was_read(client, subscriptions):
+    body = client.get("/api/v1/directory/search", {"q": "サブスク 食品"}).json()
+    assert [hit["name"] for hit in body["results"]] == ["定期便ラボ"]
+    assert body["readings"] == [{"word": "サブスク", "badges": ["subscription"]}]
