@@ -10,7 +10,9 @@ database (search._text_matches); filtering, facets and ranking run on this snaps
 Freshness: services.index changes IndexState's token in the same transaction as every write
 to the index, and `current()` reloads when the token it sees differs from the one its
 snapshot was loaded under, so a search never ranks on an index older than the last
-committed write. A reload reads a few narrow tables (0.14-0.17 s for 10,000 partners).
+committed write. A reload reads a few narrow tables (0.14-0.17 s for 10,000 partners),
+and the search vocabulary (badge names and staff synonyms, directory.vocabulary), whose
+changes renew the token too.
 """
 
 import bisect
