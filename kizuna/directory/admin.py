@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
+from kizuna.directory.forms import SearchSynonymForm
 from kizuna.directory.models import (
     Assignment,
     DirectoryEntry,
@@ -17,9 +20,11 @@ from kizuna.directory.models import (
     Lead,
     LeadPreferences,
     Review,
+    SearchSynonym,
     Suspension,
     VisitorLead,
 )
+from kizuna.directory.services import synonyms
 
 
 class AssignmentInline(admin.TabularInline):
@@ -89,3 +94,30 @@ admin.site.register([JointProposal, GuildMember, GuildMessage, HelpPost, HelpAns
 
 # Requests waiting for their sender's email confirmation: nothing for staff to edit.
 admin.site.register([VisitorLead], ReadOnlyAdmin)
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(AuditedAdmin):
+    """Saves and deletes go through the services, which audit them and make every process
+    read the new list at its next search."""
+
+    form = SearchSynonymForm
+    list_display = ["term", "badge"]
+    list_filter = ["badge__family", "badge"]
+    search_fields = ["term", "badge__name_ja", "badge__name_en"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = synonyms.search_synonym_save(
+            actor=request.user,
+            badge=form.cleaned_data["badge"],
+            term=form.cleaned_data["term"],
+            synonym=SearchSynonym.objects.get(pk=obj.pk) if change else None,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        synonyms.search_synonym_delete(actor=request.user, synonym=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for synonym in queryset:
+            self.delete_model(request, synonym)

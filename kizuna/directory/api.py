@@ -112,12 +112,20 @@ class FacetsOut(Schema):
     rank: dict[str, int]
 
 
+class ReadingOut(Schema):
+    """A word of `q` that names badges: it also matched the partners holding one of them."""
+
+    word: str
+    badges: list[str]
+
+
 class SearchOut(Schema):
     count: int
     page: int
     page_size: int
     results: list[HitOut]
     facets: FacetsOut
+    readings: list[ReadingOut]
 
 
 def _hit_out(hit: Hit) -> dict[str, Any]:
@@ -177,6 +185,10 @@ def search_partners(request: HttpRequest, filters: Query[SearchIn]) -> dict[str,
         "page_size": filters.page_size,
         "results": [_hit_out(hit) for hit in result.hits],
         "facets": result.facets,
+        "readings": [
+            {"word": reading.spelling, "badges": list(reading.badge_codes)}
+            for reading in result.readings
+        ],
     }
 
 

@@ -9,8 +9,9 @@ from kizuna.core.api_schema import MAX_YEN
 from kizuna.core.forms import BoundedDateField
 from kizuna.core.pagination import MAX_PAGE
 from kizuna.core.prefectures import PREFECTURES
-from kizuna.directory.models import DeclineReason, Lead
+from kizuna.directory.models import DeclineReason, Lead, SearchSynonym
 from kizuna.directory.search import SearchParams
+from kizuna.directory.services import synonyms
 from kizuna.partners.models import Badge, BadgeFamily, Rank
 
 
@@ -231,3 +232,32 @@ class HelpAnswerForm(forms.Form):
             "poster agrees too."
         ),
     )
+
+
+class SearchSynonymForm(forms.ModelForm):
+    """A synonym as staff edit it in the admin; the service's check runs before saving."""
+
+    class Meta:
+        model = SearchSynonym
+        fields = ["term", "badge"]
+        help_texts = {
+            "term": _(
+                "A word merchants type for this badge, e.g. サブスク for 定期販売. A search for"
+                " it also finds the partners holding the badge."
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["badge"]
+        field.queryset = Badge.objects.filter(retired_at__isnull=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "term" in data and "badge" in data:
+            data["term"] = synonyms.search_synonym_check(
+                badge=data["badge"],
+                term=data["term"],
+                synonym=self.instance if self.instance.pk else None,
+            )
+        return data

@@ -127,6 +127,27 @@ class EntryFacet(models.Model):
         return f"{self.entry_id} {self.key}"
 
 
+class SearchSynonym(models.Model):
+    """A word merchants type for a badge (サブスク for 定期販売): a keyword search reads it as
+    that badge, as it reads the badge's own names. Staff keep the list (directory.vocabulary)."""
+
+    term = models.CharField(_("word"), max_length=100)
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="search_synonyms", verbose_name=_("badge")
+    )
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["badge__family", "badge__position", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "badge"], name="one_search_synonym_per_badge")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.badge}"
+
+
 class Suspension(models.Model):
     """A partner hidden from the directory by billing; kept here so a rebuild respects it."""
 

@@ -5,11 +5,12 @@ tokens, all of which must match. A token of two or more characters that the full
 index knows is matched there (SQLite FTS5 / PostgreSQL tsvector, each as a phrase so both
 databases tokenize it the same way); a one-character token, or one the index does not
 know as a word (part of a longer word), falls back to LIKE on the entry text table.
+Tokens that spell a badge's name or a synonym of it (directory.vocabulary) also match the
+partners holding the badge, and rank as if the badge had been asked for.
 Filters, facet counts (each leaving its own filter out) and ranking then run on the
 in-memory snapshot of the index (directory.snapshot), the same on both databases.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
@@ -19,12 +20,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
+from django.utils.translation import get_language
 
-from kizuna.core.text import normalize_ja
 from kizuna.directory import snapshot
 from kizuna.directory.models import DirectoryEntry, EntryBadge, LeadPreferences
 from kizuna.directory.services import ranking
 from kizuna.directory.snapshot import HitBadge
+from kizuna.directory.vocabulary import Term, tokens_of
 from kizuna.partners.models import PartnerProfile, Rank
 
 MAX_TOKENS = 10
@@ -86,44 +88,50 @@ class Hit:
         return self.entry.partner
 
 
+@dataclass(frozen=True)
+class BadgeReading:
+    """A word of the query read as badges, for the notice 「サブスク」を「定期販売」として…"""
+
+    spelling: str
+    badge_codes: tuple[str, ...]
+    badge_names: list[str]
+
+    @property
+    def is_badge_name(self) -> bool:
+        return self.badge_names == [self.spelling]
+
+
 @dataclass
 class SearchResult:
     params: SearchParams
     count: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    readings: list[BadgeReading] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.count // self.params.page_size))
 
 
-def query_tokens(q: str) -> list[str]:
-    """The query as normalized tokens, each once, in the order typed.
-
-    A one-character term is kept as typed (after NFKC): on its own, Sudachi reads a lone
-    kanji as a word of its own (在 becomes 有る), while the merchant means the character,
-    which the LIKE fallback then finds inside longer words (在庫).
-    """
-    tokens: list[str] = []
-    for term in q.split():
-        character = unicodedata.normalize("NFKC", term).lower()
-        if len(character) == 1:
-            if normalize_ja(character):  # a lone punctuation mark searches nothing
-                tokens.append(character)
-        else:
-            tokens.extend(normalize_ja(term).split())
-    return list(dict.fromkeys(tokens))[:MAX_TOKENS]
+def query_terms(index: snapshot.Snapshot, q: str) -> list[Term]:
+    """The query as terms (a badge's name or synonym, or a single token), each once, in
+    the order typed, at most MAX_TOKENS."""
+    terms = index.vocabulary.terms(tokens_of(q))
+    return list(dict.fromkeys(terms))[:MAX_TOKENS]
 
 
 def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
-    tokens = query_tokens(params.q)
     index = snapshot.current()
-    base = _base_filter(index, params, tokens)
+    terms = query_terms(index, params.q)
+    tokens = list(dict.fromkeys(token for term in terms for token in term.tokens))
+    text, base = _base_filter(index, params, terms)
     chosen = _facet_filters(index, params)
     matching = reduce(and_, chosen.values(), base)
     offset = (params.page - 1) * params.page_size
-    query = snapshot.Query(tuple(tokens), params.requested_badges, today)
+    read_as = tuple(code for term in terms for code in term.badge_codes)
+    badges = tuple(dict.fromkeys((*params.requested_badges, *read_as)))
+    query = snapshot.Query(tuple(tokens), badges, today)
     page = index.top(matching, query, offset + params.page_size)[offset:]
     ids = [pk for pk, _score in page]
     entries = index.result_rows(ids, _result_rows().in_bulk)
@@ -134,14 +142,30 @@ def search(params: SearchParams, *, today: date | None = None) -> SearchResult:
             [(entries[pk], score) for pk, score in page],
             {pk: index.badges_of(pk) for pk in ids},
             params,
-            tokens,
+            query,
+            text_matched=set(index.entry_ids(text & index.ids_to_bits(ids))),
         ),
         facets=index.facet_counts(base, chosen),
+        readings=_readings(index, terms),
     )
+
+
+def _readings(index: snapshot.Snapshot, terms: list[Term]) -> list[BadgeReading]:
+    english = (get_language() or "ja").startswith("en")
+    return [
+        BadgeReading(
+            term.spelling,
+            term.badge_codes,
+            [index.catalog[code][2 if english else 1] for code in term.badge_codes],
+        )
+        for term in terms
+        if term.badge_codes
+    ]
 
 
 # What a result shows (pages and API) and explains; the long texts are left unread.
 RESULT_ENTRY_FIELDS = [
+    "accepting",
     "rank_level",
     "stale",
     "median_response_hours",
@@ -179,7 +203,7 @@ def _result_rows() -> QuerySet[DirectoryEntry]:
 
 def explain(entry: DirectoryEntry) -> list[str]:
     """The reasons shown on a partner's own page, for no query in particular."""
-    return _reasons(entry, entry_badges([entry.pk])[entry.pk], SearchParams(), [])
+    return _reasons(entry, entry_badges([entry.pk])[entry.pk], "", snapshot.Query(), False)
 
 
 # Text
@@ -215,16 +239,37 @@ def _fulltext_ids(words: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _text_matches(index: snapshot.Snapshot, tokens: list[str]) -> int:
-    """The listed entries whose text holds every token, by the full-text index or by LIKE.
+def _term_matches(index: snapshot.Snapshot, terms: list[Term]) -> tuple[int, int]:
+    """The listed entries whose text holds every term's tokens, and those matching every
+    term by its text or, for a term that names badges, by holding one of them."""
+    tokens = list(dict.fromkeys(token for term in terms for token in term.tokens))
+    matches = index.word_matches([t for t in tokens if len(t) >= 2], _fulltext_ids)
+    text = matching = index.everything
+    for term in terms:
+        found = _text_matches(index, matches, term.tokens, matching)
+        text &= found
+        if term.badge_codes:
+            found |= index.with_any("service", term.badge_codes)
+            found |= index.with_any("site_type", term.badge_codes)
+        matching &= found
+    return text, matching
+
+
+def _text_matches(
+    index: snapshot.Snapshot,
+    matches: dict[str, tuple[bool, int]],
+    tokens: tuple[str, ...],
+    candidates: int,
+) -> int:
+    """Those of the candidates whose text holds every token, by the full-text index or by
+    LIKE.
 
     A token of two or more characters that the index knows as a word is matched there
     (each token's matches are kept with the snapshot, so a word already searched costs no
     query until the index changes). Any other token falls back to LIKE, which runs on the
     snapshot's copy of the entry texts (the base table's text, never the FTS table's).
     """
-    matches = index.word_matches([t for t in tokens if len(t) >= 2], _fulltext_ids)
-    found = index.everything
+    found = candidates
     unworded = []
     for token in tokens:
         known, holding = matches.get(token, (False, 0))
@@ -238,16 +283,19 @@ def _text_matches(index: snapshot.Snapshot, tokens: list[str]) -> int:
 # Filters
 
 
-def _base_filter(index: snapshot.Snapshot, params: SearchParams, tokens: list[str]) -> int:
-    """The entries matching the text and the filters that are not facets."""
-    entries = _text_matches(index, tokens) if tokens else index.everything
+def _base_filter(
+    index: snapshot.Snapshot, params: SearchParams, terms: list[Term]
+) -> tuple[int, int]:
+    """The entries whose text matches every term, and those matching the terms (by text or
+    badge) and the filters that are not facets."""
+    text, entries = _term_matches(index, terms) if terms else (0, index.everything)
     if params.budget_max is not None:
         entries &= index.within_budget(params.budget_max)
     if params.language:
         entries &= index.speaking(params.language)
     if params.accepting is not None:
         entries &= index.accepting if params.accepting else ~index.accepting
-    return entries
+    return text, entries
 
 
 def _facet_filters(index: snapshot.Snapshot, params: SearchParams) -> dict[str, int]:
@@ -273,31 +321,45 @@ def _hits(
     ranked: list[tuple[DirectoryEntry, int]],
     badges: dict[int, list[HitBadge]],
     params: SearchParams,
-    tokens: list[str],
+    query: snapshot.Query,
+    text_matched: set[int],
 ) -> list[Hit]:
     return [
         Hit(
             entry=entry,
             score=score,
             badges=badges.get(entry.pk, []),
-            reasons=_reasons(entry, badges.get(entry.pk, []), params, tokens),
+            reasons=_reasons(
+                entry,
+                badges.get(entry.pk, []),
+                params.q,
+                query,
+                entry.pk in text_matched,
+            ),
         )
         for entry, score in ranked
     ]
 
 
 def _reasons(
-    entry: DirectoryEntry, badges: list[HitBadge], params: SearchParams, tokens: list[str]
+    entry: DirectoryEntry,
+    badges: list[HitBadge],
+    q: str,
+    query: snapshot.Query,
+    text_matched: bool,
 ) -> list[str]:
+    """Why the entry is where it is. The words are explained as a text match only where the
+    text holds them all; a partner found through a badge the words name is explained by
+    its evidence for that badge."""
     reasons = []
-    if tokens:
+    if text_matched:
         reasons.append(
             ranking.text_reason(
-                terms=params.q.strip(),
-                in_headline=all(token in entry.headline_text for token in tokens),
+                terms=q.strip(),
+                in_headline=all(token in entry.headline_text for token in query.tokens),
             )
         )
-    requested = [b for b in badges if b.code in params.requested_badges]
+    requested = [b for b in badges if b.code in query.badge_codes]
     strongest = sorted(badges, key=lambda b: (-b.points, b.code))[:2]
     for badge in requested or strongest:
         reasons.append(
@@ -324,6 +386,8 @@ def _reasons(
         )
     if entry.stale:
         reasons.append(ranking.stale_reason())
+    if not entry.accepting:
+        reasons.append(ranking.not_accepting_reason())
     return reasons
 
 

@@ -10,7 +10,9 @@ database (search._text_matches); filtering, facets and ranking run on this snaps
 Freshness: services.index changes IndexState's token in the same transaction as every write
 to the index, and `current()` reloads when the token it sees differs from the one its
 snapshot was loaded under, so a search never ranks on an index older than the last
-committed write. A reload reads a few narrow tables (0.14-0.17 s for 10,000 partners).
+committed write. A reload reads a few narrow tables (0.14-0.17 s for 10,000 partners),
+and the search vocabulary (badge names and staff synonyms, directory.vocabulary), whose
+changes renew the token too.
 """
 
 import bisect
@@ -28,7 +30,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from kizuna.directory.facets import FACETS, FacetKeys, rank_key
+from kizuna.directory.models import SearchSynonym
 from kizuna.directory.services import ranking
+from kizuna.directory.vocabulary import Vocabulary
 from kizuna.partners.models import Badge, BadgeLevel
 
 T = TypeVar("T")
@@ -124,9 +128,11 @@ class Snapshot:
         badge_rows: Iterable[tuple[Any, ...]],
         catalog: dict[str, tuple[str, str, str]],
         keys: FacetKeys,
+        vocabulary: Vocabulary,
     ) -> None:
         self.token = token
         self.keys = keys
+        self.vocabulary = vocabulary
         self.entries = entries
         self.texts = texts
         self.size = len(entries)
@@ -191,6 +197,9 @@ class Snapshot:
         return badges
 
     # Filters
+
+    def entry_ids(self, bits: int) -> list[int]:
+        return [self.entries[n].id for n in positions_of(bits)]
 
     def ids_to_bits(self, ids: Iterable[int]) -> int:
         position = self.position
@@ -279,12 +288,17 @@ class Snapshot:
     # Ranking
 
     def top(self, matching: int, query: Query, limit: int) -> list[tuple[int, int]]:
-        """The best `limit` matching entries as (entry id, score), best first.
+        """The best `limit` matching entries as (entry id, score), best first; partners
+        accepting new clients before those who are not, each group in the order of its score.
 
         Score (services.ranking): the stored query-independent points, plus text relevance
         (each token found in the name or summary), plus the evidence for the badges asked
         for in place of evidence overall. Ties go to the week's rotation key, never the name.
         """
+        first = self._top_scored(matching & self.accepting, query, limit)
+        return first + self._top_scored(matching & ~self.accepting, query, limit - len(first))
+
+    def _top_scored(self, matching: int, query: Query, limit: int) -> list[tuple[int, int]]:
         if limit <= 0 or not matching:
             return []
         tie = self._tie_key(query.today)
@@ -415,6 +429,10 @@ def load(token: str) -> Snapshot:
             )
         },
         FacetKeys.load(),
+        Vocabulary.build(
+            Badge.objects.filter(retired_at__isnull=True).values_list("code", "name_ja", "name_en"),
+            SearchSynonym.objects.values_list("term", "badge__code"),
+        ),
     )
 
 

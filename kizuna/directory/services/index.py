@@ -68,7 +68,7 @@ def entry_refresh(*, partner_id: int, now: datetime | None = None) -> DirectoryE
         if not entries:
             DirectoryEntry.objects.filter(pk=partner_id).delete()
             _fts_delete(old_text)
-        _index_changed()
+        index_changed()
         return entries[0] if entries else None
 
 
@@ -88,7 +88,7 @@ def index_rebuild(
             _write_chunk(list(partners), now, old_text=None)
         _fts_rebuild()
         _refresh_planner_statistics()
-        _index_changed()
+        index_changed()
     return len(ids)
 
 
@@ -102,10 +102,10 @@ def suspension_set(*, organization_id: int, suspended: bool) -> None:
         DirectoryEntry.objects.filter(
             partner__organization_id=organization_id, partner__left_program_at__isnull=True
         ).update(listed=not suspended)
-        _index_changed()
+        index_changed()
 
 
-def _index_changed() -> None:
+def index_changed() -> None:
     """A new token: every process reloads its search snapshot (directory.snapshot) at its
     next search. Called inside the transaction of the write, so the token and the data
     commit together."""

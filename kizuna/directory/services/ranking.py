@@ -180,3 +180,7 @@ def review_reason(*, review_count: int, review_average: float) -> str:
 
 def stale_reason() -> str:
     return _("Profile not reviewed by the partner for over a year, so shown lower")
+
+
+def not_accepting_reason() -> str:
+    return _("Not taking new requests at the moment, so listed after partners who are")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kizuna.accounts.models import Organization
 from kizuna.core import consumers
+from kizuna.directory.models import SearchSynonym
 from kizuna.partners.models import Badge
 from kizuna.partners.services.achievements import (
     achievement_publish_summary,
@@ -19,7 +20,8 @@ from kizuna.partners.services.profiles import partner_create
 
 @pytest.fixture(autouse=True)
 def _catalog_and_index(db):
-    """The badge catalog the data migration seeds, and an FTS5 table matching its content.
+    """The badge catalog and the synonyms the data migrations seed, and an FTS5 table
+    matching its content.
 
     A transactional test elsewhere may have flushed the tables; an external-content FTS5
     table is not flushed with them, so it is rebuilt from the (empty) entries here.
@@ -29,6 +31,10 @@ def _catalog_and_index(db):
             "kizuna.partners.migrations.0002_badge_catalog_and_points_table"
         )
         catalog.seed(django_apps, None)
+    if not SearchSynonym.objects.exists():
+        importlib.import_module("kizuna.directory.migrations.0009_seed_search_synonyms").seed(
+            django_apps, None
+        )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO directory_fts(directory_fts) VALUES('rebuild')")
