@@ -234,10 +234,7 @@ class WorkImage(models.Model):
     published = models.BooleanField(_("shown on the public page"), default=False)
     # The partner's order in the gallery (1 first); without one, the most recent work first.
     position = models.PositiveSmallIntegerField(_("position in the gallery"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True)  # who changed it: the audit log
 
     class Meta:
         verbose_name = _("work image")

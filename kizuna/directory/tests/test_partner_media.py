@@ -75,7 +75,8 @@ def test_a_visitor_sees_logos_in_results_and_the_logo_and_gallery_on_the_partner
     logo.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=logo.element_handle())
     box = logo.bounding_box()
-    assert box is not None and round(box["width"]) == round(box["height"]) == 56
+    assert box is not None
+    assert round(box["width"]) == round(box["height"]) == 56
     other = page.locator("article.directory-hit", has_text="Minato Design")
     assert other.locator(".partner-logo-initials").inner_text() == "MD"
 

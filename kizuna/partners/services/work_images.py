@@ -113,7 +113,6 @@ def work_image_save(
         replaced = work.image.name if stored and drawn is not None else ""
         if drawn is not None:
             work.image = drawn
-            work.uploaded_by = actor
         work.published = published
         work.position = position
         work.save()

@@ -64,7 +64,8 @@ def test_bob_attaches_and_shows_a_screenshot_of_his_published_work(
     response = post_work_image(client, achievement, published="on", position="1")
     assert response.status_code == 302
     work = WorkImage.objects.get(achievement=achievement)
-    assert work.published and work.position == 1
+    assert work.published
+    assert work.position == 1
     assert selectors.published_work_images(bob_partner) == [work]
 
 
