@@ -282,7 +282,7 @@ def _logos_and_work_images(
             host = achievement.site_url.split("/")[2] if achievement.site_url else partner.slug
             picture = demo_screenshot(partner.slug, number, host)
             work = WorkImage(achievement=achievement, published=True)
-            work.image.save(picture.name, picture, save=False)
+            work.image.save(picture.name or "work.webp", picture, save=False)
             images.append(work)
     Achievement.objects.bulk_update(shown, ["summary_published", "client_may_be_named"])
     WorkImage.objects.bulk_create(images)

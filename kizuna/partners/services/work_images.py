@@ -133,7 +133,7 @@ def work_image_remove(*, actor: Any, achievement: Achievement) -> None:
         work = WorkImage.objects.select_for_update().filter(achievement=achievement).first()
         if work is None:
             return
-        name = work.image.name
+        name = work.image.name or ""
         before = audit.snapshot(work, ["image", "published", "position"])
         work.delete()
         transaction.on_commit(lambda: default_storage.delete(name), robust=True)
