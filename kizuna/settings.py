@@ -391,6 +391,11 @@ KIZUNA_EVANGELIST_TERM_DAYS = envint("KIZUNA_EVANGELIST_TERM_DAYS", 365)
 # Evidence files of one achievement: the size of each and how many.
 KIZUNA_EVIDENCE_MAX_BYTES = envint("KIZUNA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 KIZUNA_EVIDENCE_MAX_FILES = envint("KIZUNA_EVIDENCE_MAX_FILES", 10)
+# Partner images: the largest upload of a logo and of a screenshot of published work, and
+# how many screenshots a partner's public page shows (docs/partners.md, "Logo and work images").
+KIZUNA_LOGO_MAX_BYTES = envint("KIZUNA_LOGO_MAX_BYTES", 2 * 1024 * 1024)
+KIZUNA_WORK_IMAGE_MAX_BYTES = envint("KIZUNA_WORK_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+KIZUNA_WORK_IMAGES_MAX = envint("KIZUNA_WORK_IMAGES_MAX", 6)
 # Billing: the bank statement CSV layout, a preset name or JSON {"date","payer","amount"}.
 KIZUNA_BILLING_BANK_CSV = os.environ.get("KIZUNA_BILLING_BANK_CSV", "jp_internet_bank")
 # The TrueType font embedded in invoice PDFs (CFF/OpenType outlines cannot be embedded).

@@ -98,6 +98,7 @@ class HitOut(Schema):
     budget_max: int | None
     accepting_new_clients: bool
     rank: str
+    logo_url: str | None = Field(None, description="the logo's path on this site, if any")
     review_count: int
     review_average: float | None
     badges: list[HitBadgeOut]
@@ -133,7 +134,8 @@ def _hit_out(hit: Hit) -> dict[str, Any]:
     return {
         "slug": partner.slug,
         "name": partner.name,
-        **{name: getattr(partner, name) for name in HIT_PARTNER_FIELDS},
+        **{name: getattr(partner, name) for name in HIT_PARTNER_FIELDS if name != "logo"},
+        "logo_url": partner.logo_url if partner.logo else None,
         "review_count": hit.entry.review_count,
         "review_average": hit.entry.review_average,
         "badges": [

@@ -178,6 +178,7 @@ RESULT_ENTRY_FIELDS = [
 # these and no others, so loading them avoids a query per hit.
 HIT_PARTNER_FIELDS = [
     "name_kana",
+    "logo",
     "summary",
     "summary_en",
     "website",

@@ -100,7 +100,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
             "partner": partner,
             "badges": entry_badges([entry.pk])[entry.pk],
             "reasons": explain(entry),
-            "summaries": partner_selectors.published_summaries(partner)[:10],
+            "work": partner_selectors.work_examples(partner, summaries=10),
             "reviews": shown,
             "can_reply": own,
             "reply_form": ReplyForm(),

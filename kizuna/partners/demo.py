@@ -17,6 +17,7 @@ from kizuna.accounts.models import Organization, User
 from kizuna.core.prefectures import PREFECTURE_CODES
 from kizuna.core.seeding import DemoContext, person_name
 from kizuna.core.text import normalize_ja
+from kizuna.partners.demo_images import demo_logo, demo_screenshot
 from kizuna.partners.models import (
     Achievement,
     AchievementReview,
@@ -42,6 +43,7 @@ from kizuna.partners.models import (
     Rank,
     RankChange,
     ReviewDecision,
+    WorkImage,
 )
 from kizuna.partners.services.badges import badge_level_for
 from kizuna.partners.services.exits import exit_date
@@ -126,6 +128,7 @@ def seed(ctx: DemoContext) -> None:
     badges = list(Badge.objects.all())
     achievements = _achievements(ctx, partners, badges)
     _badge_awards(ctx, partners, achievements)
+    _logos_and_work_images(ctx, partners, achievements)
     _contributions_and_ranks(ctx, partners)
     _evangelists(ctx)
     _focus_and_exit(ctx, partners, badges)
@@ -249,6 +252,40 @@ def _achievements(
         batch_size=BATCH * 5,
     )
     return rows
+
+
+# Drawn for the first partners only (the ones a demo shows), whatever the scale.
+PARTNERS_WITH_MEDIA = 40
+
+
+def _logos_and_work_images(
+    ctx: DemoContext, partners: list[PartnerProfile], achievements: list[Achievement]
+) -> None:
+    """Logos for three partners in four (the others show their initials) and, for two in
+    three, screenshots of up to four verified achievements (Bob Web Works: five), published
+    with their summary and a client who may be named, as the gallery requires."""
+    verified: defaultdict[int, list[Achievement]] = defaultdict(list)
+    for achievement in achievements:
+        if achievement.status == AchievementStatus.VERIFIED:
+            verified[achievement.partner_id].append(achievement)
+    shown: list[Achievement] = []
+    images: list[WorkImage] = []
+    for index, partner in enumerate(ctx.track(partners[:PARTNERS_WITH_MEDIA], "partner images")):
+        if index % 4 != 3:
+            partner.logo = demo_logo(partner.slug)  # saved by the storage, named by it
+            partner.save(update_fields=["logo"])
+        if index % 3 == 2:
+            continue
+        for number, achievement in enumerate(verified[partner.pk][: 5 if index == 0 else 4]):
+            achievement.summary_published = achievement.client_may_be_named = True
+            shown.append(achievement)
+            host = achievement.site_url.split("/")[2] if achievement.site_url else partner.slug
+            picture = demo_screenshot(partner.slug, number, host)
+            work = WorkImage(achievement=achievement, published=True)
+            work.image.save(picture.name or "work.webp", picture, save=False)
+            images.append(work)
+    Achievement.objects.bulk_update(shown, ["summary_published", "client_may_be_named"])
+    WorkImage.objects.bulk_create(images)
 
 
 def _bob_plan(ctx: DemoContext) -> list[tuple[str, date]]:

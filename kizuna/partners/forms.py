@@ -170,6 +170,23 @@ class PublishSummaryForm(forms.ModelForm):
         }
 
 
+class WorkImageForm(forms.Form):
+    image = forms.FileField(
+        label=_("Screenshot of the work"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("PNG, JPEG or WebP. Leave empty to keep the current screenshot."),
+    )
+    published = forms.BooleanField(label=_("Show it on our public page"), required=False)
+    position = forms.IntegerField(
+        label=_("Position in the gallery"),
+        required=False,
+        min_value=1,
+        max_value=settings.KIZUNA_WORK_IMAGES_MAX,
+        help_text=_("1 is shown first. Leave empty to show the most recent work first."),
+    )
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),

@@ -1,8 +1,10 @@
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,13 @@ class BilingualName(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
+
+
+def versioned_url(path: str, file_name: str | None) -> str:
+    """The address of a served image, changing with the file (each upload is stored under
+    a new name), so that browsers may keep the image as long as the address lasts."""
+    version = hashlib.sha256((file_name or "").encode()).hexdigest()[:12]
+    return f"{path}?v={version}"
 
 
 class Rank(models.TextChoices):
@@ -107,6 +116,10 @@ class PartnerProfile(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.stale_since is not None
+
+    @property
+    def logo_url(self) -> str:
+        return versioned_url(reverse("partners:logo", args=[self.slug]), self.logo.name)
 
 
 class BadgeFamily(models.TextChoices):
@@ -204,6 +217,35 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.url or self.file.name or ""
+
+
+class WorkImage(models.Model):
+    """A screenshot of the work behind a verified achievement, for the partner's public page.
+
+    Shown only while the achievement is verified, its summary published, its client may be
+    named (a screenshot names the client) and the partner chose to show the image
+    (selectors.published_work_images). Stored as Kizuna re-drew it (core.images.reencoded).
+    """
+
+    achievement = models.OneToOneField(
+        Achievement, on_delete=models.CASCADE, related_name="work_image"
+    )
+    image = models.FileField(_("screenshot"), upload_to="partners/work/%Y/%m/")
+    published = models.BooleanField(_("shown on the public page"), default=False)
+    # The partner's order in the gallery (1 first); without one, the most recent work first.
+    position = models.PositiveSmallIntegerField(_("position in the gallery"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)  # who changed it: the audit log
+
+    class Meta:
+        verbose_name = _("work image")
+        verbose_name_plural = _("work images")
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+    @property
+    def url(self) -> str:
+        return versioned_url(reverse("partners:work_image", args=[self.pk]), self.image.name)
 
 
 class ReviewDecision(models.TextChoices):

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from kizuna.accounts.models import Organization
@@ -15,6 +15,7 @@ from kizuna.partners.models import (
     AchievementStatus,
     Badge,
     BadgeAward,
+    BadgeFamily,
     Contribution,
     Evangelist,
     EvangelistRequest,
@@ -22,6 +23,7 @@ from kizuna.partners.models import (
     PartnerProfile,
     Rank,
     RankChange,
+    WorkImage,
 )
 from kizuna.partners.services.badges import badge_window_start
 from kizuna.partners.services.rank import rank_order, rank_window_start
@@ -84,6 +86,53 @@ def published_summaries(partner: PartnerProfile) -> QuerySet[Achievement]:
     return partner.achievements.filter(
         status=AchievementStatus.VERIFIED, summary_published=True
     ).only("id", "public_summary", "completed_on", "partner_id")
+
+
+def published_work_images(partner: PartnerProfile) -> list[WorkImage]:
+    """The screenshots on a partner's public page, in the partner's order (those without a
+    position after, the most recent work first), at most KIZUNA_WORK_IMAGES_MAX.
+
+    Only what staff verified and the partner made public: a withdrawn summary, a client who
+    may not be named or an achievement no longer verified hides the image at once.
+    """
+    return list(
+        WorkImage.objects.filter(
+            published=True,
+            achievement__partner=partner,
+            achievement__status=AchievementStatus.VERIFIED,
+            achievement__summary_published=True,
+            achievement__client_may_be_named=True,
+        )
+        .select_related("achievement")
+        .prefetch_related(
+            Prefetch(
+                "achievement__badges",
+                queryset=Badge.objects.filter(family=BadgeFamily.SITE_TYPE),
+                to_attr="site_types",
+            )
+        )
+        .order_by(
+            F("position").asc(nulls_last=True), "-achievement__completed_on", "-achievement_id"
+        )[: settings.KIZUNA_WORK_IMAGES_MAX]
+    )
+
+
+@dataclass(frozen=True)
+class WorkExamples:
+    images: list[WorkImage]  # the screenshots shown, each captioned with its summary
+    summaries: list[Achievement]  # the other published summaries
+
+
+def work_examples(partner: PartnerProfile, summaries: int | None = None) -> WorkExamples:
+    """What a public page shows of a partner's work: its screenshots, then up to
+    `summaries` published summaries of the other achievements."""
+    images = published_work_images(partner)
+    others = published_summaries(partner).exclude(pk__in=[w.achievement_id for w in images])
+    return WorkExamples(images, list(others[:summaries] if summaries is not None else others))
+
+
+def work_image_is_public(work: WorkImage) -> bool:
+    return work in published_work_images(work.achievement.partner)
 
 
 REVIEWABLE_STATUSES = [AchievementStatus.SUBMITTED, AchievementStatus.NEEDS_INFO]

@@ -36,6 +36,17 @@ urlpatterns = [
         name="achievement_publish",
     ),
     path(
+        "achievements/<int:pk>/work-image/",
+        achievements.achievement_work_image,
+        name="achievement_work_image",
+    ),
+    path(
+        "achievements/<int:pk>/work-image/remove/",
+        achievements.achievement_work_image_remove,
+        name="achievement_work_image_remove",
+    ),
+    path("work/<int:pk>/", achievements.work_image, name="work_image"),
+    path(
         "achievements/<int:pk>/review/", achievements.achievement_review, name="achievement_review"
     ),
     path("evidence/<int:pk>/", achievements.evidence_download, name="evidence_download"),

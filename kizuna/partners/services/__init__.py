@@ -5,6 +5,7 @@ One module per part of the program; callers import from the module itself:
 - profiles: partner profiles, the owner's yearly review, stale flags
 - program: the badge catalog and the table of contribution kinds (program settings)
 - achievements: submission, evidence, review decisions, public summaries
+- work_images: screenshots of verified work, shown on the public page (at most 6)
 - badges: badges earned from verified achievements inside the recency window
 - rank: contribution points and the rank they give
 - community_points: points earned by affiliated people's community activity, and the

@@ -1,18 +1,21 @@
 """Partner profiles: created and kept by their owners (or staff), reviewed by the owner yearly."""
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.accounts.models import Organization
 from kizuna.core import audit
 from kizuna.core.events import emit
-from kizuna.core.images import validate_image
+from kizuna.core.images import reencoded, validate_image
 from kizuna.core.text import normalize_ja
 from kizuna.partners import notices
 from kizuna.partners.events import partner_ref
@@ -63,11 +66,36 @@ def _check_budget(budget_min: int | None, budget_max: int | None) -> None:
         )
 
 
-def _check_logo(logo: Any) -> None:
+# Shown at most 160 px wide; twice that and more for sharp screens.
+LOGO_MAX_SIDE = 512
+
+
+def _prepared_logo(logo: Any, slug: str) -> Any:
+    """A new upload checked and re-drawn (core.images.reencoded); the stored logo as it is;
+    no logo ("", also for the False a form's "clear" box gives) otherwise."""
+    if not logo:
+        return ""
+    if getattr(logo, "_committed", False):
+        return logo
+    limit = settings.KIZUNA_LOGO_MAX_BYTES
+    if (logo.size or 0) > limit:
+        raise field_error(
+            "logo",
+            _("The logo is larger than %(limit)s; upload a smaller image.")
+            % {"limit": filesizeformat(limit)},
+            "logo_too_large",
+        )
     try:
         validate_image(logo)
     except ValidationError as error:
         raise field_error("logo", error.messages[0], str(error.code)) from None
+    return reencoded(logo, max_side=LOGO_MAX_SIDE, stem=f"{slug}-{secrets.token_hex(4)}")
+
+
+def _delete_replaced_file(before: str, after: str) -> None:
+    """An uploaded file that was replaced or cleared goes once the change is committed."""
+    if before and before != after:
+        transaction.on_commit(lambda: default_storage.delete(before), robust=True)
 
 
 def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None) -> None:
@@ -80,7 +108,8 @@ def _emit_updated(partner: PartnerProfile, fields: list[str], actor: Any = None)
 
 def partner_create(*, actor: Any, organization: Organization, **fields: Any) -> PartnerProfile:
     _check_budget(fields.get("budget_min"), fields.get("budget_max"))
-    _check_logo(fields.get("logo"))
+    if "logo" in fields:
+        fields["logo"] = _prepared_logo(fields["logo"], organization.slug)
     with transaction.atomic():
         profile = PartnerProfile(
             organization=organization, owner_reviewed_at=timezone.now(), **fields
@@ -110,9 +139,11 @@ def partner_update(
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     merged = {**{f: getattr(partner, f) for f in ("budget_min", "budget_max")}, **changes}
     _check_budget(merged["budget_min"], merged["budget_max"])
-    _check_logo(changes.get("logo"))
+    if "logo" in changes:
+        changes["logo"] = _prepared_logo(changes["logo"], partner.slug)
     with transaction.atomic():
         before = _profile_snapshot(partner)
+        logo_before = partner.logo.name or ""
         for name, value in changes.items():
             setattr(partner, name, value)
         if by_owner:
@@ -120,6 +151,7 @@ def partner_update(
             partner.stale_since = None
         partner.search_text = _profile_search_text(partner)
         partner.save()
+        _delete_replaced_file(logo_before, partner.logo.name or "")
         old, new = audit.changed_fields(before, _profile_snapshot(partner))
         audit.record(actor=actor, action="partner.updated", obj=partner, before=old, after=new)
         _emit_updated(partner, sorted(new), actor=actor)

@@ -5,12 +5,14 @@ from typing import Any
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -26,10 +28,12 @@ from kizuna.partners.forms import (
     PublishSummaryForm,
     ResubmitForm,
     ReviewForm,
+    WorkImageForm,
 )
-from kizuna.partners.models import Achievement, AchievementStatus, Evidence
+from kizuna.partners.models import Achievement, AchievementStatus, Evidence, WorkImage
 from kizuna.partners.permissions import PartnerAction, allowed, can_view_achievement
 from kizuna.partners.services import achievements as achievement_services
+from kizuna.partners.services import work_images
 from kizuna.partners.views.access import own_partner, require
 
 
@@ -101,6 +105,11 @@ def _achievement_page(
             if can_submit and achievement.status == AchievementStatus.VERIFIED
             else None
         ),
+        "work_image": WorkImage.objects.filter(achievement=achievement).first(),
+        "work_image_form": _work_image_form(achievement, forms_.get("work_image_form"))
+        if can_submit and achievement.status == AchievementStatus.VERIFIED
+        else None,
+        "work_images_max": settings.KIZUNA_WORK_IMAGES_MAX,
         # A refused decision keeps its form, so the reviewer reads why (someone decided first).
         "review_form": forms_.get("review_form")
         or (
@@ -112,6 +121,14 @@ def _achievement_page(
     return render(
         request, "partners/achievement_detail.html", context, status=400 if forms_ else 200
     )
+
+
+def _work_image_form(achievement: Achievement, refused: WorkImageForm | None) -> WorkImageForm:
+    if refused is not None:
+        return refused
+    work = WorkImage.objects.filter(achievement=achievement).first()
+    initial = {"published": work.published, "position": work.position} if work else {}
+    return WorkImageForm(initial=initial)
 
 
 def _with_previews(evidence: Any) -> list[Evidence]:
@@ -190,6 +207,64 @@ def achievement_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Public summary saved."))
         return redirect("partners:achievement", pk=pk)
     return _achievement_page(request, achievement, publish_form=form)
+
+
+@login_required
+@require_POST
+def achievement_work_image(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = _visible_achievement(request, pk)
+    require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
+    form = WorkImageForm(request.POST, request.FILES)
+    if (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: work_images.work_image_save(
+                actor=request.user, achievement=achievement, **form.cleaned_data
+            ),
+        )
+        is not None
+    ):
+        messages.success(request, _("The screenshot was saved."))
+        return redirect("partners:achievement", pk=pk)
+    return _achievement_page(request, achievement, work_image_form=form)
+
+
+@login_required
+@require_POST
+def achievement_work_image_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = _visible_achievement(request, pk)
+    require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
+    work_images.work_image_remove(actor=request.user, achievement=achievement)
+    messages.success(request, _("The screenshot was removed."))
+    return redirect("partners:achievement", pk=pk)
+
+
+# Public screenshots may be kept this long by browsers and proxies: their address changes
+# with each new file, and a screenshot hidden again is gone for everyone within the hour.
+PUBLIC_IMAGE_MAX_AGE_S = 3600
+
+
+def work_image(request: HttpRequest, pk: int) -> FileResponse:
+    """A screenshot of work: to anyone while it is on the public page, otherwise only to
+    those who may see the achievement (its partner's people and staff), never cached."""
+    work = get_object_or_404(
+        WorkImage.objects.select_related("achievement__partner__organization"), pk=pk
+    )
+    public = selectors.work_image_is_public(work)
+    if not public and not can_view_achievement(request.user, work.achievement):
+        raise Http404
+    handle = work.image.open("rb")
+    content_type = _inline_type(handle.read(16))
+    handle.seek(0)
+    if content_type is None or not content_type.startswith("image/"):
+        handle.close()
+        raise Http404
+    response = FileResponse(handle, content_type=content_type)
+    if not public:
+        return private(response)
+    patch_cache_control(response, public=True, max_age=PUBLIC_IMAGE_MAX_AGE_S)
+    return response
 
 
 REVIEW_SERVICES: dict[str, Callable[..., Achievement]] = {

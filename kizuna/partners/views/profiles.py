@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -115,7 +116,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "partner": partner,
             "awards": selectors.active_badge_awards(partner),
-            "summaries": selectors.published_summaries(partner),
+            "work": selectors.work_examples(partner),
             "focus": partner.focus_badges.all(),
         },
     )
@@ -137,11 +138,18 @@ def badge_evidence(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
+# Pages link the logo by an address that changes with each new logo (PartnerProfile.logo_url).
+LOGO_MAX_AGE_S = 7 * 24 * 3600
+
+
 def partner_logo(request: HttpRequest, slug: str) -> FileResponse:
     partner = get_object_or_404(selectors.partner_by_slug(slug))
     if not partner.logo:
         raise Http404
-    return FileResponse(partner.logo.open("rb"))
+    response = FileResponse(partner.logo.open("rb"))
+    if request.GET.get("v"):
+        patch_cache_control(response, public=True, max_age=LOGO_MAX_AGE_S)
+    return response
 
 
 @login_required
