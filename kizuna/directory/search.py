@@ -375,6 +375,30 @@ def guild_suggested_partner_ids(
     return [pk for pk, _score in ranked]
 
 
+def lead_suggested_partner_ids(
+    *, chosen: list[int], params: SearchParams | None, limit: int
+) -> list[int]:
+    """Partners a merchant may add to a lead next to those chosen: accepting new clients,
+    first from the search the merchant came from (`params`, by its ranking), then those
+    holding a verified badge of a chosen partner, ranked on those badges."""
+    index = snapshot.current()
+    candidates = index.accepting & ~index.ids_to_bits(chosen)
+    suggested: list[int] = []
+    if params is not None:
+        tokens = query_tokens(params.q)
+        base = _base_filter(index, params, tokens)
+        matching = reduce(and_, _facet_filters(index, params).values(), base)
+        query = snapshot.Query(tuple(tokens), params.requested_badges)
+        suggested += [pk for pk, _score in index.top(matching & candidates, query, limit)]
+    codes = tuple(sorted({badge.code for pk in chosen for badge in index.badges_of(pk)}))
+    if codes and len(suggested) < limit:
+        similar = index.with_any("service", codes) | index.with_any("site_type", codes)
+        rest = similar & candidates & ~index.ids_to_bits(suggested)
+        ranked = index.top(rest, snapshot.Query(badge_codes=codes), limit - len(suggested))
+        suggested += [pk for pk, _score in ranked]
+    return suggested
+
+
 def focus_bonus(badge_codes: tuple[str, ...]) -> dict[int, int]:
     """Points per partner whose stated focus (注力分野) covers the lead's badges: the
     recommendation weight times 1000 for a partner focused on all of them, a share for some.
