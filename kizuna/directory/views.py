@@ -171,15 +171,11 @@ class Back:
 def _back_to(raw: str) -> Back:
     """The local directory page (search or partner page, with its query) named by a `back`
     parameter, or the directory's first page: never another site (no open redirect)."""
-    parts = urlsplit(raw)
-    if (
-        len(raw) <= 2000
-        and url_has_allowed_host_and_scheme(raw, allowed_hosts=None)
-        and not parts.scheme
-        and not parts.netloc
-    ):
+    # The check parses first: urlsplit raises on some malformed addresses ("//[").
+    if len(raw) <= 2000 and url_has_allowed_host_and_scheme(raw, allowed_hosts=None):
+        parts = urlsplit(raw)
         try:
-            match = resolve(parts.path)
+            match = None if parts.scheme or parts.netloc else resolve(parts.path)
         except Resolver404:
             match = None
         if match and match.view_name in ("directory:search", "directory:partner"):

@@ -186,6 +186,8 @@ def test_the_back_link_survives_a_form_with_errors(client, carol, plugin_makers)
         "/directory/request/",
         "directory/",
         "/directory/" + "x" * 3000,
+        "//[",
+        "http://[::1/directory/",
     ],
 )
 def test_the_back_link_never_leaves_the_directory(client, plugin_makers, back):
