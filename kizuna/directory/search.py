@@ -10,7 +10,7 @@ in-memory snapshot of the index (directory.snapshot), the same on both databases
 """
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import reduce
 from operator import and_
@@ -381,15 +381,13 @@ def lead_suggested_partner_ids(
     """Partners a merchant may add to a lead next to those chosen: accepting new clients,
     first from the search the merchant came from (`params`, by its ranking), then those
     holding a verified badge of a chosen partner, ranked on those badges."""
-    index = snapshot.current()
-    candidates = index.accepting & ~index.ids_to_bits(chosen)
     suggested: list[int] = []
     if params is not None:
-        tokens = query_tokens(params.q)
-        base = _base_filter(index, params, tokens)
-        matching = reduce(and_, _facet_filters(index, params).values(), base)
-        query = snapshot.Query(tuple(tokens), params.requested_badges)
-        suggested += [pk for pk, _score in index.top(matching & candidates, query, limit)]
+        # The search itself (not its parts), so the suggestions follow it as it changes.
+        found = search(replace(params, accepting=True, page=1, page_size=limit + len(chosen)))
+        suggested += [hit.entry.pk for hit in found.hits if hit.entry.pk not in chosen][:limit]
+    index = snapshot.current()
+    candidates = index.accepting & ~index.ids_to_bits(chosen)
     codes = tuple(sorted({badge.code for pk in chosen for badge in index.badges_of(pk)}))
     if codes and len(suggested) < limit:
         similar = index.with_any("service", codes) | index.with_any("site_type", codes)
