@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -66,6 +67,30 @@ class SearchForm(forms.Form):
             page=data.get("page") or 1,
         )
 
+    def active_filter_count(self) -> int:
+        """How many filters narrow the search (the keywords apart): the phone's filter
+        button shows it, and search_filters.js counts the same way as they change."""
+        params = self.params()
+        return (
+            len(params.services)
+            + len(params.site_types)
+            + len(params.prefectures)
+            + (params.budget_max is not None)
+            + bool(params.accepting)
+            + bool(params.rank)
+        )
+
+
+@dataclass(frozen=True)
+class PartnerOption:
+    """A partner the lead form offers: one the merchant came for, or a suggested one."""
+
+    slug: str
+    name: str
+    budget_min: int | None
+    prefecture: str
+    suggested: bool
+
 
 class LeadForm(forms.ModelForm):
     """The project description. `website` is a honeypot: people never see it, bots fill it."""
@@ -104,23 +129,56 @@ class LeadForm(forms.ModelForm):
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args: Any, partner_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partner_options: list[PartnerOption], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.partner_options = partner_options
         field: Any = self.fields["site_type"]
         field.queryset = _badges(BadgeFamily.SITE_TYPE)
         field = self.fields["partners"]
-        field.choices = partner_choices
+        field.choices = [(option.slug, option.name) for option in partner_options]
         field = self.fields["prefecture"]
         field.choices = [("", "---------"), *_prefecture_choices()]
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
 
     def clean_partners(self) -> list[str]:
         chosen: list[str] = self.cleaned_data["partners"]
         if len(chosen) > settings.KIZUNA_LEAD_MAX_PARTNERS:
             raise forms.ValidationError(
-                _("Choose at most %(max)s partners.") % {"max": settings.KIZUNA_LEAD_MAX_PARTNERS},
+                _(
+                    "A request goes to at most %(max)s partners and you chose %(count)s: "
+                    "untick %(extra)s of them."
+                )
+                % {
+                    "max": settings.KIZUNA_LEAD_MAX_PARTNERS,
+                    "count": len(chosen),
+                    "extra": len(chosen) - settings.KIZUNA_LEAD_MAX_PARTNERS,
+                },
                 code="too_many_partners",
             )
         return chosen
+
+    @property
+    def has_suggestions(self) -> bool:
+        return any(option.suggested for option in self.partner_options)
+
+    def chosen_slugs(self) -> list[str]:
+        return [str(slug) for slug in self["partners"].value() or []]
+
+    def partners_above_budget(self) -> list[PartnerOption]:
+        """The chosen partners whose minimum budget is above the merchant's: a warning, not
+        an error, since a partner may still take on a smaller project."""
+        try:
+            budget = int(self["budget"].value())
+        except (TypeError, ValueError):
+            return []
+        chosen = set(self.chosen_slugs())
+        return [
+            option
+            for option in self.partner_options
+            if option.slug in chosen and option.budget_min and budget < option.budget_min
+        ]
 
     @property
     def is_spam(self) -> bool:

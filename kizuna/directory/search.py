@@ -11,7 +11,8 @@ Filters, facet counts (each leaving its own filter out) and ranking then run on 
 in-memory snapshot of the index (directory.snapshot), the same on both databases.
 """
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import reduce
 from operator import and_
@@ -438,6 +439,28 @@ def guild_suggested_partner_ids(
     eligible = index.accepting & covering & ~index.ids_to_bits([*exclude, initiator_id])
     ranked = index.top(eligible, snapshot.Query(badge_codes=wanted), limit)
     return [pk for pk, _score in ranked]
+
+
+def lead_suggested_partner_ids(
+    *, chosen: list[int], params: SearchParams | None, limit: int
+) -> list[int]:
+    """Partners a merchant may add to a lead next to those chosen: accepting new clients,
+    first from the search the merchant came from (`params`, by its ranking), then those
+    holding a verified badge of a chosen partner, ranked on those badges."""
+    suggested: list[int] = []
+    if params is not None:
+        # The search itself (not its parts), so the suggestions follow it as it changes.
+        found = search(replace(params, accepting=True, page=1, page_size=limit + len(chosen)))
+        suggested += [hit.entry.pk for hit in found.hits if hit.entry.pk not in chosen][:limit]
+    index = snapshot.current()
+    candidates = index.accepting & ~index.ids_to_bits(chosen)
+    codes = tuple(sorted({badge.code for pk in chosen for badge in index.badges_of(pk)}))
+    if codes and len(suggested) < limit:
+        similar = index.with_any("service", codes) | index.with_any("site_type", codes)
+        rest = similar & candidates & ~index.ids_to_bits(suggested)
+        ranked = index.top(rest, snapshot.Query(badge_codes=codes), limit - len(suggested))
+        suggested += [pk for pk, _score in ranked]
+    return suggested
 
 
 def focus_bonus(badge_codes: tuple[str, ...]) -> dict[int, int]:

@@ -1,15 +1,20 @@
 """Directory pages: search, partner pages, the lead form, merchants' requests, partners'
 inbox and staff views. They validate, check permissions, call a service and redirect."""
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kizuna.accounts.models import User, VerificationPurpose
@@ -28,6 +33,7 @@ from kizuna.directory.forms import (
     HelpPostForm,
     HideForm,
     LeadForm,
+    PartnerOption,
     PreferencesForm,
     ProposeForm,
     ReplyForm,
@@ -49,9 +55,11 @@ from kizuna.directory.models import (
     VisitorLead,
 )
 from kizuna.directory.search import (
+    SearchParams,
     entry_badges,
     explain,
     guild_suggested_partner_ids,
+    lead_suggested_partner_ids,
     search,
 )
 from kizuna.directory.services import board, guilds, leads, reviews, visitors
@@ -79,7 +87,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     result = search(form.params())
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "result": result, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "result": result,
+        "query": query.urlencode(),
+        "active_filters": form.active_filter_count(),
+    }
     live = request.headers.get("HX-Request") == "true"
     template = "directory/_results.html" if live else "directory/search.html"
     return render(request, template, context)
@@ -92,6 +105,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
     partner = entry.partner
     own = permissions.can_manage_partner_leads(request.user, partner)
     shown = selectors.partner_reviews(partner.pk) if own else selectors.visible_reviews(partner.pk)
+    back = _back_to(request.GET.get("back", ""))
     return render(
         request,
         "directory/partner.html",
@@ -104,6 +118,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
             "reviews": shown,
             "can_reply": own,
             "reply_form": ReplyForm(),
+            "back": back if back.kind == "search" else _back_to(""),
         },
     )
 
@@ -131,13 +146,82 @@ def review_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Merchants: the lead form and their requests
 
+LEAD_SUGGESTIONS = 4  # similar partners the lead form offers to add
 
-def _partner_choices(slugs: list[str]) -> list[tuple[str, str]]:
-    partners = PartnerProfile.objects.select_related("organization").filter(
-        organization__slug__in=slugs[: settings.KIZUNA_LEAD_MAX_PARTNERS * 2],
-        directory_entry__listed=True,
+
+@dataclass(frozen=True)
+class Back:
+    """Where a page's back link goes: the directory page the merchant came from."""
+
+    url: str
+    kind: str  # "search" or "partner"
+
+    def search_params(self) -> SearchParams | None:
+        """The search the merchant came from, through a partner page too; None when it
+        narrowed nothing (every partner would match)."""
+        query = QueryDict(urlsplit(self.url).query)
+        if self.kind == "partner":
+            came_from = _back_to(query.get("back", ""))
+            return came_from.search_params() if came_from.kind == "search" else None
+        form = SearchForm(query)
+        narrowed = form.is_valid() and (form.cleaned_data["q"] or form.active_filter_count())
+        return form.params() if narrowed else None
+
+
+def _back_to(raw: str) -> Back:
+    """The local directory page (search or partner page, with its query) named by a `back`
+    parameter, or the directory's first page: never another site (no open redirect)."""
+    # The check parses first: urlsplit raises on some malformed addresses ("//[").
+    if len(raw) <= 2000 and url_has_allowed_host_and_scheme(raw, allowed_hosts=None):
+        parts = urlsplit(raw)
+        try:
+            match = None if parts.scheme or parts.netloc else resolve(parts.path)
+        except Resolver404:
+            match = None
+        if match and match.view_name in ("directory:search", "directory:partner"):
+            query = f"?{parts.query}" if parts.query else ""
+            return Back(parts.path + query, match.view_name.split(":")[1])
+    return Back(reverse("directory:search"), "search")
+
+
+def _partner_options(request: HttpRequest, back: Back) -> list[PartnerOption]:
+    """The partners the merchant came for (`?partner=`), those it ticked, and partners
+    suggested like them, listed first to last."""
+    wanted = request.GET.getlist("partner")[: settings.KIZUNA_LEAD_MAX_PARTNERS]
+    ticked = request.POST.getlist("partners")[: settings.KIZUNA_LEAD_MAX_PARTNERS * 2]
+    found = PartnerProfile.objects.select_related("organization").filter(
+        organization__slug__in=[*wanted, *ticked], directory_entry__listed=True
     )
-    return [(p.slug, p.name) for p in partners]
+    by_slug = {partner.slug: partner for partner in found}
+    came_for = [by_slug[slug] for slug in dict.fromkeys(wanted) if slug in by_slug]
+    suggested_ids = (
+        lead_suggested_partner_ids(
+            chosen=[partner.pk for partner in came_for],
+            params=back.search_params(),
+            limit=LEAD_SUGGESTIONS,
+        )
+        if came_for
+        else []
+    )
+    suggested = PartnerProfile.objects.select_related("organization").in_bulk(suggested_ids)
+    others = [by_slug[slug] for slug in dict.fromkeys(ticked) if slug in by_slug]
+    options: dict[str, PartnerOption] = {}
+    for partner, is_suggested in [
+        *((partner, False) for partner in came_for),
+        *((suggested[pk], True) for pk in suggested_ids if pk in suggested),
+        *((partner, True) for partner in others),
+    ]:
+        options.setdefault(
+            partner.slug,
+            PartnerOption(
+                slug=partner.slug,
+                name=partner.name,
+                budget_min=partner.budget_min,
+                prefecture=partner.get_head_office_prefecture_display(),
+                suggested=is_suggested,
+            ),
+        )
+    return list(options.values())
 
 
 def _rate_limited(request: HttpRequest, email: str) -> int:
@@ -156,14 +240,16 @@ def _rate_limited(request: HttpRequest, email: str) -> int:
 
 def lead_new(request: HttpRequest) -> HttpResponse:
     """The lead form, for signed-in merchants and for visitors (who confirm their email)."""
-    slugs = request.POST.getlist("partners") or request.GET.getlist("partner")
-    choices = _partner_choices(slugs)
+    back = _back_to(request.GET.get("back", ""))
+    options = _partner_options(request, back)
     visitor = not request.user.is_authenticated
-    initial: dict[str, Any] = {"partners": [slug for slug, _name in choices]}
+    initial: dict[str, Any] = {
+        "partners": [option.slug for option in options if not option.suggested]
+    }
     if not visitor:
         user = _signed_in(request)
         initial |= {"contact_email": user.email, "contact_name": user.get_full_name()}
-    form = LeadForm(request.POST or None, initial=initial, partner_choices=choices)
+    form = LeadForm(request.POST or None, initial=initial, partner_options=options)
     if request.method == "POST" and form.is_valid():
         if form.is_spam:
             if visitor:
@@ -179,11 +265,36 @@ def lead_new(request: HttpRequest) -> HttpResponse:
             )
         elif visitor:
             if call_service(form, lambda: _hold_visitor_lead(request, form)) is not None:
+                _warn_budget_below_minimum(request, form)
                 return redirect("directory:visitor_lead_sent")
         elif (lead := call_service(form, lambda: _create_lead(request, form))) is not None:
             messages.success(request, _("Your request was sent."))
+            _warn_budget_below_minimum(request, form)
             return redirect("directory:request", lead.pk)
-    return render(request, "directory/lead_form.html", {"form": form, "visitor": visitor})
+    return render(
+        request,
+        "directory/lead_form.html",
+        {
+            "form": form,
+            "visitor": visitor,
+            "back": back,
+            "max_partners": settings.KIZUNA_LEAD_MAX_PARTNERS,
+        },
+    )
+
+
+def _warn_budget_below_minimum(request: HttpRequest, form: LeadForm) -> None:
+    """Sent all the same: say which partners usually take larger projects."""
+    above = form.partners_above_budget()
+    if above:
+        messages.warning(
+            request,
+            _(
+                "Your budget is below the minimum that %(partners)s usually take on: "
+                "they may decline or suggest a smaller scope."
+            )
+            % {"partners": pgettext("list separator", ", ").join(option.name for option in above)},
+        )
 
 
 def _hold_visitor_lead(request: HttpRequest, form: LeadForm) -> VisitorLead:
