@@ -41,7 +41,9 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 class Member(models.Model):
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    name_ja = models.CharField(
+        pgettext_lazy("person", "name (Japanese)"), max_length=200, blank=True
+    )
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
     name_romaji = models.CharField(_("name (romaji)"), max_length=200, blank=True)
     prefecture = models.CharField(
@@ -182,7 +184,9 @@ class AffiliationSuggestion(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("source"), max_length=20, choices=SuggestionSource.choices)
-    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    evidence = models.CharField(
+        pgettext_lazy("affiliation", "evidence"), max_length=300, blank=True
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     start_date = models.DateField(_("from"))
     state = models.CharField(

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
@@ -148,7 +148,7 @@ class Achievement(models.Model):
         PartnerProfile, on_delete=models.CASCADE, related_name="achievements"
     )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("achievement", "title"), max_length=200)
     description = models.TextField(_("description"))
     badges = models.ManyToManyField(Badge, related_name="achievements", verbose_name=_("badges"))
     industry = models.CharField(_("client industry"), max_length=100, blank=True)
@@ -164,7 +164,9 @@ class Achievement(models.Model):
         default=AchievementStatus.SUBMITTED,
         db_index=True,
     )
-    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_at = models.DateTimeField(
+        pgettext_lazy("time of verification", "verified"), null=True, blank=True
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -357,7 +359,9 @@ class RankChange(models.Model):
     partner = models.ForeignKey(
         PartnerProfile, on_delete=models.CASCADE, related_name="rank_changes"
     )
-    from_rank = models.CharField(_("from"), max_length=16, choices=Rank.choices)
+    from_rank = models.CharField(
+        pgettext_lazy("rank change", "from"), max_length=16, choices=Rank.choices
+    )
     to_rank = models.CharField(_("to"), max_length=16, choices=Rank.choices)
     points = models.PositiveIntegerField(_("points in the last 12 months"))
     at = models.DateTimeField(_("when"), auto_now_add=True)
