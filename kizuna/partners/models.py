@@ -8,9 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
 from kizuna.core.images import validate_image
-from kizuna.core.prefectures import PREFECTURES
-
-PREFECTURE_CHOICES = [(code, ja) for code, ja, _en in PREFECTURES]
+from kizuna.core.prefectures import PREFECTURE_CHOICES
 
 
 class BilingualName(models.Model):
