@@ -45,7 +45,7 @@ def _context(job: ImportJob, importer: imports.Importer) -> dict[str, object]:
         "report": report,
         "counts": report["counts"],
         "shown_lines": [
-            (line, status, _STATUS_LABELS.get(status, status), reason)
+            (line, status, _STATUS_LABELS.get(status, status), imports.reason_text(reason))
             for line, status, reason in report["lines"][:SHOWN_LINES]
         ],
         "more_lines": max(len(report["lines"]) - SHOWN_LINES, 0),
