@@ -28,6 +28,7 @@ from kizuna.core.imports import (
     ImportRun,
     LineOutcome,
     LineRejected,
+    Reason,
     csv_dicts,
     reason,
     reason_in_each_language,
@@ -106,7 +107,7 @@ def _import_row(
     organization: Organization,
     existing: dict[str, ClientSite],
     actor: Any,
-) -> tuple[str, str]:
+) -> tuple[str, Reason | str]:
     """(status, reason) of one row; a bad row is rejected alone."""
     if isinstance(row, LineRejected):
         return REJECTED, row.reason

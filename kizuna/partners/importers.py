@@ -73,16 +73,12 @@ def import_line(text: str | LineRejected) -> tuple[str, Reason | str]:
         line = ImportLine.model_validate(data)
     except (LineError, ValueError, RecursionError) as error:
         # Name the line by its external id when it has one, so the sender can find it.
-        return REJECTED, reason_in_each_language(
-            lambda error=error: f"{_external_id(data)}({describe_errors(error)})".lstrip()
-        )
+        return REJECTED, _problems(_external_id(data), error)
     try:
         with transaction.atomic():
             return _STATUS[partner_import(line=line)], line.external_id
     except ValidationError as error:
-        return REJECTED, reason_in_each_language(
-            lambda error=error: f"{line.external_id} ({describe_errors(error)})"
-        )
+        return REJECTED, _problems(f"{line.external_id} ", error)
     except DatabaseError as error:
         return REJECTED, reason(
             gettext_noop("%(external_id)s (the database refused the line: %(error)s)"),
@@ -94,3 +90,9 @@ def import_line(text: str | LineRejected) -> tuple[str, Reason | str]:
 def _external_id(data: Any) -> str:
     value = data.get("external_id") if isinstance(data, dict) else None
     return f"{value} " if isinstance(value, str | int) and str(value).strip() else ""
+
+
+def _problems(named: str, error: Exception) -> Reason:
+    """The line's name and what is wrong with it, in each language (the errors' own words
+    are translated lazily)."""
+    return reason_in_each_language(lambda: f"{named}({describe_errors(error)})".lstrip())
