@@ -100,7 +100,7 @@ def test_a_person_downloads_their_data_asks_for_erasure_and_staff_confirm(page, 
     page.locator("#id_reason").fill("退会します")
     page.get_by_role("button", name="消去を依頼する").click()
     page.get_by_text("依頼をスタッフに送りました。").wait_for()
-    assert "スタッフの対応待ち" in page.locator("main").inner_text()
+    assert "スタッフの確認待ち" in page.locator("main").inner_text()
 
     page.context.clear_cookies()
     sign_in(page, alice.email, PERSONA_PASSWORD)

@@ -126,4 +126,4 @@ def test_a_partner_owner_proposes_one_of_its_people(page, alice, bob):
     both_widths(page, "affiliation-propose")
     page.get_by_role("button", name="申請する").click()
     expect(page.get_by_text("申請しました。スタッフが確認します。")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="Hanako")).to_contain_text("スタッフの対応待ち")
+    expect(page.get_by_role("row").filter(has_text="Hanako")).to_contain_text("スタッフの確認待ち")
