@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kizuna.accounts.models import Organization
 from kizuna.advisories import permissions
@@ -29,7 +28,10 @@ from kizuna.core.imports import (
     ImportRun,
     LineOutcome,
     LineRejected,
+    Reason,
     csv_dicts,
+    reason,
+    reason_in_each_language,
     register,
 )
 from kizuna.core.models import ImportJob
@@ -68,7 +70,10 @@ class ClientSiteImporter(Importer):
         header, rows = csv_dicts(stream, fallback="cp932")
         known = [name for name in header if name.lower() in COLUMNS or name in COLUMNS]
         if not any(COLUMNS.get(name.lower(), COLUMNS.get(name)) == "label" for name in known):
-            yield 1, LineRejected(_("bad_header: the file needs a “label” column"))
+            yield (
+                1,
+                LineRejected(reason(gettext_noop("bad_header: the file needs a “label” column"))),
+            )
             return
         for line, row in rows:
             if isinstance(row, LineRejected):
@@ -102,10 +107,10 @@ def _import_row(
     organization: Organization,
     existing: dict[str, ClientSite],
     actor: Any,
-) -> tuple[str, str]:
+) -> tuple[str, Reason | str]:
     """(status, reason) of one row; a bad row is rejected alone."""
     if isinstance(row, LineRejected):
-        return REJECTED, str(row)
+        return REJECTED, row.reason
     site = existing.get(row.get("label", ""))
     # No instance: a model form writes what it cleaned onto its instance, and `site` must
     # keep its stored values to tell an unchanged row.
@@ -119,12 +124,7 @@ def _import_row(
         },
     )
     if not form.is_valid():
-        reasons = "; ".join(
-            f"{form.fields[name].label if name in form.fields else name}: "
-            f"{' '.join(str(error) for error in errors)}"
-            for name, errors in form.errors.items()
-        )
-        return REJECTED, f"{row.get('label', '')} ({reasons})"
+        return REJECTED, reason_in_each_language(lambda: _form_problems(row, form))
     fields = form.service_fields()
     if site is not None and all(getattr(site, name) == fields[name] for name in COMPARED):
         return UNCHANGED, site.label
@@ -132,3 +132,12 @@ def _import_row(
         saved = client_site_save(actor=actor, organization=organization, fields=fields, site=site)
     existing[saved.label] = saved
     return (UPDATED if site else NEW), saved.label
+
+
+def _form_problems(row: dict[str, str], form: ClientSiteForm) -> str:
+    problems = "; ".join(
+        f"{form.fields[name].label if name in form.fields else name}: "
+        f"{' '.join(str(error) for error in errors)}"
+        for name, errors in form.errors.items()
+    )
+    return f"{row.get('label', '')} ({problems})"

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.accounts.models import Organization
 from kizuna.core.money import Rounding
@@ -185,7 +186,7 @@ class Invoice(models.Model):
     registration_number = models.CharField(max_length=14)
     issuer_address = models.CharField(max_length=300, blank=True)
     bank_account = models.CharField(max_length=300, blank=True)
-    recipient_name = models.CharField(_("recipient"), max_length=200)
+    recipient_name = models.CharField(pgettext_lazy("invoice", "recipient"), max_length=200)
     subtotal = models.IntegerField(_("subtotal (tax excluded)"))
     tax = models.IntegerField(_("consumption tax"))
     total = models.IntegerField(_("total"))
@@ -248,7 +249,7 @@ class Invoice(models.Model):
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
-    description = models.CharField(_("description"), max_length=200)
+    description = models.CharField(pgettext_lazy("invoice line", "description"), max_length=200)
     amount = models.IntegerField(_("amount (tax excluded)"))
     tax_rate_percent = models.PositiveSmallIntegerField(_("tax rate (%)"))
 

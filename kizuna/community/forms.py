@@ -15,7 +15,7 @@ from kizuna.community.models import (
 )
 from kizuna.core.api_schema import MAX_INT
 from kizuna.core.forms import BoundedDateField, HttpUrlField
-from kizuna.core.prefectures import PREFECTURES
+from kizuna.core.prefectures import PREFECTURE_CHOICES
 
 
 class MemberSearchForm(forms.Form):
@@ -24,7 +24,7 @@ class MemberSearchForm(forms.Form):
     prefecture = forms.ChoiceField(
         label=_("Prefecture"),
         required=False,
-        choices=[("", _("All prefectures")), *[(c, ja) for c, ja, _en in PREFECTURES]],
+        choices=[("", _("All prefectures")), *PREFECTURE_CHOICES],
     )
     group = forms.CharField(label=_("Group"), required=False)
     level = forms.TypedChoiceField(
@@ -89,7 +89,7 @@ class GroupForm(forms.Form):
     prefecture = forms.ChoiceField(
         label=_("Prefecture"),
         required=False,
-        choices=[("", _("Online / nationwide")), *[(c, ja) for c, ja, _en in PREFECTURES]],
+        choices=[("", _("Online / nationwide")), *PREFECTURE_CHOICES],
     )
     description = forms.CharField(
         label=_("Description"),

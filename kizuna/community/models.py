@@ -12,9 +12,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
-from kizuna.core.prefectures import PREFECTURES
-
-PREFECTURE_CHOICES = [(code, ja) for code, ja, _en in PREFECTURES]
+from kizuna.core.prefectures import PREFECTURE_CHOICES
 
 
 class Tag(models.Model):
@@ -41,7 +39,9 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 class Member(models.Model):
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    name_ja = models.CharField(
+        pgettext_lazy("person", "name (Japanese)"), max_length=200, blank=True
+    )
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
     name_romaji = models.CharField(_("name (romaji)"), max_length=200, blank=True)
     prefecture = models.CharField(
@@ -182,7 +182,9 @@ class AffiliationSuggestion(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("source"), max_length=20, choices=SuggestionSource.choices)
-    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    evidence = models.CharField(
+        pgettext_lazy("affiliation", "evidence"), max_length=300, blank=True
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     start_date = models.DateField(_("from"))
     state = models.CharField(
@@ -246,7 +248,7 @@ class Group(models.Model):
 
 
 class EventKind(models.TextChoices):
-    STUDY_SESSION = "study_session", _("Study session (勉強会)")
+    STUDY_SESSION = "study_session", _("Study session")
     MEETUP = "meetup", _("Meetup")
     CONFERENCE = "conference", _("Conference")
     WORKSHOP = "workshop", _("Workshop")
@@ -349,7 +351,8 @@ class ActivityType(models.Model):
     """A kind of activity, with the weight it counts for and whether it is 'output'."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name_ja = models.CharField(pgettext_lazy("activity type", "name (Japanese)"), max_length=100)
+    name_en = models.CharField(pgettext_lazy("activity type", "name (English)"), max_length=100)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     # Output: things a person made for others (talks, articles, answers, code).
     is_output = models.BooleanField(_("counts as output"), default=False)
@@ -361,6 +364,10 @@ class ActivityType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name(self) -> str:
+        return in_language(self.name_ja, self.name_en)
 
 
 class Activity(models.Model):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from kizuna.community import services as community
 from kizuna.community.ingest import Summary
@@ -22,6 +23,7 @@ from kizuna.core.imports import (
     LineOutcome,
     LineRejected,
     csv_dicts,
+    reason,
 )
 
 _MAX_TEXT = 200  # Identity.handle, Member.display_name
@@ -92,14 +94,18 @@ def _apply(
     lines = []
     for line, row in rows:
         if isinstance(row, LineRejected):
-            outcomes.append((line, REJECTED, str(row)))
+            outcomes.append((line, REJECTED, row.reason))
             continue
         handle = (row.get("ユーザー名") or "").strip().lower()
         if not handle:
-            outcomes.append((line, REJECTED, "missing_handle: ユーザー名 is empty"))
+            outcomes.append(
+                (line, REJECTED, reason(gettext_noop("missing_handle: ユーザー名 is empty")))
+            )
             continue
         if len(handle) > _MAX_TEXT:
-            outcomes.append((line, REJECTED, "bad_handle: ユーザー名 is too long"))
+            outcomes.append(
+                (line, REJECTED, reason(gettext_noop("bad_handle: ユーザー名 is too long")))
+            )
             continue
         name = (row.get("表示名") or "").strip()[:_MAX_TEXT]
         entries.append(

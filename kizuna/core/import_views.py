@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kizuna.core import imports
@@ -18,10 +18,10 @@ from kizuna.core.models import ImportJob, ImportJobStatus
 # Lines of the report shown on the page; the command line writes them all.
 SHOWN_LINES = 200
 _STATUS_LABELS = {
-    imports.NEW: gettext_lazy("new"),
-    imports.UPDATED: gettext_lazy("updated"),
-    imports.UNCHANGED: gettext_lazy("unchanged"),
-    imports.REJECTED: gettext_lazy("rejected"),
+    imports.NEW: pgettext_lazy("import line", "new"),
+    imports.UPDATED: pgettext_lazy("import line", "updated"),
+    imports.UNCHANGED: pgettext_lazy("import line", "unchanged"),
+    imports.REJECTED: pgettext_lazy("import line", "rejected"),
 }
 _RUNNING = (ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.APPLYING)
 
@@ -45,7 +45,7 @@ def _context(job: ImportJob, importer: imports.Importer) -> dict[str, object]:
         "report": report,
         "counts": report["counts"],
         "shown_lines": [
-            (line, status, _STATUS_LABELS.get(status, status), reason)
+            (line, status, _STATUS_LABELS.get(status, status), imports.reason_text(reason))
             for line, status, reason in report["lines"][:SHOWN_LINES]
         ],
         "more_lines": max(len(report["lines"]) - SHOWN_LINES, 0),

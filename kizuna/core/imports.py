@@ -37,8 +37,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from kizuna.core import audit
 from kizuna.core.models import ImportJob, ImportJobStatus
@@ -46,7 +46,7 @@ from kizuna.core.models import ImportJob, ImportJobStatus
 NEW, UPDATED, UNCHANGED, REJECTED = "new", "updated", "unchanged", "rejected"
 STATUSES = (NEW, UPDATED, UNCHANGED, REJECTED)
 
-LineOutcome = tuple[int, str, str]  # (line, status, reason)
+LineOutcome = tuple[int, str, "Reason | str"]  # (line, status, reason)
 OnProgress = Callable[[int], None]
 
 
@@ -62,8 +62,50 @@ class ImportRun:
     figures: Counter[str] = field(default_factory=Counter)
 
 
+Reason = dict[str, Any]
+
+
+def reason(message: str, **params: Any) -> Reason:
+    """A reason as a report keeps it: the English message and its parameters, translated
+    when the report is read, so each reader sees it in their own language (the worker that
+    wrote it has none). Mark the message with gettext_noop where it is written so that it
+    is in the catalogs. A parameter may be a reason itself."""
+    return {"message": message, "params": params}
+
+
+def reason_in_each_language(render: Callable[[], str]) -> Reason:
+    """A reason whose words come from elsewhere (a form's or a model's validation errors,
+    translated lazily): rendered now in each of the site's languages; the reader's is shown."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = render()
+    return {"texts": texts}
+
+
+def reason_text(stored: Reason | str) -> str:
+    """A stored reason in the active language. Reports written before reasons were kept
+    as messages hold their text, shown as it is."""
+    if not isinstance(stored, dict):
+        return str(stored)
+    if "texts" in stored:
+        texts = stored["texts"]
+        language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
+    params = {
+        name: reason_text(value) if isinstance(value, dict) else value
+        for name, value in stored.get("params", {}).items()
+    }
+    text = gettext(stored["message"])
+    return text % params if params else text
+
+
 class LineRejected(Exception):
-    """A unit that cannot be read; the message is its reason in the report."""
+    """A unit that cannot be read, with its reason for the report."""
+
+    def __init__(self, why: Reason) -> None:
+        super().__init__(reason_text(why))
+        self.reason = why
 
 
 class Importer:
@@ -106,7 +148,7 @@ def importer_for(kind: str) -> Importer:
 
 def decoded_lines(
     stream: Iterable[bytes], *, fallback: str | None = None
-) -> Iterator[tuple[str, str | None]]:
+) -> Iterator[tuple[str, Reason | None]]:
     """Each physical line as text, with the reason it cannot be read (or None).
 
     UTF-8 (a byte-order mark allowed); with `fallback` (e.g. "cp932" where Shift_JIS files
@@ -117,7 +159,7 @@ def decoded_lines(
     for number, raw in enumerate(stream, start=1):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
-        problem = None
+        problem: Reason | None = None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -127,13 +169,16 @@ def decoded_lines(
                 text = raw.decode(fallback)
             except UnicodeDecodeError:
                 text = raw.decode("utf-8", errors="replace")
-                problem = (
-                    _("bad_encoding: not UTF-8 (save the file as UTF-8)")
+                problem = reason(
+                    gettext_noop("bad_encoding: not UTF-8 (save the file as UTF-8)")
                     if fallback is None
-                    else _("bad_encoding: neither UTF-8 nor Shift_JIS")
+                    else gettext_noop("bad_encoding: neither UTF-8 nor Shift_JIS")
                 )
         if "\x00" in text:
-            text, problem = text.replace("\x00", ""), _("bad_text: a NUL character")
+            text, problem = (
+                text.replace("\x00", ""),
+                reason(gettext_noop("bad_text: a NUL character")),
+            )
         yield text, problem
 
 
@@ -146,7 +191,7 @@ def csv_dicts(
     that cannot be decoded, has a field over the csv module's size limit, or more fields
     than the header, is rejected alone.
     """
-    problems: dict[int, str] = {}
+    problems: dict[int, Reason] = {}
     count = 0
 
     def texts() -> Iterator[str]:
@@ -172,7 +217,10 @@ def csv_dicts(
                 return
             except csv.Error as error:
                 end = count
-                yield start, LineRejected(_("bad_csv: %(error)s") % {"error": error})
+                yield (
+                    start,
+                    LineRejected(reason(gettext_noop("bad_csv: %(error)s"), error=str(error))),
+                )
                 continue
             end = reader.line_num
             problem = next((problems[n] for n in range(start, end + 1) if n in problems), None)
@@ -181,7 +229,12 @@ def csv_dicts(
             elif not any(field.strip() for field in fields):
                 continue
             elif len(fields) > len(header):
-                yield start, LineRejected(_("bad_csv: the row has more fields than the header"))
+                yield (
+                    start,
+                    LineRejected(
+                        reason(gettext_noop("bad_csv: the row has more fields than the header"))
+                    ),
+                )
             else:
                 yield start, dict(zip(header, fields, strict=False))
 
@@ -196,18 +249,26 @@ def checked_zip(stream: IO[bytes] | str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(stream)
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise LineRejected(_("bad_zip: not a ZIP archive (%(error)s)") % {"error": error}) from None
+        raise LineRejected(
+            reason(gettext_noop("bad_zip: not a ZIP archive (%(error)s)"), error=str(error))
+        ) from None
     total = sum(member.file_size for member in members)
     if total > settings.KIZUNA_IMPORT_ZIP_MAX_BYTES:
         raise LineRejected(
-            _("zip_too_large: %(size)s bytes uncompressed, the limit is %(limit)s")
-            % {"size": total, "limit": settings.KIZUNA_IMPORT_ZIP_MAX_BYTES}
+            reason(
+                gettext_noop("zip_too_large: %(size)s bytes uncompressed, the limit is %(limit)s"),
+                size=total,
+                limit=settings.KIZUNA_IMPORT_ZIP_MAX_BYTES,
+            )
         )
     for member in members:
         if member.file_size > settings.KIZUNA_IMPORT_ZIP_MAX_RATIO * max(member.compress_size, 1):
             raise LineRejected(
-                _("zip_ratio: %(name)s expands more than %(ratio)s times")
-                % {"name": member.filename, "ratio": settings.KIZUNA_IMPORT_ZIP_MAX_RATIO}
+                reason(
+                    gettext_noop("zip_ratio: %(name)s expands more than %(ratio)s times"),
+                    name=member.filename,
+                    ratio=settings.KIZUNA_IMPORT_ZIP_MAX_RATIO,
+                )
             )
     return archive
 
@@ -229,7 +290,7 @@ def import_job_create(
     size = getattr(file, "size", None) or 0
     if size > settings.KIZUNA_IMPORT_MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is larger than %(limit)s bytes.")
+            gettext("The file is larger than %(limit)s bytes.")
             % {"limit": settings.KIZUNA_IMPORT_MAX_UPLOAD_BYTES},
             code="file_too_large",
         )

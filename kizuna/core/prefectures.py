@@ -1,5 +1,8 @@
 """The 47 prefectures with their JIS X 0401 codes, used for profiles, events and filters."""
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
 PREFECTURES: list[tuple[str, str, str]] = [
     ("01", "北海道", "Hokkaido"),
     ("02", "青森県", "Aomori"),
@@ -57,3 +60,13 @@ _NAMES = {code: (ja, en) for code, ja, en in PREFECTURES}
 def prefecture_name(code: str, language: str = "ja") -> str:
     ja, en = _NAMES[code]
     return ja if language.startswith("ja") else en
+
+
+def _name_in_active_language(code: str) -> str:
+    return prefecture_name(code, get_language() or "ja")
+
+
+# Lazy, so choices built at import time read 東京都 on a Japanese page and Tokyo on an
+# English one. Outside any request (migrations) the Japanese name, as before.
+prefecture_label = lazy(_name_in_active_language, str)
+PREFECTURE_CHOICES = [(code, prefecture_label(code)) for code in PREFECTURE_CODES]

@@ -10,7 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kizuna.partners.models import PREFECTURE_CHOICES, Badge, PartnerProfile
+from kizuna.core.prefectures import PREFECTURE_CHOICES
+from kizuna.partners.models import Badge, PartnerProfile
 
 
 class DirectoryEntry(models.Model):

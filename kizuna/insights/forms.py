@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from kizuna.community.models import EventKind, Group
 from kizuna.core.api_schema import MAX_INT32, MAX_YEN
 from kizuna.core.forms import BoundedDateField
-from kizuna.core.prefectures import PREFECTURES
+from kizuna.core.prefectures import PREFECTURE_CHOICES
 from kizuna.insights.metrics import METRICS
 from kizuna.insights.models import Interval, SurveyKind
 from kizuna.insights.selection import MAX_PERIODS, Selection
@@ -32,7 +32,7 @@ class PeriodFilterForm(forms.Form):
     prefecture = forms.ChoiceField(
         label=_("Prefecture"),
         required=False,
-        choices=[("", "—"), *[(code, ja) for code, ja, _en in PREFECTURES]],
+        choices=[("", "—"), *PREFECTURE_CHOICES],
     )
     kind = forms.ChoiceField(
         label=_("Event kind"), required=False, choices=[("", "—"), *EventKind.choices]

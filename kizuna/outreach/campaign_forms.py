@@ -15,9 +15,9 @@ CHAT_CHANNELS = ("slack", "line", "wecom")
 
 
 def _prefectures() -> list[tuple[str, str]]:
-    from kizuna.core.prefectures import PREFECTURES
+    from kizuna.core.prefectures import PREFECTURE_CHOICES
 
-    return [(code, ja) for code, ja, _en in PREFECTURES]
+    return PREFECTURE_CHOICES
 
 
 class AudienceForm(forms.Form):

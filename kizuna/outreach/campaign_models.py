@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kizuna.outreach.models import Delivery, Topic
 
@@ -45,7 +46,7 @@ class CampaignState(models.TextChoices):
     SENDING = "sending", _("Sending")
     PAUSED = "paused", _("Paused")
     SENT = "sent", _("Sent")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("campaign", "Cancelled")
 
 
 class Campaign(models.Model):

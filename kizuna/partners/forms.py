@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from kizuna.billing.models import BillingCycle
 from kizuna.core.api_schema import MAX_INT32
 from kizuna.core.forms import BoundedDateField, HttpUrlField
-from kizuna.core.prefectures import PREFECTURES
+from kizuna.core.prefectures import PREFECTURE_CHOICES
 from kizuna.partners import selectors
 from kizuna.partners.models import (
     Achievement,
@@ -66,7 +66,7 @@ class PartnerProfileForm(forms.ModelForm):
     service_prefectures = forms.MultipleChoiceField(
         label=_("Prefectures served"),
         required=False,
-        choices=[(code, ja) for code, ja, _en in PREFECTURES],
+        choices=PREFECTURE_CHOICES,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     languages = forms.MultipleChoiceField(
@@ -382,7 +382,7 @@ class ApplicationForm(forms.Form):
     )
     head_office_prefecture = forms.ChoiceField(
         label=_("Head office prefecture"),
-        choices=[("", "---------"), *[(code, ja) for code, ja, _en in PREFECTURES]],
+        choices=[("", "---------"), *PREFECTURE_CHOICES],
     )
     website = HttpUrlField(label=_("Website"))
     contact_name = forms.CharField(label=_("Contact person"), max_length=150)

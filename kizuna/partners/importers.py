@@ -7,6 +7,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import ValidationError as LineError
 
 from kizuna.core.imports import (
@@ -17,7 +18,10 @@ from kizuna.core.imports import (
     ImportRun,
     LineOutcome,
     LineRejected,
+    Reason,
     decoded_lines,
+    reason,
+    reason_in_each_language,
     register,
 )
 from kizuna.core.models import ImportJob
@@ -51,30 +55,44 @@ class PartnerImporter(Importer):
         return [(number, *import_line(text)) for number, text in units]
 
 
-def import_line(text: str | LineRejected) -> tuple[str, str]:
+def import_line(text: str | LineRejected) -> tuple[str, Reason | str]:
     """(status, reason) of one line; whatever the line holds, it is rejected alone."""
     if isinstance(text, LineRejected):
-        return REJECTED, str(text)
+        return REJECTED, text.reason
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        return REJECTED, f"(not JSON: {error.msg} at column {error.colno})"
+        return REJECTED, reason(
+            gettext_noop("(not JSON: %(error)s at column %(column)s)"),
+            error=error.msg,
+            column=error.colno,
+        )
     except (ValueError, RecursionError) as error:
         return REJECTED, f"({error})"
     try:
         line = ImportLine.model_validate(data)
     except (LineError, ValueError, RecursionError) as error:
         # Name the line by its external id when it has one, so the sender can find it.
-        return REJECTED, f"{_external_id(data)}({describe_errors(error)})".lstrip()
+        return REJECTED, _problems(_external_id(data), error)
     try:
         with transaction.atomic():
             return _STATUS[partner_import(line=line)], line.external_id
     except ValidationError as error:
-        return REJECTED, f"{line.external_id} ({describe_errors(error)})"
+        return REJECTED, _problems(f"{line.external_id} ", error)
     except DatabaseError as error:
-        return REJECTED, f"{line.external_id} (the database refused the line: {error})"
+        return REJECTED, reason(
+            gettext_noop("%(external_id)s (the database refused the line: %(error)s)"),
+            external_id=line.external_id,
+            error=str(error),
+        )
 
 
 def _external_id(data: Any) -> str:
     value = data.get("external_id") if isinstance(data, dict) else None
     return f"{value} " if isinstance(value, str | int) and str(value).strip() else ""
+
+
+def _problems(named: str, error: Exception) -> Reason:
+    """The line's name and what is wrong with it, in each language (the errors' own words
+    are translated lazily)."""
+    return reason_in_each_language(lambda: f"{named}({describe_errors(error)})".lstrip())

@@ -5,14 +5,12 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
 from kizuna.core.images import validate_image
-from kizuna.core.prefectures import PREFECTURES
-
-PREFECTURE_CHOICES = [(code, ja) for code, ja, _en in PREFECTURES]
+from kizuna.core.prefectures import PREFECTURE_CHOICES
 
 
 class BilingualName(models.Model):
@@ -161,7 +159,7 @@ class Achievement(models.Model):
         PartnerProfile, on_delete=models.CASCADE, related_name="achievements"
     )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("achievement", "title"), max_length=200)
     description = models.TextField(_("description"))
     badges = models.ManyToManyField(Badge, related_name="achievements", verbose_name=_("badges"))
     industry = models.CharField(_("client industry"), max_length=100, blank=True)
@@ -177,7 +175,9 @@ class Achievement(models.Model):
         default=AchievementStatus.SUBMITTED,
         db_index=True,
     )
-    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_at = models.DateTimeField(
+        pgettext_lazy("time of verification", "verified"), null=True, blank=True
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -399,7 +399,9 @@ class RankChange(models.Model):
     partner = models.ForeignKey(
         PartnerProfile, on_delete=models.CASCADE, related_name="rank_changes"
     )
-    from_rank = models.CharField(_("from"), max_length=16, choices=Rank.choices)
+    from_rank = models.CharField(
+        pgettext_lazy("rank change", "from"), max_length=16, choices=Rank.choices
+    )
     to_rank = models.CharField(_("to"), max_length=16, choices=Rank.choices)
     points = models.PositiveIntegerField(_("points in the last 12 months"))
     at = models.DateTimeField(_("when"), auto_now_add=True)

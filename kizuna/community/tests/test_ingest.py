@@ -430,7 +430,9 @@ def test_an_erasure_racing_a_batch_waits_for_it_and_anonymizes_its_rows(monkeypa
 def test_a_type_deleted_during_a_run_rejects_its_later_lines():
     from kizuna.community.models import ActivityType
 
-    ActivityType.objects.create(key="podcast", name="Podcast", weight=3, is_output=True)
+    ActivityType.objects.create(
+        key="podcast", name_ja="ポッドキャスト", name_en="Podcast", weight=3, is_output=True
+    )
     outcomes: list = []
 
     def delete_the_type_after_the_first_batch(outcome):

@@ -9,14 +9,16 @@ def _default_activity_types(request):
     if "live_server" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
-    from django.db import connection
+    from kizuna.community.models import ActivityType
 
-    migration = importlib.import_module("kizuna.community.migrations.0002_default_activity_types")
-
-    class Editor:
-        pass
-
-    editor = Editor()
-    editor.connection = connection  # type: ignore[attr-defined]
-    migration.add_types(apps, editor)
+    defaults = importlib.import_module("kizuna.community.migrations.0002_default_activity_types")
+    japanese = importlib.import_module(
+        "kizuna.community.migrations.0012_activity_type_names_in_both_languages"
+    ).JAPANESE
+    ActivityType.objects.bulk_create(
+        [
+            ActivityType(key=k, name_en=n, name_ja=japanese[k], weight=w, is_output=o)
+            for k, n, w, o in defaults.DEFAULT_TYPES
+        ],
+        ignore_conflicts=True,
+    )

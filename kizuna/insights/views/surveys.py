@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kizuna.community.models import Attendance, AttendanceStatus, Level, Member
@@ -74,7 +75,11 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         return csv_response(
             request,
             f"survey-{survey.pk}",
-            [_("Answered"), _("Score"), *(q.text for q in survey.questions.all())],
+            [
+                pgettext("survey response", "Answered"),
+                _("Score"),
+                *(q.text for q in survey.questions.all()),
+            ],
             (
                 [
                     r.created_at,

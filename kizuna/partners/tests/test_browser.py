@@ -47,7 +47,7 @@ def test_submitted_achievement_verified_by_staff_shows_its_badge_on_the_portal(
     page.goto("/partners/portal/")
     badges = page.locator("#badges")
     assert badge.name_ja in badges.inner_text()
-    assert "1件の検証済み実績" in badges.inner_text()
+    assert "検証済み実績 1件" in badges.inner_text()
     assert "検証済み" in page.locator("#achievements").inner_text()
 
 

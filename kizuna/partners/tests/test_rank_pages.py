@@ -72,7 +72,7 @@ def test_rank_page_lists_public_activities_by_title_and_link_and_counts_the_othe
         '<a href="https://example.connpass.com/event/1/" rel="noopener">売上を伸ばす在庫連携</a>'
         in page
     )
-    assert "<td>Attended an event</td><td>2</td><td>2</td>" in page
+    assert "<td>イベント参加</td><td>2</td><td>2</td>" in page
 
 
 @pytest.mark.parametrize(

@@ -134,7 +134,9 @@ def test_member_home_shows_upcoming_events_of_their_groups_and_recent_activity(
     Event.objects.create(
         title="大阪の勉強会", external_id="3", group=other, starts_at=now + timedelta(days=7)
     )
-    talk = ActivityType.objects.get_or_create(key="talk", defaults={"name": "登壇"})[0]
+    talk = ActivityType.objects.get_or_create(
+        key="talk", defaults={"name_ja": "登壇", "name_en": "Talk"}
+    )[0]
     Activity.objects.create(
         source="kizuna",
         external_id="a1",

@@ -8,6 +8,7 @@ from kizuna.core.imports import (
     REJECTED,
     import_job_create_from_path,
     import_job_run_here,
+    reason_text,
     report_of,
 )
 from kizuna.core.models import ImportJobStatus
@@ -52,11 +53,12 @@ class Command(BaseCommand):
         if report is not None:
             with report.open("w", encoding="utf-8") as out:
                 for line, status, reason in result["lines"]:
-                    out.write(json.dumps({"line": line, "status": status, "reason": reason}) + "\n")
+                    text = reason_text(reason)
+                    out.write(json.dumps({"line": line, "status": status, "reason": text}) + "\n")
         else:
             for line, status, reason in result["lines"]:
                 if status == REJECTED:
-                    self.stderr.write(f"line {line}: {reason}")
+                    self.stderr.write(f"line {line}: {reason_text(reason)}")
         counts = result["counts"]
         members = result["figures"].get("members_created", 0)
         prefix = "Dry run: would have " if dry_run else ""

@@ -7,6 +7,7 @@ from kizuna.core.imports import (
     STATUSES,
     import_job_create_from_path,
     import_job_run_here,
+    reason_text,
     report_of,
 )
 from kizuna.core.models import ImportJobStatus
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(f"Import job #{job.pk} failed: {job.error}")
         result = report_of(job)
         for line, status, reason in result["lines"]:
-            self.stdout.write(f"line {line}: {status} {reason}".rstrip())
+            self.stdout.write(f"line {line}: {status} {reason_text(reason)}".rstrip())
         counts = result["counts"]
         summary = ", ".join(f"{counts.get(status, 0)} {status}" for status in STATUSES)
         self.stdout.write(self.style.SUCCESS(f"{summary} (import job #{job.pk})"))
