@@ -11,10 +11,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.admin.utils import model_format_dict
 from django.db import models
 from django.test import RequestFactory
 from django.utils import translation
 from lxml import html
+
+from conftest import PASSWORD
+from kizuna.core.tests.browser import sign_in
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 # Words a Japanese admin writes as they are: names of products and standards, and
@@ -66,7 +70,7 @@ def _fields(model: type[models.Model]) -> Iterator[Any]:
     return (f for f in model._meta.get_fields() if not f.auto_created or f.concrete)
 
 
-def _model_labels(model: type[models.Model]) -> Iterator[tuple[str, str]]:
+def _model_labels(model: type[models.Model]) -> Iterator[tuple[str, Any]]:
     opts = model._meta
     yield "app", apps.get_app_config(opts.app_label).verbose_name
     yield "verbose_name", opts.verbose_name
@@ -86,12 +90,12 @@ def _admin_labels(model: type[models.Model], model_admin: Any, request: Any) -> 
             yield f"inline {inline.model._meta.label} {where}", label
     changelist = model_admin.get_changelist_instance(request)
     for header in result_headers(changelist):
-        if "action-checkbox-column" not in header["class_attrib"]:
+        if "action-checkbox-column" not in str(header["class_attrib"]):
             yield "column", header["text"]
     for spec in changelist.filter_specs:
         yield "filter", spec.title
     for _func, _name, description in model_admin.get_actions(request).values():
-        yield "action", description % admin.utils.model_format_dict(model._meta)
+        yield "action", description % model_format_dict(model._meta)
     if model_admin.fieldsets:
         for title, _options in model_admin.get_fieldsets(request):
             if title:
@@ -179,3 +183,17 @@ def test_the_english_admin_index_is_english(client, alice):
     assert "Partner program" in captions
     assert _texts(page, "//div[@id='site-name']") == [f"{settings.KIZUNA_ECOSYSTEM_NAME} admin"]
     assert not any(JAPANESE.search(text) for text in captions)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_alice_reads_the_admin_in_japanese(page, alice):
+    sign_in(page, "alice@example.com", PASSWORD)
+    page.wait_for_load_state()
+    page.goto("/admin/partners/achievement/")
+    headers = page.locator("#result_list thead th, #changelist-filter summary").all_inner_texts()
+    page.goto("/admin/")
+    captions = page.locator("#content caption, #content th[scope=row]").all_inner_texts()
+    assert "パートナープログラム" in captions
+    english = [text for text in [*headers, *captions] if not reads_as_japanese(text.strip())]
+    assert english == []
