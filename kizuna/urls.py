@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -8,10 +7,6 @@ from kizuna.advisories.views import security_txt
 from kizuna.api import api
 from kizuna.core.charts import plotly_js
 from kizuna.core.views import healthz
-
-admin.site.site_header = f"{settings.KIZUNA_ECOSYSTEM_NAME} admin"
-admin.site.site_title = settings.KIZUNA_ECOSYSTEM_NAME
-admin.site.index_title = settings.KIZUNA_ECOSYSTEM_NAME
 
 urlpatterns = [
     # The admin signs in through the same rate-limited, two-step sign-in as every page.

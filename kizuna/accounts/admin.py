@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kizuna.accounts import services
 from kizuna.accounts.models import (
@@ -22,6 +23,11 @@ from kizuna.accounts.models import (
     User,
 )
 from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
+
+# A user's authenticator is theirs: they set it up and remove it on their account page, which
+# audits both. django-otp's admin would show staff its secret key (enough to pass anyone's
+# second step) and edit it unaudited; it also has no Japanese.
+admin.site.unregister(TOTPDevice)
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,7 +54,7 @@ class UserForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = UserForm
     ordering = ["email"]
-    list_display = ["email", "display_name", "staff_roles_display", "kind", "is_active"]
+    list_display = ["email", "display_name", "roles", "kind", "is_active"]
     list_filter = ["staff_role_grants__role", "kind", "is_active"]
     search_fields = ["email", "display_name"]
     fieldsets = (
@@ -59,6 +65,10 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
+
+    @admin.display(description=_("Staff roles"))
+    def roles(self, user: User) -> str:
+        return user.staff_roles_display()
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -101,7 +101,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 class StaffRoleGrant(models.Model):
     """One staff role held by one person; a person may hold several."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_role_grants")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="staff_role_grants", verbose_name=_("user")
+    )
     role = models.CharField(_("staff role"), max_length=32, choices=StaffRole.choices)
 
     class Meta:
@@ -126,7 +128,7 @@ class Organization(models.Model):
     kind = models.CharField(
         _("kind"), max_length=16, choices=OrganizationKind.choices, default=OrganizationKind.PARTNER
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organization")
@@ -143,14 +145,19 @@ class MembershipRole(models.TextChoices):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organization"),
     )
     role = models.CharField(
         _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -166,12 +173,14 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=12, db_index=True)
-    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     scopes = models.JSONField(_("scopes"), default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -195,20 +204,33 @@ class Invitation(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="invitations"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organization"),
     )
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
     language = models.CharField(_("language"), max_length=8, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     invited_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -255,8 +277,12 @@ class LegalDocument(models.Model):
 class Consent(models.Model):
     """A person agreed to one version of a legal document, at a time."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
-    document = models.ForeignKey(LegalDocument, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="consents", verbose_name=_("user")
+    )
+    document = models.ForeignKey(
+        LegalDocument, on_delete=models.PROTECT, related_name="+", verbose_name=_("document")
+    )
     agreed_at = models.DateTimeField(_("agreed at"), default=timezone.now)
 
     class Meta:
@@ -278,15 +304,20 @@ class VerificationPurpose(models.TextChoices):
 class EmailVerification(models.Model):
     """A single-use link sent to an address to prove the person reads it."""
 
-    purpose = models.CharField(max_length=16, choices=VerificationPurpose.choices)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=VerificationPurpose.choices)
     email = models.EmailField(_("email address"))
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("email verification")
@@ -306,7 +337,12 @@ class ErasureRequest(models.Model):
     """A person asked for their personal data to be erased; staff confirm it."""
 
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="erasure_requests"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="erasure_requests",
+        verbose_name=_("user"),
     )
     email = models.EmailField(_("email address"))
     reason = models.TextField(_("reason"), blank=True)
@@ -316,10 +352,15 @@ class ErasureRequest(models.Model):
         choices=DataRequestStatus.choices,
         default=DataRequestStatus.OPEN,
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     note = models.TextField(_("note"), blank=True)
 

@@ -9,7 +9,7 @@ VINCE (vendor status shared before publication) and the OSV format (affected ran
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import Organization
@@ -24,7 +24,7 @@ class AdvisoryState(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("severity", "None")
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")
@@ -57,7 +57,9 @@ class Advisory(models.Model):
     targeting = models.CharField(
         _("targeting"), max_length=16, choices=Targeting.choices, default=Targeting.ALL
     )
-    target_badges = models.ManyToManyField(Badge, blank=True, related_name="+")
+    target_badges = models.ManyToManyField(
+        Badge, blank=True, related_name="+", verbose_name=_("target badges")
+    )
     state = models.CharField(
         _("state"), max_length=16, choices=AdvisoryState.choices, default=AdvisoryState.DRAFT
     )
@@ -66,9 +68,13 @@ class Advisory(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     modified_at = models.DateTimeField(_("last modified"), default=timezone.now)
 
     class Meta:
@@ -107,16 +113,24 @@ class Advisory(models.Model):
 class AdvisoryRevision(models.Model):
     """One entry of an advisory's revision history, as published in its OSV `modified`."""
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    summary = models.CharField(_("what changed"), max_length=300)
-    renotified = models.BooleanField(default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("advisory")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    number = models.PositiveIntegerField(_("number"))
+    summary = models.CharField(_("what changed"), max_length=300)
+    renotified = models.BooleanField(_("renotified"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("advisory revision")
+        verbose_name_plural = _("advisory revisions")
         ordering = ["advisory", "number"]
         constraints = [
             models.UniqueConstraint(fields=["advisory", "number"], name="advisory_revision_once")
@@ -129,21 +143,33 @@ class AdvisoryRevision(models.Model):
 class AdvisoryTarget(models.Model):
     """A partner an advisory was sent to, and whether it has acknowledged it."""
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="targets")
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="advisory_targets"
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="targets", verbose_name=_("advisory")
     )
-    notified_at = models.DateTimeField(null=True, blank=True)
-    notified_revision = models.PositiveIntegerField(default=0)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="advisory_targets",
+        verbose_name=_("organization"),
+    )
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    notified_revision = models.PositiveIntegerField(_("notified revision"), default=0)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     # The first moment the partner had acknowledged and had no site left open: its answer,
     # which earns security contribution points when it came by the deadline.
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("advisory target")
+        verbose_name_plural = _("advisory targets")
         constraints = [
             models.UniqueConstraint(
                 fields=["advisory", "organization"], name="advisory_target_once"
@@ -157,12 +183,24 @@ class AdvisoryTarget(models.Model):
 class AdvisoryView(models.Model):
     """Every read of an advisory under embargo: who saw it before the public did."""
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="views")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(
-        Organization, null=True, on_delete=models.SET_NULL, related_name="+"
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="views", verbose_name=_("advisory")
     )
-    viewed_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("advisory view")
+        verbose_name_plural = _("advisory views")
 
     def __str__(self) -> str:
         return f"{self.advisory_id} {self.user_id} {self.viewed_at:%Y-%m-%d %H:%M}"
@@ -175,7 +213,10 @@ class ClientSite(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="client_sites"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="client_sites",
+        verbose_name=_("organization"),
     )
     label = models.CharField(_("label"), max_length=120)
     url = models.URLField(_("URL"), blank=True)
@@ -183,9 +224,9 @@ class ClientSite(models.Model):
     # [{"name": "coupon-plugin", "version": "1.2.0"}]
     plugins = models.JSONField(_("plugins"), default=list, blank=True)
     hosting_notes = models.TextField(_("hosting notes"), blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("client site")
@@ -215,17 +256,27 @@ OPEN_SITE_STATES = (SiteState.AFFECTED, SiteState.IN_PROGRESS)
 class SiteStatus(models.Model):
     """Where one client site stands on one advisory; each change is kept in its history."""
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="site_statuses")
-    site = models.ForeignKey(ClientSite, on_delete=models.CASCADE, related_name="statuses")
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="site_statuses", verbose_name=_("advisory")
+    )
+    site = models.ForeignKey(
+        ClientSite, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("site")
+    )
     state = models.CharField(_("status"), max_length=16, choices=SiteState.choices)
     on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("site status")
+        verbose_name_plural = _("site statuses")
         constraints = [
             models.UniqueConstraint(fields=["advisory", "site"], name="site_status_once")
         ]
@@ -235,16 +286,24 @@ class SiteStatus(models.Model):
 
 
 class SiteStatusChange(models.Model):
-    status = models.ForeignKey(SiteStatus, on_delete=models.CASCADE, related_name="history")
-    state = models.CharField(max_length=16, choices=SiteState.choices)
-    on = models.DateField()
-    note = models.CharField(max_length=500, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    status = models.ForeignKey(
+        SiteStatus, on_delete=models.CASCADE, related_name="history", verbose_name=_("status")
     )
-    changed_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(_("state"), max_length=16, choices=SiteState.choices)
+    on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("site status change")
+        verbose_name_plural = _("site status changes")
         ordering = ["changed_at", "id"]
 
     def __str__(self) -> str:
@@ -258,7 +317,7 @@ class VulnerabilityReport(models.Model):
     email = models.EmailField(_("email"))
     product = models.CharField(_("product or plugin, with version"), max_length=200)
     details = models.TextField(_("what you found"))
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
     handled = models.BooleanField(_("handled"), default=False)
 
     class Meta:

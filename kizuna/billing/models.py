@@ -55,9 +55,14 @@ class ProgramRules(models.Model):
     registration_number = models.CharField(_("registration number"), max_length=14)
     issuer_address = models.CharField(_("issuer address"), max_length=300, blank=True)
     bank_account = models.CharField(_("bank account for transfers"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -80,14 +85,19 @@ class BillingAccount(models.Model):
     """Who is billed for a partner organization, and how its bank transfers are named."""
 
     organization = models.OneToOneField(
-        Organization, on_delete=models.PROTECT, related_name="billing_account"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="billing_account",
+        verbose_name=_("organization"),
     )
     legal_name = models.CharField(_("legal name on invoices"), max_length=200)
     billing_email = models.EmailField(_("billing email"))
     payer_kana = models.CharField(
         _("payer name in kana, as on bank transfers"), max_length=100, blank=True
     )
-    payer_kana_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    payer_kana_key = models.CharField(
+        _("payer kana key"), max_length=100, blank=True, db_index=True, editable=False
+    )
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     is_sole_proprietor = models.BooleanField(_("sole proprietor"), default=False)
     small_business_status = models.CharField(
@@ -100,7 +110,7 @@ class BillingAccount(models.Model):
     suspension_reason = models.CharField(_("reason"), max_length=300, blank=True)
     # The last day billed when the partner leaves the program; no period starts after it.
     billing_ends_on = models.DateField(_("billing ends on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("billing account")
@@ -114,13 +124,20 @@ class BillingAccount(models.Model):
 class FeeChoice(models.Model):
     """A partner's chosen monthly fee, in force from a billing period until the next choice."""
 
-    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="choices")
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="choices", verbose_name=_("account")
+    )
     monthly_fee = models.PositiveIntegerField(_("monthly fee (yen, tax excluded)"))
     cycle = models.CharField(_("billing"), max_length=16, choices=BillingCycle.choices)
     effective_from = models.DateField(_("effective from"))
-    chosen_at = models.DateTimeField(auto_now_add=True)
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now_add=True)
     chosen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chosen by"),
     )
 
     class Meta:
@@ -147,8 +164,12 @@ class InvoiceStatus(models.TextChoices):
 class NumberCounter(models.Model):
     """The next number of a series; locked while an invoice takes it, so numbers never skip."""
 
-    series = models.CharField(max_length=16, unique=True)
-    next_number = models.PositiveIntegerField(default=1)
+    series = models.CharField(_("series"), max_length=16, unique=True)
+    next_number = models.PositiveIntegerField(_("next number"), default=1)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
 
     def __str__(self) -> str:
         return f"{self.series}: {self.next_number}"
@@ -171,31 +192,40 @@ class Invoice(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=InvoiceKind.choices)
     number = models.PositiveIntegerField(_("number"))
-    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="invoices")
-    rules = models.ForeignKey(ProgramRules, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("account")
+    )
+    rules = models.ForeignKey(
+        ProgramRules, on_delete=models.PROTECT, related_name="+", verbose_name=_("rules")
+    )
     corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("corrects"),
     )
     cycle = models.CharField(_("billing"), max_length=16, choices=BillingCycle.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    period_months = models.PositiveSmallIntegerField()
+    period_months = models.PositiveSmallIntegerField(_("period months"))
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"))
-    issuer_name = models.CharField(max_length=200)
-    registration_number = models.CharField(max_length=14)
-    issuer_address = models.CharField(max_length=300, blank=True)
-    bank_account = models.CharField(max_length=300, blank=True)
+    issuer_name = models.CharField(_("issuer name"), max_length=200)
+    registration_number = models.CharField(_("registration number"), max_length=14)
+    issuer_address = models.CharField(_("issuer address"), max_length=300, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=300, blank=True)
     recipient_name = models.CharField(pgettext_lazy("invoice", "recipient"), max_length=200)
     subtotal = models.IntegerField(_("subtotal (tax excluded)"))
     tax = models.IntegerField(_("consumption tax"))
     total = models.IntegerField(_("total"))
-    tax_rounding = models.CharField(max_length=16)
+    tax_rounding = models.CharField(_("tax rounding"), max_length=16)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=InvoiceStatus.choices)
-    overdue_since = models.DateField(null=True, blank=True)
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("invoice")
@@ -247,13 +277,17 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField()
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
     description = models.CharField(pgettext_lazy("invoice line", "description"), max_length=200)
     amount = models.IntegerField(_("amount (tax excluded)"))
     tax_rate_percent = models.PositiveSmallIntegerField(_("tax rate (%)"))
 
     class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
         ordering = ["position"]
 
     def __str__(self) -> str:
@@ -263,12 +297,16 @@ class InvoiceLine(models.Model):
 class InvoiceTax(models.Model):
     """The total and the consumption tax for one tax rate, as the law asks them printed."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="taxes")
-    rate_percent = models.PositiveSmallIntegerField()
-    taxable_amount = models.IntegerField()
-    tax = models.IntegerField()
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="taxes", verbose_name=_("invoice")
+    )
+    rate_percent = models.PositiveSmallIntegerField(_("rate (%)"))
+    taxable_amount = models.IntegerField(_("taxable amount"))
+    tax = models.IntegerField(_("tax"))
 
     class Meta:
+        verbose_name = _("invoice tax")
+        verbose_name_plural = _("invoice taxes")
         ordering = ["-rate_percent"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "rate_percent"], name="one_tax_per_rate")
@@ -279,16 +317,23 @@ class InvoiceTax(models.Model):
 
 
 class BankStatement(models.Model):
-    file_hash = models.CharField(max_length=64, unique=True)
-    filename = models.CharField(max_length=200)
-    imported_at = models.DateTimeField(auto_now_add=True)
+    file_hash = models.CharField(_("file hash"), max_length=64, unique=True)
+    filename = models.CharField(_("filename"), max_length=200)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
     )
-    rows_read = models.PositiveIntegerField(default=0)
-    deposits_added = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    deposits_added = models.PositiveIntegerField(_("deposits added"), default=0)
 
     class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
@@ -305,20 +350,32 @@ class DepositStatus(models.TextChoices):
 class Deposit(models.Model):
     """One incoming transfer read from a bank statement; kept whether or not it matched."""
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="deposits")
-    row_hash = models.CharField(max_length=64, unique=True)
+    statement = models.ForeignKey(
+        BankStatement,
+        on_delete=models.PROTECT,
+        related_name="deposits",
+        verbose_name=_("bank statement"),
+    )
+    row_hash = models.CharField(_("row hash"), max_length=64, unique=True)
     booked_on = models.DateField(_("date"))
     payer_name = models.CharField(_("payer"), max_length=200)
-    payer_key = models.CharField(max_length=200, db_index=True)
+    payer_key = models.CharField(_("payer key"), max_length=200, db_index=True)
     amount = models.PositiveIntegerField(_("amount"))
     status = models.CharField(
         _("status"), max_length=16, choices=DepositStatus.choices, default=DepositStatus.UNMATCHED
     )
     proposed_invoice = models.ForeignKey(
-        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="proposed_deposits"
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposed_deposits",
+        verbose_name=_("proposed invoice"),
     )
 
     class Meta:
+        verbose_name = _("deposit")
+        verbose_name_plural = _("deposits")
         ordering = ["booked_on", "id"]
 
     def __str__(self) -> str:
@@ -328,18 +385,32 @@ class Deposit(models.Model):
 class Payment(models.Model):
     """Money from a deposit (or a card charge) applied to an invoice, confirmed by staff."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
+    )
     deposit = models.ForeignKey(
-        Deposit, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        Deposit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("deposit"),
     )
     amount = models.PositiveIntegerField(_("amount"))
     paid_on = models.DateField(_("paid on"))
-    confirmed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["paid_on", "id"]
 
     def __str__(self) -> str:
@@ -358,11 +429,15 @@ class ReminderLog(models.Model):
     What became of the email is its outreach delivery (key `billing.reminder:<invoice>:<stage>`).
     """
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
-    stage = models.CharField(max_length=16, choices=ReminderStage.choices)
-    claimed_at = models.DateTimeField(auto_now_add=True)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("invoice")
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=ReminderStage.choices)
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reminder log")
+        verbose_name_plural = _("reminder logs")
         constraints = [
             models.UniqueConstraint(fields=["invoice", "stage"], name="one_reminder_per_stage")
         ]

@@ -212,9 +212,14 @@ class IdentityAdmin(ReadOnlyAdmin):
 class ActivityAdmin(ReadOnlyAdmin):
     """What people did, as imported: unique per source and never edited."""
 
-    list_display = ["__str__", "member_id", "occurred_at"]
+    list_display = ["__str__", "member_number", "occurred_at"]
     list_filter = ["source"]
     show_full_result_count = False
+
+    @admin.display(description=_("member ID"))
+    def member_number(self, activity: Activity) -> int:
+        # The id, not the member: a name would cost one query per row of a large table.
+        return activity.member_id
 
 
 @admin.register(MemberMerge, MergeSuggestion, NotSamePerson, AffiliationSuggestion)

@@ -60,15 +60,20 @@ class Member(models.Model):
     is_bot = models.BooleanField(_("bot"), default=False)
     is_staff = models.BooleanField(_("staff"), default=False)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_members"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_members",
+        verbose_name=_("merged into"),
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     # Normalized names, handles and emails for search (kizuna.core.text.normalize_ja).
-    search_text = models.TextField(blank=True, default="")
+    search_text = models.TextField(_("search text"), blank=True, default="")
     # Names with spacing, width and case removed, to suggest merges of the same person.
-    name_key = models.CharField(max_length=200, blank=True, db_index=True)
-    reading_key = models.CharField(max_length=200, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name_key = models.CharField(_("name key"), max_length=200, blank=True, db_index=True)
+    reading_key = models.CharField(_("reading key"), max_length=200, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
 
@@ -86,14 +91,16 @@ class Member(models.Model):
 class Identity(models.Model):
     """One account of a member on a platform. (platform, handle) names exactly one identity."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="identities")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="identities", verbose_name=_("member")
+    )
     platform = models.CharField(_("platform"), max_length=30)
     # Lower-cased; for platforms where people have no handle, the email address.
     handle = models.CharField(_("handle or id"), max_length=200)
     email = models.CharField(_("email"), max_length=254, blank=True)
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("identity")
@@ -118,10 +125,12 @@ class IdentityName(models.Model):
     author name from a short handle to the full name), and merge suggestions compare every
     one of them, not only the first."""
 
-    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="names")
+    identity = models.ForeignKey(
+        Identity, on_delete=models.CASCADE, related_name="names", verbose_name=_("identity")
+    )
     name = models.CharField(_("name"), max_length=200)
-    name_key = models.CharField(max_length=200, db_index=True)
-    reading_key = models.CharField(max_length=200, blank=True, db_index=True)
+    name_key = models.CharField(_("name key"), max_length=200, db_index=True)
+    reading_key = models.CharField(_("reading key"), max_length=200, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("name used")
@@ -137,9 +146,14 @@ class IdentityName(models.Model):
 class Affiliation(models.Model):
     """Employment history: a member works at an organization from a date, maybe until one."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="affiliations")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="affiliations", verbose_name=_("member")
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="community_affiliations"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="community_affiliations",
+        verbose_name=_("organization"),
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     start_date = models.DateField(_("from"))
@@ -179,8 +193,12 @@ class AffiliationSuggestion(models.Model):
     email-domain suggestion is kept so the same evidence is not suggested again.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
     source = models.CharField(_("source"), max_length=20, choices=SuggestionSource.choices)
     evidence = models.CharField(
         pgettext_lazy("affiliation", "evidence"), max_length=300, blank=True
@@ -194,16 +212,31 @@ class AffiliationSuggestion(models.Model):
         default=SuggestionState.PENDING,
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     affiliation = models.ForeignKey(
-        Affiliation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Affiliation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("affiliation"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -236,7 +269,7 @@ class Group(models.Model):
     )
     # Web pages of the group (connpass group, site, social accounts): a list of URLs.
     links = models.JSONField(_("links"), default=list, blank=True)
-    search_text = models.TextField(blank=True, default="")
+    search_text = models.TextField(_("search text"), blank=True, default="")
 
     class Meta:
         ordering = ["name"]
@@ -263,7 +296,7 @@ class EventFormat(models.TextChoices):
 class Event(models.Model):
     # Where the event came from, so a connector updates instead of duplicating it.
     source = models.CharField(_("source"), max_length=50, default="kizuna")
-    external_id = models.CharField(_("external id"), max_length=200)
+    external_id = models.CharField(_("external ID"), max_length=200)
     title = models.CharField(_("title"), max_length=300)
     group = models.ForeignKey(
         Group,
@@ -290,7 +323,7 @@ class Event(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    search_text = models.TextField(blank=True, default="")
+    search_text = models.TextField(_("search text"), blank=True, default="")
 
     class Meta:
         ordering = ["-starts_at"]
@@ -323,8 +356,12 @@ class AttendanceStatus(models.TextChoices):
 class Attendance(models.Model):
     """A member at an event. Whether it was their first time is derived (see selectors)."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendances")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("event")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("member")
+    )
     role = models.CharField(
         _("role"), max_length=20, choices=AttendanceRole.choices, default=AttendanceRole.ATTENDEE
     )
@@ -385,7 +422,7 @@ class Activity(models.Model):
     """
 
     source = models.CharField(_("source"), max_length=50)
-    external_id = models.CharField(_("external id"), max_length=200)
+    external_id = models.CharField(_("external ID"), max_length=200)
     type = models.ForeignKey(
         ActivityType,
         to_field="key",
@@ -404,6 +441,7 @@ class Activity(models.Model):
         related_name="activities",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("member"),
     )
     # Not indexed: only undoing a merge looks activities up by identity, and always
     # together with their member. One index less keeps bulk imports fast.
@@ -415,6 +453,7 @@ class Activity(models.Model):
         related_name="activities",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("identity"),
     )
     event = models.ForeignKey(
         Event,
@@ -424,6 +463,7 @@ class Activity(models.Model):
         related_name="activities",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("event"),
     )
     occurred_at = models.DateTimeField(_("when"))
     url = models.CharField(_("URL"), max_length=1000, blank=True)
@@ -433,7 +473,7 @@ class Activity(models.Model):
     # The external id (same source) of the activity this one answers or replies to: an
     # answer's question, a comment's issue. Time to first response reads it.
     reply_to_external_id = models.CharField(_("in reply to"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -462,16 +502,28 @@ class Activity(models.Model):
 class MemberMerge(models.Model):
     """One merge of `merged` into `into`, with what moved, so it can be undone exactly."""
 
-    into = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="merges_received")
-    merged = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="merges_given")
+    into = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="merges_received",
+        verbose_name=_("merged into"),
+    )
+    merged = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="merges_given", verbose_name=_("merged")
+    )
     # {"identities": [ids], "activities": [ids], "attendances": [ids], "affiliations": [ids],
     #  "tags": [ids], "leads": [group ids], "user_id": id or None}
-    moved = models.JSONField(default=dict)
+    moved = models.JSONField(_("moved"), default=dict)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    undone_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -491,12 +543,18 @@ class MergeSuggestionReason(models.TextChoices):
 class MergeSuggestion(models.Model):
     """Two members who may be one person; a staff member merges them or says they are not."""
 
-    member_a = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    member_b = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=30, choices=MergeSuggestionReason.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    member_a = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member A")
+    )
+    member_b = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member B")
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=MergeSuggestionReason.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("merge suggestion")
+        verbose_name_plural = _("merge suggestions")
         ordering = ["reason", "member_a_id"]
         constraints = [
             models.UniqueConstraint(fields=["member_a", "member_b"], name="suggestion_unique_pair"),
@@ -512,14 +570,25 @@ class MergeSuggestion(models.Model):
 class NotSamePerson(models.Model):
     """A pair staff said are different people: never suggested for merging again."""
 
-    member_a = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    member_b = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    member_a = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member A")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    member_b = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member B")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("pair marked as different people")
+        verbose_name_plural = _("pairs marked as different people")
         constraints = [
             models.UniqueConstraint(fields=["member_a", "member_b"], name="not_same_unique_pair"),
             models.CheckConstraint(
@@ -537,8 +606,12 @@ class ErasureBlock(models.Model):
     Only the hash is kept: the list itself holds no personal data.
     """
 
-    identifier_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    identifier_hash = models.CharField(_("identifier hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erasure block")
+        verbose_name_plural = _("erasure blocks")
 
     def __str__(self) -> str:
         return self.identifier_hash[:12]
@@ -555,13 +628,19 @@ class MemberLevel(models.Model):
     """A member's current engagement level (Orbit model: 1 is the closest to the core)."""
 
     member = models.OneToOneField(
-        Member, primary_key=True, on_delete=models.CASCADE, related_name="engagement"
+        Member,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="engagement",
+        verbose_name=_("member"),
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     since = models.DateField(_("since"))
 
     class Meta:
         # The table insights created before levels moved here; its rows stay where they are.
+        verbose_name = _("member level")
+        verbose_name_plural = _("member levels")
         db_table = "insights_memberlevel"
         indexes = [models.Index(fields=["level"], name="member_level_level")]
 
@@ -572,11 +651,15 @@ class MemberLevel(models.Model):
 class LevelSnapshot(models.Model):
     """Levels as they stood at the end of a month's review: the journey reads these."""
 
-    month = models.DateField()
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    month = models.DateField(_("month"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
 
     class Meta:
+        verbose_name = _("level snapshot")
+        verbose_name_plural = _("level snapshots")
         db_table = "insights_levelsnapshot"
         constraints = [
             models.UniqueConstraint(fields=["month", "member"], name="level_snapshot_unique")
@@ -599,7 +682,10 @@ class MemberClaim(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_claims"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="member_claims",
+        verbose_name=_("user"),
     )
     platform = models.CharField(_("platform"), max_length=30)
     handle = models.CharField(_("handle"), max_length=200)
@@ -607,10 +693,15 @@ class MemberClaim(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:
@@ -669,12 +760,17 @@ class Contest(models.Model):
         _("state"), max_length=20, choices=ContestState.choices, default=ContestState.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    judging_started_at = models.DateTimeField(null=True, blank=True)
-    results_published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    judging_started_at = models.DateTimeField(_("judging started at"), null=True, blank=True)
+    results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-entries_open_at", "-id"]
@@ -712,11 +808,13 @@ class Contest(models.Model):
 
 
 class ContestCriterion(models.Model):
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="criteria")
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("contest")
+    )
     name_ja = models.CharField(_("criterion (Japanese)"), max_length=200)
     name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"))
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["contest", "position", "id"]
@@ -737,9 +835,14 @@ class ContestCriterion(models.Model):
 class ContestJudge(models.Model):
     """A person who scores the entries: a community member with an account, or staff."""
 
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="judges")
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="judges", verbose_name=_("contest")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contest_judgings"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contest_judgings",
+        verbose_name=_("user"),
     )
 
     class Meta:
@@ -771,8 +874,12 @@ LIVE_ENTRY_STATUSES = (EntryStatus.SUBMITTED, EntryStatus.ACCEPTED)
 
 
 class ContestEntry(models.Model):
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contest_entries")
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="entries", verbose_name=_("contest")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="contest_entries", verbose_name=_("member")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("link"), max_length=500)
@@ -783,11 +890,16 @@ class ContestEntry(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     # The organizations the entrant was affiliated with on the day they entered: what
     # conflicts of interest are decided on, even if the affiliation changes later.
-    organization_ids = models.JSONField(default=list, blank=True)
+    organization_ids = models.JSONField(_("organization IDs"), default=list, blank=True)
     submitted_at = models.DateTimeField(pgettext_lazy("contest entry", "submitted"))
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     # Filled when results are published. total: the weighted mean score out of 10.
     total = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -816,9 +928,15 @@ class ContestEntry(models.Model):
 class ContestConflict(models.Model):
     """A judge who does not score an entry: they share an organization with its entrant."""
 
-    entry = models.ForeignKey(ContestEntry, on_delete=models.CASCADE, related_name="conflicts")
-    judge = models.ForeignKey(ContestJudge, on_delete=models.CASCADE, related_name="conflicts")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(
+        ContestEntry, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("entry")
+    )
+    judge = models.ForeignKey(
+        ContestJudge, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("judge")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
 
     class Meta:
         verbose_name = _("conflict of interest")
@@ -835,11 +953,17 @@ SCORE_MAX = 10
 
 
 class ContestScore(models.Model):
-    entry = models.ForeignKey(ContestEntry, on_delete=models.CASCADE, related_name="scores")
-    judge = models.ForeignKey(ContestJudge, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(ContestCriterion, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(
+        ContestEntry, on_delete=models.CASCADE, related_name="scores", verbose_name=_("entry")
+    )
+    judge = models.ForeignKey(
+        ContestJudge, on_delete=models.CASCADE, related_name="scores", verbose_name=_("judge")
+    )
+    criterion = models.ForeignKey(
+        ContestCriterion, on_delete=models.CASCADE, related_name="+", verbose_name=_("criterion")
+    )
     score = models.PositiveSmallIntegerField(_("score"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("score")

@@ -22,13 +22,13 @@ class Source(models.Model):
     name = models.CharField(_("name"), max_length=100)
     # Kind-specific settings, see docs/connectors.md (e.g. {"repositories": ["owner/repo"]}).
     settings = models.JSONField(_("settings"), default=dict, blank=True)
-    credentials_encrypted = models.TextField(blank=True, default="")
+    credentials_encrypted = models.TextField(_("credentials (encrypted)"), blank=True, default="")
     enabled = models.BooleanField(_("enabled"), default=True)
     sync_every_minutes = models.PositiveIntegerField(_("sync every (minutes)"), default=60)
     last_synced_at = models.DateTimeField(_("last sync"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     # Set while a sync runs, so two workers never sync one source at once.
-    sync_started_at = models.DateTimeField(null=True, blank=True)
+    sync_started_at = models.DateTimeField(_("sync started at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -50,13 +50,17 @@ class Source(models.Model):
 class Cursor(models.Model):
     """How far a source's stream has been read: a timestamp, page or ETag."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="cursors")
-    stream = models.CharField(max_length=200)
-    position = models.CharField(max_length=200, blank=True)
-    etag = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="cursors", verbose_name=_("source")
+    )
+    stream = models.CharField(_("stream"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    etag = models.CharField(_("ETag"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("cursor")
+        verbose_name_plural = _("cursors")
         constraints = [
             models.UniqueConstraint(fields=["source", "stream"], name="cursor_unique_stream")
         ]
@@ -66,15 +70,19 @@ class Cursor(models.Model):
 
 
 class SyncRun(models.Model):
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="runs")
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    created = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="runs", verbose_name=_("source")
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created = models.PositiveIntegerField(_("items created"), default=0)
+    unchanged = models.PositiveIntegerField(_("items unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("items rejected"), default=0)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
         ordering = ["-started_at"]
 
     def __str__(self) -> str:

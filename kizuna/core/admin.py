@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
+from django_tasks_db.models import DBTaskResult
 
 from kizuna.core import audit
 from kizuna.core.models import (
@@ -14,6 +15,11 @@ from kizuna.core.models import (
     PeriodicJobState,
     WorkerHeartbeat,
 )
+
+# The worker's queue is the operators' to read (its arguments and tracebacks are for developers,
+# and may hold personal data); staff see failures where they act: failing connectors on their
+# home page, import jobs on theirs. django-tasks-db's admin also has no Japanese.
+admin.site.unregister(DBTaskResult)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

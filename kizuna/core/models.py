@@ -13,15 +13,20 @@ class OutboxEvent(models.Model):
     notifications) remember the last id they processed.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    type = models.CharField(max_length=100, db_index=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
+    type = models.CharField(_("type"), max_length=100, db_index=True)
     # The version of the type's payload schema (core.catalog) the payload was written with.
-    version = models.PositiveSmallIntegerField(default=1)
-    payload = models.JSONField(default=dict)
+    version = models.PositiveSmallIntegerField(_("schema version"), default=1)
+    payload = models.JSONField(_("payload"), default=dict)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -36,18 +41,23 @@ class AuditEntry(models.Model):
     """Who did what to which object, with the fields before and after."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     # Kept as text too, so the entry still says who it was after the user is deleted.
-    actor_label = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=100, db_index=True)
-    object_type = models.CharField(max_length=100, blank=True, db_index=True)
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_label = models.CharField(_("actor label"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object (as text)"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -61,9 +71,13 @@ class AuditEntry(models.Model):
 class RateLimitBucket(models.Model):
     """One token bucket; see core.ratelimit."""
 
-    key = models.CharField(max_length=200, unique=True)
-    tokens = models.FloatField()
-    updated_at = models.DateTimeField()
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    tokens = models.FloatField(_("tokens"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("rate limit bucket")
+        verbose_name_plural = _("rate limit buckets")
 
     def __str__(self) -> str:
         return self.key
@@ -72,20 +86,28 @@ class RateLimitBucket(models.Model):
 class PeriodicJobState(models.Model):
     """When a periodic job is next due; claimed with a conditional UPDATE by any worker."""
 
-    name = models.CharField(max_length=100, unique=True)
-    next_due_at = models.DateTimeField()
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    next_due_at = models.DateTimeField(_("next due at"))
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job state")
+        verbose_name_plural = _("periodic job states")
 
     def __str__(self) -> str:
         return self.name
 
 
 class WorkerHeartbeat(models.Model):
-    worker_id = models.CharField(max_length=64, unique=True)
-    hostname = models.CharField(max_length=200)
-    pid = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField(db_index=True)
+    worker_id = models.CharField(_("worker ID"), max_length=64, unique=True)
+    hostname = models.CharField(_("hostname"), max_length=200)
+    pid = models.PositiveIntegerField(_("process ID"))
+    started_at = models.DateTimeField(_("started at"))
+    last_seen_at = models.DateTimeField(_("last seen at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
@@ -94,14 +116,18 @@ class WorkerHeartbeat(models.Model):
 class EventCursor(models.Model):
     """How far one consumer has read the outbox, and why it stopped if it did (core.consumers)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    last_event_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    last_event_id = models.BigIntegerField(_("last event ID"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Set while the handler fails on one event; later events wait behind it, so order holds.
-    failing_event_id = models.BigIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_retry_at = models.DateTimeField(null=True, blank=True)
+    failing_event_id = models.BigIntegerField(_("failing event ID"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_retry_at = models.DateTimeField(_("next retry at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_event_id}"
@@ -131,27 +157,35 @@ class ImportJob(models.Model):
 
     ENDED = (ImportJobStatus.APPLIED, ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
 
-    kind = models.CharField(max_length=50, db_index=True)
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
     status = models.CharField(
-        max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.UPLOADED
+        _("status"),
+        max_length=20,
+        choices=ImportJobStatus.choices,
+        default=ImportJobStatus.UPLOADED,
     )
-    file = models.FileField(upload_to=_import_upload_path, max_length=300, blank=True)
-    filename = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    options = models.JSONField(default=dict, blank=True)
+    file = models.FileField(_("file"), upload_to=_import_upload_path, max_length=300, blank=True)
+    filename = models.CharField(_("filename"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    options = models.JSONField(_("options"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    total_units = models.PositiveBigIntegerField(null=True, blank=True)
-    checked_units = models.PositiveBigIntegerField(default=0)
-    applied_units = models.PositiveBigIntegerField(default=0)
-    check_report = models.JSONField(default=dict, blank=True)
-    apply_report = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    file_pruned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total_units = models.PositiveBigIntegerField(_("total units"), null=True, blank=True)
+    checked_units = models.PositiveBigIntegerField(_("checked units"), default=0)
+    applied_units = models.PositiveBigIntegerField(_("applied units"), default=0)
+    check_report = models.JSONField(_("dry-run report"), default=dict, blank=True)
+    apply_report = models.JSONField(_("apply report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    file_pruned = models.BooleanField(_("file deleted"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -43,7 +43,7 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(AuditedAdmin):
-    list_display = ["pk", "products", "merchant", "routing", "budget", "created_at"]
+    list_display = ["id", "products", "merchant", "routing", "budget", "created_at"]
     list_filter = ["routing", "timeline"]
     search_fields = ["products", "contact_email"]
     inlines = [AssignmentInline]
@@ -54,7 +54,7 @@ class LeadAdmin(AuditedAdmin):
 class ReviewAdmin(AuditedAdmin):
     """Read-only: hiding goes through the moderation page so it is audited and announced."""
 
-    list_display = ["pk", "partner", "rating", "created_at", "hidden_at"]
+    list_display = ["id", "partner", "rating", "created_at", "hidden_at"]
     list_filter = ["rating"]
 
     def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:

@@ -23,31 +23,38 @@ class DirectoryEntry(models.Model):
 
     # The partner's id. An INTEGER PRIMARY KEY is SQLite's rowid itself, so the many
     # lookups by id that a search makes go straight to the row.
-    id = models.IntegerField(primary_key=True)
+    id = models.IntegerField(_("ID"), primary_key=True)
     partner = models.OneToOneField(
-        PartnerProfile, on_delete=models.CASCADE, related_name="directory_entry"
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="directory_entry",
+        verbose_name=_("partner"),
     )
     # False while the partner is suspended (billing's partner.suspended event).
-    listed = models.BooleanField(default=True)
-    languages = models.CharField(max_length=100, blank=True)  # " ja en ", for LIKE " ja "
-    budget_min = models.PositiveIntegerField(null=True, blank=True)
-    accepting = models.BooleanField(default=True)
-    rank_level = models.PositiveSmallIntegerField(default=0)  # 0 member .. 4 platinum
-    stale = models.BooleanField(default=False)
-    owner_reviewed_at = models.DateTimeField(null=True, blank=True)
-    verified_count = models.PositiveIntegerField(default=0)
-    last_verified_at = models.DateTimeField(null=True, blank=True)
-    median_response_hours = models.FloatField(null=True, blank=True)
-    acceptance_rate = models.FloatField(null=True, blank=True)
-    answered_leads = models.PositiveIntegerField(default=0)
-    review_count = models.PositiveIntegerField(default=0)
-    review_average = models.FloatField(null=True, blank=True)
+    listed = models.BooleanField(_("listed"), default=True)
+    languages = models.CharField(
+        _("languages"), max_length=100, blank=True
+    )  # " ja en ", for LIKE " ja "
+    budget_min = models.PositiveIntegerField(_("minimum budget"), null=True, blank=True)
+    accepting = models.BooleanField(_("accepting"), default=True)
+    rank_level = models.PositiveSmallIntegerField(
+        _("rank level"), default=0
+    )  # 0 member .. 4 platinum
+    stale = models.BooleanField(_("stale"), default=False)
+    owner_reviewed_at = models.DateTimeField(_("owner reviewed at"), null=True, blank=True)
+    verified_count = models.PositiveIntegerField(_("verified count"), default=0)
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+    median_response_hours = models.FloatField(_("median response hours"), null=True, blank=True)
+    acceptance_rate = models.FloatField(_("acceptance rate"), null=True, blank=True)
+    answered_leads = models.PositiveIntegerField(_("answered leads"), default=0)
+    review_count = models.PositiveIntegerField(_("review count"), default=0)
+    review_average = models.FloatField(_("review average"), null=True, blank=True)
     # Query-independent part of the score (integer points, see services.ranking).
-    evidence_points = models.IntegerField(default=0)
-    base_points = models.IntegerField(default=0)
-    indexed_at = models.DateTimeField(auto_now=True)
+    evidence_points = models.IntegerField(_("evidence points"), default=0)
+    base_points = models.IntegerField(_("base points"), default=0)
+    indexed_at = models.DateTimeField(_("indexed at"), auto_now=True)
     # normalize_ja of name, kana and summary: a term found here is the more relevant match.
-    headline_text = models.TextField(blank=True)
+    headline_text = models.TextField(_("headline text"), blank=True)
 
     class Meta:
         verbose_name = _("directory entry")
@@ -65,8 +72,12 @@ class IndexState(models.Model):
     counter would then repeat a number that a process already cached other data under.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    token = models.CharField(max_length=32)
+    id = models.PositiveSmallIntegerField(_("ID"), primary_key=True, default=1)
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("index state")
+        verbose_name_plural = _("index states")
 
     def __str__(self) -> str:
         return self.token
@@ -76,10 +87,18 @@ class EntryText(models.Model):
     """The searched text of an entry: the content of the full-text index."""
 
     entry = models.OneToOneField(
-        DirectoryEntry, primary_key=True, on_delete=models.CASCADE, related_name="text"
+        DirectoryEntry,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="text",
+        verbose_name=_("entry"),
     )
     # normalize_ja of name, kana, summaries, descriptions and published verified summaries.
-    search_text = models.TextField(blank=True)
+    search_text = models.TextField(_("search text"), blank=True)
+
+    class Meta:
+        verbose_name = _("entry text")
+        verbose_name_plural = _("entry texts")
 
     def __str__(self) -> str:
         return str(self.entry_id)
@@ -88,16 +107,22 @@ class EntryText(models.Model):
 class EntryBadge(models.Model):
     """An active badge of a listed partner, with the evidence behind it."""
 
-    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="badges")
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="+")
-    code = models.SlugField(max_length=50)
-    family = models.CharField(max_length=16)
-    level = models.PositiveSmallIntegerField()
-    evidence_count = models.PositiveIntegerField()
-    last_verified_at = models.DateTimeField(null=True)
-    points = models.IntegerField(default=0)
+    entry = models.ForeignKey(
+        DirectoryEntry, on_delete=models.CASCADE, related_name="badges", verbose_name=_("entry")
+    )
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="+", verbose_name=_("badge")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    family = models.CharField(_("family"), max_length=16)
+    level = models.PositiveSmallIntegerField(_("level"))
+    evidence_count = models.PositiveIntegerField(_("evidence count"))
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True)
+    points = models.IntegerField(_("points"), default=0)
 
     class Meta:
+        verbose_name = _("entry badge")
+        verbose_name_plural = _("entry badges")
         constraints = [
             models.UniqueConstraint(fields=["entry", "badge"], name="one_entry_badge_per_badge")
         ]
@@ -117,10 +142,17 @@ class EntryFacet(models.Model):
     GROUP BY over small keys.
     """
 
-    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="facet_values")
-    key = models.IntegerField()
+    entry = models.ForeignKey(
+        DirectoryEntry,
+        on_delete=models.CASCADE,
+        related_name="facet_values",
+        verbose_name=_("entry"),
+    )
+    key = models.IntegerField(_("key"))
 
     class Meta:
+        verbose_name = _("entry facet")
+        verbose_name_plural = _("entry facets")
         constraints = [models.UniqueConstraint(fields=["entry", "key"], name="one_entry_facet_key")]
         indexes = [models.Index(fields=["key", "entry"])]
 
@@ -152,8 +184,12 @@ class SearchSynonym(models.Model):
 class Suspension(models.Model):
     """A partner hidden from the directory by billing; kept here so a rebuild respects it."""
 
-    organization_id = models.BigIntegerField(primary_key=True)
-    since = models.DateTimeField(auto_now_add=True)
+    organization_id = models.BigIntegerField(_("organization ID"), primary_key=True)
+    since = models.DateTimeField(_("suspended since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
 
     def __str__(self) -> str:
         return str(self.organization_id)
@@ -163,9 +199,16 @@ class LeadPreferences(models.Model):
     """How a partner takes leads; only what the partner profile does not say already."""
 
     partner = models.OneToOneField(
-        PartnerProfile, on_delete=models.CASCADE, related_name="lead_preferences"
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="lead_preferences",
+        verbose_name=_("partner"),
     )
     works_remotely = models.BooleanField(_("works remotely with clients anywhere"), default=False)
+
+    class Meta:
+        verbose_name = _("lead preferences")
+        verbose_name_plural = _("lead preferences")
 
     def __str__(self) -> str:
         return str(self.partner_id)
@@ -187,7 +230,10 @@ class Lead(models.Model):
     """A merchant's project description, sent to up to three partners."""
 
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leads"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="leads",
+        verbose_name=_("merchant"),
     )
     products = models.CharField(_("what you sell"), max_length=200)
     site_type = models.ForeignKey(
@@ -206,9 +252,9 @@ class Lead(models.Model):
     contact_name = models.CharField(_("your name"), max_length=150)
     contact_email = models.EmailField(_("your email"))
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
-    routing = models.CharField(max_length=16, choices=LeadRouting.choices)
-    wanted_partners = models.PositiveSmallIntegerField(default=3)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    routing = models.CharField(_("routing"), max_length=16, choices=LeadRouting.choices)
+    wanted_partners = models.PositiveSmallIntegerField(_("wanted partners"), default=3)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("lead")
@@ -238,11 +284,16 @@ class DeclineReason(models.TextChoices):
 class Assignment(models.Model):
     """One partner's slot on a lead: offered, then accepted/declined/expired, then done."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
-    partner = models.ForeignKey(
-        PartnerProfile, on_delete=models.CASCADE, related_name="lead_assignments"
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("lead")
     )
-    recommended = models.BooleanField(default=False)
+    partner = models.ForeignKey(
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="lead_assignments",
+        verbose_name=_("partner"),
+    )
+    recommended = models.BooleanField(_("recommended"), default=False)
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -253,16 +304,21 @@ class Assignment(models.Model):
     decline_reason = models.CharField(
         _("reason"), max_length=16, choices=DeclineReason.choices, blank=True
     )
-    offered_at = models.DateTimeField()
-    expires_at = models.DateTimeField(db_index=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(_("offered at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("responded by"),
     )
     # A slot offered by a partner inviting another into its joint proposal (see JointProposal),
     # not by the merchant: its contact stays hidden until the merchant accepts the proposal.
-    guild_invitation = models.BooleanField(default=False)
+    guild_invitation = models.BooleanField(_("guild invitation"), default=False)
 
     class Meta:
         verbose_name = _("lead assignment")
@@ -289,23 +345,35 @@ class Assignment(models.Model):
 class Review(models.Model):
     """A merchant's verified review of a completed engagement: one per assignment."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="reviews")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="review", verbose_name=_("assignment")
+    )
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("partner")
+    )
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     text = models.TextField(_("review"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
     reply = models.TextField(_("reply"), blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review")
@@ -340,9 +408,14 @@ class JointProposal(models.Model):
     own responsiveness and the merchant's review is stored per member's slot.
     """
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="joint_proposals")
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="joint_proposals", verbose_name=_("lead")
+    )
     initiator = models.OneToOneField(
-        Assignment, on_delete=models.CASCADE, related_name="led_proposal"
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="led_proposal",
+        verbose_name=_("initiator"),
     )
     status = models.CharField(
         _("status"),
@@ -352,9 +425,9 @@ class JointProposal(models.Model):
         db_index=True,
     )
     pitch = models.TextField(_("message to the merchant"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    proposed_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("joint proposal")
@@ -369,16 +442,26 @@ class GuildMember(models.Model):
     """One partner of a joint proposal, with its role and scope; its slot says whether it
     joined (accepted), declined, or let the invitation expire."""
 
-    proposal = models.ForeignKey(JointProposal, on_delete=models.CASCADE, related_name="members")
+    proposal = models.ForeignKey(
+        JointProposal, on_delete=models.CASCADE, related_name="members", verbose_name=_("proposal")
+    )
     assignment = models.OneToOneField(
-        Assignment, on_delete=models.CASCADE, related_name="guild_membership"
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="guild_membership",
+        verbose_name=_("assignment"),
     )
     role = models.CharField(_("role"), max_length=80)
     scope = models.TextField(_("scope of work"), blank=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("guild member")
@@ -392,13 +475,24 @@ class GuildMember(models.Model):
 class GuildMessage(models.Model):
     """A message of the guild's private thread: read by its members only."""
 
-    proposal = models.ForeignKey(JointProposal, on_delete=models.CASCADE, related_name="messages")
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey(
+        JointProposal, on_delete=models.CASCADE, related_name="messages", verbose_name=_("proposal")
+    )
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("message"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("guild message")
+        verbose_name_plural = _("guild messages")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -414,8 +508,18 @@ class HelpPost(models.Model):
     """The collaboration board: a partner says what help it looks for. Partners whose
     evidence matches answer privately; contacts are exchanged only once both agree."""
 
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="help_posts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="help_posts",
+        verbose_name=_("partner"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("what you need"))
     badges = models.ManyToManyField(Badge, related_name="+", verbose_name=_("skills wanted"))
@@ -426,10 +530,10 @@ class HelpPost(models.Model):
     ends_on = models.DateField(_("until"))
     expires_on = models.DateField(_("answers accepted until"))
     status = models.CharField(
-        max_length=8, choices=HelpPostStatus.choices, default=HelpPostStatus.OPEN
+        _("status"), max_length=8, choices=HelpPostStatus.choices, default=HelpPostStatus.OPEN
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("collaboration post")
@@ -445,14 +549,25 @@ class HelpAnswer(models.Model):
     """A partner's private answer to a post. Answering is the answerer's agreement to share
     its contact; the poster's agreement completes the exchange."""
 
-    post = models.ForeignKey(HelpPost, on_delete=models.CASCADE, related_name="answers")
-    partner = models.ForeignKey(PartnerProfile, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        HelpPost, on_delete=models.CASCADE, related_name="answers", verbose_name=_("post")
+    )
+    partner = models.ForeignKey(
+        PartnerProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     message = models.TextField(_("your answer"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    poster_agreed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    poster_agreed_at = models.DateTimeField(_("poster agreed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("help answer")
+        verbose_name_plural = _("help answers")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["post", "partner"], name="one_help_answer_per_partner")
@@ -474,15 +589,23 @@ class VisitorLead(models.Model):
 
     email = models.EmailField(_("your email"))
     # The lead form's cleaned fields, with badges and partners by id/slug.
-    request = models.JSONField()
-    language = models.CharField(max_length=8, blank=True)
+    request = models.JSONField(_("request"))
+    language = models.CharField(_("language"), max_length=8, blank=True)
     verification = models.OneToOneField(
-        "accounts.EmailVerification", on_delete=models.CASCADE, related_name="visitor_lead"
+        "accounts.EmailVerification",
+        on_delete=models.CASCADE,
+        related_name="visitor_lead",
+        verbose_name=_("verification"),
     )
     lead = models.OneToOneField(
-        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="visitor_request"
+        Lead,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visitor_request",
+        verbose_name=_("lead"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("request waiting for email confirmation")

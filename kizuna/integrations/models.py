@@ -41,22 +41,26 @@ class WebhookEndpoint(models.Model):
         related_name="+",
         verbose_name=_("owner to notify"),
     )
-    secret = models.CharField(max_length=100)
+    secret = models.CharField(_("secret"), max_length=100)
     # During a rotation both secrets sign every attempt until previous_secret_until.
-    previous_secret = models.CharField(max_length=100, blank=True)
-    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    previous_secret = models.CharField(_("previous secret"), max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(_("previous secret until"), null=True, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     disabled_reason = models.CharField(
         max_length=16, choices=DisabledReason.choices, blank=True, verbose_name=_("why disabled")
     )
-    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     # The first failure since the last success; five days of it disable the endpoint.
-    failing_since = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -78,27 +82,37 @@ class WebhookDelivery(models.Model):
     replays, so receivers can deduplicate by webhook-id."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
     )
     # Null for test events, and once retention has pruned the event (the body is kept).
     event = models.ForeignKey(
-        OutboxEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        OutboxEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("event"),
     )
-    webhook_id = models.CharField(max_length=100, unique=True)
+    webhook_id = models.CharField(_("webhook ID"), max_length=100, unique=True)
     event_type = models.CharField(_("event type"), max_length=100)
-    body = models.TextField()
+    body = models.TextField(_("body"))
     status = models.CharField(
         _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     # A worker claims a due delivery (conditional UPDATE, committed) before sending it; a
     # claim whose lease has run out belongs to a dead worker and may be taken again.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim_token = models.CharField(_("claim token"), max_length=32, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last status code"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -114,14 +128,21 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveIntegerField()
-    attempted_at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    succeeded = models.BooleanField(default=False)
-    response_ms = models.PositiveIntegerField(null=True, blank=True)
-    response_excerpt = models.TextField(blank=True)  # the first 1 KB of the response body
-    error = models.CharField(max_length=200, blank=True)
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        verbose_name=_("delivery"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    attempted_at = models.DateTimeField(_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    response_ms = models.PositiveIntegerField(_("response time (ms)"), null=True, blank=True)
+    response_excerpt = models.TextField(
+        _("response excerpt"), blank=True
+    )  # the first 1 KB of the response body
+    error = models.CharField(_("error"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-attempted_at", "-id"]

@@ -26,7 +26,10 @@ class Audience(models.Model):
     kind = models.CharField(_("who"), max_length=16, choices=AudienceKind.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -78,13 +81,26 @@ class Campaign(models.Model):
         _("state"), max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT
     )
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     # Who changed it last: they may not approve it either (four eyes see every edit).
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("edited by"),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -104,13 +120,23 @@ class Campaign(models.Model):
 class CampaignRecipient(models.Model):
     """One person a campaign was approved for, on the channel chosen for them."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("campaign")
+    )
     recipient_key = models.CharField(_("recipient"), max_length=300)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     member = models.ForeignKey(
-        "community.Member", on_delete=models.SET_NULL, null=True, related_name="+"
+        "community.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("member"),
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     organization = models.CharField(_("organization"), max_length=200, blank=True)
@@ -118,7 +144,11 @@ class CampaignRecipient(models.Model):
     channel = models.CharField(_("channel"), max_length=32)
     address = models.CharField(_("address"), max_length=254)
     delivery = models.OneToOneField(
-        Delivery, on_delete=models.SET_NULL, null=True, related_name="campaign_recipient"
+        Delivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="campaign_recipient",
+        verbose_name=_("delivery"),
     )
 
     class Meta:

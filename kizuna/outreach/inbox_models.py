@@ -24,6 +24,7 @@ class ChannelIdentity(models.Model):
         null=True,
         blank=True,
         related_name="channel_identities",
+        verbose_name=_("user"),
     )
     member = models.ForeignKey(
         "community.Member",
@@ -31,6 +32,7 @@ class ChannelIdentity(models.Model):
         null=True,
         blank=True,
         related_name="channel_identities",
+        verbose_name=_("member"),
     )
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -59,6 +61,7 @@ class InboxThread(models.Model):
         null=True,
         blank=True,
         related_name="inbox_threads",
+        verbose_name=_("user"),
     )
     member = models.ForeignKey(
         "community.Member",
@@ -66,6 +69,7 @@ class InboxThread(models.Model):
         null=True,
         blank=True,
         related_name="inbox_threads",
+        verbose_name=_("member"),
     )
     display_name = models.CharField(_("name"), max_length=200, blank=True)
     # Where staff's answer goes: the channel and address the person last wrote from.
@@ -89,7 +93,9 @@ class Direction(models.TextChoices):
 
 
 class InboxMessage(models.Model):
-    thread = models.ForeignKey(InboxThread, on_delete=models.CASCADE, related_name="messages")
+    thread = models.ForeignKey(
+        InboxThread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("thread")
+    )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     channel = models.CharField(_("channel"), max_length=32)
     address = models.CharField(_("address"), max_length=254)
@@ -102,6 +108,7 @@ class InboxMessage(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("author"),
     )
     # A staff answer is sent as a delivery like every other message.
     delivery = models.OneToOneField(
@@ -110,6 +117,7 @@ class InboxMessage(models.Model):
         null=True,
         blank=True,
         related_name="inbox_message",
+        verbose_name=_("delivery"),
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -126,11 +134,13 @@ class HookEvent(models.Model):
     """A platform's event already handled, so a redelivery (LINE, Slack retries, the ESP)
     changes nothing twice."""
 
-    hook = models.CharField(max_length=16)
-    event_id = models.CharField(max_length=200)
-    at = models.DateTimeField(default=timezone.now)
+    hook = models.CharField(_("hook"), max_length=16)
+    event_id = models.CharField(_("event ID"), max_length=200)
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("hook event")
+        verbose_name_plural = _("hook events")
         constraints = [
             models.UniqueConstraint(fields=["hook", "event_id"], name="outreach_hook_event_once")
         ]

@@ -57,6 +57,7 @@ class Delivery(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
+        verbose_name=_("user"),
     )
     member = models.ForeignKey(
         "community.Member",
@@ -64,6 +65,7 @@ class Delivery(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
+        verbose_name=_("member"),
     )
     address = models.CharField(_("address"), max_length=254)
     recipient_key = models.CharField(_("recipient"), max_length=300, db_index=True)

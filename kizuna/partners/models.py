@@ -51,9 +51,14 @@ class PartnerProfile(models.Model):
     """The public face of a partner organization, plus its private contact person."""
 
     organization = models.OneToOneField(
-        Organization, on_delete=models.CASCADE, related_name="partner_profile"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="partner_profile",
+        verbose_name=_("organization"),
     )
-    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
     name_kana = models.CharField(_("name reading (kana)"), max_length=200, blank=True)
     logo = models.FileField(
         _("logo"),
@@ -83,7 +88,7 @@ class PartnerProfile(models.Model):
     rank = models.CharField(_("rank"), max_length=16, choices=Rank.choices, default=Rank.MEMBER)
     rank_points = models.PositiveIntegerField(_("points in the last 12 months"), default=0)
     # Set when a review found the points below the current rank; demotion waits for the grace.
-    demotion_noticed_at = models.DateTimeField(null=True, blank=True)
+    demotion_noticed_at = models.DateTimeField(_("demotion noticed at"), null=True, blank=True)
     # 注力分野: the badges the partner wants more work in. Stated, never evidence: it is not
     # shown as a badge, does not count for ranking in search, and only leans recommendations.
     focus_badges: "models.ManyToManyField[Badge, Any]" = models.ManyToManyField(
@@ -91,9 +96,9 @@ class PartnerProfile(models.Model):
     )
     # Set when the partner's exit from the program took effect; the directory lists it no more.
     left_program_at = models.DateTimeField(_("left the program"), null=True, blank=True)
-    search_text = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("partner profile")
@@ -128,7 +133,7 @@ class BadgeFamily(models.TextChoices):
 class Badge(BilingualName):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     family = models.CharField(_("family"), max_length=16, choices=BadgeFamily.choices)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
 
     class Meta:
@@ -156,9 +161,14 @@ class Achievement(models.Model):
     """
 
     partner = models.ForeignKey(
-        PartnerProfile, on_delete=models.CASCADE, related_name="achievements"
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="achievements",
+        verbose_name=_("partner"),
     )
-    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
     title = models.CharField(pgettext_lazy("achievement", "title"), max_length=200)
     description = models.TextField(_("description"))
     badges = models.ManyToManyField(Badge, related_name="achievements", verbose_name=_("badges"))
@@ -179,11 +189,16 @@ class Achievement(models.Model):
         pgettext_lazy("time of verification", "verified"), null=True, blank=True
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    search_text = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("achievement")
@@ -196,14 +211,24 @@ class Achievement(models.Model):
 
 
 class Evidence(models.Model):
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="evidence")
+    achievement = models.ForeignKey(
+        Achievement,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("achievement"),
+    )
     file = models.FileField(_("file"), upload_to="partners/evidence/%Y/%m/", blank=True)
     url = models.URLField(_("link"), blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -259,15 +284,24 @@ class ReviewDecision(models.TextChoices):
 class AchievementReview(models.Model):
     """One step of an achievement's review, shown to the partner as its history."""
 
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="reviews")
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("achievement")
+    )
     decision = models.CharField(_("decision"), max_length=16, choices=ReviewDecision.choices)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("achievement review")
+        verbose_name_plural = _("achievement reviews")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -284,9 +318,14 @@ class BadgeAward(models.Model):
     """A partner's standing on one badge, recomputed from its verified achievements."""
 
     partner = models.ForeignKey(
-        PartnerProfile, on_delete=models.CASCADE, related_name="badge_awards"
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="badge_awards",
+        verbose_name=_("partner"),
     )
-    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="awards")
+    badge = models.ForeignKey(
+        Badge, on_delete=models.PROTECT, related_name="awards", verbose_name=_("badge")
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=BadgeLevel.choices)
     evidence_count = models.PositiveIntegerField(_("verified achievements in the window"))
     last_verified_at = models.DateTimeField(_("most recent verification"), null=True)
@@ -312,7 +351,7 @@ class BadgeAward(models.Model):
 class ContributionKind(BilingualName):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     points = models.PositiveIntegerField(_("points"))
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("contribution kind")
@@ -324,13 +363,18 @@ class Contribution(models.Model):
     """Points earned by a partner; `source` + `external_id` make recording idempotent."""
 
     partner = models.ForeignKey(
-        PartnerProfile, on_delete=models.CASCADE, related_name="contributions"
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="contributions",
+        verbose_name=_("partner"),
     )
-    kind = models.ForeignKey(ContributionKind, on_delete=models.PROTECT, related_name="+")
+    kind = models.ForeignKey(
+        ContributionKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("kind")
+    )
     points = models.PositiveIntegerField(_("points"))
     occurred_on = models.DateField(_("date"), db_index=True)
     source = models.CharField(_("source"), max_length=50)
-    external_id = models.CharField(max_length=200)
+    external_id = models.CharField(_("external ID"), max_length=200)
     note = models.CharField(_("note"), max_length=300, blank=True)
     # The community activity these points come from (source "community"); without a
     # database constraint, as the activities table has none (see community.models.Activity).
@@ -341,11 +385,17 @@ class Contribution(models.Model):
         on_delete=models.SET_NULL,
         db_constraint=False,
         related_name="+",
+        verbose_name=_("activity"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("contribution")
@@ -380,7 +430,7 @@ class ActivityContributionRule(models.Model):
     )
     # Empty: the kind's points from the points table.
     points = models.PositiveIntegerField(_("points (override)"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["activity_type"]
@@ -397,7 +447,10 @@ class ActivityContributionRule(models.Model):
 
 class RankChange(models.Model):
     partner = models.ForeignKey(
-        PartnerProfile, on_delete=models.CASCADE, related_name="rank_changes"
+        PartnerProfile,
+        on_delete=models.CASCADE,
+        related_name="rank_changes",
+        verbose_name=_("partner"),
     )
     from_rank = models.CharField(
         pgettext_lazy("rank change", "from"), max_length=16, choices=Rank.choices
@@ -407,6 +460,8 @@ class RankChange(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("rank change")
+        verbose_name_plural = _("rank changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -421,11 +476,19 @@ class NominationStatus(models.TextChoices):
 
 class EvangelistNomination(models.Model):
     nominated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("nominated by"),
     )
     # Set when the nominee has an account (always, for a self-nomination).
     nominee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("nominee"),
     )
     nominee_name = models.CharField(_("nominee's name"), max_length=150)
     nominee_email = models.EmailField(_("nominee's email"))
@@ -440,10 +503,15 @@ class EvangelistNomination(models.Model):
     )
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evangelist nomination")
@@ -465,6 +533,7 @@ class Evangelist(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="evangelist_terms",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email"))
@@ -478,12 +547,18 @@ class Evangelist(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="evangelist",
+        verbose_name=_("nomination"),
     )
     appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("appointed by"),
     )
-    search_text = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evangelist")
@@ -506,13 +581,17 @@ class EvangelistWorkKind(models.TextChoices):
 
 
 class EvangelistWork(models.Model):
-    evangelist = models.ForeignKey(Evangelist, on_delete=models.CASCADE, related_name="works")
+    evangelist = models.ForeignKey(
+        Evangelist, on_delete=models.CASCADE, related_name="works", verbose_name=_("evangelist")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EvangelistWorkKind.choices)
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("link"), blank=True)
     published_on = models.DateField(_("date"))
 
     class Meta:
+        verbose_name = _("evangelist work")
+        verbose_name_plural = _("evangelist works")
         ordering = ["-published_on", "-id"]
 
     def __str__(self) -> str:
@@ -530,7 +609,10 @@ class EvangelistRequest(models.Model):
     """A user group asking for an evangelist at its event; staff route it to one."""
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     group_name = models.CharField(_("user group"), max_length=150)
     event_title = models.CharField(_("event"), max_length=200)
@@ -545,10 +627,15 @@ class EvangelistRequest(models.Model):
         db_index=True,
     )
     evangelist = models.ForeignKey(
-        Evangelist, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+        Evangelist,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        verbose_name=_("evangelist"),
     )
     response_note = models.TextField(_("reply"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evangelist request")
@@ -602,18 +689,24 @@ class PartnerApplication(models.Model):
     message = models.TextField(_("message to the program staff"), blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     partner = models.OneToOneField(
         PartnerProfile,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="application",
+        verbose_name=_("partner"),
     )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("partner application")
@@ -637,16 +730,26 @@ class ApplicationStep(models.Model):
     """One step of an application, shown to the applicant and to staff as its history."""
 
     application = models.ForeignKey(
-        PartnerApplication, on_delete=models.CASCADE, related_name="steps"
+        PartnerApplication,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("application"),
     )
     kind = models.CharField(_("step"), max_length=16, choices=ApplicationStepKind.choices)
     text = models.TextField(_("text"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("application step")
+        verbose_name_plural = _("application steps")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -656,10 +759,17 @@ class ApplicationStep(models.Model):
 class ProgramExit(models.Model):
     """A partner leaving the program: it stays listed and billed until `leaves_on`."""
 
-    partner = models.OneToOneField(PartnerProfile, on_delete=models.CASCADE, related_name="exit")
+    partner = models.OneToOneField(
+        PartnerProfile, on_delete=models.CASCADE, related_name="exit", verbose_name=_("partner")
+    )
     reason = models.TextField(_("reason"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     leaves_on = models.DateField(_("last day in the program"))

@@ -15,26 +15,26 @@ class Destination(models.Model):
     kind = models.CharField(_("kind"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     settings = models.JSONField(_("settings"), default=dict, blank=True)
-    credentials_encrypted = models.TextField(blank=True, default="")
+    credentials_encrypted = models.TextField(_("credentials (encrypted)"), blank=True, default="")
     # Staff's overrides of the default mapping: {kind: {kizuna_field: property}}.
     mapping = models.JSONField(_("field mapping"), default=dict, blank=True)
     # Bumped with every mapping change: rejections made under an older one are retried.
-    mapping_version = models.PositiveIntegerField(default=1)
+    mapping_version = models.PositiveIntegerField(_("mapping version"), default=1)
     enabled = models.BooleanField(_("enabled"), default=True)
     # The last feed event whose changes the destination accepted.
-    cursor = models.BigIntegerField(default=0)
+    cursor = models.BigIntegerField(_("cursor"), default=0)
     # Full resyncs under way: {kind: last object id accepted}.
-    resyncs = models.JSONField(default=dict, blank=True)
+    resyncs = models.JSONField(_("resyncs"), default=dict, blank=True)
     last_synced_at = models.DateTimeField(_("last sync"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    last_check = models.TextField(blank=True)
+    last_check = models.TextField(_("last checked"), blank=True)
     deferred_until = models.DateTimeField(_("waiting until"), null=True, blank=True)
-    deferred_reason = models.CharField(max_length=200, blank=True)
-    calls_day = models.DateField(null=True, blank=True)
-    calls_today = models.PositiveIntegerField(default=0)
+    deferred_reason = models.CharField(_("deferred reason"), max_length=200, blank=True)
+    calls_day = models.DateField(_("day of the calls"), null=True, blank=True)
+    calls_today = models.PositiveIntegerField(_("calls today"), default=0)
     # Set while a run holds the destination, so two workers never sync it at once.
-    sync_started_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    sync_started_at = models.DateTimeField(_("sync started at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -52,13 +52,17 @@ class Destination(models.Model):
 class DestinationRecord(models.Model):
     """A Kizuna object the destination holds, with the destination's own id for it."""
 
-    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="records")
-    kind = models.CharField(max_length=30)
-    object_id = models.BigIntegerField()
-    remote_id = models.CharField(max_length=100)
-    synced_at = models.DateTimeField()
+    destination = models.ForeignKey(
+        Destination, on_delete=models.CASCADE, related_name="records", verbose_name=_("destination")
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    object_id = models.BigIntegerField(_("object ID"))
+    remote_id = models.CharField(_("remote ID"), max_length=100)
+    synced_at = models.DateTimeField(_("synced at"))
 
     class Meta:
+        verbose_name = _("destination record")
+        verbose_name_plural = _("destination records")
         constraints = [
             models.UniqueConstraint(
                 fields=["destination", "kind", "object_id"], name="one_record_per_object"
@@ -73,19 +77,24 @@ class DestinationRejection(models.Model):
     """A record the destination refused, with its reason, until it is accepted."""
 
     destination = models.ForeignKey(
-        Destination, on_delete=models.CASCADE, related_name="rejections"
+        Destination,
+        on_delete=models.CASCADE,
+        related_name="rejections",
+        verbose_name=_("destination"),
     )
     kind = models.CharField(_("object"), max_length=30)
-    object_id = models.BigIntegerField(_("id"))
+    object_id = models.BigIntegerField(_("ID"))
     reason = models.TextField(_("reason"))
-    mapping_version = models.PositiveIntegerField()
+    mapping_version = models.PositiveIntegerField(_("mapping version"))
     # Not sent: the object it belongs to (its partner) is not in the destination yet.
-    waiting = models.BooleanField(default=False)
+    waiting = models.BooleanField(_("waiting"), default=False)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
-    first_rejected_at = models.DateTimeField(auto_now_add=True)
+    first_rejected_at = models.DateTimeField(_("first rejected at"), auto_now_add=True)
     last_rejected_at = models.DateTimeField(_("last rejected"))
 
     class Meta:
+        verbose_name = _("destination rejection")
+        verbose_name_plural = _("destination rejections")
         ordering = ["-last_rejected_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -100,18 +109,22 @@ class DestinationRejection(models.Model):
 class DestinationRun(models.Model):
     """One sync or resync run: how much was accepted, rejected, or why it stopped."""
 
-    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="runs")
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    resync_kind = models.CharField(max_length=30, blank=True)
-    cursor_from = models.BigIntegerField(default=0)
-    cursor_to = models.BigIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    deferred_until = models.DateTimeField(null=True, blank=True)
+    destination = models.ForeignKey(
+        Destination, on_delete=models.CASCADE, related_name="runs", verbose_name=_("destination")
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    resync_kind = models.CharField(_("resync kind"), max_length=30, blank=True)
+    cursor_from = models.BigIntegerField(_("cursor from"), default=0)
+    cursor_to = models.BigIntegerField(_("cursor to"), default=0)
+    accepted = models.PositiveIntegerField(_("records accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("records rejected"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    deferred_until = models.DateTimeField(_("deferred until"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("destination run")
+        verbose_name_plural = _("destination runs")
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:

@@ -50,6 +50,8 @@ def test_ecosystem_name_is_shown_in_the_layout(client, settings):
 
 def test_admin_is_themed_with_the_ecosystem_name(client, alice):
     client.force_login(alice)
+    assert "Kizuna 管理画面" in client.get("/admin/").content.decode()
+    client.cookies["django_language"] = "en"
     assert "Kizuna admin" in client.get("/admin/").content.decode()
 
 
