@@ -11,7 +11,6 @@ Filters, facet counts (each leaving its own filter out) and ranking then run on 
 in-memory snapshot of the index (directory.snapshot), the same on both databases.
 """
 
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import reduce
