@@ -51,7 +51,7 @@ from kizuna.core.admin import AuditedAdmin, ReadOnlyAdmin
 class ActivityTypeAdmin(AuditedAdmin):
     """Weights and the output flag are configuration, edited here."""
 
-    list_display = ["key", "name", "weight", "is_output"]
+    list_display = ["key", "name_ja", "name_en", "weight", "is_output"]
     list_editable = ["weight", "is_output"]
 
 
