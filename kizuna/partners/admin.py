@@ -31,6 +31,7 @@ from kizuna.partners.models import (
     PartnerProfile,
     ProgramExit,
     RankChange,
+    WorkImage,
 )
 from kizuna.partners.services.community_points import activity_contribution_rule_set
 from kizuna.partners.services.evangelists import evangelist_update
@@ -169,4 +170,4 @@ class EvangelistWorkAdmin(AuditedAdmin):
 
 # Applications and exits change only through their review pages and services (audited,
 # emailed, with events); the admin shows them.
-admin.site.register([PartnerApplication, ApplicationStep, ProgramExit], ReadOnlyAdmin)
+admin.site.register([PartnerApplication, ApplicationStep, ProgramExit, WorkImage], ReadOnlyAdmin)

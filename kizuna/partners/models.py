@@ -253,13 +253,17 @@ class WorkImage(models.Model):
     """
 
     achievement = models.OneToOneField(
-        Achievement, on_delete=models.CASCADE, related_name="work_image"
+        Achievement,
+        on_delete=models.CASCADE,
+        related_name="work_image",
+        verbose_name=_("achievement"),
     )
     image = models.FileField(_("screenshot"), upload_to="partners/work/%Y/%m/")
     published = models.BooleanField(_("shown on the public page"), default=False)
     # The partner's order in the gallery (1 first); without one, the most recent work first.
     position = models.PositiveSmallIntegerField(_("position in the gallery"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)  # who changed it: the audit log
+    # Who changed it: the audit log.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("work image")

@@ -120,7 +120,7 @@ def test_the_member_page_embeds_the_activity_chart_and_its_table(client, request
     assert len(chart["x"]) == 52
     assert chart["unit"] == "件"
     series = {s["name"]: sum(s["y"]) for s in chart["series"]}
-    assert series == {"Talk": 2, "Blog post": 1}
+    assert series == {"登壇": 2, "ブログ記事": 1}
     this_week = timezone.localdate(timezone.now(), TOKYO)
     assert chart["partial"] == str(this_week - timedelta(days=this_week.weekday()))
     assert "週ごとのアクティビティ" in html  # the section heading in Japanese
@@ -178,5 +178,5 @@ def test_the_activity_chart_is_drawn_without_a_console_error(page, request, who,
         page.screenshot(path=str(SCREENSHOTS / f"activity-chart-{who}-{width}.png"), full_page=True)
     page.get_by_text("数値を表で見る").click()
     # Three weeks ago: a talk and a blog post, as the chart stacks them.
-    expect(page.get_by_role("cell", name="Talk: 1, Blog post: 1", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="登壇: 1, ブログ記事: 1", exact=True)).to_be_visible()
     assert errors == []

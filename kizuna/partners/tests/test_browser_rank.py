@@ -32,7 +32,7 @@ def test_staff_rule_then_imported_talk_shows_on_bobs_rank_page_and_badges_link_t
     )
     row.get_by_label("ポイント(上書き)").fill("12")
     row.get_by_role("button", name="保存").click()
-    page.get_by_text("保存しました。「Talk」").wait_for()
+    page.get_by_text("保存しました。「登壇」").wait_for()
     page.get_by_role("button", name=re.compile("サインアウト|Sign out")).click()
 
     member = community.member_create(
