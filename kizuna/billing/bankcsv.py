@@ -15,8 +15,9 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from kizuna.core.imports import LineRejected, csv_dicts
+from kizuna.core.imports import LineRejected, Reason, csv_dicts, reason, reason_text
 
 PRESETS: dict[str, dict[str, str]] = {
     # A typical Japanese internet-bank export: 日付,内容,出金金額(円),入金金額(円),残高(円)
@@ -55,8 +56,14 @@ class StatementRow:
 class ParsedStatement:
     rows: list[StatementRow] = field(default_factory=list)
     skipped_withdrawals: int = 0
-    errors: list[str] = field(default_factory=list)
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    rejected: list[tuple[int, Reason]] = field(default_factory=list)  # (line, reason)
+
+    def errors(self) -> list[str]:
+        """The rejections as the reader's language words them, each naming its line."""
+        return [
+            _("Line %(line)s: %(reason)s") % {"line": line, "reason": reason_text(why)}
+            for line, why in self.rejected
+        ]
 
 
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
@@ -93,23 +100,27 @@ def parse_statement(content: bytes, mapping: dict[str, str]) -> ParsedStatement:
     missing = [name for name in mapping.values() if name not in header]
     parsed = ParsedStatement()
     if missing:
-        message = _("The file has no column %(columns)s.") % {"columns": ", ".join(missing)}
-        parsed.errors.append(message)
-        parsed.rejected.append((1, message))
+        parsed.rejected.append(
+            (
+                1,
+                reason(
+                    gettext_noop("The file has no column %(columns)s."), columns=", ".join(missing)
+                ),
+            )
+        )
         return parsed
     seen: dict[tuple, int] = {}
     for line, record in records:
         if isinstance(record, LineRejected):
-            parsed.errors.append(_("Line %(line)s: %(reason)s") % {"line": line, "reason": record})
-            parsed.rejected.append((line, str(record)))
+            parsed.rejected.append((line, record.reason))
             continue
         try:
             booked_on = parse_date(record.get(mapping["date"]) or "")
             amount = parse_amount(record.get(mapping["amount"]) or "")
         except ValueError as error:
-            message = _("Line %(line)s: cannot read %(value)s.") % {"line": line, "value": error}
-            parsed.errors.append(message)
-            parsed.rejected.append((line, message))
+            parsed.rejected.append(
+                (line, reason(gettext_noop("Cannot read %(value)s."), value=str(error)))
+            )
             continue
         if amount <= 0:
             parsed.skipped_withdrawals += 1

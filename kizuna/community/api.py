@@ -47,6 +47,7 @@ from kizuna.core.api_schema import (
     max_length_of,
 )
 from kizuna.core.prefectures import PREFECTURE_CODES
+from kizuna.core.reasons import reason_text
 
 router = Router(tags=["community"])
 BULK_LIMIT = 5_000
@@ -156,7 +157,10 @@ class ActivityIn(Schema):
 class LineOut(Schema):
     index: int
     status: str
-    reason: str
+    reason: str = Field(
+        description="Why the line was rejected: a code (e.g. `unknown_type`), a colon, then "
+        "the explanation in the request's language (Accept-Language)"
+    )
 
 
 class BulkOut(Schema):
@@ -180,7 +184,9 @@ def bulk_activities(request: HttpRequest, payload: list[ActivityIn]) -> Any:
     summary = services.activities_ingest(
         records=records,
         actor=user,
-        on_outcome=lambda o: lines.append(LineOut(index=o.line, status=o.status, reason=o.reason)),
+        on_outcome=lambda o: lines.append(
+            LineOut(index=o.line, status=o.status, reason=reason_text(o.reason))
+        ),
     )
     return BulkOut(
         created=summary.created, unchanged=summary.unchanged, rejected=summary.rejected, lines=lines

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kizuna.accounts.models import OrganizationKind
 from kizuna.community import bulk_sql
@@ -55,6 +56,7 @@ from kizuna.community.services.identities import identity_names_record
 from kizuna.community.services.members import NewPerson, people_create
 from kizuna.core.collector import collector_paused
 from kizuna.core.events import emit
+from kizuna.core.reasons import Reason, reason
 
 # Bigger batches amortize index page writes per commit; 20,000 parsed lines is ~20 MB.
 BATCH_SIZE = 20_000
@@ -302,13 +304,13 @@ class _Batch:
         lines = self._reject(
             self.lines,
             self._blocked_lines(self.lines),
-            "erased_person: this person asked to be erased",
+            reason(gettext_noop("erased_person: this person asked to be erased")),
             outcomes,
         )
         lines = self._reject(
             lines,
             self._lines_of_removed_types(lines),
-            "unknown_type: this activity type was removed during the import",
+            reason(gettext_noop("unknown_type: this activity type was removed during the import")),
             outcomes,
         )
         self._events = events = self._event_ids(lines)
@@ -320,7 +322,7 @@ class _Batch:
         lines = self._reject(
             lines,
             unknown_event,
-            "unknown_event: no event with this source and event_external_id",
+            reason(gettext_noop("unknown_event: no event with this source and event_external_id")),
             outcomes,
         )
         if self.check_existing:
@@ -365,11 +367,11 @@ class _Batch:
 
     @staticmethod
     def _reject(
-        lines: list[Line], numbers: set[int], reason: str, outcomes: list[Outcome]
+        lines: list[Line], numbers: set[int], why: Reason, outcomes: list[Outcome]
     ) -> list[Line]:
         if not numbers:
             return lines
-        outcomes.extend(Outcome(n, REJECTED, reason) for n in sorted(numbers))
+        outcomes.extend(Outcome(n, REJECTED, why) for n in sorted(numbers))
         return [line for line in lines if line.number not in numbers]
 
     @staticmethod

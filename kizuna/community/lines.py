@@ -11,8 +11,10 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
+from django.utils.translation import gettext_noop
 
 from kizuna.community.bulk_sql import db_datetime_adapter
+from kizuna.core.reasons import LineRejected, Reason, json_problem, reason
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -34,15 +36,11 @@ LINE_COLUMNS = (
 )
 
 
-class Rejected(Exception):
-    """A line that cannot be imported; the message is its reason in the report."""
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
     line: int
     status: str
-    reason: str = ""
+    reason: Reason | str = ""  # a rejection's reason (kizuna.core.reasons)
 
 
 class Line(NamedTuple):
@@ -75,9 +73,9 @@ class Line(NamedTuple):
 
 
 # A record is (line number, decoded line), (line number, one JSON line as bytes, decoded
-# where the batch is parsed), or (line number, Rejected) when the reader could not even
+# where the batch is parsed), or (line number, LineRejected) when the reader could not even
 # split the input into lines (a wrong CSV shape).
-Record = tuple[int, dict[str, Any] | bytes | Rejected]
+Record = tuple[int, dict[str, Any] | bytes | LineRejected]
 
 
 def parse_batch(
@@ -91,11 +89,11 @@ def parse_batch(
         try:
             if type(raw) is bytes:
                 raw = _decode(raw)
-            elif isinstance(raw, Rejected):
+            elif isinstance(raw, LineRejected):
                 raise raw
             lines.append(parse_line(number, raw, output_by_type, db_datetime))
-        except Rejected as rejection:
-            rejections.append(Outcome(number, REJECTED, str(rejection)))
+        except LineRejected as rejection:
+            rejections.append(Outcome(number, REJECTED, rejection.reason))
     return lines, rejections
 
 
@@ -103,7 +101,13 @@ def _decode(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise Rejected(f"bad_json: {error}") from None
+        raise LineRejected(
+            reason(
+                gettext_noop("bad_json: %(problem)s at column %(column)s"),
+                problem=json_problem(error),
+                column=error.colno,
+            )
+        ) from None
 
 
 def parse_line(
@@ -114,25 +118,31 @@ def parse_line(
 ) -> Line:
     """Check one record and make its activity row; the hot path of every import."""
     if not isinstance(raw, dict):
-        raise Rejected("not_an_object: each line must be a JSON object")
+        raise _rejected(gettext_noop("not_an_object: each line must be a JSON object"))
     member = raw.get("member")
     if not isinstance(member, dict):
-        raise Rejected(
-            "missing_member: 'member' must be an object with platform and handle or email"
+        raise _rejected(
+            gettext_noop(
+                "missing_member: “member” must be an object with platform and handle or email"
+            )
         )
     type_key = raw.get("type")
     if type(type_key) is not str or type_key not in output_by_type:
-        raise Rejected(f"unknown_type: {type_key!r} is not an activity type")
+        raise _rejected(
+            gettext_noop("unknown_type: %(type)s is not an activity type"), type=repr(type_key)
+        )
     platform = _text(member, "platform", 30).lower()
     email = _text(member, "email", 254).lower()
     handle = _text(member, "handle", 200).lower().removeprefix("@") or email
     if not platform or not handle:
-        raise Rejected("missing_member: 'member' needs a platform and a handle or email")
+        raise _rejected(
+            gettext_noop("missing_member: “member” needs a platform and a handle or email")
+        )
     output = raw.get("output")
     if output is None:
         output = output_by_type[type_key]
     elif type(output) is not bool:
-        raise Rejected("bad_output: 'output' must be true, false or absent")
+        raise _rejected(gettext_noop("bad_output: “output” must be true, false or absent"))
     when = raw.get("occurred_at")
     occurred_at = _parse_time(when)
     return Line(
@@ -157,19 +167,27 @@ def parse_line(
     )
 
 
+def _rejected(message: str, **params: Any) -> LineRejected:
+    return LineRejected(reason(message, **params))
+
+
 def _text(raw: dict[str, Any], key: str, limit: int | None) -> str:
     value = raw.get(key)
     if type(value) is not str:
         if value is None:
             return ""
         if type(value) is not int:  # bool is not text either
-            raise Rejected(f"bad_{key}: {key!r} must be text")
+            raise _rejected(gettext_noop("bad_%(key)s: “%(key)s” must be text"), key=key)
         value = str(value)
     value = value.strip()
     if "\x00" in value:  # PostgreSQL cannot store it
-        raise Rejected(f"bad_{key}: {key!r} contains a NUL character")
+        raise _rejected(gettext_noop("bad_%(key)s: “%(key)s” contains a NUL character"), key=key)
     if limit is not None and len(value) > limit:
-        raise Rejected(f"too_long: {key!r} is longer than {limit} characters")
+        raise _rejected(
+            gettext_noop("too_long: “%(key)s” is longer than %(limit)s characters"),
+            key=key,
+            limit=limit,
+        )
     return value
 
 
@@ -177,23 +195,28 @@ def _url(raw: dict[str, Any]) -> str:
     """Activity links are shown as links: http and https only (no javascript:, data:...)."""
     url = _text(raw, "url", 1000)
     if url and not url.lower().startswith(("http://", "https://")):
-        raise Rejected("bad_url: 'url' must be an http or https URL")
+        raise _rejected(gettext_noop("bad_url: “url” must be an http or https URL"))
     return url
 
 
 def _required(raw: dict[str, Any], key: str, limit: int) -> str:
     text = _text(raw, key, limit)
     if not text:
-        raise Rejected(f"missing_{key}: {key!r} is required")
+        raise _rejected(gettext_noop("missing_%(key)s: “%(key)s” is required"), key=key)
     return text
 
 
 def _parse_time(value: Any) -> datetime:
     if not isinstance(value, str):
-        raise Rejected("bad_occurred_at: 'occurred_at' must be an ISO 8601 date-time")
+        raise _rejected(
+            gettext_noop("bad_occurred_at: “occurred_at” must be an ISO 8601 date-time")
+        )
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Rejected(f"bad_occurred_at: {value!r} is not an ISO 8601 date-time") from None
+        raise _rejected(
+            gettext_noop("bad_occurred_at: %(value)s is not an ISO 8601 date-time"),
+            value=repr(value),
+        ) from None
     # A time without offset is a time in Japan, the way people write it here.
     return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)

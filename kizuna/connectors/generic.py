@@ -7,8 +7,10 @@ memory. A line that cannot be decoded becomes a rejected record; the rest carry 
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from kizuna.community.lines import Record, Rejected
-from kizuna.core.imports import LineRejected, csv_dicts
+from django.utils.translation import gettext_noop
+
+from kizuna.community.lines import Record
+from kizuna.core.imports import LineRejected, csv_dicts, reason
 
 CSV_COLUMNS = [
     "source",
@@ -64,15 +66,23 @@ def read_csv(stream: IO[bytes], on_bytes: Callable[[int], None] | None = None) -
     header, rows = csv_dicts(counted)
     missing = {"source", "external_id", "type", "occurred_at", "member_platform"} - set(header)
     if missing:
-        yield 1, Rejected(f"bad_header: missing columns {', '.join(sorted(missing))}")
+        yield (
+            1,
+            LineRejected(
+                reason(
+                    gettext_noop("bad_header: missing columns %(columns)s"),
+                    columns=", ".join(sorted(missing)),
+                )
+            ),
+        )
         return
     for number, row in rows:
         if isinstance(row, LineRejected):
-            yield number, Rejected(str(row))
+            yield number, row
             continue
         try:
             yield number, csv_row_to_record(row)
-        except Rejected as rejection:
+        except LineRejected as rejection:
             yield number, rejection
 
 
@@ -90,7 +100,7 @@ class _Counted:
 
 def csv_row_to_record(row: dict[str, Any]) -> dict[str, Any]:
     if None in row:
-        raise Rejected("bad_csv: the row has more fields than the header")
+        raise LineRejected(reason(gettext_noop("bad_csv: the row has more fields than the header")))
     record: dict[str, Any] = {
         k: v
         for k, v in row.items()
@@ -99,6 +109,8 @@ def csv_row_to_record(row: dict[str, Any]) -> dict[str, Any]:
     record["member"] = {name: row.get(column) or "" for column, name in _MEMBER_COLUMNS.items()}
     output = (row.get("output") or "").strip().lower()
     if output not in _BOOLEANS:
-        raise Rejected("bad_output: 'output' must be true, false or empty")
+        raise LineRejected(
+            reason(gettext_noop("bad_output: “output” must be true, false or empty"))
+        )
     record["output"] = _BOOLEANS[output]
     return record

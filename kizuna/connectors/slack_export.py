@@ -9,11 +9,15 @@ import json
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from json import JSONDecodeError
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
-from kizuna.community.lines import Record, Rejected
-from kizuna.core.imports import LineRejected, checked_zip
+from django.utils.translation import gettext_noop
+
+from kizuna.community.lines import Record
+from kizuna.core.imports import LineRejected, checked_zip, reason
+from kizuna.core.reasons import json_problem
 
 SOURCE = "slack"
 HELP_CHANNEL_WORDS = ("help", "question", "質問")
@@ -27,7 +31,7 @@ def read_export(stream: BinaryIO | str) -> Iterator[Record]:
     try:
         archive = checked_zip(stream)
     except LineRejected as rejection:
-        yield 1, Rejected(str(rejection))
+        yield 1, rejection
         return
     with archive:
         names = set(archive.namelist())
@@ -36,15 +40,15 @@ def read_export(stream: BinaryIO | str) -> Iterator[Record]:
             users = _by_id(_load(archive, "users.json")) if "users.json" in names else {}
             channels = _load(archive, "channels.json") if "channels.json" in names else []
             if not isinstance(channels, list):
-                raise Rejected("channels.json is not a list")
-        except Rejected as rejection:
-            yield 1, Rejected(f"bad_export: {rejection}")
+                raise _rejected(gettext_noop("channels.json is not a list"))
+        except LineRejected as rejection:
+            yield 1, _rejected(gettext_noop("bad_export: %(problem)s"), problem=rejection.reason)
             return
         for channel in channels:
             name = channel.get("name") if isinstance(channel, dict) else None
             if not isinstance(name, str) or not isinstance(channel.get("id"), str):
                 number += 1
-                yield number, Rejected("bad_channel: a channel without a name or id")
+                yield number, _rejected(gettext_noop("bad_channel: a channel without a name or id"))
                 continue
             help_channel = any(word in name for word in HELP_CHANNEL_WORDS)
             days = sorted(
@@ -54,33 +58,56 @@ def read_export(stream: BinaryIO | str) -> Iterator[Record]:
                 try:
                     messages = _load(archive, day)
                     if not isinstance(messages, list):
-                        raise Rejected("not a list of messages")
-                except Rejected as rejection:
+                        raise _rejected(gettext_noop("not a list of messages"))
+                except LineRejected as rejection:
                     number += 1
-                    yield number, Rejected(f"bad_day: {day}: {rejection}")
+                    yield (
+                        number,
+                        _rejected(
+                            gettext_noop("bad_day: %(day)s: %(problem)s"),
+                            day=day,
+                            problem=rejection.reason,
+                        ),
+                    )
                     continue
                 for message in messages:
                     number += 1
+                    if not isinstance(message, dict):
+                        yield (
+                            number,
+                            _rejected(
+                                gettext_noop(
+                                    "bad_message: %(day)s: a message that is not an object"
+                                ),
+                                day=day,
+                            ),
+                        )
+                        continue
                     try:
-                        if not isinstance(message, dict):
-                            raise ValueError("not an object")
                         record = message_record(channel, message, users, help_channel)
-                    except (
-                        KeyError,
-                        ValueError,
-                        TypeError,
-                        AttributeError,
-                        OverflowError,
-                    ) as error:
-                        yield number, Rejected(f"bad_message: {day}: {error}")
+                    except _SHAPE_ERRORS as error:
+                        yield (
+                            number,
+                            _rejected(
+                                gettext_noop(
+                                    "bad_message: %(day)s: a message of the wrong shape (%(error)s)"
+                                ),
+                                day=day,
+                                error=str(error),
+                            ),
+                        )
                         continue
                     if record is not None:
                         yield number, record
 
 
+def _rejected(message: str, **params: Any) -> LineRejected:
+    return LineRejected(reason(message, **params))
+
+
 def _by_id(users: Any) -> dict[str, Any]:
     if not isinstance(users, list):
-        raise Rejected("users.json is not a list")
+        raise _rejected(gettext_noop("users.json is not a list"))
     return {u["id"]: u for u in users if isinstance(u, dict) and isinstance(u.get("id"), str)}
 
 
@@ -88,7 +115,10 @@ def _load(archive: zipfile.ZipFile, name: str) -> Any:
     try:
         return json.loads(archive.read(name))
     except (ValueError, zipfile.BadZipFile, OSError, EOFError) as error:
-        raise Rejected(f"{name} cannot be read: {error}") from None
+        problem = json_problem(error) if isinstance(error, JSONDecodeError) else str(error)
+        raise _rejected(
+            gettext_noop("%(name)s cannot be read: %(problem)s"), name=name, problem=problem
+        ) from None
 
 
 def message_record(

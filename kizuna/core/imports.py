@@ -37,11 +37,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from kizuna.core import audit
 from kizuna.core.models import ImportJob, ImportJobStatus
+
+# What importers need to reject a line; it lives where the activity parser, which runs
+# without Django set up, can import it too.
+from kizuna.core.reasons import LineRejected as LineRejected
+from kizuna.core.reasons import Reason as Reason
+from kizuna.core.reasons import reason as reason
+from kizuna.core.reasons import reason_in_each_language as reason_in_each_language
+from kizuna.core.reasons import reason_text as reason_text
 
 NEW, UPDATED, UNCHANGED, REJECTED = "new", "updated", "unchanged", "rejected"
 STATUSES = (NEW, UPDATED, UNCHANGED, REJECTED)
@@ -60,52 +68,6 @@ class ImportRun:
 
     memo: dict[str, Any] = field(default_factory=dict)
     figures: Counter[str] = field(default_factory=Counter)
-
-
-Reason = dict[str, Any]
-
-
-def reason(message: str, **params: Any) -> Reason:
-    """A reason as a report keeps it: the English message and its parameters, translated
-    when the report is read, so each reader sees it in their own language (the worker that
-    wrote it has none). Mark the message with gettext_noop where it is written so that it
-    is in the catalogs. A parameter may be a reason itself."""
-    return {"message": message, "params": params}
-
-
-def reason_in_each_language(render: Callable[[], str]) -> Reason:
-    """A reason whose words come from elsewhere (a form's or a model's validation errors,
-    translated lazily): rendered now in each of the site's languages; the reader's is shown."""
-    texts = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            texts[code] = render()
-    return {"texts": texts}
-
-
-def reason_text(stored: Reason | str) -> str:
-    """A stored reason in the active language. Reports written before reasons were kept
-    as messages hold their text, shown as it is."""
-    if not isinstance(stored, dict):
-        return str(stored)
-    if "texts" in stored:
-        texts = stored["texts"]
-        language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-        return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
-    params = {
-        name: reason_text(value) if isinstance(value, dict) else value
-        for name, value in stored.get("params", {}).items()
-    }
-    text = gettext(stored["message"])
-    return text % params if params else text
-
-
-class LineRejected(Exception):
-    """A unit that cannot be read, with its reason for the report."""
-
-    def __init__(self, why: Reason) -> None:
-        super().__init__(reason_text(why))
-        self.reason = why
 
 
 class Importer:
@@ -384,12 +346,12 @@ def _add_outcomes(
     counts = report.setdefault("counts", dict.fromkeys(STATUSES, 0))
     lines = report.setdefault("lines", [])
     cap = settings.KIZUNA_IMPORT_REPORT_MAX_LINES
-    for line, status, reason in outcomes:
+    for line, status, why in outcomes:
         counts[status] += 1
         if status == UNCHANGED:
             continue
         if len(lines) < cap:
-            lines.append([line, status, reason])
+            lines.append([line, status, why])
         else:
             report["truncated"] = True
 

@@ -25,6 +25,7 @@ from kizuna.core.imports import (
     register,
 )
 from kizuna.core.models import ImportJob
+from kizuna.core.reasons import json_problem
 from kizuna.partners.importing import ImportLine, describe_errors
 from kizuna.partners.permissions import PartnerAction, allowed
 from kizuna.partners.services.imports import partner_import
@@ -64,7 +65,7 @@ def import_line(text: str | LineRejected) -> tuple[str, Reason | str]:
     except json.JSONDecodeError as error:
         return REJECTED, reason(
             gettext_noop("(not JSON: %(error)s at column %(column)s)"),
-            error=error.msg,
+            error=json_problem(error),
             column=error.colno,
         )
     except (ValueError, RecursionError) as error:

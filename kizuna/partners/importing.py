@@ -8,11 +8,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from kizuna.core.prefectures import PREFECTURE_CODES
+from kizuna.core.schema_errors import schema_problems
 
 # The columns are 32-bit integers on every database; a larger number is the line's error.
 MAX_INT = 2_147_483_647
@@ -23,7 +26,11 @@ Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 
 def _check_prefecture(code: str) -> str:
     if code and code not in PREFECTURE_CODES:
-        raise ValueError(f"unknown prefecture code {code!r} (use JIS codes 01-47)")
+        raise PydanticCustomError(
+            "unknown_prefecture",
+            "unknown prefecture code {code} (use JIS codes 01-47)",
+            {"code": repr(code)},
+        )
     return code
 
 
@@ -82,7 +89,7 @@ class ImportLine(BaseModel):
     @classmethod
     def web_address(cls, url: str) -> str:
         if url and not url.startswith(("http://", "https://")):
-            raise ValueError("website must start with http:// or https://")
+            raise PydanticCustomError("http_url", "must start with http:// or https://")
         return url
 
     @model_validator(mode="after")
@@ -92,15 +99,12 @@ class ImportLine(BaseModel):
             and self.budget_max is not None
             and self.budget_min > self.budget_max
         ):
-            raise ValueError("budget_min is above budget_max")
+            raise PydanticCustomError("budget_order", "budget_min is above budget_max")
         return self
 
 
 def describe_errors(error: Exception) -> str:
     """A one-line reason for the report, naming the fields at fault."""
-    errors = getattr(error, "errors", None)
-    if callable(errors):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in errors()
-        )
+    if isinstance(error, ValidationError):
+        return "; ".join(schema_problems(error, whole="line"))
     return "; ".join(getattr(error, "messages", [str(error)]))

@@ -50,7 +50,7 @@ def bank_statement_import(
         statement=None,
         rows_read=len(parsed.rows),
         skipped_withdrawals=parsed.skipped_withdrawals,
-        errors=parsed.errors,
+        errors=parsed.errors(),
     )
     if not parsed.rows:
         return report

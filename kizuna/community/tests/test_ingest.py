@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from kizuna.community import services
-from kizuna.community.lines import Rejected
 from kizuna.community.models import Activity, Attendance, Identity, Member
 from kizuna.core.models import OutboxEvent
+from kizuna.core.reasons import LineRejected, reason, reason_text
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parents[2] / "connectors" / "tests" / "fixtures"
@@ -32,7 +32,7 @@ def ingest(*records, **kwargs):
     summary = services.activities_ingest(
         records=list(enumerate(records, start=1)), on_outcome=outcomes.append, **kwargs
     )
-    return summary, {o.line: (o.status, o.reason.split(":")[0]) for o in outcomes}
+    return summary, {o.line: (o.status, reason_text(o.reason).split(":")[0]) for o in outcomes}
 
 
 def test_importing_the_same_lines_twice_never_duplicates():
@@ -57,7 +57,7 @@ def test_bad_lines_are_rejected_with_a_reason_and_the_rest_still_import():
         line(2, type="dance"),
         line(3, occurred_at="yesterday"),
         {**line(4), "member": {"platform": "zenn"}},
-        Rejected("bad_json: x"),
+        LineRejected(reason("bad_json: x")),
         line(6),
         line(7, event_external_id="nope"),
         line(8, title="x" * 501),
@@ -348,7 +348,7 @@ def test_an_erasure_between_batches_is_seen_by_the_next_batch():
         on_outcome=erase_dave_after_the_first_batch,
         batch_size=1,
     )
-    assert [(o.status, o.reason.split(":")[0]) for o in outcomes] == [
+    assert [(o.status, reason_text(o.reason).split(":")[0]) for o in outcomes] == [
         ("created", ""),
         ("rejected", "erased_person"),
     ]
@@ -445,7 +445,7 @@ def test_a_type_deleted_during_a_run_rejects_its_later_lines():
         on_outcome=delete_the_type_after_the_first_batch,
         batch_size=1,
     )
-    assert [(o.status, o.reason.split(":")[0]) for o in outcomes] == [
+    assert [(o.status, reason_text(o.reason).split(":")[0]) for o in outcomes] == [
         ("created", ""),
         ("rejected", "unknown_type"),
     ]

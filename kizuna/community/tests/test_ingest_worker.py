@@ -5,6 +5,7 @@ import pytest
 
 from kizuna.community import ingest, parsing, services
 from kizuna.community.models import Activity
+from kizuna.core.reasons import reason_text
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_lines_the_worker_rejects_are_reported_with_their_line_numbers():
     summary = ingest_lines(raw_lines, outcomes)
 
     assert (summary.created, summary.rejected) == (4, 1)
-    assert [(o.line, o.status, o.reason.split(":")[0]) for o in outcomes] == [
+    assert [(o.line, o.status, reason_text(o.reason).split(":")[0]) for o in outcomes] == [
         (1, "created", ""),
         (2, "created", ""),
         (3, "created", ""),

@@ -16,6 +16,7 @@ from kizuna.connectors import connpass_csv, credentials, services
 from kizuna.connectors.base import Pacer
 from kizuna.connectors.models import Cursor, Source, SourceKind
 from kizuna.connectors.slack_export import read_export
+from kizuna.core.reasons import reason_text
 
 from .conftest import FIXTURES
 
@@ -604,7 +605,7 @@ def test_jsonl_reader_takes_a_byte_order_mark_and_bad_json_is_rejected_per_line(
     assert records[0] == (1, b'{"a": 1}\n')
     lines, rejections = parse_batch(records, {"blog_post": True}, "sqlite")
     assert lines == []
-    reasons = {outcome.line: outcome.reason.split(":")[0] for outcome in rejections}
+    reasons = {outcome.line: reason_text(outcome.reason).split(":")[0] for outcome in rejections}
     # Lines 1 and 4 are JSON, but not activities.
     assert reasons == {1: "missing_member", 2: "bad_json", 4: "missing_member", 5: "bad_json"}
 

@@ -60,7 +60,7 @@ def test_an_upload_is_dry_run_by_the_worker_and_stores_nothing_until_applied(ali
     assert job.status == ImportJobStatus.CHECKED
     assert job.check_report["counts"]["new"] == 2
     rejected = [line for line in job.check_report["lines"] if line[1] == "rejected"]
-    assert any("unknown_type" in reason for _, _, reason in rejected)
+    assert any("unknown_type" in imports.reason_text(reason) for _, _, reason in rejected)
     assert not Activity.objects.exists()
     job = apply(job)
     assert job.status == ImportJobStatus.APPLIED

@@ -44,7 +44,11 @@ def run(kind: str, content: bytes, **options) -> ImportJob:
 
 
 def rejected(job: ImportJob) -> list[str]:
-    return [reason for _line, status, reason in job.apply_report["lines"] if status == "rejected"]
+    return [
+        imports.reason_text(reason)
+        for _line, status, reason in job.apply_report["lines"]
+        if status == "rejected"
+    ]
 
 
 @pytest.fixture
@@ -145,7 +149,7 @@ def test_a_shift_jis_csv_where_utf8_is_expected_is_rejected_line_by_line():
     ).encode("cp932")
     job = run("activities", content, format="csv")
     assert job.apply_report["lines"][0][:2] == [2, "rejected"]
-    assert "bad_encoding" in job.apply_report["lines"][0][2]
+    assert "bad_encoding" in imports.reason_text(job.apply_report["lines"][0][2])
     assert list(Activity.objects.values_list("external_id", flat=True)) == ["2"]
 
 

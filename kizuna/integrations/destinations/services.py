@@ -25,6 +25,7 @@ from kizuna.core import audit, catalog
 from kizuna.core.errors import ServiceError
 from kizuna.core.feed import CursorExpired, feed_page
 from kizuna.core.models import OutboxEvent
+from kizuna.core.schema_errors import schema_problems
 from kizuna.integrations.destinations import objects
 from kizuna.integrations.destinations.base import (
     Deferred,
@@ -55,10 +56,6 @@ PRUNE_BATCH = 1000
 AUDITED = ["name", "settings", "mapping", "enabled"]
 
 
-def _schema_errors(error: SchemaError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}" for e in error.errors()]
-
-
 def _validated(
     plugin: Plugin,
     settings: dict[str, Any],
@@ -70,12 +67,12 @@ def _validated(
     try:
         settings = plugin.settings_schema.model_validate(settings).model_dump(mode="json")
     except SchemaError as error:
-        errors["settings"] = _schema_errors(error)
+        errors["settings"] = schema_problems(error)
     if secrets is not None:
         try:
             plugin.credentials_schema.model_validate(secrets)
         except SchemaError as error:
-            errors["secrets"] = _schema_errors(error)
+            errors["secrets"] = schema_problems(error)
     fields = {name: kind.fields for name, kind in objects.KINDS.items()}
     if problems := mapping_errors(plugin, mapping, fields):
         errors["mapping"] = problems

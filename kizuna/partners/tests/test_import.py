@@ -134,7 +134,7 @@ def test_bad_lines_are_reported_and_skipped_while_good_lines_are_imported(tmp_pa
     assert "line 4: rejected old-004" in out
     assert "karaoke" in out
     assert "line 5: rejected old-005 (" in out
-    assert "budget_min is above budget_max" in out
+    assert "budget_min が budget_max を上回っています" in out
     assert "line 6: rejected" in out
     assert "external_id" in out
     assert "line 7: new old-001" in out
