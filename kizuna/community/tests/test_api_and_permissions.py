@@ -42,6 +42,23 @@ def test_bulk_activities_are_idempotent(client, alice):
     assert Activity.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "explanation"),
+    [("en", "'dance' is not an activity type"), ("ja", "'dance' は活動の種類ではありません")],
+)
+def test_a_rejected_line_is_explained_in_the_requests_language(
+    client, alice, language, explanation
+):
+    body = client.post(
+        "/api/v1/community/activities/bulk",
+        [{**ACTIVITY, "type": "dance"}],
+        content_type="application/json",
+        headers={"Accept-Language": language},
+        **bearer(alice),
+    ).json()
+    assert body["lines"][0]["reason"] == f"unknown_type: {explanation}"
+
+
 def test_member_list_searches_in_japanese(client, alice):
     services.member_create(actor=alice, display_name="サーバ太郎", platform="github", handle="st")
     body = client.get("/api/v1/community/members?q=サーバー", **bearer(alice)).json()
