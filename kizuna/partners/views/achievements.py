@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -143,25 +144,44 @@ def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _achievement_page(request, _visible_achievement(request, pk))
 
 
+def _submit_form(
+    request: HttpRequest,
+    achievement: Achievement,
+    form: BaseForm,
+    service: Callable[[], object],
+    *,
+    success: str,
+    form_name: str,
+    redirect_to: str = "",
+) -> HttpResponse:
+    """A form posted from the achievement's page: when it is valid and `service` does it, say
+    `success` and go to the URL named `redirect_to` (by default the achievement's page);
+    otherwise show the page again, status 400, with the form under `form_name` and its errors
+    (its own or the service's refusal)."""
+    if form.is_valid() and call_service(form, service) is not None:
+        messages.success(request, success)
+        if redirect_to:
+            return redirect(redirect_to)
+        return redirect("partners:achievement", pk=achievement.pk)
+    return _achievement_page(request, achievement, **{form_name: form})
+
+
 @login_required
 @require_POST
 def achievement_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = EvidenceForm(request.POST, request.FILES)
-    if (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: achievement_services.achievement_add_evidence(
-                actor=request.user, achievement=achievement, **form.cleaned_data
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, _("Evidence added."))
-        return redirect("partners:achievement", pk=pk)
-    return _achievement_page(request, achievement, evidence_form=form)
+    return _submit_form(
+        request,
+        achievement,
+        form,
+        lambda: achievement_services.achievement_add_evidence(
+            actor=request.user, achievement=achievement, **form.cleaned_data
+        ),
+        success=_("Evidence added."),
+        form_name="evidence_form",
+    )
 
 
 @login_required
@@ -170,19 +190,16 @@ def achievement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = ResubmitForm(request.POST)
-    if (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: achievement_services.achievement_resubmit(
-                actor=request.user, achievement=achievement, note=form.cleaned_data["note"]
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, _("Sent back for review."))
-        return redirect("partners:achievement", pk=pk)
-    return _achievement_page(request, achievement, resubmit_form=form)
+    return _submit_form(
+        request,
+        achievement,
+        form,
+        lambda: achievement_services.achievement_resubmit(
+            actor=request.user, achievement=achievement, note=form.cleaned_data["note"]
+        ),
+        success=_("Sent back for review."),
+        form_name="resubmit_form",
+    )
 
 
 @login_required
@@ -191,22 +208,19 @@ def achievement_publish(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = PublishSummaryForm(request.POST)
-    if (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: achievement_services.achievement_publish_summary(
-                actor=request.user,
-                achievement=achievement,
-                public_summary=form.cleaned_data["public_summary"],
-                publish=form.cleaned_data["publish"],
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, _("Public summary saved."))
-        return redirect("partners:achievement", pk=pk)
-    return _achievement_page(request, achievement, publish_form=form)
+    return _submit_form(
+        request,
+        achievement,
+        form,
+        lambda: achievement_services.achievement_publish_summary(
+            actor=request.user,
+            achievement=achievement,
+            public_summary=form.cleaned_data["public_summary"],
+            publish=form.cleaned_data["publish"],
+        ),
+        success=_("Public summary saved."),
+        form_name="publish_form",
+    )
 
 
 @login_required
@@ -215,19 +229,16 @@ def achievement_work_image(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = _visible_achievement(request, pk)
     require(request, PartnerAction.SUBMIT_ACHIEVEMENT, achievement.partner)
     form = WorkImageForm(request.POST, request.FILES)
-    if (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: work_images.work_image_save(
-                actor=request.user, achievement=achievement, **form.cleaned_data
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, _("The screenshot was saved."))
-        return redirect("partners:achievement", pk=pk)
-    return _achievement_page(request, achievement, work_image_form=form)
+    return _submit_form(
+        request,
+        achievement,
+        form,
+        lambda: work_images.work_image_save(
+            actor=request.user, achievement=achievement, **form.cleaned_data
+        ),
+        success=_("The screenshot was saved."),
+        form_name="work_image_form",
+    )
 
 
 @login_required
@@ -282,19 +293,17 @@ def achievement_review(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, PartnerAction.REVIEW_ACHIEVEMENTS)
     achievement = _visible_achievement(request, pk)
     form = ReviewForm(request.POST)
-    if (
-        form.is_valid()
-        and call_service(
-            form,
-            lambda: REVIEW_SERVICES[form.cleaned_data["decision"]](
-                actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
-            ),
-        )
-        is not None
-    ):
-        messages.success(request, _("Decision recorded: %(title)s") % {"title": achievement.title})
-        return redirect("partners:review_queue")
-    return _achievement_page(request, achievement, review_form=form)
+    return _submit_form(
+        request,
+        achievement,
+        form,
+        lambda: REVIEW_SERVICES[form.cleaned_data["decision"]](
+            actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
+        ),
+        success=_("Decision recorded: %(title)s") % {"title": achievement.title},
+        form_name="review_form",
+        redirect_to="partners:review_queue",
+    )
 
 
 @login_required
