@@ -105,14 +105,18 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         from kizuna.outreach.models import Topic
         from kizuna.outreach.services import Content, email_enqueue
 
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        # The account's language, else the page's the request came from.
+        language = context["user"].language or translation.get_language() or ""
+        with translation.override(language):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            body = render_to_string(email_template_name, context)
         email_enqueue(
             to=to_email,
             topic=Topic.ACCOUNT,
             # Each request is its own message: the link in it is new.
             idempotency_key=f"accounts.password_reset:{uuid.uuid4()}",
-            content=Content(subject, render_to_string(email_template_name, context)),
-            language=translation.get_language() or "",
+            content=Content(subject, body),
+            language=language,
         )
 
 

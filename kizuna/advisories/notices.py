@@ -55,7 +55,6 @@ def _to_partner(target: AdvisoryTarget, *, kind: str, key: str, **extra: Any) ->
             idempotency_key=f"{key}:{email}",
             template=f"advisories/email/{kind}",
             context=context,
-            language=settings.LANGUAGE_CODE,
         )
     return len(people)
 
@@ -111,7 +110,6 @@ def target_escalate(target: AdvisoryTarget, *, deadline: dt.datetime, open_sites
             ),
             template="advisories/email/escalation",
             context=context,
-            language=settings.LANGUAGE_CODE,
         )
     return len(managers)
 
@@ -123,6 +121,5 @@ def report_acknowledge(report: VulnerabilityReport) -> None:
         idempotency_key=f"advisory.report:{report.pk}",
         template="advisories/email/report_received",
         context={"report": report, "site_url": settings.SITE_URL},
-        language=settings.LANGUAGE_CODE,
         name=report.name,
     )

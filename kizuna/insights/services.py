@@ -4,11 +4,12 @@ import secrets
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kizuna.community.models import Event, Member
@@ -117,12 +118,15 @@ def survey_send_invitations(*, survey: Survey, base_url: str) -> int:
                 pk=invitation_id
             )
             link = base_url.rstrip("/") + reverse("insights:survey_answer", args=[invitation.token])
-            body = render_to_string(
-                "insights/email/survey_invitation.txt", {"survey": invitation.survey, "link": link}
-            )
+            recipient = Recipient(address=invitation.email, member=invitation.member)
+            with translation.override(recipient.language or settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "insights/email/survey_invitation.txt",
+                    {"survey": invitation.survey, "link": link},
+                )
             delivery_enqueue(
                 channel="email",
-                recipient=Recipient(address=invitation.email, member=invitation.member),
+                recipient=recipient,
                 purpose=Purpose.SERVICE,
                 topic=Topic.SURVEYS,
                 idempotency_key=f"insights.survey_invitation:{invitation.pk}",

@@ -17,7 +17,7 @@ def endpoint_disabled(*, endpoint_id: int, disabled_at: datetime) -> None:
     endpoint = WebhookEndpoint.objects.select_related("notify_user").filter(pk=endpoint_id).first()
     if endpoint is None or endpoint.notify_user is None:
         return
-    language = settings.LANGUAGE_CODE
+    language = endpoint.notify_user.language or settings.LANGUAGE_CODE
     with translation.override(language):
         content = Content(
             subject=_("Webhook endpoint disabled: %(url)s") % {"url": endpoint.url},

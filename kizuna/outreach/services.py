@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -47,6 +48,12 @@ class Recipient:
         if self.member is not None:
             return str(self.member.display_name)
         return ""
+
+    @property
+    def language(self) -> str:
+        """The language the person chose on their account; blank when they chose none."""
+        user = self.user if self.user is not None else getattr(self.member, "user", None)
+        return str(getattr(user, "language", "") or "")
 
 
 def recipient_key(*, user: Any = None, member: Any = None, address: str = "") -> str:
@@ -93,13 +100,13 @@ def delivery_enqueue(
 ) -> Delivery:
     """Queue one message; the worker sends it. A key already queued returns that delivery.
 
-    Give `template` (rendered now, in `language`) or ready `content`. Consent, suppression
-    and limits are checked when the message is sent, not here.
+    Give `template` (rendered now) or ready `content`. The message is in `language` when
+    the sender knows it better (the form the person filled in, an invitation's), else in
+    the recipient's own, else in the site's. Consent, suppression and limits are checked
+    when the message is sent, not here.
     """
-    from django.conf import settings
-
     transport = registry.get(channel)  # an unknown channel fails here, not in the worker
-    language = language or settings.LANGUAGE_CODE
+    language = language or recipient.language or settings.LANGUAGE_CODE
     if content is None:
         content = render(template, context or {}, language=language)
     with translation.override(language):
@@ -267,6 +274,13 @@ def email_recipient(address: str, *, name: str = "") -> Recipient:
     return Recipient(
         address=address, user=User.objects.filter(email__iexact=address).first(), name=name
     )
+
+
+def email_language(address: str) -> str:
+    """The language to write to an address in: its account's choice, else the site's.
+
+    For senders that write the words themselves rather than through a template."""
+    return email_recipient(address).language or settings.LANGUAGE_CODE
 
 
 def email_enqueue(

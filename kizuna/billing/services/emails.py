@@ -2,7 +2,7 @@
 
 The outbox consumer queues one delivery per invoice and owner, keyed on both, so a replayed
 event adds none; the outreach worker sends it (claimed before the send, never sent twice).
-Written in the site's default language: the recipients' language is not known here.
+Written in each owner's language (their account's, else the site's).
 """
 
 from django.conf import settings
@@ -27,7 +27,6 @@ def invoice_emails_queue(*, invoice_id: int) -> int:
             idempotency_key=key,
             template="billing/email/invoice_issued",
             context={"invoice": invoice, "site_url": settings.SITE_URL},
-            language=settings.LANGUAGE_CODE,
             name=invoice.recipient_name,
         )
         queued += 1

@@ -334,7 +334,6 @@ def _queue_reminder(invoice: Invoice, stage: str) -> int:
                 idempotency_key=f"billing.reminder:{invoice.pk}:{stage}",
                 template="billing/email/reminder",
                 context=context,
-                language=settings.LANGUAGE_CODE,
                 name=invoice.recipient_name,
             )
     except IntegrityError:

@@ -3,10 +3,9 @@
 The outbox consumer turns an event into outreach deliveries (keyed on event and recipient,
 so a replayed event adds nothing); the outreach worker sends them, each claimed before the
 send so no email goes out twice.
-Written in the site's default language: the recipients' language is not known here.
+Each is written in its recipient's language (their account's, else the site's).
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from kizuna.core.models import OutboxEvent
 from kizuna.directory.models import Assignment, JointProposal, Review
 from kizuna.outreach.models import Topic
-from kizuna.outreach.services import Content, email_enqueue
+from kizuna.outreach.services import Content, email_enqueue, email_language
 from kizuna.partners.notices import owner_emails
 
 EVENT_TYPES = {
@@ -184,32 +183,40 @@ def _review_message(event_type: str, review: Review) -> list[tuple[list[str], st
 
 
 def queue_for_event(event: OutboxEvent) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        if event.type.startswith("review."):
-            review = Review.objects.select_related("partner__organization", "assignment").get(
-                pk=event.payload["review_id"]
+    """One email per message and recipient, each written in the recipient's language."""
+    written: dict[str, list[tuple[list[str], str, str]]] = {}
+
+    def messages_in(language: str) -> list[tuple[list[str], str, str]]:
+        if language not in written:
+            with translation.override(language):
+                written[language] = _messages(event)
+        return written[language]
+
+    for number, (recipients, _subject, _body) in enumerate(messages_in(settings.LANGUAGE_CODE)):
+        for to in sorted(set(filter(None, recipients))):
+            language = email_language(to)
+            _recipients, subject, body = messages_in(language)[number]
+            email_enqueue(
+                to=to,
+                topic=Topic.LEADS,
+                idempotency_key=f"directory.{event.pk}:{to}",
+                content=Content(subject, body),
+                language=language,
             )
-            messages = _review_message(event.type, review)
-        elif event.type.startswith("guild.propos"):
-            proposal = JointProposal.objects.select_related(
-                "lead__merchant", "initiator__partner__organization", "initiator__lead__merchant"
-            ).get(pk=event.payload["proposal_id"])
-            messages = _proposal_message(event.type, proposal)
-        else:
-            assignment = Assignment.objects.select_related(
-                "lead__merchant", "partner__organization"
-            ).get(pk=event.payload["assignment_id"])
-            messages = _lead_message(event.type, assignment)
-    for recipients, subject, body in messages:
-        _queue(event, recipients, subject, body)
 
 
-def _queue(event: OutboxEvent, recipients: Iterable[str], subject: str, body: str) -> None:
-    for to in sorted(set(filter(None, recipients))):
-        email_enqueue(
-            to=to,
-            topic=Topic.LEADS,
-            idempotency_key=f"directory.{event.pk}:{to}",
-            content=Content(subject, body),
-            language=settings.LANGUAGE_CODE,
+def _messages(event: OutboxEvent) -> list[tuple[list[str], str, str]]:
+    if event.type.startswith("review."):
+        review = Review.objects.select_related("partner__organization", "assignment").get(
+            pk=event.payload["review_id"]
         )
+        return _review_message(event.type, review)
+    if event.type.startswith("guild.propos"):
+        proposal = JointProposal.objects.select_related(
+            "lead__merchant", "initiator__partner__organization", "initiator__lead__merchant"
+        ).get(pk=event.payload["proposal_id"])
+        return _proposal_message(event.type, proposal)
+    assignment = Assignment.objects.select_related("lead__merchant", "partner__organization").get(
+        pk=event.payload["assignment_id"]
+    )
+    return _lead_message(event.type, assignment)
