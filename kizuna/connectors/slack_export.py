@@ -58,16 +58,14 @@ def read_export(stream: BinaryIO | str) -> Iterator[Record]:
                 try:
                     messages = _load(archive, day)
                     if not isinstance(messages, list):
-                        raise _rejected(gettext_noop("not a list of messages"))
+                        raise _rejected(
+                            gettext_noop("%(name)s is not a list of messages"), name=day
+                        )
                 except LineRejected as rejection:
                     number += 1
                     yield (
                         number,
-                        _rejected(
-                            gettext_noop("bad_day: %(day)s: %(problem)s"),
-                            day=day,
-                            problem=rejection.reason,
-                        ),
+                        _rejected(gettext_noop("bad_day: %(problem)s"), problem=rejection.reason),
                     )
                     continue
                 for message in messages:

@@ -210,7 +210,9 @@ def checked_zip(stream: IO[bytes] | str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(stream)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    except zipfile.BadZipFile:  # its own words only ever say "File is not a zip file"
+        raise LineRejected(reason(gettext_noop("bad_zip: not a ZIP archive"))) from None
+    except (OSError, ValueError, EOFError) as error:
         raise LineRejected(
             reason(gettext_noop("bad_zip: not a ZIP archive (%(error)s)"), error=str(error))
         ) from None

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Annotated
 
+from django.utils.translation import pgettext
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -106,5 +107,5 @@ class ImportLine(BaseModel):
 def describe_errors(error: Exception) -> str:
     """A one-line reason for the report, naming the fields at fault."""
     if isinstance(error, ValidationError):
-        return "; ".join(schema_problems(error, whole="line"))
+        return "; ".join(schema_problems(error, whole=pgettext("an import file's", "line")))
     return "; ".join(getattr(error, "messages", [str(error)]))

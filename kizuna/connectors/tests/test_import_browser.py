@@ -61,7 +61,7 @@ def test_staff_import_partners_from_a_file_and_download_the_list(page, alice, tm
     page.get_by_label("ファイル").set_input_files(str(source))
     page.get_by_role("button", name="ファイルを確認").click()
     expect(page.locator("[data-count=rejected]")).to_have_text("1")
-    expect(page.locator("[data-line='2']")).to_contain_text("JSON ではありません")
+    expect(page.locator("[data-line='2']")).to_contain_text("JSON として読めません")
     page.get_by_role("button", name="インポートを適用").click()
     expect(page.get_by_test_id("job-status")).to_have_text("適用済み")
     assert PartnerProfile.objects.filter(external_id="old-7").exists()

@@ -127,7 +127,7 @@ def test_bad_lines_are_reported_and_skipped_while_good_lines_are_imported(tmp_pa
         GOOD,
     ]
     out = run_import(tmp_path, lines, capsys)
-    assert "line 1: rejected （JSON ではありません" in out
+    assert "line 1: rejected （2 文字目が JSON として読めません" in out
     assert "line 2: rejected old-002 (" in out
     assert "prefecture" in out
     assert "line 3: rejected old-003 (不明なバッジコード: juggling)" in out
