@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kizuna.core import consumers
@@ -69,7 +70,7 @@ def test_joint_proposal_from_invitation_to_review(page, make_partner, bob, eve, 
     page.goto(f"/directory/requests/{lead.pk}/")
     page.get_by_role("link", name="共同提案").click()
     members = page.locator(".guild-member")
-    assert members.count() == 2
+    expect(members).to_have_count(2)  # waits for the proposal's page, unlike count()
     assert "トップページと商品ページ" in members.nth(1).inner_text()
     assert page.locator("#guild-thread").count() == 0
     page.get_by_role("button", name="共同提案を承認する").click()
