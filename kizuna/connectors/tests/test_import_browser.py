@@ -3,13 +3,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kizuna.community import services as community
 from kizuna.community.models import Attendance
+from kizuna.core import imports
 from kizuna.core.tests.browser import sign_in
 from kizuna.partners.models import PartnerProfile
+from kizuna.site.tests.test_screenshots import BROKEN_SHORT_CELLS
+from kizuna.tests.test_import_reason_languages import ACTIVITY_LINES
 
 from .conftest import FIXTURES
 
@@ -70,3 +75,20 @@ def test_staff_import_partners_from_a_file_and_download_the_list(page, alice, tm
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel（XLSX）").click()
     assert download.value.suggested_filename == "partners.xlsx"
+
+
+def test_a_report_of_rejected_lines_reads_on_a_phone(page, alice):
+    """Long reasons wrap in their own column; the line number and the outcome stay whole."""
+    job = imports.import_job_create(
+        kind="activities",
+        actor=alice,
+        file=SimpleUploadedFile("a.jsonl", ACTIVITY_LINES),
+        filename="a.jsonl",
+    )
+    sign_in(page, alice.email, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(reverse("imports:job", args=[job.pk]))
+    expect(page.locator("[data-outcome=rejected]")).to_have_count(14)
+    page.screenshot(path=str(SCREENSHOTS / "import-job-rejections-390.png"), full_page=True)
+    assert page.evaluate(BROKEN_SHORT_CELLS) == []
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
