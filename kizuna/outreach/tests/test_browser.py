@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kizuna.core.tests.browser import open_menu, sign_in
@@ -36,7 +37,7 @@ def test_staff_find_an_unknown_delivery_and_send_it_again(page, alice, dave):
     page.screenshot(path=str(SCREENSHOTS / "outreach-deliveries-390.png"), full_page=True)
     page.get_by_role("link", name="表示する").click()
     rows = page.locator("tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the filtered page; count() would not
     assert "請求書のお知らせ (unknown)" in rows.first.inner_text()
     page.get_by_role("button", name="再送する").click()
     assert Delivery.objects.get(idempotency_key="unknown").state == State.QUEUED
@@ -87,11 +88,11 @@ def test_staff_answer_a_line_message_from_the_inbox(page, alice):
     page.set_viewport_size({"width": 390, "height": 900})
     page.screenshot(path=str(SCREENSHOTS / "outreach-inbox-390.png"), full_page=True)
     page.get_by_role("link", name="U4af4980629a1b2c3d4e5f60718293a4b").click()
-    assert page.get_by_text("オンライン参加もできますか").is_visible()
+    expect(page.get_by_text("オンライン参加もできますか")).to_be_visible()
     page.get_by_label("返信").fill("はい、YouTube Live で配信します。")
     page.get_by_role("button", name="返信を送信").click()
-    assert page.get_by_role("status").is_visible()
-    assert page.locator(".inbox-out").count() == 1
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.locator(".inbox-out")).to_have_count(1)
     page.screenshot(path=str(SCREENSHOTS / "outreach-inbox-thread-390.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.set_viewport_size({"width": 1366, "height": 900})
