@@ -103,20 +103,20 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     ) -> None:
         """The reset link goes out through outreach, like every other message."""
         from kizuna.outreach.models import Topic
-        from kizuna.outreach.services import Content, email_enqueue
+        from kizuna.outreach.services import email_written_enqueue
 
-        # The account's language, else the page's the request came from.
-        language = context["user"].language or translation.get_language() or ""
-        with translation.override(language):
+        def write() -> tuple[str, str]:
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
-            body = render_to_string(email_template_name, context)
-        email_enqueue(
+            return subject, render_to_string(email_template_name, context)
+
+        email_written_enqueue(
             to=to_email,
+            write=write,
             topic=Topic.ACCOUNT,
             # Each request is its own message: the link in it is new.
             idempotency_key=f"accounts.password_reset:{uuid.uuid4()}",
-            content=Content(subject, body),
-            language=language,
+            # The account's language, else the page's the request came from.
+            language=context["user"].language or translation.get_language() or "",
         )
 
 

@@ -1,6 +1,6 @@
 """Every write of outreach: queueing deliveries, the consent ledger, the suppression list."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -276,11 +276,28 @@ def email_recipient(address: str, *, name: str = "") -> Recipient:
     )
 
 
-def email_language(address: str) -> str:
-    """The language to write to an address in: its account's choice, else the site's.
+def email_written_enqueue(
+    *,
+    to: str,
+    write: Callable[[], tuple[str, str]],
+    topic: str,
+    idempotency_key: str | Callable[[Content], str],
+    language: str = "",
+) -> Delivery:
+    """Queue an email whose words the sender writes in code rather than in a template.
 
-    For senders that write the words themselves rather than through a template."""
-    return email_recipient(address).language or settings.LANGUAGE_CODE
+    `write` returns its subject and body, and runs in `language`, else the recipient's own
+    (their account's), else the site's. The key may depend on the words written."""
+    language = language or email_recipient(to).language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        content = Content(*write())
+    return email_enqueue(
+        to=to,
+        topic=topic,
+        idempotency_key=idempotency_key(content) if callable(idempotency_key) else idempotency_key,
+        content=content,
+        language=language,
+    )
 
 
 def email_enqueue(

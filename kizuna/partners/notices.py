@@ -9,14 +9,14 @@ from functools import partial
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.accounts import selectors as accounts_selectors
 from kizuna.accounts.models import StaffRole
 from kizuna.accounts.selectors import staff_holding
 from kizuna.outreach.models import Topic
-from kizuna.outreach.services import Content, email_enqueue, email_language
+from kizuna.outreach.services import Content, email_written_enqueue
 from kizuna.partners.models import BadgeAward, EvangelistRequest, PartnerProfile, ProgramExit
 
 
@@ -29,21 +29,18 @@ def _portal_url() -> str:
 
 
 def _send(recipients: Iterable[str], write: Callable[[], tuple[str, str]]) -> None:
-    """Queue one email per recipient, written by `write` (subject, body) in their language;
-    the same notice to the same person twice a day is one."""
+    """Queue one email per recipient, written by `write` (subject, body) in their language."""
     day = timezone.localdate().isoformat()
     for to in sorted(set(filter(None, recipients))):
-        language = email_language(to)
-        with translation.override(language):
-            subject, body = write()
-        digest = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:24]
-        email_enqueue(
-            to=to,
-            topic=Topic.NOTICES,
-            idempotency_key=f"partners.notice:{day}:{digest}:{to}",
-            content=Content(subject, body),
-            language=language,
+        email_written_enqueue(
+            to=to, write=write, topic=Topic.NOTICES, idempotency_key=partial(_notice_key, day, to)
         )
+
+
+def _notice_key(day: str, to: str, content: Content) -> str:
+    """The same notice to the same person on the same day is one email."""
+    words = f"{content.subject}\n{content.text}".encode()
+    return f"partners.notice:{day}:{hashlib.sha256(words).hexdigest()[:24]}:{to}"
 
 
 def _site(subject: str) -> str:

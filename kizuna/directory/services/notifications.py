@@ -6,6 +6,7 @@ send so no email goes out twice.
 Each is written in its recipient's language (their account's, else the site's).
 """
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from kizuna.core.models import OutboxEvent
 from kizuna.directory.models import Assignment, JointProposal, Review
 from kizuna.outreach.models import Topic
-from kizuna.outreach.services import Content, email_enqueue, email_language
+from kizuna.outreach.services import email_written_enqueue
 from kizuna.partners.notices import owner_emails
 
 EVENT_TYPES = {
@@ -183,7 +184,8 @@ def _review_message(event_type: str, review: Review) -> list[tuple[list[str], st
 
 
 def queue_for_event(event: OutboxEvent) -> None:
-    """One email per message and recipient, each written in the recipient's language."""
+    """One email per message and recipient, each written in the recipient's language; the
+    messages are written once per language (writing them reads the lead or the review)."""
     written: dict[str, list[tuple[list[str], str, str]]] = {}
 
     def messages_in(language: str) -> list[tuple[list[str], str, str]]:
@@ -192,16 +194,18 @@ def queue_for_event(event: OutboxEvent) -> None:
                 written[language] = _messages(event)
         return written[language]
 
+    def message(number: int) -> tuple[str, str]:
+        # Called in the recipient's language (email_written_enqueue chose it).
+        _recipients, subject, body = messages_in(translation.get_language())[number]
+        return subject, body
+
     for number, (recipients, _subject, _body) in enumerate(messages_in(settings.LANGUAGE_CODE)):
         for to in sorted(set(filter(None, recipients))):
-            language = email_language(to)
-            _recipients, subject, body = messages_in(language)[number]
-            email_enqueue(
+            email_written_enqueue(
                 to=to,
+                write=partial(message, number),
                 topic=Topic.LEADS,
                 idempotency_key=f"directory.{event.pk}:{to}",
-                content=Content(subject, body),
-                language=language,
             )
 
 
